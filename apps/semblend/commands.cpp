@@ -1,0 +1,100 @@
+#include "commands.h"
+
+#include <cstdio>
+#include <iostream>
+#include <stdexcept>
+
+#include "semblend/semblend.h"
+
+namespace semblend::cli {
+namespace {
+
+TakeFormat named_format(const std::string& name) {
+  if (auto f = format_from_name(name)) return *f;
+  throw std::invalid_argument("unknown format \"" + name +
+                              "\" (expected csv, json, jsonl, arkit or semanticface)");
+}
+
+// The output format: --format wins, then the extension of -o, then `fallback`.
+TakeFormat output_format(const std::optional<std::string>& to, const std::string& path,
+                         TakeFormat fallback) {
+  if (to) return named_format(*to);
+  if (path.empty()) return fallback;
+  if (auto f = format_for_extension(path)) return *f;
+  throw std::invalid_argument("cannot tell the output format from \"" + path +
+                              "\" (use .csv, .json or .jsonl, or --format)");
+}
+
+void emit(const std::string& path, const std::string& text) {
+  if (path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  } else {
+    write_file_atomic(path, text);
+  }
+}
+
+}  // namespace
+
+int run_convert(const ConvertOptions& o) {
+  ReadOptions ro;
+  if (o.from) ro.format = named_format(*o.from);
+  ro.fps_if_unknown = o.input_fps;
+  ro.timecode_rate = o.timecode_rate;
+  const TakeFormat to = output_format(o.to, o.output, TakeFormat::Jsonl);
+  if (to == TakeFormat::SemanticFace) throw std::invalid_argument("semanticface is read-only");
+
+  Take take = read_take(o.input, ro);
+  if (o.smooth) {
+    SmoothOptions so;
+    so.coefficients = {o.min_cutoff, o.beta, o.d_cutoff};
+    take = smooth_take(take, so);
+  }
+  if (o.fps) take = resample_take(take, *o.fps);
+  if (o.clamp)
+    for (FaceFrame& f : take.frames) f.coefficients = f.coefficients.clamped();
+  emit(o.output, encode_take(take, to));
+  std::fprintf(stderr, "semblend convert: %zu frames, %s -> %s\n", take.frames.size(),
+               o.input.c_str(), o.output.empty() ? "stdout" : o.output.c_str());
+  return kOk;
+}
+
+int run_info(const InfoOptions& o) {
+  ReadOptions ro;
+  if (o.from) ro.format = named_format(*o.from);
+  const Take take = read_take(o.input, ro);
+  const TakeSummary s = summarize(take);
+  const bool json = o.json || extension_of(o.output) == "json";
+  emit(o.output, json ? summary_json(s, o.input) : summary_text(s, o.input, o.top));
+  return kOk;
+}
+
+int run_demo(const DemoOptions& o) {
+  const DemoTake demo = make_demo_take(o.fps);
+  for (const std::string& path : o.outputs) {
+    const auto format = format_for_extension(path);
+    if (!format)
+      throw std::invalid_argument("cannot tell the output format from \"" + path +
+                                  "\" (use .csv, .json or .jsonl)");
+    write_take(demo.take, path, *format);
+    std::fprintf(stderr, "semblend demo: wrote %s (%s, %zu frames)\n", path.c_str(),
+                 std::string(format_name(*format)).c_str(), demo.take.frames.size());
+  }
+  std::printf("semblend demo take: %zu frames at %g fps, %.2f s\n", demo.take.frames.size(),
+              demo.take.fps, demo.take.duration());
+  std::fputs(describe_demo(demo).c_str(), stdout);
+  return kOk;
+}
+
+int run_schema(const SchemaOptions& o) {
+  if (o.format == "markdown") {
+    emit(o.output, blendshape_table_markdown());
+  } else if (o.format == "json") {
+    emit(o.output, blendshape_table_json());
+  } else {
+    throw std::invalid_argument("unknown schema format \"" + o.format + "\" (markdown or json)");
+  }
+  return kOk;
+}
+
+}  // namespace semblend::cli

@@ -1,0 +1,61 @@
+// The subcommands of `semblend`, as plain functions over option structs. main.cpp parses the
+// command line (CLI11) into these structs; nothing here knows about CLI11.
+//
+// Conventions for every subcommand: inputs are positional; `-o FILE` writes the result in the
+// format its extension names (stdout otherwise); progress and logs go to stderr. Errors are thrown
+// (semblend::InputError, IoError, std::invalid_argument) and main.cpp maps them to exit codes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace semblend::cli {
+
+// Exit codes (docs/cli.md).
+enum ExitCode : int {
+  kOk = 0,
+  kInternalError = 1,
+  kUsageError = 2,
+  kInputUnreadable = 3,
+  kInputMalformed = 4,
+  kOutputUnwritable = 5,
+  kInvalidValue = 6,
+};
+
+struct ConvertOptions {
+  std::string input;
+  std::string output;                // "" = stdout
+  std::optional<std::string> from;   // input format name, detected when absent
+  std::optional<std::string> to;     // output format name, from the extension when absent
+  std::optional<double> fps;         // resample to this rate
+  bool smooth = false;               // One Euro filter
+  double min_cutoff = 1.5, beta = 2.0, d_cutoff = 1.0;
+  bool clamp = false;                // clamp coefficients to [0, 1]
+  double input_fps = 30;             // rate for inputs without times (ARKit dicts, SemanticFace)
+  int timecode_rate = 60;
+};
+int run_convert(const ConvertOptions& o);
+
+struct InfoOptions {
+  std::string input;
+  std::string output;  // "" = stdout
+  bool json = false;   // also implied by -o *.json
+  std::size_t top = 8;
+  std::optional<std::string> from;
+};
+int run_info(const InfoOptions& o);
+
+struct DemoOptions {
+  std::vector<std::string> outputs;  // each written in the format of its extension
+  double fps = 60;
+};
+int run_demo(const DemoOptions& o);
+
+struct SchemaOptions {
+  std::string format = "markdown";  // markdown | json
+  std::string output;
+};
+int run_schema(const SchemaOptions& o);
+
+}  // namespace semblend::cli

@@ -1,0 +1,30 @@
+// semblend.h — the whole public API of libsemblend, one include away.
+//
+// semblend turns faces and speech into the 52 ARKit blendshape coefficients, each frame explained
+// in words. The library is a set of stages; each has one header that states its inputs, outputs,
+// failure modes and thread safety:
+//
+//   blendshape.h  the ARKit-52 schema: names in every spelling, regions, sides, mirrors, FACS AUs
+//   take.h        value types: Coefficients, HeadPose, EyePose, FaceFrame, Take; the value policy
+//   error.h       InputError (file:line:column) and IoError, the exceptions stages throw
+//   file_io.h     bounded reads and atomic writes
+//   formats.h     Live Link Face CSV, JSON, JSONL, ARKit dictionaries, SemanticFace import
+//   filter.h      One Euro smoothing and frame-rate resampling of takes
+//   summary.h     per-shape statistics of a take (`semblend info`)
+//   demo.h        the scripted demo take used as the bundled default input
+//
+// Example: read an iPhone recording, smooth it, write it as JSONL.
+//
+//   semblend::Take take = semblend::read_take("face.csv");
+//   take = semblend::smooth_take(take);
+//   semblend::write_take(take, "face.jsonl", semblend::TakeFormat::Jsonl);
+#pragma once
+
+#include "semblend/blendshape.h"
+#include "semblend/demo.h"
+#include "semblend/error.h"
+#include "semblend/file_io.h"
+#include "semblend/filter.h"
+#include "semblend/formats.h"
+#include "semblend/summary.h"
+#include "semblend/take.h"

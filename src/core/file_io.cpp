@@ -1,0 +1,118 @@
+#include "semblend/file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "semblend/error.h"
+
+namespace semblend {
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+std::string human_size(double bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) bytes /= 1024, ++u;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+  return buf;
+}
+
+// Closes a file descriptor on scope exit.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+std::string read_file(const std::string& path, std::size_t max_bytes) {
+  using Op = IoError::Op;
+  Fd f;
+  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f.fd < 0) throw IoError(Op::Read, path, errno_text());
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) throw IoError(Op::Read, path, errno_text());
+  if (!S_ISREG(st.st_mode)) throw IoError(Op::Read, path, "not a regular file");
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size > max_bytes)
+    throw IoError(Op::Read, path,
+                  "file is " + human_size(static_cast<double>(size)) + ", larger than the " +
+                      human_size(static_cast<double>(max_bytes)) + " limit for this input");
+  std::string data(size, '\0');
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::read(f.fd, data.data() + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw IoError(Op::Read, path, errno_text());
+    if (n == 0) break;  // file shrank while reading
+    done += static_cast<std::size_t>(n);
+  }
+  data.resize(done);
+  return data;
+}
+
+void write_file_atomic(const std::string& path, std::string_view contents) {
+  using Op = IoError::Op;
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw IoError(Op::Write, path, "directory " + dir.string() + " does not exist");
+  if (fs::is_directory(target, ec)) throw IoError(Op::Write, path, "is a directory");
+
+  std::random_device rd;
+  const std::string tmp =
+      (dir / ("." + target.filename().string() + ".tmp." + std::to_string(rd()))).string();
+  Fd f;
+  f.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (f.fd < 0) throw IoError(Op::Write, path, "cannot create temporary file: " + errno_text());
+  auto fail = [&](const std::string& why) {
+    ::close(f.fd);
+    f.fd = -1;
+    ::unlink(tmp.c_str());
+    throw IoError(Op::Write, path, why);
+  };
+  std::size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = ::write(f.fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail(errno_text());
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(f.fd) != 0) fail(errno_text());
+  if (::close(f.fd) != 0) {
+    f.fd = -1;
+    ::unlink(tmp.c_str());
+    throw IoError(Op::Write, path, errno_text());
+  }
+  f.fd = -1;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = errno_text();
+    ::unlink(tmp.c_str());
+    throw IoError(Op::Write, path, why);
+  }
+}
+
+std::string extension_of(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  if (!ext.empty() && ext[0] == '.') ext.erase(0, 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+}  // namespace semblend
