@@ -25,14 +25,14 @@ enum ExitCode : int {
 
 struct ConvertOptions {
   std::string input;
-  std::string output;                // "" = stdout
-  std::optional<std::string> from;   // input format name, detected when absent
-  std::optional<std::string> to;     // output format name, from the extension when absent
-  std::optional<double> fps;         // resample to this rate
-  bool smooth = false;               // One Euro filter
+  std::string output;               // "" = stdout
+  std::optional<std::string> from;  // input format name, detected when absent
+  std::optional<std::string> to;    // output format name, from the extension when absent
+  std::optional<double> fps;        // resample to this rate
+  bool smooth = false;              // One Euro filter
   double min_cutoff = 1.5, beta = 2.0, d_cutoff = 1.0;
-  bool clamp = false;                // clamp coefficients to [0, 1]
-  double input_fps = 30;             // rate for inputs without times (ARKit dicts, SemanticFace)
+  bool clamp = false;     // clamp coefficients to [0, 1]
+  double input_fps = 30;  // rate for inputs without times (ARKit dicts, SemanticFace)
   int timecode_rate = 60;
 };
 int run_convert(const ConvertOptions& o);

@@ -29,40 +29,56 @@ int main(int argc, char** argv) {
       "6 invalid value, 1 internal error.");
 
   cli::ConvertOptions convert;
-  auto* c = app.add_subcommand("convert", "Convert a take between formats, optionally smoothed and resampled");
-  c->add_option("input", convert.input, "Input take (.csv, .json, .jsonl, ARKit JSON, SemanticFace JSONL)")
+  auto* c = app.add_subcommand("convert",
+                               "Convert a take between formats, optionally smoothed and resampled");
+  c->add_option("input", convert.input,
+                "Input take (.csv, .json, .jsonl, ARKit JSON, SemanticFace JSONL)")
       ->required();
-  c->add_option("-o,--output", convert.output, "Output file; format from its extension (stdout: JSONL)");
-  c->add_option("--from", convert.from, "Input format: csv, json, jsonl, arkit, semanticface (default: detected)");
-  c->add_option("--format", convert.to, "Output format: csv, json, jsonl, arkit (default: from -o)");
+  c->add_option("-o,--output", convert.output,
+                "Output file; format from its extension (stdout: JSONL)");
+  c->add_option("--from", convert.from,
+                "Input format: csv, json, jsonl, arkit, semanticface (default: detected)");
+  c->add_option("--format", convert.to,
+                "Output format: csv, json, jsonl, arkit (default: from -o)");
   c->add_option("--fps", convert.fps, "Resample to this frame rate")->check(CLI::PositiveNumber);
   c->add_flag("--smooth", convert.smooth, "Apply the One Euro filter to every channel");
   c->add_option("--min-cutoff", convert.min_cutoff, "One Euro minimum cutoff, Hz")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  c->add_option("--beta", convert.beta, "One Euro speed coefficient")->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  c->add_option("--beta", convert.beta, "One Euro speed coefficient")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   c->add_option("--d-cutoff", convert.d_cutoff, "One Euro derivative cutoff, Hz")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  c->add_flag("--clamp", convert.clamp, "Clamp coefficients to [0, 1] (readers keep small overshoots)");
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  c->add_flag("--clamp", convert.clamp,
+              "Clamp coefficients to [0, 1] (readers keep small overshoots)");
   c->add_option("--input-fps", convert.input_fps, "Frame rate for inputs without times")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   c->add_option("--timecode-rate", convert.timecode_rate, "Timecode rate of Live Link CSV inputs")
-      ->capture_default_str()->check(CLI::Range(1, 1000));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
 
   cli::InfoOptions info;
-  auto* i = app.add_subcommand("info", "Summarise a take: duration, fps, per-shape min/mean/max, most active shapes");
+  auto* i = app.add_subcommand(
+      "info", "Summarise a take: duration, fps, per-shape min/mean/max, most active shapes");
   i->add_option("input", info.input, "Input take")->required();
   i->add_option("-o,--output", info.output, "Write the summary here (.json for JSON)");
   i->add_flag("--json", info.json, "Print the summary as JSON");
-  i->add_option("--top", info.top, "How many of the most active shapes to list")->capture_default_str();
+  i->add_option("--top", info.top, "How many of the most active shapes to list")
+      ->capture_default_str();
   i->add_option("--from", info.from, "Input format (default: detected)");
 
   cli::DemoOptions demo;
-  auto* d = app.add_subcommand("demo", "Make the demo take, write it (-o, repeatable) and describe it in words");
+  auto* d = app.add_subcommand(
+      "demo", "Make the demo take, write it (-o, repeatable) and describe it in words");
   d->add_option("-o,--output", demo.outputs, "Write the take here; repeat for several formats");
   d->add_option("--fps", demo.fps, "Frame rate")->capture_default_str()->check(CLI::PositiveNumber);
 
   cli::SchemaOptions schema;
-  auto* s = app.add_subcommand("schema", "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
+  auto* s = app.add_subcommand("schema",
+                               "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
   s->add_option("--format", schema.format, "markdown or json")->capture_default_str();
   s->add_option("-o,--output", schema.output, "Write to this file");
 
@@ -81,8 +97,9 @@ int main(int argc, char** argv) {
   } catch (const semblend::InputError& e) {
     return fail(cli::kInputMalformed, e.what());
   } catch (const semblend::IoError& e) {
-    return fail(e.op() == semblend::IoError::Op::Read ? cli::kInputUnreadable : cli::kOutputUnwritable,
-                e.what());
+    return fail(
+        e.op() == semblend::IoError::Op::Read ? cli::kInputUnreadable : cli::kOutputUnwritable,
+        e.what());
   } catch (const std::invalid_argument& e) {
     return fail(cli::kInvalidValue, e.what());
   } catch (const std::exception& e) {

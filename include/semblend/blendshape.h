@@ -29,15 +29,58 @@ namespace semblend {
 // brows, cheeks, nose, tongue. Formats with another column order (Live Link Face CSV) define that
 // order themselves and map by name.
 enum class Blendshape : std::uint8_t {
-  EyeBlinkLeft, EyeLookDownLeft, EyeLookInLeft, EyeLookOutLeft, EyeLookUpLeft, EyeSquintLeft,
-  EyeWideLeft, EyeBlinkRight, EyeLookDownRight, EyeLookInRight, EyeLookOutRight, EyeLookUpRight,
-  EyeSquintRight, EyeWideRight, JawForward, JawLeft, JawRight, JawOpen, MouthClose, MouthFunnel,
-  MouthPucker, MouthLeft, MouthRight, MouthSmileLeft, MouthSmileRight, MouthFrownLeft,
-  MouthFrownRight, MouthDimpleLeft, MouthDimpleRight, MouthStretchLeft, MouthStretchRight,
-  MouthRollLower, MouthRollUpper, MouthShrugLower, MouthShrugUpper, MouthPressLeft,
-  MouthPressRight, MouthLowerDownLeft, MouthLowerDownRight, MouthUpperUpLeft, MouthUpperUpRight,
-  BrowDownLeft, BrowDownRight, BrowInnerUp, BrowOuterUpLeft, BrowOuterUpRight, CheekPuff,
-  CheekSquintLeft, CheekSquintRight, NoseSneerLeft, NoseSneerRight, TongueOut,
+  EyeBlinkLeft,
+  EyeLookDownLeft,
+  EyeLookInLeft,
+  EyeLookOutLeft,
+  EyeLookUpLeft,
+  EyeSquintLeft,
+  EyeWideLeft,
+  EyeBlinkRight,
+  EyeLookDownRight,
+  EyeLookInRight,
+  EyeLookOutRight,
+  EyeLookUpRight,
+  EyeSquintRight,
+  EyeWideRight,
+  JawForward,
+  JawLeft,
+  JawRight,
+  JawOpen,
+  MouthClose,
+  MouthFunnel,
+  MouthPucker,
+  MouthLeft,
+  MouthRight,
+  MouthSmileLeft,
+  MouthSmileRight,
+  MouthFrownLeft,
+  MouthFrownRight,
+  MouthDimpleLeft,
+  MouthDimpleRight,
+  MouthStretchLeft,
+  MouthStretchRight,
+  MouthRollLower,
+  MouthRollUpper,
+  MouthShrugLower,
+  MouthShrugUpper,
+  MouthPressLeft,
+  MouthPressRight,
+  MouthLowerDownLeft,
+  MouthLowerDownRight,
+  MouthUpperUpLeft,
+  MouthUpperUpRight,
+  BrowDownLeft,
+  BrowDownRight,
+  BrowInnerUp,
+  BrowOuterUpLeft,
+  BrowOuterUpRight,
+  CheekPuff,
+  CheekSquintLeft,
+  CheekSquintRight,
+  NoseSneerLeft,
+  NoseSneerRight,
+  TongueOut,
 };
 inline constexpr std::size_t kBlendshapeCount = 52;
 
@@ -122,14 +165,26 @@ inline constexpr std::array<BlendshapeInfo, kBlendshapeCount> kBlendshapes{{
 }};
 // clang-format on
 
-constexpr std::size_t index_of(Blendshape s) { return static_cast<std::size_t>(s); }
-constexpr const BlendshapeInfo& info(Blendshape s) { return kBlendshapes[index_of(s)]; }
-constexpr Blendshape blendshape_at(std::size_t i) { return kBlendshapes[i].shape; }
-constexpr Blendshape mirror(Blendshape s) { return info(s).mirror; }
+constexpr std::size_t index_of(Blendshape s) {
+  return static_cast<std::size_t>(s);
+}
+constexpr const BlendshapeInfo& info(Blendshape s) {
+  return kBlendshapes[index_of(s)];
+}
+constexpr Blendshape blendshape_at(std::size_t i) {
+  return kBlendshapes[i].shape;
+}
+constexpr Blendshape mirror(Blendshape s) {
+  return info(s).mirror;
+}
 
 // Looks a shape up by any of its three spellings (exact, case-sensitive), then case-insensitively
 // by Apple/Live Link spelling. Returns nullopt for anything else.
 std::optional<Blendshape> blendshape_from_name(std::string_view name);
+
+// For error messages: the Apple name closest to a misspelt `name` (edit distance <= 3, ignoring
+// case and '_'), or "" when nothing is close. "jawOpn" -> "jawOpen".
+std::string_view closest_blendshape_name(std::string_view name);
 
 // The table as documentation: a Markdown table (docs/blendshapes.md is generated from it and a
 // test keeps the two equal) and a JSON array, for tools in other languages.

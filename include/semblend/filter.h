@@ -3,8 +3,9 @@
 // OneEuroFilter: the One Euro filter (Casiez, Roussel & Vogel, CHI 2012), the standard for
 //   jitter-free tracking: a low-pass filter whose cutoff rises with the signal's speed, so a still
 //   face stays still and a fast blink still gets through. State: the previous value, derivative and
-//   time. Parameters: `min_cutoff` (Hz; lower = smoother at rest), `beta` (how fast the cutoff rises
-//   with speed, per unit/s; higher = less lag on fast motion), `d_cutoff` (Hz, for the derivative).
+//   time. Parameters: `min_cutoff` (Hz; lower = smoother at rest), `beta` (how fast the cutoff
+//   rises with speed, per unit/s; higher = less lag on fast motion), `d_cutoff` (Hz, for the
+//   derivative).
 // smooth_take: one filter per channel (52 coefficients + 9 angles), driven by frame times.
 //   Output coefficients stay within the range of the inputs (each step is a convex blend).
 // resample_take: frames at a new rate, at times t0 + k / fps up to the last input time. Upsampling

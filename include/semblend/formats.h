@@ -5,9 +5,10 @@
 //                          (HH:MM:SS:FF.fff), BlendShapeCount = 61, the 52 shapes in the app's own
 //                          column order, then 9 head/eye angles. Values written with 10 decimals,
 //                          so an app recording round-trips byte for byte.
-//   Json          `.json`  one take: {"format": "semblend.take", "version": 1, "fps", "frames": [...]}
-//   Jsonl         `.jsonl` a header line, then one frame a line (streaming, batch, append-friendly)
-//   ArkitJson     (`--format arkit`) ARKit-style dictionaries {"eyeBlinkLeft": 0.12, ...}: one object
+//   Json          `.json`  one take: {"format": "semblend.take", "version": 1, "fps", "frames":
+//   [...]} Jsonl         `.jsonl` a header line, then one frame a line (streaming, batch,
+//   append-friendly) ArkitJson     (`--format arkit`) ARKit-style dictionaries {"eyeBlinkLeft":
+//   0.12, ...}: one object
 //                          for a single frame, an array of objects for a sequence
 //   SemanticFace  (read only) the result JSONL of the SemanticFace model: per line a `response`
 //                          string holding a markdown analysis and a JSON object of 61 PascalCase
@@ -70,7 +71,7 @@ std::string encode_take_json(const Take& take);
 
 Take parse_jsonl(std::string_view text, const std::string& name, double fps_if_unknown = 30);
 std::string encode_jsonl(const Take& take);
-std::string encode_jsonl_header(const Take& take);    // the first line, with its '\n'
+std::string encode_jsonl_header(const Take& take);       // the first line, with its '\n'
 std::string encode_jsonl_frame(const FaceFrame& frame);  // one line, with its '\n'
 
 Take parse_arkit_json(std::string_view text, const std::string& name, double fps = 30);

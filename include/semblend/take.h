@@ -62,12 +62,19 @@ class Coefficients {
 // The nine pose angles Live Link Face records after the 52 shapes, in its column order. One table
 // for every format that carries pose channels by name.
 enum class PoseChannel : std::uint8_t {
-  HeadYaw, HeadPitch, HeadRoll, LeftEyeYaw, LeftEyePitch, LeftEyeRoll, RightEyeYaw,
-  RightEyePitch, RightEyeRoll,
+  HeadYaw,
+  HeadPitch,
+  HeadRoll,
+  LeftEyeYaw,
+  LeftEyePitch,
+  LeftEyeRoll,
+  RightEyeYaw,
+  RightEyePitch,
+  RightEyeRoll,
 };
 inline constexpr std::size_t kPoseChannelCount = 9;
 inline constexpr std::array<std::string_view, kPoseChannelCount> kPoseChannelNames{
-    "HeadYaw",     "HeadPitch",     "HeadRoll",     "LeftEyeYaw", "LeftEyePitch",
+    "HeadYaw",     "HeadPitch",   "HeadRoll",      "LeftEyeYaw",  "LeftEyePitch",
     "LeftEyeRoll", "RightEyeYaw", "RightEyePitch", "RightEyeRoll"};
 std::optional<PoseChannel> pose_channel_from_name(std::string_view name);  // case-insensitive
 
@@ -93,8 +100,8 @@ struct FaceFrame {
   HeadPose head;
   EyePose left_eye, right_eye;  // the subject's left and right eyes
   float confidence = 1;         // [0, 1]; 1 for recorded or authored data
-  std::string analysis;         // free-text analysis (e.g. imported from SemanticFace); may be empty
-  std::string source;           // where the frame came from (image path, ...); may be empty
+  std::string analysis;  // free-text analysis (e.g. imported from SemanticFace); may be empty
+  std::string source;    // where the frame came from (image path, ...); may be empty
 
   // Reads/writes a pose channel by its Live Link Face name.
   float pose(PoseChannel c) const;

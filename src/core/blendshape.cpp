@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string>
+#include <vector>
 
 namespace semblend {
 namespace {
@@ -55,6 +57,36 @@ std::optional<Blendshape> blendshape_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view closest_blendshape_name(std::string_view name) {
+  auto normalise = [](std::string_view s) {
+    std::string out;
+    for (char ch : s)
+      if (ch != '_') out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  const std::string a = normalise(name);
+  std::string_view best;
+  std::size_t best_distance = 4;  // accept distances up to 3
+  std::vector<std::size_t> prev, cur;
+  for (const auto& row : kBlendshapes) {
+    const std::string b = normalise(row.apple_name);
+    prev.resize(b.size() + 1);
+    cur.resize(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      cur[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j)
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+      std::swap(prev, cur);
+    }
+    if (prev[b.size()] < best_distance) {
+      best_distance = prev[b.size()];
+      best = row.apple_name;
+    }
+  }
+  return best;
+}
+
 std::string_view region_name(Region r) {
   static constexpr std::string_view kNames[kRegionCount] = {"brows", "eyes", "gaze",  "cheeks",
                                                             "nose",  "jaw",  "mouth", "tongue"};
@@ -63,9 +95,12 @@ std::string_view region_name(Region r) {
 
 std::string_view side_name(Side s) {
   switch (s) {
-    case Side::Left: return "left";
-    case Side::Right: return "right";
-    case Side::Both: break;
+    case Side::Left:
+      return "left";
+    case Side::Right:
+      return "right";
+    case Side::Both:
+      break;
   }
   return "both";
 }

@@ -17,7 +17,9 @@
 namespace semblend {
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 std::string human_size(double bytes) {
   const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};

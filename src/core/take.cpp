@@ -10,8 +10,8 @@ namespace semblend {
 
 void Coefficients::set(Blendshape s, float v) {
   if (!std::isfinite(v))
-    throw std::invalid_argument(std::string("coefficient ") +
-                                std::string(info(s).apple_name) + " is not finite");
+    throw std::invalid_argument(std::string("coefficient ") + std::string(info(s).apple_name) +
+                                " is not finite");
   values_[index_of(s)] = v;
 }
 
@@ -23,7 +23,8 @@ Coefficients Coefficients::clamped() const {
 
 Coefficients Coefficients::mirrored() const {
   Coefficients c;
-  for (const auto& row : kBlendshapes) c.values_[index_of(row.mirror)] = values_[index_of(row.shape)];
+  for (const auto& row : kBlendshapes)
+    c.values_[index_of(row.mirror)] = values_[index_of(row.shape)];
   return c;
 }
 
@@ -34,8 +35,7 @@ bool Coefficients::within(float lo, float hi) const {
 std::optional<PoseChannel> pose_channel_from_name(std::string_view name) {
   for (std::size_t i = 0; i < kPoseChannelCount; ++i) {
     const auto& n = kPoseChannelNames[i];
-    if (n.size() == name.size() &&
-        std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) ==
                  std::tolower(static_cast<unsigned char>(b));
         }))
@@ -46,36 +46,62 @@ std::optional<PoseChannel> pose_channel_from_name(std::string_view name) {
 
 float FaceFrame::pose(PoseChannel c) const {
   switch (c) {
-    case PoseChannel::HeadYaw: return head.yaw;
-    case PoseChannel::HeadPitch: return head.pitch;
-    case PoseChannel::HeadRoll: return head.roll;
-    case PoseChannel::LeftEyeYaw: return left_eye.yaw;
-    case PoseChannel::LeftEyePitch: return left_eye.pitch;
-    case PoseChannel::LeftEyeRoll: return left_eye.roll;
-    case PoseChannel::RightEyeYaw: return right_eye.yaw;
-    case PoseChannel::RightEyePitch: return right_eye.pitch;
-    case PoseChannel::RightEyeRoll: return right_eye.roll;
+    case PoseChannel::HeadYaw:
+      return head.yaw;
+    case PoseChannel::HeadPitch:
+      return head.pitch;
+    case PoseChannel::HeadRoll:
+      return head.roll;
+    case PoseChannel::LeftEyeYaw:
+      return left_eye.yaw;
+    case PoseChannel::LeftEyePitch:
+      return left_eye.pitch;
+    case PoseChannel::LeftEyeRoll:
+      return left_eye.roll;
+    case PoseChannel::RightEyeYaw:
+      return right_eye.yaw;
+    case PoseChannel::RightEyePitch:
+      return right_eye.pitch;
+    case PoseChannel::RightEyeRoll:
+      return right_eye.roll;
   }
   throw std::invalid_argument("unknown pose channel");
 }
 
 void FaceFrame::set_pose(PoseChannel c, float radians) {
   const auto name = kPoseChannelNames[static_cast<std::size_t>(c)];
-  if (!std::isfinite(radians))
-    throw std::invalid_argument(std::string(name) + " is not finite");
+  if (!std::isfinite(radians)) throw std::invalid_argument(std::string(name) + " is not finite");
   if (std::abs(radians) > kPi + 1e-6)
     throw std::invalid_argument(std::string(name) + " = " + std::to_string(radians) +
                                 " is outside [-pi, pi] radians");
   switch (c) {
-    case PoseChannel::HeadYaw: head.yaw = radians; return;
-    case PoseChannel::HeadPitch: head.pitch = radians; return;
-    case PoseChannel::HeadRoll: head.roll = radians; return;
-    case PoseChannel::LeftEyeYaw: left_eye.yaw = radians; return;
-    case PoseChannel::LeftEyePitch: left_eye.pitch = radians; return;
-    case PoseChannel::LeftEyeRoll: left_eye.roll = radians; return;
-    case PoseChannel::RightEyeYaw: right_eye.yaw = radians; return;
-    case PoseChannel::RightEyePitch: right_eye.pitch = radians; return;
-    case PoseChannel::RightEyeRoll: right_eye.roll = radians; return;
+    case PoseChannel::HeadYaw:
+      head.yaw = radians;
+      return;
+    case PoseChannel::HeadPitch:
+      head.pitch = radians;
+      return;
+    case PoseChannel::HeadRoll:
+      head.roll = radians;
+      return;
+    case PoseChannel::LeftEyeYaw:
+      left_eye.yaw = radians;
+      return;
+    case PoseChannel::LeftEyePitch:
+      left_eye.pitch = radians;
+      return;
+    case PoseChannel::LeftEyeRoll:
+      left_eye.roll = radians;
+      return;
+    case PoseChannel::RightEyeYaw:
+      right_eye.yaw = radians;
+      return;
+    case PoseChannel::RightEyePitch:
+      right_eye.pitch = radians;
+      return;
+    case PoseChannel::RightEyeRoll:
+      right_eye.roll = radians;
+      return;
   }
   throw std::invalid_argument("unknown pose channel");
 }
@@ -88,14 +114,14 @@ double Take::duration() const {
 
 void validate(const Take& take) {
   if (!(take.fps > 0) || !std::isfinite(take.fps))
-    throw std::invalid_argument("take frame rate must be positive, got " + std::to_string(take.fps));
+    throw std::invalid_argument("take frame rate must be positive, got " +
+                                std::to_string(take.fps));
   for (std::size_t i = 0; i < take.frames.size(); ++i) {
     const FaceFrame& f = take.frames[i];
     const std::string where = "frame " + std::to_string(i) + ": ";
     if (!std::isfinite(f.time)) throw std::invalid_argument(where + "time is not finite");
     if (i > 0 && !(f.time > take.frames[i - 1].time))
-      throw std::invalid_argument(where + "time " + std::to_string(f.time) +
-                                  " does not increase");
+      throw std::invalid_argument(where + "time " + std::to_string(f.time) + " does not increase");
     for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
       const float v = f.coefficients.at(k);
       if (!std::isfinite(v) || v < -kCoefficientReadTolerance || v > 1 + kCoefficientReadTolerance)

@@ -1,9 +1,9 @@
-#include "semblend/demo.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+
+#include "semblend/demo.h"
 
 namespace semblend {
 namespace {
@@ -15,19 +15,45 @@ using B = Blendshape;
 std::vector<DemoSegment> script() {
   return {
       {0.0, 0.6, "neutral", "the face rests", {}},
-      {0.6, 1.0, "blink", "both eyes close fully and reopen",
+      {0.6,
+       1.0,
+       "blink",
+       "both eyes close fully and reopen",
        {{B::EyeBlinkLeft, 1.0f}, {B::EyeBlinkRight, 1.0f}}},
-      {1.0, 2.2, "Duchenne smile", "both lip corners rise, the cheeks lift and the eyes narrow",
-       {{B::MouthSmileLeft, 0.8f}, {B::MouthSmileRight, 0.8f}, {B::CheekSquintLeft, 0.5f},
-        {B::CheekSquintRight, 0.5f}, {B::EyeSquintLeft, 0.3f}, {B::EyeSquintRight, 0.3f}}},
-      {2.2, 3.2, "\"ah\"", "the jaw drops and the lower lip follows, as in saying \"ah\"",
+      {1.0,
+       2.2,
+       "Duchenne smile",
+       "both lip corners rise, the cheeks lift and the eyes narrow",
+       {{B::MouthSmileLeft, 0.8f},
+        {B::MouthSmileRight, 0.8f},
+        {B::CheekSquintLeft, 0.5f},
+        {B::CheekSquintRight, 0.5f},
+        {B::EyeSquintLeft, 0.3f},
+        {B::EyeSquintRight, 0.3f}}},
+      {2.2,
+       3.2,
+       "\"ah\"",
+       "the jaw drops and the lower lip follows, as in saying \"ah\"",
        {{B::JawOpen, 0.7f}, {B::MouthLowerDownLeft, 0.3f}, {B::MouthLowerDownRight, 0.3f}}},
-      {3.2, 4.2, "surprise", "the brows rise, the eyes widen and the jaw drops a little",
-       {{B::BrowInnerUp, 0.8f}, {B::BrowOuterUpLeft, 0.7f}, {B::BrowOuterUpRight, 0.7f},
-        {B::EyeWideLeft, 0.6f}, {B::EyeWideRight, 0.6f}, {B::JawOpen, 0.35f}}},
-      {4.2, 5.0, "left wink", "the subject's left eye closes with a half smile on that side",
+      {3.2,
+       4.2,
+       "surprise",
+       "the brows rise, the eyes widen and the jaw drops a little",
+       {{B::BrowInnerUp, 0.8f},
+        {B::BrowOuterUpLeft, 0.7f},
+        {B::BrowOuterUpRight, 0.7f},
+        {B::EyeWideLeft, 0.6f},
+        {B::EyeWideRight, 0.6f},
+        {B::JawOpen, 0.35f}}},
+      {4.2,
+       5.0,
+       "left wink",
+       "the subject's left eye closes with a half smile on that side",
        {{B::EyeBlinkLeft, 1.0f}, {B::MouthSmileLeft, 0.4f}, {B::CheekSquintLeft, 0.3f}}},
-      {5.0, 6.0, "glance left", "both eyes turn to the subject's left and the head follows slightly",
+      {5.0,
+       6.0,
+       "glance left",
+       "both eyes turn to the subject's left and the head follows slightly",
        {{B::EyeLookOutLeft, 0.7f}, {B::EyeLookInRight, 0.7f}}},
       {6.0, 6.5, "neutral", "the face rests again", {}},
   };

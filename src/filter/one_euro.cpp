@@ -50,7 +50,8 @@ Take smooth_take(const Take& take, const SmoothOptions& options) {
   for (std::size_t c = 0; c < kPoseChannelCount; ++c) {
     OneEuroFilter filter(options.pose);
     const auto channel = static_cast<PoseChannel>(c);
-    for (FaceFrame& f : out.frames) f.set_pose(channel, static_cast<float>(filter(f.pose(channel), f.time)));
+    for (FaceFrame& f : out.frames)
+      f.set_pose(channel, static_cast<float>(filter(f.pose(channel), f.time)));
   }
   return out;
 }

@@ -21,7 +21,8 @@ Channels channels_of(const FaceFrame& f) {
 }
 
 void store(const Channels& c, FaceFrame& f) {
-  for (std::size_t k = 0; k < kBlendshapeCount; ++k) f.coefficients.set_at(k, static_cast<float>(c[k]));
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+    f.coefficients.set_at(k, static_cast<float>(c[k]));
   for (std::size_t p = 0; p < kPoseChannelCount; ++p)
     f.set_pose(static_cast<PoseChannel>(p), static_cast<float>(c[kBlendshapeCount + p]));
   f.confidence = static_cast<float>(std::clamp(c[kChannels - 1], 0.0, 1.0));
@@ -39,10 +40,12 @@ Take resample_take(const Take& take, double fps) {
   if (in.empty()) return out;
   for (std::size_t i = 1; i < in.size(); ++i)
     if (!(in[i].time > in[i - 1].time))
-      throw std::invalid_argument("resample: frame times must increase (frame " + std::to_string(i) + ")");
+      throw std::invalid_argument("resample: frame times must increase (frame " +
+                                  std::to_string(i) + ")");
 
   const double t0 = in.front().time, t_end = in.back().time, period = 1.0 / fps;
-  const double in_period = in.size() > 1 ? (t_end - t0) / static_cast<double>(in.size() - 1) : period;
+  const double in_period =
+      in.size() > 1 ? (t_end - t0) / static_cast<double>(in.size() - 1) : period;
   const bool downsampling = period > in_period * 1.0001;
   const auto count = static_cast<std::size_t>(std::floor((t_end - t0) * fps + 1e-9)) + 1;
   out.frames.reserve(count);
@@ -50,10 +53,9 @@ Take resample_take(const Take& take, double fps) {
   for (std::size_t k = 0; k < count; ++k) {
     const double t = t0 + static_cast<double>(k) * period;
     while (j < in.size() && in[j].time < t - 1e-9) ++j;
-    const std::size_t nearest =
-        (j == 0) ? 0
-        : (j == in.size() || t - in[j - 1].time < in[j].time - t) ? j - 1
-                                                                   : j;
+    const std::size_t nearest = (j == 0)                                                  ? 0
+                                : (j == in.size() || t - in[j - 1].time < in[j].time - t) ? j - 1
+                                                                                          : j;
     FaceFrame f = in[nearest];  // text fields from the nearest frame
     f.time = t;
     Channels c{};

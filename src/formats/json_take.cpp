@@ -98,8 +98,7 @@ Take parse_jsonl(std::string_view text, const std::string& name, double fps_if_u
     }
     const JsonPlace here{name, line_no};
     if (j.is_object() && j.contains("format")) {
-      if (have_header || !take.frames.empty())
-        here.fail("a header line may only appear first");
+      if (have_header || !take.frames.empty()) here.fail("a header line may only appear first");
       formats::read_take_header(j, kJsonlFormat, take, here);
       have_header = true;
       continue;

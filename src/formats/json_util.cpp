@@ -12,7 +12,9 @@ namespace {
 
 constexpr int kVersion = 1;
 
-const char* type_name(const json& v) { return v.type_name(); }
+const char* type_name(const json& v) {
+  return v.type_name();
+}
 
 }  // namespace
 
@@ -80,8 +82,8 @@ json frame_to_json(const FaceFrame& f) {
   for (const auto& row : kBlendshapes)
     shapes[std::string(row.apple_name)] = float_number(f.coefficients[row.shape]);
   auto angles = [](float yaw, float pitch, float roll) {
-    return json{{"yaw", float_number(yaw)}, {"pitch", float_number(pitch)},
-                {"roll", float_number(roll)}};
+    return json{
+        {"yaw", float_number(yaw)}, {"pitch", float_number(pitch)}, {"roll", float_number(roll)}};
   };
   json head = angles(f.head.yaw, f.head.pitch, f.head.roll);
   if (f.head.translation) {
@@ -107,9 +109,12 @@ void read_angles(const json& j, Pose& pose, const JsonPlace& place) {
   if (!j.is_object()) place.fail(std::string("expected an object, got ") + type_name(j));
   for (const auto& [key, value] : j.items()) {
     const JsonPlace here = place.at(key);
-    if (key == "yaw") pose.yaw = get_angle(value, here);
-    else if (key == "pitch") pose.pitch = get_angle(value, here);
-    else if (key == "roll") pose.roll = get_angle(value, here);
+    if (key == "yaw")
+      pose.yaw = get_angle(value, here);
+    else if (key == "pitch")
+      pose.pitch = get_angle(value, here);
+    else if (key == "roll")
+      pose.roll = get_angle(value, here);
     else if constexpr (std::is_same_v<Pose, HeadPose>) {
       if (key != "translation") here.fail("unknown key");
       if (!value.is_array() || value.size() != 3) here.fail("expected [x, y, z] in metres");
@@ -140,7 +145,7 @@ FaceFrame frame_from_json(const json& j, const JsonPlace& place) {
       std::array<bool, kBlendshapeCount> seen{};
       for (const auto& [name, v] : value.items()) {
         const auto s = blendshape_from_name(name);
-        if (!s) here.at(name).fail("unknown blendshape name");
+        if (!s) here.at(name).fail("unknown blendshape name" + did_you_mean(name));
         f.coefficients.set(*s, get_coefficient(v, here.at(name)));
         seen[index_of(*s)] = true;
       }
@@ -211,13 +216,14 @@ void read_take_header(const json& j, std::string_view format, Take& take, const 
   if (j.contains("metadata")) {
     const auto& m = j["metadata"];
     if (!m.is_object()) place.at("metadata").fail("expected an object of strings");
-    for (const auto& [k, v] : m.items()) take.metadata[k] = get_string(v, place.at("metadata").at(k));
+    for (const auto& [k, v] : m.items())
+      take.metadata[k] = get_string(v, place.at("metadata").at(k));
   }
 }
 
 void read_arkit_dictionary(const json& j, FaceFrame& frame, const JsonPlace& place) {
-  if (!j.is_object()) place.fail(std::string("expected an object of blendshape values, got ") +
-                                 type_name(j));
+  if (!j.is_object())
+    place.fail(std::string("expected an object of blendshape values, got ") + type_name(j));
   for (const auto& [key, value] : j.items()) {
     const JsonPlace here = place.at(key);
     if (const auto s = blendshape_from_name(key)) {
@@ -225,7 +231,8 @@ void read_arkit_dictionary(const json& j, FaceFrame& frame, const JsonPlace& pla
     } else if (const auto p = pose_channel_from_name(key)) {
       frame.set_pose(*p, get_angle(value, here));
     } else {
-      here.fail("unknown name (not one of the 52 ARKit blendshapes or 9 head/eye angles)");
+      here.fail("unknown name (not one of the 52 ARKit blendshapes or 9 head/eye angles)" +
+                did_you_mean(key));
     }
   }
 }

@@ -12,7 +12,8 @@
 
 namespace semblend::formats {
 
-using nlohmann::json;
+// ordered_json keeps keys in the order written: "format" first, shapes in Apple's order.
+using json = nlohmann::ordered_json;
 
 // Where a value sits, for error messages: the file, a line (0 if unknown) and a JSON path.
 struct JsonPlace {

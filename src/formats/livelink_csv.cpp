@@ -19,19 +19,58 @@ using B = Blendshape;
 // JawLeft and MouthRight before MouthLeft (seen in a real recording, ../shared/data/arkit/).
 // Reading maps columns by name, so any order is accepted; writing uses this one.
 constexpr std::array<Blendshape, kBlendshapeCount> kLiveLinkOrder{
-    B::EyeBlinkLeft,       B::EyeLookDownLeft,    B::EyeLookInLeft,     B::EyeLookOutLeft,
-    B::EyeLookUpLeft,      B::EyeSquintLeft,      B::EyeWideLeft,       B::EyeBlinkRight,
-    B::EyeLookDownRight,   B::EyeLookInRight,     B::EyeLookOutRight,   B::EyeLookUpRight,
-    B::EyeSquintRight,     B::EyeWideRight,       B::JawForward,        B::JawRight,
-    B::JawLeft,            B::JawOpen,            B::MouthClose,        B::MouthFunnel,
-    B::MouthPucker,        B::MouthRight,         B::MouthLeft,         B::MouthSmileLeft,
-    B::MouthSmileRight,    B::MouthFrownLeft,     B::MouthFrownRight,   B::MouthDimpleLeft,
-    B::MouthDimpleRight,   B::MouthStretchLeft,   B::MouthStretchRight, B::MouthRollLower,
-    B::MouthRollUpper,     B::MouthShrugLower,    B::MouthShrugUpper,   B::MouthPressLeft,
-    B::MouthPressRight,    B::MouthLowerDownLeft, B::MouthLowerDownRight, B::MouthUpperUpLeft,
-    B::MouthUpperUpRight,  B::BrowDownLeft,       B::BrowDownRight,     B::BrowInnerUp,
-    B::BrowOuterUpLeft,    B::BrowOuterUpRight,   B::CheekPuff,         B::CheekSquintLeft,
-    B::CheekSquintRight,   B::NoseSneerLeft,      B::NoseSneerRight,    B::TongueOut,
+    B::EyeBlinkLeft,
+    B::EyeLookDownLeft,
+    B::EyeLookInLeft,
+    B::EyeLookOutLeft,
+    B::EyeLookUpLeft,
+    B::EyeSquintLeft,
+    B::EyeWideLeft,
+    B::EyeBlinkRight,
+    B::EyeLookDownRight,
+    B::EyeLookInRight,
+    B::EyeLookOutRight,
+    B::EyeLookUpRight,
+    B::EyeSquintRight,
+    B::EyeWideRight,
+    B::JawForward,
+    B::JawRight,
+    B::JawLeft,
+    B::JawOpen,
+    B::MouthClose,
+    B::MouthFunnel,
+    B::MouthPucker,
+    B::MouthRight,
+    B::MouthLeft,
+    B::MouthSmileLeft,
+    B::MouthSmileRight,
+    B::MouthFrownLeft,
+    B::MouthFrownRight,
+    B::MouthDimpleLeft,
+    B::MouthDimpleRight,
+    B::MouthStretchLeft,
+    B::MouthStretchRight,
+    B::MouthRollLower,
+    B::MouthRollUpper,
+    B::MouthShrugLower,
+    B::MouthShrugUpper,
+    B::MouthPressLeft,
+    B::MouthPressRight,
+    B::MouthLowerDownLeft,
+    B::MouthLowerDownRight,
+    B::MouthUpperUpLeft,
+    B::MouthUpperUpRight,
+    B::BrowDownLeft,
+    B::BrowDownRight,
+    B::BrowInnerUp,
+    B::BrowOuterUpLeft,
+    B::BrowOuterUpRight,
+    B::CheekPuff,
+    B::CheekSquintLeft,
+    B::CheekSquintRight,
+    B::NoseSneerLeft,
+    B::NoseSneerRight,
+    B::TongueOut,
 };
 constexpr bool is_permutation_of_all_shapes() {
   std::array<bool, kBlendshapeCount> seen{};
@@ -44,8 +83,8 @@ constexpr bool is_permutation_of_all_shapes() {
 static_assert(is_permutation_of_all_shapes(), "kLiveLinkOrder must list each shape once");
 
 constexpr std::size_t kValueCount = kBlendshapeCount + kPoseChannelCount;  // 61
-constexpr std::size_t kFieldCount = 2 + kValueCount;                        // 63
-constexpr int kDecimals = 10;  // what the app writes
+constexpr std::size_t kFieldCount = 2 + kValueCount;                       // 63
+constexpr int kDecimals = 10;                                              // what the app writes
 
 // What one CSV column after Timecode/BlendShapeCount holds.
 struct Column {
@@ -92,7 +131,8 @@ Lines split_lines(std::string_view text) {
   std::size_t start = 0;
   while (start < text.size()) {
     const std::size_t nl = text.find('\n', start);
-    std::string_view line = text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
+    std::string_view line =
+        text.substr(start, nl == std::string_view::npos ? text.npos : nl - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     out.lines.push_back(line);
     if (nl == std::string_view::npos) {
@@ -134,7 +174,8 @@ Take parse_livelink_csv(std::string_view text, const std::string& name, int time
   if (header.size() != kFieldCount)
     throw InputError(name, 1, 0,
                      "header has " + std::to_string(header.size()) + " columns, expected " +
-                         std::to_string(kFieldCount) + " (Timecode, BlendShapeCount, 52 shapes, 9 angles)");
+                         std::to_string(kFieldCount) +
+                         " (Timecode, BlendShapeCount, 52 shapes, 9 angles)");
   std::vector<Column> columns;
   std::array<bool, kValueCount> seen{};
   for (std::size_t i = 2; i < header.size(); ++i) {
@@ -148,8 +189,9 @@ Take parse_livelink_csv(std::string_view text, const std::string& name, int time
       c.index = static_cast<std::size_t>(*p);
     } else {
       throw InputError(name, 1, f.column,
-                       "unknown column \"" + std::string(f.text) + "\" (not an ARKit blendshape or "
-                       "a head/eye angle)");
+                       "unknown column \"" + std::string(f.text) +
+                           "\" (not an ARKit blendshape or a head/eye angle)" +
+                           formats::did_you_mean(f.text));
     }
     const std::size_t slot = c.is_pose ? kBlendshapeCount + c.index : c.index;
     if (seen[slot])
@@ -205,7 +247,8 @@ Take parse_livelink_csv(std::string_view text, const std::string& name, int time
       float v = 0;
       if (!formats::parse_float(f.text, v, why))
         throw InputError(name, line_no, f.column, std::string(c.name) + ": " + why);
-      const std::string problem = c.is_pose ? formats::angle_problem(v) : formats::coefficient_problem(v);
+      const std::string problem =
+          c.is_pose ? formats::angle_problem(v) : formats::coefficient_problem(v);
       if (!problem.empty())
         throw InputError(name, line_no, f.column, std::string(c.name) + ": " + problem);
       if (c.is_pose)
@@ -239,7 +282,8 @@ Take parse_livelink_csv(std::string_view text, const std::string& name, int time
     absolute[i] = previous = t;
   }
   take.timecode = Timecode{absolute[0], timecode_rate};
-  for (std::size_t i = 0; i < take.frames.size(); ++i) take.frames[i].time = absolute[i] - absolute[0];
+  for (std::size_t i = 0; i < take.frames.size(); ++i)
+    take.frames[i].time = absolute[i] - absolute[0];
   take.fps = estimate_fps(take.frames, 60);
   return take;
 }

@@ -33,12 +33,14 @@ std::string analysis_text(const json& a) {
   for (const auto& [key, value] : a.items()) {
     std::string label = key;
     for (char& c : label) c = c == '_' ? ' ' : c;
-    if (!label.empty()) label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
+    if (!label.empty())
+      label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
     if (!out.empty()) out += '\n';
     out += label + ": ";
     if (value.is_object()) {
       for (const auto& [region, text] : value.items())
-        out += "\n  - " + region + ": " + (text.is_string() ? text.get<std::string>() : text.dump());
+        out +=
+            "\n  - " + region + ": " + (text.is_string() ? text.get<std::string>() : text.dump());
     } else {
       out += value.is_string() ? value.get<std::string>() : value.dump();
     }
@@ -67,7 +69,8 @@ void read_response(const std::string& response, FaceFrame& frame, const JsonPlac
     if (obj.is_discarded() || !obj.is_object()) continue;
     const std::string before = trim(std::string_view(response).substr(0, pos));
     read_result_object(obj, frame, place);
-    if (!before.empty()) frame.analysis = frame.analysis.empty() ? before : before + "\n\n" + frame.analysis;
+    if (!before.empty())
+      frame.analysis = frame.analysis.empty() ? before : before + "\n\n" + frame.analysis;
     return;
   }
   place.fail("response holds no JSON object of ARKit values");
@@ -100,7 +103,8 @@ Take parse_semanticface(std::string_view text, const std::string& name, double f
     try {
       j = formats::parse_json(line, name, line_no - 1);
     } catch (const InputError& e) {
-      if (!terminated) throw InputError(name, line_no, e.column(), "line is truncated: " + e.problem());
+      if (!terminated)
+        throw InputError(name, line_no, e.column(), "line is truncated: " + e.problem());
       throw;
     }
     const JsonPlace here{name, line_no};

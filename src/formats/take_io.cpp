@@ -87,11 +87,16 @@ TakeFormat detect_format(std::string_view text, const std::string& path) {
 Take parse_take(std::string_view text, TakeFormat format, const std::string& name,
                 const ReadOptions& options) {
   switch (format) {
-    case TakeFormat::LiveLinkCsv: return parse_livelink_csv(text, name, options.timecode_rate);
-    case TakeFormat::Json: return parse_take_json(text, name);
-    case TakeFormat::Jsonl: return parse_jsonl(text, name, options.fps_if_unknown);
-    case TakeFormat::ArkitJson: return parse_arkit_json(text, name, options.fps_if_unknown);
-    case TakeFormat::SemanticFace: return parse_semanticface(text, name, options.fps_if_unknown);
+    case TakeFormat::LiveLinkCsv:
+      return parse_livelink_csv(text, name, options.timecode_rate);
+    case TakeFormat::Json:
+      return parse_take_json(text, name);
+    case TakeFormat::Jsonl:
+      return parse_jsonl(text, name, options.fps_if_unknown);
+    case TakeFormat::ArkitJson:
+      return parse_arkit_json(text, name, options.fps_if_unknown);
+    case TakeFormat::SemanticFace:
+      return parse_semanticface(text, name, options.fps_if_unknown);
   }
   throw std::invalid_argument("unknown take format");
 }
@@ -105,10 +110,14 @@ Take read_take(const std::string& path, const ReadOptions& options) {
 
 std::string encode_take(const Take& take, TakeFormat format) {
   switch (format) {
-    case TakeFormat::LiveLinkCsv: return encode_livelink_csv(take);
-    case TakeFormat::Json: return encode_take_json(take);
-    case TakeFormat::Jsonl: return encode_jsonl(take);
-    case TakeFormat::ArkitJson: return encode_arkit_json(take);
+    case TakeFormat::LiveLinkCsv:
+      return encode_livelink_csv(take);
+    case TakeFormat::Json:
+      return encode_take_json(take);
+    case TakeFormat::Jsonl:
+      return encode_jsonl(take);
+    case TakeFormat::ArkitJson:
+      return encode_arkit_json(take);
     case TakeFormat::SemanticFace:
       throw std::invalid_argument("SemanticFace results can be read, not written");
   }

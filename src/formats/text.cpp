@@ -13,7 +13,8 @@ namespace {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -60,8 +61,8 @@ void check_text(std::string_view text, const std::string& name) {
       const auto [line, col] = line_col_at(text, i);
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02X", c);
-      throw InputError(name, line, col, std::string("binary data (byte ") + hex +
-                                            "): this is not a text file");
+      throw InputError(name, line, col,
+                       std::string("binary data (byte ") + hex + "): this is not a text file");
     }
   }
 }
@@ -88,7 +89,8 @@ bool parse_double(std::string_view field, double& out, std::string& why) {
 
 void append_fixed(std::string& out, double v, int decimals) {
   char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
+  const auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
   if (ec != std::errc()) throw std::runtime_error("cannot format number");
   out.append(buf, end);
 }
@@ -121,6 +123,11 @@ bool parse_timecode(std::string_view s, double& whole_seconds, double& frames, s
   }
   whole_seconds = h * 3600.0 + m * 60.0 + sec;
   return true;
+}
+
+std::string did_you_mean(std::string_view name) {
+  const std::string_view close = closest_blendshape_name(name);
+  return close.empty() ? std::string() : "; did you mean \"" + std::string(close) + "\"?";
 }
 
 std::string coefficient_problem(float v) {

