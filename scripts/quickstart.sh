@@ -8,7 +8,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 scripts/setup.sh
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+# The same configuration as scripts/test.sh, so neither rebuilds the other's work.
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DSEMBLEND_WERROR=ON >/dev/null
 cmake --build build/release -j"$(nproc)"
 
 mkdir -p out

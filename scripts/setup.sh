@@ -87,9 +87,11 @@ while read -r name version integrity keep; do
   log "fetching $name@$version"
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && npm pack --silent "$name@$version" >/dev/null) ||
+  # A private cache: the 140 MB tarball is not kept twice (npm's error reason still reaches stderr).
+  (cd "$tmp" && npm pack --loglevel=error --cache "$tmp/npm-cache" "$name@$version" >/dev/null) ||
     die "npm pack $name@$version failed"
   tarball="$(ls "$tmp"/*.tgz)"
+  rm -rf "$tmp/npm-cache"
   got="sha512-$(sha512_of "$tarball")"
   [[ "$got" == "$integrity" ]] ||
     die "$name@$version: checksum mismatch (expected $integrity, got $got)"

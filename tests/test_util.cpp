@@ -44,8 +44,8 @@ void write_text(const std::string& path, const std::string& text) {
 
 RunResult run_cli(const std::string& args, const TempDir& tmp) {
   const std::string out = tmp.path(".stdout"), err = tmp.path(".stderr");
-  const std::string cmd = std::string("'") + SEMBLEND_CLI + "' " + args + " >'" + out + "' 2>'" +
-                          err + "' </dev/null";
+  const std::string cmd =
+      std::string("'") + SEMBLEND_CLI + "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
   const int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

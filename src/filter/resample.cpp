@@ -60,15 +60,27 @@ Take resample_take(const Take& take, double fps) {
     f.time = t;
     Channels c{};
     std::size_t n = 0;
-    if (downsampling) {  // box filter over [t - period/2, t + period/2)
-      const double lo = t - period / 2, hi = t + period / 2;
-      auto first = std::lower_bound(in.begin(), in.end(), lo,
+    if (downsampling) {
+      // Box filter over [t - period/2, t + period/2], narrowed symmetrically at the ends of the
+      // take. Each input frame stands for one input period around its time and is weighted by the
+      // part of it inside the box: frames on a boundary count partly (not all-or-nothing by
+      // rounding), and the average stays centred on t, so a linear ramp stays linear.
+      const double half_in = in_period / 2;
+      const double half = std::min({period / 2, t - t0 + half_in, t_end + half_in - t});
+      const double lo = t - half, hi = t + half;
+      auto first = std::lower_bound(in.begin(), in.end(), lo - half_in,
                                     [](const FaceFrame& a, double v) { return a.time < v; });
-      for (auto it = first; it != in.end() && it->time < hi; ++it, ++n) {
+      double weight = 0;
+      for (auto it = first; it != in.end() && it->time - half_in < hi; ++it) {
+        const double w = std::min(it->time + half_in, hi) - std::max(it->time - half_in, lo);
+        if (!(w > 0)) continue;
         const Channels ci = channels_of(*it);
-        for (std::size_t q = 0; q < kChannels; ++q) c[q] += ci[q];
+        for (std::size_t q = 0; q < kChannels; ++q) c[q] += w * ci[q];
+        weight += w;
+        ++n;
       }
-      for (double& v : c) v /= static_cast<double>(std::max<std::size_t>(n, 1));
+      if (n > 0)
+        for (double& v : c) v /= weight;
     }
     if (n == 0) {  // linear interpolation between the neighbours of t
       if (j >= in.size()) {

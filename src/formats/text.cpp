@@ -52,9 +52,9 @@ bool parse_number(std::string_view field, T& out, std::string& why) {
 }  // namespace
 
 void check_text(std::string_view text, const std::string& name) {
-  if (text.empty()) throw InputError(name, 0, 0, "file is empty");
   std::size_t i = 0;
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // UTF-8 byte-order mark
+  if (text.size() == i) throw InputError(name, 0, 0, "file is empty");
   for (; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') {

@@ -1,1 +1,172 @@
+// Bounded reads and atomic writes (include/semblend/file_io.h).
+#include "semblend/file_io.h"
+
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "semblend/error.h"
+#include "test_util.h"
+
+namespace semblend {
+namespace {
+
+namespace fs = std::filesystem;
+using test::TempDir;
+
+std::vector<std::string> entries(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(ReadFile, ReadsTheWholeFile) {
+  TempDir tmp;
+  std::string data = "line one\n";
+  data.push_back('\0');
+  data += "binary too\n";
+  test::write_text(tmp.path("a.txt"), data);
+  EXPECT_EQ(read_file(tmp.path("a.txt")), data);
+}
+
+TEST(ReadFile, ReadsAnEmptyFile) {
+  TempDir tmp;
+  test::write_text(tmp.path("empty"), "");
+  EXPECT_EQ(read_file(tmp.path("empty")), "");
+}
+
+TEST(ReadFile, MissingFileThrowsIoErrorNamingIt) {
+  TempDir tmp;
+  const std::string path = tmp.path("nope.csv");
+  try {
+    (void)read_file(path);
+    FAIL() << "expected IoError";
+  } catch (const IoError& e) {
+    EXPECT_EQ(e.op(), IoError::Op::Read);
+    EXPECT_EQ(e.file(), path);
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReadFile, DirectoryIsRefused) {
+  TempDir tmp;
+  try {
+    (void)read_file(tmp.dir().string());
+    FAIL() << "expected IoError";
+  } catch (const IoError& e) {
+    EXPECT_EQ(e.op(), IoError::Op::Read);
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReadFile, FileOverTheLimitIsRefused) {
+  TempDir tmp;
+  const std::string path = tmp.path("big");
+  test::write_text(path, std::string(100, 'x'));
+  EXPECT_EQ(read_file(path, 100).size(), 100u);
+  EXPECT_THROW((void)read_file(path, 99), IoError);
+}
+
+TEST(ReadFile, SparseTwoGiBFileIsRefusedWithTheLimitInTheMessage) {
+  TempDir tmp;
+  const std::string path = tmp.path("huge.csv");
+  test::write_text(path, "Timecode,BlendShapeCount\n");
+  fs::resize_file(path, std::uintmax_t{2} << 30);  // sparse: no real disk use
+  try {
+    (void)read_file(path);
+    FAIL() << "expected IoError";
+  } catch (const IoError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.op(), IoError::Op::Read);
+    EXPECT_NE(what.find(path), std::string::npos) << what;
+    EXPECT_NE(what.find("limit"), std::string::npos) << what;
+    EXPECT_NE(what.find("1.0 GiB"), std::string::npos) << what;  // the limit itself
+    EXPECT_NE(what.find("2.0 GiB"), std::string::npos) << what;  // the file's size
+  }
+}
+
+TEST(WriteFileAtomic, WritesAndLeavesNoTemporaryFiles) {
+  TempDir tmp;
+  const std::string path = tmp.path("out.csv");
+  write_file_atomic(path, "hello\n");
+  EXPECT_EQ(test::read_text(path), "hello\n");
+  EXPECT_EQ(entries(tmp.dir()), std::vector<std::string>{"out.csv"});
+}
+
+TEST(WriteFileAtomic, ReplacesExistingContent) {
+  TempDir tmp;
+  const std::string path = tmp.path("out.json");
+  test::write_text(path, "a much longer old content that must disappear entirely\n");
+  write_file_atomic(path, "new\n");
+  EXPECT_EQ(test::read_text(path), "new\n");
+  write_file_atomic(path, "");
+  EXPECT_EQ(test::read_text(path), "");
+  EXPECT_EQ(entries(tmp.dir()), std::vector<std::string>{"out.json"});
+}
+
+TEST(WriteFileAtomic, MissingDirectoryThrowsAndCreatesNothing) {
+  TempDir tmp;
+  const fs::path missing = tmp.dir() / "no" / "such";
+  const std::string path = (missing / "out.csv").string();
+  try {
+    write_file_atomic(path, "x");
+    FAIL() << "expected IoError";
+  } catch (const IoError& e) {
+    EXPECT_EQ(e.op(), IoError::Op::Write);
+    EXPECT_EQ(e.file(), path);
+  }
+  EXPECT_FALSE(fs::exists(tmp.dir() / "no"));
+  EXPECT_TRUE(entries(tmp.dir()).empty());
+}
+
+TEST(WriteFileAtomic, TargetThatIsADirectoryIsRefused) {
+  TempDir tmp;
+  fs::create_directory(tmp.dir() / "out.csv");
+  EXPECT_THROW(write_file_atomic(tmp.path("out.csv"), "x"), IoError);
+  EXPECT_TRUE(fs::is_directory(tmp.dir() / "out.csv"));
+  EXPECT_EQ(entries(tmp.dir()), std::vector<std::string>{"out.csv"});
+}
+
+// A write that fails half-way (the file size limit is hit, as on a full disk) leaves the existing
+// output exactly as it was and no temporary file behind.
+TEST(WriteFileAtomic, FailedWriteLeavesExistingOutputUntouched) {
+  TempDir tmp;
+  const std::string path = tmp.path("out.csv");
+  const std::string old = "old content\n";
+  test::write_text(path, old);
+
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 4096;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  bool threw = false;
+  try {
+    write_file_atomic(path, std::string(64 * 1024, 'n'));
+  } catch (const IoError& e) {
+    threw = e.op() == IoError::Op::Write;
+  }
+  setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, previous_handler);
+
+  EXPECT_TRUE(threw);
+  EXPECT_EQ(test::read_text(path), old);
+  EXPECT_EQ(entries(tmp.dir()), std::vector<std::string>{"out.csv"});
+}
+
+TEST(ExtensionOf, LowerCaseWithoutDot) {
+  EXPECT_EQ(extension_of("take.CSV"), "csv");
+  EXPECT_EQ(extension_of("/a/b.c/take.jsonl"), "jsonl");
+  EXPECT_EQ(extension_of("noext"), "");
+  EXPECT_EQ(extension_of("dir.d/noext"), "");
+}
+
+}  // namespace
+}  // namespace semblend
