@@ -86,6 +86,35 @@ int run_demo(const DemoOptions& o) {
   return kOk;
 }
 
+int run_describe(const DescribeOptions& o) {
+  ReadOptions ro;
+  if (o.from) ro.format = named_format(*o.from);
+  ro.fps_if_unknown = o.input_fps;
+  const Take take = read_take(o.input, ro);
+  std::string format = o.format;
+  if (const std::string ext = extension_of(o.output); ext == "txt") format = "text";
+  if (format != "jsonl" && format != "text" && format != "analysis")
+    throw std::invalid_argument("unknown describe format \"" + format +
+                                "\" (jsonl, text or analysis)");
+  const auto descriptions = describe_take(take, o.smooth, SmootherOptions{o.margin, o.hold});
+  std::string out;
+  char stamp[32];
+  for (std::size_t i = 0; i < descriptions.size(); ++i) {
+    const FaceFrame& f = take.frames[i];
+    const SemanticDescription& d = descriptions[i];
+    if (format == "jsonl") {
+      std::snprintf(stamp, sizeof stamp, "%.6g", f.time);
+      std::string line = semantic_json(d);  // {"semantic_version":...}
+      out += "{\"time\":" + std::string(stamp) + "," + line.substr(1) + "\n";
+    } else {
+      std::snprintf(stamp, sizeof stamp, "%8.3f s  ", f.time);
+      out += stamp + (format == "text" ? sentence(d) : "\n" + analysis(d) + "\n") + "\n";
+    }
+  }
+  emit(o.output, out);
+  return kOk;
+}
+
 int run_schema(const SchemaOptions& o) {
   if (o.format == "markdown") {
     emit(o.output, blendshape_table_markdown());

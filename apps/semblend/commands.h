@@ -52,6 +52,18 @@ struct DemoOptions {
 };
 int run_demo(const DemoOptions& o);
 
+struct DescribeOptions {
+  std::string input;
+  std::string output;            // "" = stdout; .jsonl/.json = JSONL, .txt = text
+  std::string format = "jsonl";  // jsonl | text | analysis
+  bool smooth = false;           // hysteresis over the take
+  float margin = 0.05f;          // SmootherOptions
+  double hold = 0.25;
+  double input_fps = 30;
+  std::optional<std::string> from;
+};
+int run_describe(const DescribeOptions& o);
+
 struct SchemaOptions {
   std::string format = "markdown";  // markdown | json
   std::string output;

@@ -76,6 +76,26 @@ int main(int argc, char** argv) {
   d->add_option("-o,--output", demo.outputs, "Write the take here; repeat for several formats");
   d->add_option("--fps", demo.fps, "Frame rate")->capture_default_str()->check(CLI::PositiveNumber);
 
+  cli::DescribeOptions describe;
+  auto* ds = app.add_subcommand(
+      "describe", "Describe each frame of a take in words and as structured semantics (JSONL)");
+  ds->add_option("input", describe.input, "Input take or ARKit frame (.csv, .json, .jsonl)")
+      ->required();
+  ds->add_option("-o,--output", describe.output, "Write here (.jsonl JSONL, .txt sentences)");
+  ds->add_option("--format", describe.format, "jsonl, text (one sentence per frame) or analysis")
+      ->capture_default_str();
+  ds->add_flag("--smooth", describe.smooth, "Hysteresis so descriptions do not flicker");
+  ds->add_option("--margin", describe.margin, "Hysteresis: how far a value leaves its band")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.2));
+  ds->add_option("--hold", describe.hold, "Seconds a new category must lead before it is reported")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 5.0));
+  ds->add_option("--input-fps", describe.input_fps, "Frame rate for inputs without times")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  ds->add_option("--from", describe.from, "Input format (default: detected)");
+
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",
                                "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
@@ -94,6 +114,7 @@ int main(int argc, char** argv) {
     if (i->parsed()) return cli::run_info(info);
     if (d->parsed()) return cli::run_demo(demo);
     if (s->parsed()) return cli::run_schema(schema);
+    if (ds->parsed()) return cli::run_describe(describe);
   } catch (const semblend::InputError& e) {
     return fail(cli::kInputMalformed, e.what());
   } catch (const semblend::IoError& e) {

@@ -26,5 +26,6 @@
 #include "semblend/file_io.h"
 #include "semblend/filter.h"
 #include "semblend/formats.h"
+#include "semblend/semantic.h"
 #include "semblend/summary.h"
 #include "semblend/take.h"
