@@ -1,4 +1,5 @@
-// Throughput of the take codecs and filters on the demo take (`build/release/bin/semblend_bench`).
+// Throughput of the take codecs, filters and the semantic encoder on the demo take
+// (`build/release/bin/semblend_bench`).
 #include <benchmark/benchmark.h>
 
 #include "semblend/semblend.h"
@@ -41,6 +42,25 @@ void BM_SmoothTake(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(demo().frames.size()));
 }
 BENCHMARK(BM_SmoothTake);
+
+// The semantic encoder on every frame of the demo take (target: <= 20 us per frame).
+void BM_Describe(benchmark::State& state) {
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto& f = demo().frames[i++ % demo().frames.size()];
+    benchmark::DoNotOptimize(semblend::describe(f.coefficients, &f.head));
+  }
+}
+BENCHMARK(BM_Describe);
+
+void BM_DescribeAndSentence(benchmark::State& state) {
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto& f = demo().frames[i++ % demo().frames.size()];
+    benchmark::DoNotOptimize(semblend::sentence(semblend::describe(f.coefficients)));
+  }
+}
+BENCHMARK(BM_DescribeAndSentence);
 
 }  // namespace
 

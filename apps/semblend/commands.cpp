@@ -25,6 +25,15 @@ TakeFormat output_format(const std::optional<std::string>& to, const std::string
                               "\" (use .csv, .json or .jsonl, or --format)");
 }
 
+// --semantic: smoothed semantic descriptions on every frame; only JSON-family outputs carry them.
+void attach_semantics(Take& take, TakeFormat format) {
+  if (format != TakeFormat::Json && format != TakeFormat::Jsonl)
+    throw std::invalid_argument("--semantic needs a .json or .jsonl output (" +
+                                std::string(format_name(format)) + " has no place for it)");
+  const auto descriptions = describe_take(take, /*smooth=*/true);
+  for (std::size_t i = 0; i < take.frames.size(); ++i) take.frames[i].semantics = descriptions[i];
+}
+
 void emit(const std::string& path, const std::string& text) {
   if (path.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -53,6 +62,7 @@ int run_convert(const ConvertOptions& o) {
   if (o.fps) take = resample_take(take, *o.fps);
   if (o.clamp)
     for (FaceFrame& f : take.frames) f.coefficients = f.coefficients.clamped();
+  if (o.semantic) attach_semantics(take, to);
   emit(o.output, encode_take(take, to));
   std::fprintf(stderr, "semblend convert: %zu frames, %s -> %s\n", take.frames.size(),
                o.input.c_str(), o.output.empty() ? "stdout" : o.output.c_str());
@@ -76,7 +86,9 @@ int run_demo(const DemoOptions& o) {
     if (!format)
       throw std::invalid_argument("cannot tell the output format from \"" + path +
                                   "\" (use .csv, .json or .jsonl)");
-    write_take(demo.take, path, *format);
+    Take take = demo.take;
+    if (o.semantic) attach_semantics(take, *format);
+    write_take(take, path, *format);
     std::fprintf(stderr, "semblend demo: wrote %s (%s, %zu frames)\n", path.c_str(),
                  std::string(format_name(*format)).c_str(), demo.take.frames.size());
   }
@@ -96,7 +108,10 @@ int run_describe(const DescribeOptions& o) {
   if (format != "jsonl" && format != "text" && format != "analysis")
     throw std::invalid_argument("unknown describe format \"" + format +
                                 "\" (jsonl, text or analysis)");
-  const auto descriptions = describe_take(take, o.smooth, SmootherOptions{o.margin, o.hold});
+  SmootherOptions so;
+  so.margin = o.margin;
+  so.hold_seconds = o.hold;
+  const auto descriptions = describe_take(take, o.smooth, so);
   std::string out;
   char stamp[32];
   for (std::size_t i = 0; i < descriptions.size(); ++i) {
@@ -112,6 +127,7 @@ int run_describe(const DescribeOptions& o) {
     }
   }
   emit(o.output, out);
+  if (o.stats) std::fputs(stats_text(description_stats(take, descriptions)).c_str(), stderr);
   return kOk;
 }
 

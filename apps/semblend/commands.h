@@ -32,6 +32,7 @@ struct ConvertOptions {
   bool smooth = false;              // One Euro filter
   double min_cutoff = 1.5, beta = 2.0, d_cutoff = 1.0;
   bool clamp = false;     // clamp coefficients to [0, 1]
+  bool semantic = false;  // attach semantic descriptions (JSON/JSONL outputs)
   double input_fps = 30;  // rate for inputs without times (ARKit dicts, SemanticFace)
   int timecode_rate = 60;
 };
@@ -48,6 +49,7 @@ int run_info(const InfoOptions& o);
 
 struct DemoOptions {
   std::vector<std::string> outputs;  // each written in the format of its extension
+  bool semantic = false;             // attach semantic descriptions (JSON/JSONL outputs)
   double fps = 60;
 };
 int run_demo(const DemoOptions& o);
@@ -57,6 +59,7 @@ struct DescribeOptions {
   std::string output;            // "" = stdout; .jsonl/.json = JSONL, .txt = text
   std::string format = "jsonl";  // jsonl | text | analysis
   bool smooth = false;           // hysteresis over the take
+  bool stats = false;            // print stability statistics to stderr
   float margin = 0.05f;          // SmootherOptions
   double hold = 0.25;
   double input_fps = 30;

@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
   c->add_option("--d-cutoff", convert.d_cutoff, "One Euro derivative cutoff, Hz")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  c->add_flag("--semantic", convert.semantic,
+              "Attach semantic descriptions to every frame (.json/.jsonl outputs)");
   c->add_flag("--clamp", convert.clamp,
               "Clamp coefficients to [0, 1] (readers keep small overshoots)");
   c->add_option("--input-fps", convert.input_fps, "Frame rate for inputs without times")
@@ -74,6 +76,8 @@ int main(int argc, char** argv) {
   auto* d = app.add_subcommand(
       "demo", "Make the demo take, write it (-o, repeatable) and describe it in words");
   d->add_option("-o,--output", demo.outputs, "Write the take here; repeat for several formats");
+  d->add_flag("--semantic", demo.semantic,
+              "Attach semantic descriptions to every frame (.json/.jsonl outputs)");
   d->add_option("--fps", demo.fps, "Frame rate")->capture_default_str()->check(CLI::PositiveNumber);
 
   cli::DescribeOptions describe;
@@ -85,6 +89,8 @@ int main(int argc, char** argv) {
   ds->add_option("--format", describe.format, "jsonl, text (one sentence per frame) or analysis")
       ->capture_default_str();
   ds->add_flag("--smooth", describe.smooth, "Hysteresis so descriptions do not flicker");
+  ds->add_flag("--stats", describe.stats,
+               "Print stability statistics (category changes/s) to stderr");
   ds->add_option("--margin", describe.margin, "Hysteresis: how far a value leaves its band")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 0.2));

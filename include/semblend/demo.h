@@ -4,7 +4,8 @@
 //   left wink, a glance to the subject's left) at `fps`, built from smooth keyframe envelopes, with
 //   matching eye and head angles. Each frame's `analysis` names the action in progress.
 // describe_demo: the script in words, one line per segment, with the peak values actually reached
-//   in the generated take (so the words are checked against the data).
+//   in the generated take (so the words are checked against the data), and what the semantic
+//   layer (semantic.h) reads at each segment's strongest frame.
 // Deterministic; pure. Throws std::invalid_argument for fps <= 0.
 #pragma once
 

@@ -44,6 +44,9 @@ SemanticDescription describe(const Coefficients& c, const HeadPose* head = nullp
 struct SmootherOptions {
   float margin = 0.05f;        // how far a value must leave its band before the bin changes
   double hold_seconds = 0.25;  // how long a new category must lead before it is reported
+  // How long a one-band change must last before it is reported; jumps of two bands or more (a
+  // blink) are reported at once.
+  double bin_hold_seconds = 0.1;
 };
 class SemanticSmoother {
  public:
@@ -54,16 +57,35 @@ class SemanticSmoother {
   void reset() { started_ = false; }
 
  private:
+  struct PendingBin {
+    Intensity bin = Intensity::None;
+    double since = 0;
+  };
+  Intensity stable_bin(Intensity reported, float value, PendingBin& pending, double time) const;
+
   SmootherOptions options_;
   bool started_ = false;
   SemanticDescription previous_{};
-  Category candidate_ = Category::Neutral;
-  double candidate_since_ = 0;
+  std::array<std::array<PendingBin, 2>, kActionCount> pending_{};
+  bool departed_ = false;      // the raw category differs from the reported one ...
+  double departed_since_ = 0;  // ... since this time
 };
 
 // Descriptions of every frame of a take, optionally smoothed.
 std::vector<SemanticDescription> describe_take(const Take& take, bool smooth,
                                                SmootherOptions options = {});
+
+// How stable a take's descriptions are (docs/semantics.md, "Stability").
+struct DescriptionStats {
+  double seconds = 0;
+  double category_changes_per_second = 0;
+  double bin_changes_per_second = 0;  // frames whose set of action bins differs from the last one
+  int short_category_runs = 0;        // category runs shorter than 0.3 s between two others
+  int bin_flickers = 0;  // an action bin that changes and changes back within 0.2 s (A-B-A)
+  std::array<int, kCategoryCount> frames_per_category{};
+};
+DescriptionStats description_stats(const Take& take, const std::vector<SemanticDescription>& d);
+std::string stats_text(const DescriptionStats& s);
 
 // ---- Text
 // ------------------------------------------------------------------------------------------------

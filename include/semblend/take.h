@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "semblend/blendshape.h"
+#include "semblend/semantic_types.h"
 
 namespace semblend {
 
@@ -102,6 +103,9 @@ struct FaceFrame {
   float confidence = 1;         // [0, 1]; 1 for recorded or authored data
   std::string analysis;  // free-text analysis (e.g. imported from SemanticFace); may be empty
   std::string source;    // where the frame came from (image path, ...); may be empty
+  // The structured semantic description (semantic.h), when a stage attached one. Derived data:
+  // JSON/JSONL writers emit it as "semantics"; readers skip it (recompute with describe()).
+  std::optional<SemanticDescription> semantics;
 
   // Reads/writes a pose channel by its Live Link Face name.
   float pose(PoseChannel c) const;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "semblend/demo.h"
+#include "semblend/semantic.h"
 
 namespace semblend {
 namespace {
@@ -117,6 +118,19 @@ std::string describe_demo(const DemoTake& demo) {
       peaks += buf;
     }
     out += peaks.empty() ? "\n" : " (" + peaks + ")\n";
+    // What the semantic layer reads at the segment's strongest frame.
+    const FaceFrame* key = nullptr;
+    float strongest = -1;
+    for (const FaceFrame& f : demo.take.frames) {
+      if (f.time < s.start || f.time >= s.end) continue;
+      float total = 0;
+      for (float v : f.coefficients.values()) total += v;
+      if (total > strongest) strongest = total, key = &f;
+    }
+    if (key) {
+      std::snprintf(buf, sizeof buf, "%16s semantics at %.2f s: ", "", key->time);
+      out += buf + sentence(describe(key->coefficients)) + "\n";
+    }
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "formats/text.h"
+#include "semantic/semantic_json.h"
 #include "semblend/error.h"
 #include "semblend/formats.h"
 
@@ -99,6 +100,7 @@ json frame_to_json(const FaceFrame& f) {
   j["confidence"] = float_number(f.confidence);
   if (!f.analysis.empty()) j["analysis"] = f.analysis;
   if (!f.source.empty()) j["source"] = f.source;
+  if (f.semantics) j["semantics"] = semantic_to_json(*f.semantics);
   return j;
 }
 
@@ -165,6 +167,8 @@ FaceFrame frame_from_json(const json& j, const JsonPlace& place) {
       f.analysis = get_string(value, here);
     } else if (key == "source") {
       f.source = get_string(value, here);
+    } else if (key == "semantics") {
+      // Derived from the coefficients (semantic.h); recomputed rather than trusted.
     } else {
       here.fail("unknown key");
     }

@@ -76,6 +76,9 @@ TakeFormat detect_format(std::string_view text, const std::string& path) {
         if (contains_key(head, row.apple_name) || contains_key(head, row.livelink_name) ||
             contains_key(head, row.arkit_lr_name))
           return TakeFormat::ArkitJson;
+      // An object that is not a semblend file is read as an ARKit dictionary, whose reader
+      // names unknown keys (and suggests the closest blendshape name).
+      if (!contains_key(head, "format") && ext != TakeFormat::Jsonl) return TakeFormat::ArkitJson;
     }
   }
   if (ext) return *ext;

@@ -1,6 +1,7 @@
 // The encoder: coefficients -> SemanticDescription, and its temporal smoother.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -13,10 +14,15 @@ float clamp01(float v) {
   return std::clamp(v, 0.0f, 1.0f);
 }
 
-// Evidence that an AU is present, 0..1: reaches 1 at "marked" (band C).
+// The least prototype score for which an emotion is named (docs/semantics.md).
+constexpr float kMinEmotion = 0.3f;
+
+// Evidence that an AU is present, 0..1: none up to the trace threshold (rest offsets and capture
+// noise live there), rising to 1 at "marked" (band C).
+constexpr float kTrace = kIntensityScale[static_cast<std::size_t>(Intensity::A)].lower;
 constexpr float kMarked = kIntensityScale[static_cast<std::size_t>(Intensity::C)].lower;
 float evidence(float value) {
-  return std::clamp(value / kMarked, 0.0f, 1.0f);
+  return std::clamp((value - kTrace) / (kMarked - kTrace), 0.0f, 1.0f);
 }
 
 struct AuValues {
@@ -60,7 +66,10 @@ std::array<float, kCategoryCount> category_scores(const AuValues& au) {
     const float gap = std::abs(a.left - a.right) - 0.15f;
     return std::clamp(gap / 0.3f, 0.0f, 1.0f) * (1 - evidence(std::min(a.left, a.right)));
   };
-  at(Category::Contempt) = std::max(one_sided(12), one_sided(14));
+  // A wink pulls one cheek and lip corner up with it: that is a wink, not contempt.
+  const auto& lids = au.r[au_index(43)];
+  const float wink = std::clamp((std::abs(lids.left - lids.right) - 0.3f) / 0.4f, 0.0f, 1.0f);
+  at(Category::Contempt) = std::max(one_sided(12), one_sided(14)) * (1 - wink);
   float emotion = 0;
   for (std::size_t c = 1; c + 1 < kCategoryCount; ++c) emotion = std::max(emotion, s[c]);
   // Neutral: nothing expressive beyond trace (gaze and blinks do not count).
@@ -71,13 +80,11 @@ std::array<float, kCategoryCount> category_scores(const AuValues& au) {
     expressive = std::max(expressive, au.r[i].value());
   }
   const float slight = kIntensityScale[static_cast<std::size_t>(Intensity::B)].lower;
-  at(Category::Neutral) = 1 - std::clamp(expressive / slight, 0.0f, 1.0f);
+  at(Category::Neutral) = 1 - std::clamp((expressive - kTrace) / (slight - kTrace), 0.0f, 1.0f);
   // Speaking/other: lips and jaw moving, a wink, or any other action that fits no emotion.
   const float mouth_moving =
       std::max({au.e(25), au.e(26), au.e(18), au.e(22), au.e(24), au.e(28), au.e(19), au.e(34)});
-  const auto& lids = au.r[au_index(43)];
-  const float wink = std::clamp((std::abs(lids.left - lids.right) - 0.3f) / 0.4f, 0.0f, 1.0f);
-  const float other = 0.8f * evidence(expressive);
+  const float other = 0.8f * std::clamp((expressive - slight) / (kMarked - slight), 0.0f, 1.0f);
   at(Category::Speaking) = std::max({mouth_moving, wink, other}) * (1 - emotion);
   return s;
 }
@@ -124,10 +131,17 @@ SemanticDescription describe(const Coefficients& raw, const HeadPose* head) {
     d.action_units[i] = {clamp01(l), clamp01(r)};
   }
   d.scores = category_scores(AuValues{d.action_units});
-  const auto best = static_cast<std::size_t>(std::max_element(d.scores.begin(), d.scores.end()) -
-                                             d.scores.begin());
+  // An emotion is named only on real evidence; below kMinEmotion the face is neutral or "other".
+  std::array<float, kCategoryCount> decided = d.scores;
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    const auto cat = static_cast<Category>(c);
+    if (cat != Category::Neutral && cat != Category::Speaking && decided[c] < kMinEmotion)
+      decided[c] = 0;
+  }
+  const auto best =
+      static_cast<std::size_t>(std::max_element(decided.begin(), decided.end()) - decided.begin());
   d.category = static_cast<Category>(best);
-  d.confidence = softmax_of(d.scores, best);
+  d.confidence = softmax_of(decided, best);
   d.duchenne = d.category == Category::Happiness &&
                d.action_units[au_index(6)].value() >=
                    kIntensityScale[static_cast<std::size_t>(Intensity::B)].lower;
@@ -140,33 +154,60 @@ SemanticDescription describe(const Coefficients& raw, const HeadPose* head) {
   return d;
 }
 
+Intensity SemanticSmoother::stable_bin(Intensity reported, float value, PendingBin& pending,
+                                       double time) const {
+  // Hysteresis: inside the reported band widened by the margin, nothing changes.
+  const float lo = band(reported).lower - options_.margin;
+  const float hi = band_upper(reported) + options_.margin;
+  if (value >= lo && value < hi) {
+    pending.bin = reported;
+    return reported;
+  }
+  const Intensity now = intensity_of(value);
+  if (std::abs(static_cast<int>(now) - static_cast<int>(reported)) >= 2) {  // a fast, real move
+    pending.bin = now;
+    return now;
+  }
+  if (pending.bin != now) {
+    pending.bin = now;
+    pending.since = time;
+  }
+  return time - pending.since >= options_.bin_hold_seconds ? now : reported;
+}
+
 SemanticDescription SemanticSmoother::update(const SemanticDescription& raw, double time) {
   if (!started_) {
     started_ = true;
     previous_ = raw;
-    candidate_ = raw.category;
-    candidate_since_ = time;
+    for (std::size_t i = 0; i < kActionCount; ++i) {
+      pending_[i][0] = {raw.actions[i].left_bin, time};
+      pending_[i][1] = {raw.actions[i].right_bin, time};
+    }
+    departed_ = false;
     return raw;
   }
   SemanticDescription out = raw;
-  auto stable_bin = [&](Intensity previous, float v) {
-    const float lo = band(previous).lower - options_.margin;
-    const float hi = band_upper(previous) + options_.margin;
-    return (v >= lo && v < hi) ? previous : intensity_of(v);
-  };
   for (std::size_t i = 0; i < kActionCount; ++i) {
-    out.actions[i].left_bin = stable_bin(previous_.actions[i].left_bin, raw.actions[i].left);
-    out.actions[i].right_bin = stable_bin(previous_.actions[i].right_bin, raw.actions[i].right);
+    out.actions[i].left_bin =
+        stable_bin(previous_.actions[i].left_bin, raw.actions[i].left, pending_[i][0], time);
+    out.actions[i].right_bin =
+        stable_bin(previous_.actions[i].right_bin, raw.actions[i].right, pending_[i][1], time);
   }
-  // The category switches only after the same new raw category has led for hold_seconds.
-  if (raw.category != candidate_) {
-    candidate_ = raw.category;
-    candidate_since_ = time;
+  // The category switches once the raw category has differed from the reported one for
+  // hold_seconds (to whichever category the raw reading has then), so a brief blip is ignored
+  // and a face that alternates between two new readings still moves on.
+  if (raw.category == previous_.category) {
+    departed_ = false;
+  } else if (!departed_) {
+    departed_ = true;
+    departed_since_ = time;
   }
-  if (raw.category != previous_.category && time - candidate_since_ < options_.hold_seconds) {
+  if (departed_ && time - departed_since_ < options_.hold_seconds) {
     out.category = previous_.category;
     out.confidence = softmax_of(raw.scores, static_cast<std::size_t>(out.category));
     out.duchenne = out.category == Category::Happiness && previous_.duchenne;
+  } else {
+    departed_ = false;
   }
   previous_ = out;
   return out;
@@ -182,6 +223,74 @@ std::vector<SemanticDescription> describe_take(const Take& take, bool smooth,
     out.push_back(smooth ? smoother.update(d, f.time) : d);
   }
   return out;
+}
+
+DescriptionStats description_stats(const Take& take, const std::vector<SemanticDescription>& d) {
+  if (d.size() != take.frames.size())
+    throw std::invalid_argument("description_stats: one description per frame expected");
+  DescriptionStats s;
+  if (d.empty()) return s;
+  s.seconds = take.frames.back().time - take.frames.front().time;
+  int category_changes = 0, bin_changes = 0;
+  std::size_t run_start = 0;
+  // Per action slot: the bin before the current run, and when the current run started.
+  struct SlotRun {
+    Intensity before = Intensity::None;
+    double start = 0;
+  };
+  std::array<std::array<SlotRun, 2>, kActionCount> runs{};
+  auto track = [&](SlotRun& run, Intensity previous, Intensity now, double t_prev, double t_now) {
+    if (now == previous) return;
+    if (now == run.before && t_prev - run.start < 0.2) ++s.bin_flickers;
+    run.before = previous;
+    run.start = t_now;
+  };
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    ++s.frames_per_category[static_cast<std::size_t>(d[i].category)];
+    if (i == 0) continue;
+    bool bins_differ = false;
+    for (std::size_t a = 0; a < kActionCount && !bins_differ; ++a)
+      bins_differ = d[i].actions[a].left_bin != d[i - 1].actions[a].left_bin ||
+                    d[i].actions[a].right_bin != d[i - 1].actions[a].right_bin;
+    bin_changes += bins_differ;
+    const double t_prev = take.frames[i - 1].time, t_now = take.frames[i].time;
+    for (std::size_t a = 0; a < kActionCount; ++a) {
+      track(runs[a][0], d[i - 1].actions[a].left_bin, d[i].actions[a].left_bin, t_prev, t_now);
+      track(runs[a][1], d[i - 1].actions[a].right_bin, d[i].actions[a].right_bin, t_prev, t_now);
+    }
+    if (d[i].category != d[i - 1].category) {
+      ++category_changes;
+      const bool inner = run_start > 0;  // a run with categories on both sides
+      if (inner && take.frames[i - 1].time - take.frames[run_start].time < 0.3)
+        ++s.short_category_runs;
+      run_start = i;
+    }
+  }
+  if (s.seconds > 0) {
+    s.category_changes_per_second = category_changes / s.seconds;
+    s.bin_changes_per_second = bin_changes / s.seconds;
+  }
+  return s;
+}
+
+std::string stats_text(const DescriptionStats& s) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "%.1f s: %.2f category changes/s, %d category runs shorter than 0.3 s, %.2f "
+                "action-bin changes/s, %d bin flickers (A-B-A within 0.2 s)\ncategories:",
+                s.seconds, s.category_changes_per_second, s.short_category_runs,
+                s.bin_changes_per_second, s.bin_flickers);
+  std::string out = buf;
+  int total = 0;
+  for (int n : s.frames_per_category) total += n;
+  for (std::size_t c = 0; c < kCategoryCount; ++c) {
+    if (s.frames_per_category[c] == 0) continue;
+    std::snprintf(buf, sizeof buf, " %s %.1f%%",
+                  std::string(category_name(static_cast<Category>(c))).c_str(),
+                  100.0 * s.frames_per_category[c] / std::max(total, 1));
+    out += buf;
+  }
+  return out + "\n";
 }
 
 Coefficients coefficients_from_values(std::span<const float> values) {

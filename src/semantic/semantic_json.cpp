@@ -1,5 +1,7 @@
 // The JSON form of a SemanticDescription (docs/semantics.md, "JSON schema").
-#include <nlohmann/json.hpp>
+#include "semantic/semantic_json.h"
+
+#include <cmath>
 
 #include "semblend/semantic.h"
 
@@ -9,7 +11,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 double round4(float v) {
-  return std::round(double(v) * 1e4) / 1e4;
+  return std::round(double(v) * 1e4) / 1e4 + 0.0;  // + 0.0: no "-0.0" in the output
 }
 
 std::string side_of(const ActionInfo& a, const ActionReading& r) {
@@ -24,7 +26,7 @@ std::string letter(Intensity i) {
 
 }  // namespace
 
-std::string semantic_json(const SemanticDescription& d) {
+json semantic_to_json(const SemanticDescription& d) {
   json j;
   j["semantic_version"] = SemanticDescription::kVersion;
   j["category"] = category_name(d.category);
@@ -73,7 +75,11 @@ std::string semantic_json(const SemanticDescription& d) {
                  {"pitch", round4(d.head_pitch)},
                  {"roll", round4(d.head_roll)}};
   j["text"] = sentence(d);
-  return j.dump();
+  return j;
+}
+
+std::string semantic_json(const SemanticDescription& d) {
+  return semantic_to_json(d).dump();
 }
 
 }  // namespace semblend

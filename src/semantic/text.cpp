@@ -42,8 +42,9 @@ const ActionReading& reading(const SemanticDescription& d, Action a) {
 std::string side_phrase(const ActionInfo& a, const ActionReading& r, Intensity floor) {
   if (a.kind != ActionKind::Paired) return "";
   const bool l = r.left_bin >= floor, rt = r.right_bin >= floor;
-  if (l && !rt) return "on the left";
-  if (rt && !l) return "on the right";
+  const float gap = std::abs(r.left - r.right);
+  if (l && !rt && gap >= kSideGap / 2) return "on the left";
+  if (rt && !l && gap >= kSideGap / 2) return "on the right";
   if (std::abs(r.left - r.right) >= kSideGap)
     return r.left > r.right ? "stronger on the left" : "stronger on the right";
   return "";

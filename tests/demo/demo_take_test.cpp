@@ -109,7 +109,9 @@ TEST(Demo, DescriptionMentionsEachLabelAndPeak) {
   }
   std::size_t lines = 0;
   for (char c : text) lines += c == '\n';
-  EXPECT_EQ(lines, demo.script.size());
+  EXPECT_EQ(lines, 2 * demo.script.size());  // the script line, then the semantic reading
+  EXPECT_NE(text.find("a genuine (Duchenne) smile"), std::string::npos) << text;
+  EXPECT_NE(text.find("Left eye closed (a wink)"), std::string::npos) << text;
   EXPECT_NE(text.find("eyeBlinkLeft 1.00"), std::string::npos) << text;
   EXPECT_NE(text.find("mouthSmileLeft 0.80"), std::string::npos) << text;
 }
