@@ -80,32 +80,17 @@ Take parse_jsonl(std::string_view text, const std::string& name, double fps_if_u
   Take take;
   bool have_header = false;
   std::vector<std::size_t> frame_lines;
-  std::size_t line_no = 0, start = 0;
-  while (start < text.size()) {
-    const std::size_t nl = text.find('\n', start);
-    const bool terminated = nl != std::string_view::npos;
-    std::string_view line = text.substr(start, terminated ? nl - start : text.npos);
-    start = terminated ? nl + 1 : text.size();
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    json j;
-    try {
-      j = formats::parse_json(line, name, line_no - 1);
-    } catch (const InputError& e) {
-      if (!terminated)  // the last line was cut off mid-object
-        throw InputError(name, line_no, e.column(), "line is truncated: " + e.problem());
-      throw;
-    }
+  formats::for_each_json_line(text, name, [&](const json& j, std::size_t line_no) {
     const JsonPlace here{name, line_no};
     if (j.is_object() && j.contains("format")) {
       if (have_header || !take.frames.empty()) here.fail("a header line may only appear first");
       formats::read_take_header(j, kJsonlFormat, take, here);
       have_header = true;
-      continue;
+      return;
     }
     take.frames.push_back(formats::frame_from_json(j, here));
     frame_lines.push_back(line_no);
-  }
+  });
   if (take.frames.empty()) throw InputError(name, 0, 0, "no frames in the file");
   if (!have_header) take.fps = estimate_fps(take.frames, fps_if_unknown);
   check_times(take, name, frame_lines);

@@ -45,6 +45,28 @@ json parse_json(std::string_view text, const std::string& file, std::size_t line
   }
 }
 
+void for_each_json_line(std::string_view text, const std::string& file,
+                        const std::function<void(const json&, std::size_t)>& fn) {
+  std::size_t line_no = 0, start = 0;
+  while (start < text.size()) {
+    const std::size_t nl = text.find('\n', start);
+    const bool terminated = nl != std::string_view::npos;
+    const std::string_view line = text.substr(start, terminated ? nl - start : text.npos);
+    start = terminated ? nl + 1 : text.size();
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    json j;
+    try {
+      j = parse_json(line, file, line_no - 1);
+    } catch (const InputError& e) {
+      if (!terminated)  // the last line was cut off mid-object
+        throw InputError(file, line_no, e.column(), "line is truncated: " + e.problem());
+      throw;
+    }
+    fn(j, line_no);
+  }
+}
+
 json float_number(float v) {
   char buf[32];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -30,6 +31,11 @@ struct JsonPlace {
 // Parses JSON text; a syntax error becomes InputError with line and column. `line_offset` is
 // added to the reported line (for one line of a JSONL file).
 json parse_json(std::string_view text, const std::string& file, std::size_t line_offset = 0);
+
+// Calls `fn(json, line_number)` for every non-blank line of a JSON Lines text, in order. A syntax
+// error is an InputError at its line and column; a last line cut off mid-object says "truncated".
+void for_each_json_line(std::string_view text, const std::string& file,
+                        const std::function<void(const json&, std::size_t)>& fn);
 
 // A float as the JSON number with the shortest decimal that reads back as the same float.
 json float_number(float v);

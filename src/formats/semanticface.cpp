@@ -91,22 +91,7 @@ Take parse_semanticface(std::string_view text, const std::string& name, double f
     take.frames.push_back(std::move(frame));
     return take;
   }
-  std::size_t line_no = 0, start = 0;
-  while (start < text.size()) {
-    const std::size_t nl = text.find('\n', start);
-    const bool terminated = nl != std::string_view::npos;
-    const std::string_view line = text.substr(start, terminated ? nl - start : text.npos);
-    start = terminated ? nl + 1 : text.size();
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    json j;
-    try {
-      j = formats::parse_json(line, name, line_no - 1);
-    } catch (const InputError& e) {
-      if (!terminated)
-        throw InputError(name, line_no, e.column(), "line is truncated: " + e.problem());
-      throw;
-    }
+  formats::for_each_json_line(text, name, [&](const json& j, std::size_t line_no) {
     const JsonPlace here{name, line_no};
     if (!j.is_object()) here.fail("expected a JSON object per line");
     FaceFrame frame;
@@ -124,7 +109,7 @@ Take parse_semanticface(std::string_view text, const std::string& name, double f
         j["images"][0]["path"].is_string())
       frame.source = j["images"][0]["path"].get<std::string>();
     take.frames.push_back(std::move(frame));
-  }
+  });
   if (take.frames.empty()) throw InputError(name, 0, 0, "no results in the file");
   return take;
 }
