@@ -30,6 +30,8 @@ apt_packages=(
   libgtest-dev          # unit tests
   libgmock-dev
   libbenchmark-dev      # benchmarks (bench/)
+  libxnnpack-dev        # the neural engine (src/engine), MediaPipe's own CPU backend
+  libpthreadpool-dev
   clang-format          # formatting check in CI (scripts/format.sh)
 )
 # Node.js and npm already come with these machines; Debian's packages conflict with that install,

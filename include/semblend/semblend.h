@@ -12,6 +12,8 @@
 //   filter.h      One Euro smoothing and frame-rate resampling of takes
 //   summary.h     per-shape statistics of a take (`semblend info`)
 //   demo.h        the scripted demo take used as the bundled default input
+//   engine.h      the neural engine: TF.js graph models on XNNPACK
+//   semantic.h    coefficients <-> structured facial actions, text, edits, tokens
 //
 // Example: read an iPhone recording, smooth it, write it as JSONL.
 //
@@ -22,6 +24,7 @@
 
 #include "semblend/blendshape.h"
 #include "semblend/demo.h"
+#include "semblend/engine.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
 #include "semblend/filter.h"

@@ -1,0 +1,194 @@
+// The engine against TensorFlow.js: each model's outputs on a fixed input must match the golden
+// outputs that tools/reference/make_goldens.mjs computed with tfjs (tests/golden/engine/).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "engine/tfjs_graph.h"
+#include "semblend/engine.h"
+#include "test_util.h"
+
+namespace semblend {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string model_path(const std::string& name) {
+  return std::string(SEMBLEND_MODEL_DIR) + "/" + name + ".json";
+}
+
+// The input generator shared with the reference script (xorshift32, see tools/reference).
+void fill_input(std::span<float> in, uint32_t seed, float lo, float hi) {
+  uint32_t x = seed;
+  for (float& v : in) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    const double u = x / 4294967296.0;
+    v = static_cast<float>(lo + (hi - lo) * u);
+  }
+}
+
+class EngineGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EngineGolden, MatchesTfjsWithin1e3) {
+  const std::string name = GetParam();
+  const json golden = json::parse(
+      test::read_text(std::string(SEMBLEND_SOURCE_DIR) + "/tests/golden/engine/" + name + ".json"));
+  Model m = Model::load(model_path(name));
+  const json& in = golden["input"];
+  std::vector<std::size_t> shape = in["shape"].get<std::vector<std::size_t>>();
+  shape[0] = 1;
+  ASSERT_EQ(m.input_shape(), shape);
+  fill_input(m.input(), in["seed"].get<uint32_t>(), in["range"][0].get<float>(),
+             in["range"][1].get<float>());
+  for (std::size_t i = 0; i < 3; ++i)
+    ASSERT_FLOAT_EQ(m.input()[i], in["first_values"][i].get<float>()) << "input generator differs";
+  m.invoke();
+
+  // Outputs are matched by node name (models without a signature) or signature name.
+  const json& outputs = golden["outputs"];
+  ASSERT_EQ(outputs.size(), m.output_names().size());
+  std::size_t matched = 0;
+  for (std::size_t o = 0; o < m.output_names().size(); ++o) {
+    const std::string& out_name = m.output_names()[o];
+    const json* g = nullptr;
+    for (const auto& [key, value] : outputs.items())
+      if (key == out_name || value.value("signature_name", "") == out_name) g = &value;
+    ASSERT_NE(g, nullptr) << "no golden for output " << out_name;
+    ++matched;
+    const auto out = m.output(o);
+    std::size_t expected_size = 1;
+    for (auto d : (*g)["shape"])
+      expected_size *= d.get<std::size_t>() == 0 ? 1 : d.get<std::size_t>();
+    ASSERT_EQ(out.size(), expected_size) << out_name;
+    const std::size_t stride = (*g)["stride"].get<std::size_t>();
+    const auto& values = (*g)["values"];
+    double worst = 0;
+    for (std::size_t k = 0; k < values.size(); ++k) {
+      const double want = values[k].get<double>();
+      const double got = out[k * stride];
+      // 1e-3 absolute, or relative for large outputs (landmarks are in pixels, up to ~200).
+      const double err = std::abs(got - want) / std::max(1.0, std::abs(want));
+      worst = std::max(worst, err);
+    }
+    EXPECT_LT(worst, 1e-3) << name << " " << out_name;
+    std::printf("%s %s: worst error against tfjs %.2e\n", name.c_str(), out_name.c_str(), worst);
+    double sum = 0;
+    for (float v : out) sum += v;
+    EXPECT_NEAR(sum, (*g)["sum"].get<double>(), 1e-3 * std::max(1.0, (*g)["abs_sum"].get<double>()))
+        << name << " " << out_name;
+  }
+  EXPECT_EQ(matched, outputs.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, EngineGolden,
+                         ::testing::Values("blazeface-front", "blazeface-back", "facemesh", "iris"),
+                         [](const auto& param_info) {
+                           std::string s = param_info.param;
+                           for (char& c : s) c = c == '-' ? '_' : c;
+                           return s;
+                         });
+
+TEST(EngineModel, ReportsShapesOfTheFaceMesh) {
+  Model m = Model::load(model_path("facemesh"));
+  EXPECT_EQ(m.input_shape(), (std::vector<std::size_t>{1, 192, 192, 3}));
+  ASSERT_EQ(m.output_names().size(), 3u);
+  EXPECT_EQ(m.output_names()[2], "output_mesh");
+  EXPECT_EQ(m.output_shapes()[2], (std::vector<std::size_t>{1, 1404}));
+}
+
+TEST(EngineModel, IrisConcatRunsOnTheHost) {
+  Model m = Model::load(model_path("iris"));
+  ASSERT_EQ(m.output_shapes().size(), 1u);
+  EXPECT_EQ(m.output_shapes()[0].back(), 228u);  // 71 eye contour points + 5 iris points, xyz
+}
+
+TEST(EngineModel, RunChecksTheInputSize) {
+  Model m = Model::load(model_path("iris"));
+  std::vector<float> wrong(10);
+  EXPECT_THROW(m.run(wrong), std::invalid_argument);
+  std::vector<float> right(64 * 64 * 3, 0.5f);
+  const auto out = m.run(right);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].size(), 228u);
+}
+
+// Copies a model into a temp dir so a test can damage it.
+std::string copy_model(const test::TempDir& tmp, const std::string& name) {
+  fs::copy_file(model_path(name), tmp.path(name + ".json"));
+  fs::copy_file(std::string(SEMBLEND_MODEL_DIR) + "/" + name + ".bin", tmp.path(name + ".bin"));
+  return tmp.path(name + ".json");
+}
+
+TEST(EngineBadInput, MissingFileNamesIt) {
+  try {
+    Model::load("/nonexistent/model.json");
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/model.json"), std::string::npos);
+  }
+}
+
+TEST(EngineBadInput, TruncatedWeightsNameTheWeightAndByteCounts) {
+  test::TempDir tmp;
+  const std::string json_path = copy_model(tmp, "iris");
+  fs::resize_file(tmp.path("iris.bin"), 1000);
+  try {
+    Model::load(json_path);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), json_path);
+    EXPECT_NE(e.problem().find("weights end early"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EngineBadInput, MissingWeightShardNamesIt) {
+  test::TempDir tmp;
+  const std::string json_path = copy_model(tmp, "iris");
+  fs::remove(tmp.path("iris.bin"));
+  try {
+    Model::load(json_path);
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("iris.bin"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EngineBadInput, UnsupportedOpNamesTheNodeAndOp) {
+  // The short-range detector as converted by this package computes its reshape dynamically.
+  try {
+    Model::load(model_path("facemesh-detection-short"));
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(e.problem().find("(Shape): op is not supported"), std::string::npos) << e.what();
+    EXPECT_NE(e.problem().find("node '"), std::string::npos);
+  }
+}
+
+TEST(EngineBadInput, NotAModel) {
+  test::TempDir tmp;
+  test::write_text(tmp.path("x.json"), "{\"hello\": 1}");
+  EXPECT_THROW(Model::load(tmp.path("x.json")), InputError);
+  test::write_text(tmp.path("y.json"), "garbage");
+  EXPECT_THROW(Model::load(tmp.path("y.json")), InputError);
+}
+
+TEST(EngineHalf, DecodesIeeeHalves) {
+  EXPECT_EQ(engine::half_to_float(0x3C00), 1.0f);
+  EXPECT_EQ(engine::half_to_float(0xC000), -2.0f);
+  EXPECT_EQ(engine::half_to_float(0x7BFF), 65504.0f);
+  EXPECT_EQ(engine::half_to_float(0x3555), 0.333251953125f);
+  EXPECT_EQ(engine::half_to_float(0x0001), std::ldexp(1.0f, -24));  // smallest subnormal
+  EXPECT_EQ(engine::half_to_float(0x8000), -0.0f);
+  EXPECT_TRUE(std::isinf(engine::half_to_float(0x7C00)));
+  EXPECT_TRUE(std::isnan(engine::half_to_float(0x7E00)));
+}
+
+}  // namespace
+}  // namespace semblend
