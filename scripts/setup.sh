@@ -32,6 +32,7 @@ apt_packages=(
   libbenchmark-dev      # benchmarks (bench/)
   libxnnpack-dev        # the neural engine (src/engine), MediaPipe's own CPU backend
   libpthreadpool-dev
+  libopencv-dev         # image and video I/O, warping (src/vision); its CMake config needs -dev
   clang-format          # formatting check in CI (scripts/format.sh)
 )
 # Node.js and npm already come with these machines; Debian's packages conflict with that install,

@@ -1,10 +1,13 @@
 #include "commands.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 
 #include "semblend/semblend.h"
+#include "semblend/video.h"
 
 namespace semblend::cli {
 namespace {
@@ -128,6 +131,63 @@ int run_describe(const DescribeOptions& o) {
   }
   emit(o.output, out);
   if (o.stats) std::fputs(stats_text(description_stats(take, descriptions)).c_str(), stderr);
+  return kOk;
+}
+
+int run_landmarks(const LandmarksOptions& o) {
+  namespace fs = std::filesystem;
+  LandmarkerOptions lo;
+  lo.model_dir = o.models;
+  lo.max_faces = o.max_faces;
+  lo.refine_iris = !o.no_iris;
+  if (o.inputs.empty()) throw std::invalid_argument("no input image or video");
+  const bool video = o.inputs.size() == 1 && is_video_path(o.inputs[0]);
+  if (!o.overlay.empty()) {
+    const bool dir_overlay = o.inputs.size() > 1;
+    if (video && extension_of(o.overlay) != "mp4")
+      throw std::invalid_argument("--overlay for a video must be an .mp4 file");
+    if (!video && !dir_overlay && extension_of(o.overlay) != "png")
+      throw std::invalid_argument("--overlay for an image must be a .png file");
+    if (dir_overlay && !fs::is_directory(o.overlay))
+      throw std::invalid_argument("--overlay for several images must be an existing directory");
+  }
+  FaceLandmarker landmarker = FaceLandmarker::create(lo);
+  std::string out;
+  if (video) {
+    VideoReader reader = VideoReader::open(o.inputs[0]);
+    std::optional<VideoWriter> writer;
+    if (!o.overlay.empty())
+      writer.emplace(o.overlay, reader.width(), reader.height(), reader.fps());
+    Image frame;
+    double time = 0;
+    int n = 0, with_face = 0;
+    while (reader.next(frame, time)) {
+      const auto faces = landmarker.track(frame);
+      with_face += !faces.empty();
+      out += landmarks_json(faces, o.inputs[0], frame.width, frame.height, time) + "\n";
+      if (writer) writer->write(draw_landmarks(frame, faces));
+      if (++n % 30 == 0) std::fprintf(stderr, "\rsemblend landmarks: %d frames", n);
+    }
+    if (n == 0) throw InputError(o.inputs[0], 0, 0, "the video has no decodable frames");
+    if (writer) writer->close();
+    std::fprintf(stderr, "\rsemblend landmarks: %d frames, a face in %d\n", n, with_face);
+  } else {
+    for (const std::string& path : o.inputs) {
+      const Image image = read_image(path);
+      const auto faces = landmarker.detect(image);
+      if (faces.empty())
+        std::fprintf(stderr, "semblend landmarks: no face found in %s\n", path.c_str());
+      out += landmarks_json(faces, path, image.width, image.height) + "\n";
+      if (!o.overlay.empty()) {
+        const std::string target =
+            o.inputs.size() > 1
+                ? (fs::path(o.overlay) / (fs::path(path).stem().string() + ".png")).string()
+                : o.overlay;
+        write_png(draw_landmarks(image, faces), target);
+      }
+    }
+  }
+  emit(o.output, out);
   return kOk;
 }
 

@@ -67,6 +67,16 @@ struct DescribeOptions {
 };
 int run_describe(const DescribeOptions& o);
 
+struct LandmarksOptions {
+  std::vector<std::string> inputs;  // images, or one video
+  std::string output;               // .json (one image) / .jsonl; "" = stdout (JSONL)
+  std::string overlay;              // .png (one image), a directory (several), or .mp4 (video)
+  int max_faces = 1;
+  bool no_iris = false;
+  std::string models;  // model directory ("" = the build's default)
+};
+int run_landmarks(const LandmarksOptions& o);
+
 struct SchemaOptions {
   std::string format = "markdown";  // markdown | json
   std::string output;

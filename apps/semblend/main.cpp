@@ -102,6 +102,19 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   ds->add_option("--from", describe.from, "Input format (default: detected)");
 
+  cli::LandmarksOptions landmarks;
+  auto* lmk = app.add_subcommand(
+      "landmarks", "Find faces: 478 3D landmarks, head and eye pose per face (JSON/JSONL)");
+  lmk->add_option("inputs", landmarks.inputs, "Images, or one video")->required();
+  lmk->add_option("-o,--output", landmarks.output, "Write here (.json for one image, .jsonl)");
+  lmk->add_option("--overlay", landmarks.overlay,
+                  "Draw the mesh, irises and pose axes: .png (one image), a directory, or .mp4");
+  lmk->add_option("--max-faces", landmarks.max_faces, "Most faces per image")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  lmk->add_flag("--no-iris", landmarks.no_iris, "Skip the iris model");
+  lmk->add_option("--models", landmarks.models, "Directory of the TF.js face models");
+
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",
                                "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
@@ -121,6 +134,7 @@ int main(int argc, char** argv) {
     if (d->parsed()) return cli::run_demo(demo);
     if (s->parsed()) return cli::run_schema(schema);
     if (ds->parsed()) return cli::run_describe(describe);
+    if (lmk->parsed()) return cli::run_landmarks(landmarks);
   } catch (const semblend::InputError& e) {
     return fail(cli::kInputMalformed, e.what());
   } catch (const semblend::IoError& e) {

@@ -13,6 +13,9 @@
 //   summary.h     per-shape statistics of a take (`semblend info`)
 //   demo.h        the scripted demo take used as the bundled default input
 //   engine.h      the neural engine: TF.js graph models on XNNPACK
+//   image.h       images in and out; video.h: video frames in, preview videos out
+//   landmarker.h  faces -> 478 landmarks, head and eye pose; overlays
+//   topology.h    MediaPipe's face-mesh index sets (from the npm package, at build time)
 //   semantic.h    coefficients <-> structured facial actions, text, edits, tokens
 //
 // Example: read an iPhone recording, smooth it, write it as JSONL.
@@ -29,6 +32,8 @@
 #include "semblend/file_io.h"
 #include "semblend/filter.h"
 #include "semblend/formats.h"
+#include "semblend/image.h"
+#include "semblend/landmarker.h"
 #include "semblend/semantic.h"
 #include "semblend/summary.h"
 #include "semblend/take.h"

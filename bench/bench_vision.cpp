@@ -1,0 +1,53 @@
+// The vision front end, single thread (`semblend_bench --benchmark_filter=Vision`): a detection
+// frame (detector + mesh twice + two irises + pose) at 640×480, and a tracking frame (mesh + two
+// irises + pose from the previous frame's landmarks).
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "semblend/landmarker.h"
+
+namespace {
+
+// A shared photo letterboxed into 640×480 (the benchmark's fixed input).
+semblend::Image frame_640x480() {
+  const semblend::Image face =
+      semblend::read_image(std::string(SEMBLEND_SHARED_DATA) + "/faces/faceapi_sad.jpg");
+  semblend::Image f;
+  f.width = 640, f.height = 480;
+  f.rgb.assign(640u * 480u * 3u, 90);
+  for (int y = 0; y < std::min(face.height, 480); ++y)
+    for (int x = 0; x < std::min(face.width, 640); ++x)
+      for (int c = 0; c < 3; ++c)
+        f.rgb[(static_cast<std::size_t>(y + (480 - std::min(face.height, 480)) / 2) * 640 + x +
+               (640 - std::min(face.width, 640)) / 2) *
+                  3 +
+              c] = face.pixel(x, y)[c];
+  return f;
+}
+
+void BM_VisionDetectFrame(benchmark::State& state) {
+  auto lm = semblend::FaceLandmarker::create();
+  const semblend::Image f = frame_640x480();
+  std::size_t faces = 0;
+  for (auto _ : state) faces = lm.detect(f).size();
+  state.counters["faces"] = static_cast<double>(faces);
+}
+BENCHMARK(BM_VisionDetectFrame)->Unit(benchmark::kMillisecond);
+
+void BM_VisionTrackFrame(benchmark::State& state) {
+  auto lm = semblend::FaceLandmarker::create();
+  const semblend::Image f = frame_640x480();
+  lm.track(f);  // the first frame detects; the rest track
+  std::size_t faces = 0;
+  for (auto _ : state) faces = lm.track(f).size();
+  state.counters["faces"] = static_cast<double>(faces);
+}
+BENCHMARK(BM_VisionTrackFrame)->Unit(benchmark::kMillisecond);
+
+void BM_VisionLoadModels(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(semblend::FaceLandmarker::create());
+}
+BENCHMARK(BM_VisionLoadModels)->Unit(benchmark::kMillisecond);
+
+}  // namespace

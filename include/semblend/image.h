@@ -1,0 +1,39 @@
+// semblend/image.h — images in and out, safely.
+//
+// read_image: any format OpenCV decodes (JPEG, PNG, BMP, WebP, TIFF, …) into 8-bit RGB.
+//   Grayscale is expanded, alpha dropped, 16-bit scaled to 8-bit, CMYK JPEG converted by the
+//   decoder. The pixel count is checked from the PNG/JPEG header *before* decoding, so a
+//   20000×20000 image is refused without allocating it (limit: ImageLimits::max_pixels, default
+//   64 megapixels); other formats are checked right after decoding.
+// write_png: atomic (temporary file + rename).
+// Failure modes: IoError (missing, unreadable, larger than 256 MiB), InputError naming the file
+//   (not an image, truncated, 0 or too many pixels).
+// Thread safety: pure functions over values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace semblend {
+
+struct Image {
+  int width = 0, height = 0;
+  std::vector<std::uint8_t> rgb;  // width * height * 3 bytes, row-major, R G B
+  const std::uint8_t* pixel(int x, int y) const {
+    return rgb.data() + 3 * (static_cast<std::size_t>(y) * width + x);
+  }
+};
+
+struct ImageLimits {
+  std::int64_t max_pixels = 64'000'000;
+};
+
+Image read_image(const std::string& path, const ImageLimits& limits = {});
+// Decodes an encoded image held in memory; `name` is used in error messages.
+Image decode_image(const std::string& bytes, const std::string& name,
+                   const ImageLimits& limits = {});
+void write_png(const Image& image, const std::string& path);
+std::string encode_png(const Image& image);
+
+}  // namespace semblend

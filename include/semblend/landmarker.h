@@ -1,0 +1,97 @@
+// semblend/landmarker.h — faces in an image -> 478 3D landmarks, head pose and eye pose.
+//
+// Pipeline (MediaPipe-compatible in behaviour): BlazeFace detection (the 128×128 front model on the
+// letterboxed image; when it finds nothing, the 256×256 back model, then the back model on 2×2
+// overlapping tiles, so small and distant faces are still found) with SSD anchors and weighted
+// non-maximum suppression -> a face crop rotated to level the eyes (1.5× the detection box,
+// square) -> FaceMesh at 192×192 (468 points + a face-presence score) -> Iris at 64×64 on both eyes
+// (the subject's left eye mirrored) -> refined eye contours and 10 iris points merged into the
+// 478-point layout (MediaPipe indexing: 468–472 the subject's right iris, 473–477 the left).
+//
+// Coordinates: image pixels, x right, y down; z in pixels at the same scale as x, relative to the
+// face centre, negative toward the camera (MediaPipe's convention).
+// Poses: head yaw/pitch/roll from the landmark geometry (a face frame built from the eye corners,
+// forehead and chin), translation estimated with a pinhole camera (focal length = image width
+// unless given); each eye's yaw/pitch from the iris centre against the eye-corner midpoint.
+//
+// Modes: detect() treats every image independently (IMAGE mode). track() (VIDEO mode) reuses the
+// previous frame's landmarks as the next crop and runs the detector only when the face is lost
+// (presence below the threshold).
+// Failure modes: create() throws on missing or corrupt models (naming the file); detect() returns
+// an
+//   empty vector when there is no face — it never throws on a valid Image.
+// Thread safety: a FaceLandmarker owns its models and buffers: one per thread.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "semblend/image.h"
+#include "semblend/take.h"
+
+namespace semblend {
+
+struct Point3 {
+  float x = 0, y = 0, z = 0;
+};
+
+inline constexpr std::size_t kLandmarkCount = 478;
+
+struct FaceLandmarks {
+  std::array<Point3, kLandmarkCount> points{};
+  float detection_score =
+      0;               // BlazeFace score of the detection that started this face (0 if tracked)
+  float presence = 0;  // FaceMesh face-presence probability
+  float box[4] = {0, 0, 0, 0};  // x, y, width, height of the face crop (pixels, before rotation)
+  float roll = 0;               // rotation of the crop (radians)
+  HeadPose head;                // radians; translation in metres (assumes an adult face width)
+  EyePose left_eye, right_eye;  // the subject's eyes
+  // The 4×4 facial transformation matrix (row-major): face frame -> camera, metres.
+  std::array<float, 16> transform{};
+};
+
+struct LandmarkerOptions {
+  std::string model_dir;  // directory of the TF.js models; "" = the build's default
+  int max_faces = 1;      // most faces to return, largest first
+  float min_detection_score = 0.5f;
+  float min_presence = 0.5f;  // FaceMesh presence below this drops the face (and ends tracking)
+  bool refine_iris = true;  // run the iris model (478 points); false gives 468 + eye-centre irises
+  bool use_tiles = true;    // search small faces with the back model on tiles when needed
+  bool refine_crop = true;  // detect(): run the mesh a second time on its own landmarks' crop
+  float focal_length_px = 0;  // 0 = image width
+};
+
+class FaceLandmarker {
+ public:
+  static FaceLandmarker create(const LandmarkerOptions& options = {});
+  FaceLandmarker(FaceLandmarker&&) noexcept;
+  FaceLandmarker& operator=(FaceLandmarker&&) noexcept;
+  ~FaceLandmarker();
+
+  std::vector<FaceLandmarks> detect(const Image& image);
+  std::vector<FaceLandmarks> track(const Image& image);
+  void reset();  // forget the tracked faces
+
+ private:
+  struct Impl;
+  explicit FaceLandmarker(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The default model directory compiled into this build (third_party/npm/human-models/models).
+std::string default_model_dir();
+
+// ---- Output ------------------------------------------------------------------------------------
+// One image's (or video frame's) landmarks as a JSON object (docs/landmarks.md):
+// {"format": "semblend.landmarks", "version": 1, "source", "width", "height", ["time"],
+//  "faces": [{"detection_score", "presence", "box", "head", "left_eye", "right_eye", "transform",
+//             "landmarks": [[x, y, z] × 478]}]}. One line, no trailing newline.
+std::string landmarks_json(const std::vector<FaceLandmarks>& faces, const std::string& source,
+                           int width, int height, double time = -1);
+
+// The image with the face mesh, eye and lip contours, irises and head-pose axes drawn on it.
+Image draw_landmarks(const Image& image, const std::vector<FaceLandmarks>& faces);
+
+}  // namespace semblend

@@ -1,0 +1,55 @@
+// semblend/video.h — reading video frames and writing preview videos (OpenCV's FFmpeg backend).
+//
+// VideoReader::open: any container/codec the backend decodes (MP4/H.264, …). next() yields frames
+//   as RGB Images with their timestamps (seconds, from the container, else index / fps).
+// VideoWriter: MP4 (mp4v) written to a temporary file beside the target and renamed by close(),
+//   so a failed run leaves no half-written video.
+// Failure modes: InputError naming the file (cannot open/decode, no frames, zero size, more pixels
+//   per frame than ImageLimits allows); IoError for the output.
+// Thread safety: one object per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "semblend/image.h"
+
+namespace semblend {
+
+class VideoReader {
+ public:
+  static VideoReader open(const std::string& path, const ImageLimits& limits = {});
+  VideoReader(VideoReader&&) noexcept;
+  VideoReader& operator=(VideoReader&&) noexcept;
+  ~VideoReader();
+
+  double fps() const;
+  int frame_count() const;  // as the container reports it (may be an estimate)
+  int width() const;
+  int height() const;
+  // The next frame; false at the end of the stream.
+  bool next(Image& frame, double& time);
+
+ private:
+  struct Impl;
+  explicit VideoReader(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class VideoWriter {
+ public:
+  VideoWriter(const std::string& path, int width, int height, double fps);
+  VideoWriter(VideoWriter&&) noexcept;
+  ~VideoWriter();  // abandons (deletes) the temporary file unless close() succeeded
+  void write(const Image& frame);
+  void close();  // finishes the file and renames it into place
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// True if `path` names a video by its extension (.mp4, .mov, .avi, .mkv, .webm, .m4v).
+bool is_video_path(const std::string& path);
+
+}  // namespace semblend

@@ -1,0 +1,326 @@
+// FaceLandmarker: detection -> face crop -> FaceMesh -> Iris -> 478 points -> poses.
+#include "semblend/landmarker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "semblend/engine.h"
+#include "vision/crop.h"
+#include "vision/face_detector.h"
+
+namespace semblend {
+namespace {
+
+using vision::Detection;
+using vision::Roi;
+
+constexpr int kMeshSize = 192, kIrisSize = 64;
+constexpr float kFaceScale = 1.5f;           // crop = 1.5× the face box (MediaPipe)
+constexpr float kEyeScale = 2.3f;            // eye crop = 2.3× the eye-corner distance (MediaPipe)
+constexpr float kOuterCanthalWidth = 0.09f;  // metres between the outer eye corners, adult mean
+
+// The iris model returns 71 eye-region points in a fixed order (lower lid 0, upper lid 0, lower 1,
+// upper 1, lower 2, upper 2, brow lower, lower 3, brow upper), then 5 iris points. This is that
+// order in the face mesh's indexing, for the subject's right eye and left eye. It is the iris
+// model's output layout, which the FACEMESH_* edge sets do not carry; tests check every index lies
+// in the eye region those sets define. Brows (entries 48–53 and 63–70) are not merged.
+// clang-format off
+constexpr std::array<int, 71> kRightEyeContour{
+  33, 7, 163, 144, 145, 153, 154, 155, 133,  246, 161, 160, 159, 158, 157, 173,
+  130, 25, 110, 24, 23, 22, 26, 112, 243,    247, 30, 29, 27, 28, 56, 190,
+  226, 31, 228, 229, 230, 231, 232, 233, 244, 113, 225, 224, 223, 222, 221, 189,
+  35, 124, 46, 53, 52, 65,                    143, 111, 117, 118, 119, 120, 121, 128, 245,
+  156, 70, 63, 105, 66, 107, 55, 193};
+constexpr std::array<int, 71> kLeftEyeContour{
+  263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398,
+  359, 255, 339, 254, 253, 252, 256, 341, 463, 467, 260, 259, 257, 258, 286, 414,
+  446, 261, 448, 449, 450, 451, 452, 453, 464, 342, 445, 444, 443, 442, 441, 413,
+  265, 353, 276, 283, 282, 295,               372, 340, 346, 347, 348, 349, 350, 357, 465,
+  383, 300, 293, 334, 296, 336, 285, 417};
+// clang-format on
+bool is_brow_entry(std::size_t i) {
+  return (i >= 48 && i <= 53) || i >= 63;
+}
+
+// Key mesh indices.
+constexpr int kRightEyeOuter = 33, kRightEyeInner = 133, kLeftEyeInner = 362, kLeftEyeOuter = 263;
+constexpr int kForehead = 10, kChin = 152;
+constexpr int kRightIrisFirst = 468, kLeftIrisFirst = 473;
+
+struct Vec3 {
+  float x, y, z;
+};
+Vec3 sub(const Point3& a, const Point3& b) {
+  return {a.x - b.x, a.y - b.y, a.z - b.z};
+}
+float dot(const Vec3& a, const Vec3& b) {
+  return a.x * b.x + a.y * b.y + a.z * b.z;
+}
+Vec3 scale(const Vec3& a, float k) {
+  return {a.x * k, a.y * k, a.z * k};
+}
+Vec3 minus(const Vec3& a, const Vec3& b) {
+  return {a.x - b.x, a.y - b.y, a.z - b.z};
+}
+Vec3 cross(const Vec3& a, const Vec3& b) {
+  return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
+}
+Vec3 normalised(const Vec3& a) {
+  const float n = std::sqrt(dot(a, a));
+  return n > 0 ? scale(a, 1 / n) : Vec3{0, 0, 0};
+}
+
+// A square ROI around points, rotated by `angle`, scaled by `k`.
+Roi roi_around(const std::vector<std::array<float, 2>>& pts, float angle, float k) {
+  const float c = std::cos(angle), s = std::sin(angle);
+  float umin = 1e30f, umax = -1e30f, vmin = 1e30f, vmax = -1e30f;
+  for (const auto& p : pts) {
+    const float u = c * p[0] + s * p[1], v = -s * p[0] + c * p[1];
+    umin = std::min(umin, u), umax = std::max(umax, u), vmin = std::min(vmin, v),
+    vmax = std::max(vmax, v);
+  }
+  const float uc = (umin + umax) / 2, vc = (vmin + vmax) / 2;
+  Roi r;
+  r.cx = c * uc - s * vc;
+  r.cy = s * uc + c * vc;
+  r.size = std::max(umax - umin, vmax - vmin) * k;
+  r.angle = angle;
+  return r;
+}
+
+}  // namespace
+
+struct FaceLandmarker::Impl {
+  LandmarkerOptions options;
+  vision::FaceDetector front, back;
+  Model mesh, iris;
+  std::vector<Roi> tracked;  // VIDEO mode: the next crops
+
+  std::vector<Detection> find_faces(const Image& image) {
+    const float side = static_cast<float>(std::max(image.width, image.height));
+    const Roi whole{image.width / 2.0f, image.height / 2.0f, side, 0, false};
+    std::vector<Detection> found = front.detect(image, whole);
+    if (found.empty()) found = back.detect(image, whole);
+    if (found.empty() && options.use_tiles) {  // small faces: 2×2 overlapping tiles
+      const float t = side * 0.6f;
+      for (int ty = 0; ty < 2; ++ty)
+        for (int tx = 0; tx < 2; ++tx) {
+          const Roi tile{whole.cx + (tx ? 1 : -1) * (side - t) / 2,
+                         whole.cy + (ty ? 1 : -1) * (side - t) / 2, t, 0, false};
+          for (const Detection& d : back.detect(image, tile)) found.push_back(d);
+        }
+    }
+    found = vision::weighted_nms(std::move(found));
+    std::sort(found.begin(), found.end(),
+              [](const Detection& a, const Detection& b) { return a.w * a.h > b.w * b.h; });
+    if (found.size() > static_cast<std::size_t>(options.max_faces))
+      found.resize(static_cast<std::size_t>(options.max_faces));
+    return found;
+  }
+
+  static Roi roi_from_detection(const Detection& d) {
+    // Level the eyes: the angle of the line from the right eye (keypoint 0) to the left eye (1).
+    const float angle =
+        std::atan2(d.keypoints[3] - d.keypoints[1], d.keypoints[2] - d.keypoints[0]);
+    Roi r;
+    r.cx = d.x + d.w / 2, r.cy = d.y + d.h / 2;
+    r.size = std::max(d.w, d.h) * kFaceScale;
+    r.angle = angle;
+    return r;
+  }
+
+  static Roi roi_from_landmarks(const FaceLandmarks& f) {
+    const Point3 &a = f.points[kRightEyeOuter], &b = f.points[kLeftEyeOuter];
+    std::vector<std::array<float, 2>> pts;
+    for (std::size_t i = 0; i < 468; ++i) pts.push_back({f.points[i].x, f.points[i].y});
+    return roi_around(pts, std::atan2(b.y - a.y, b.x - a.x), kFaceScale);
+  }
+
+  // FaceMesh on one crop; nullopt when the face-presence score is too low.
+  std::optional<FaceLandmarks> landmarks_in(const Image& image, const Roi& roi,
+                                            bool with_eyes = true) {
+    vision::crop_to_tensor(image, roi, kMeshSize, 1.0f / 255.0f, 0.0f, mesh.input());
+    mesh.invoke();
+    // Outputs (signature order): contours, faceflag, mesh.
+    const float presence = mesh.output(1)[0];
+    if (presence < options.min_presence) return std::nullopt;
+    const auto raw = mesh.output(2);
+    FaceLandmarks f;
+    f.presence = presence;
+    f.box[0] = roi.cx - roi.size / 2, f.box[1] = roi.cy - roi.size / 2,
+    f.box[2] = f.box[3] = roi.size;
+    f.roll = roi.angle;
+    const float zscale = roi.size / kMeshSize;
+    for (std::size_t i = 0; i < 468; ++i) {
+      Point3& p = f.points[i];
+      roi.to_image(raw[3 * i], raw[3 * i + 1], kMeshSize, p.x, p.y);
+      p.z = raw[3 * i + 2] * zscale;
+    }
+    if (with_eyes) refine_eyes(image, f);
+    return f;
+  }
+
+  // The iris model on both eyes; merges eye contours and the 10 iris points (468–477).
+  void refine_eyes(const Image& image, FaceLandmarks& f) {
+    struct Eye {
+      int corner_a, corner_b;  // left-to-right in the image for a frontal face
+      const std::array<int, 71>* contour;
+      int iris_first;
+      bool flip;
+    };
+    const Eye eyes[2] = {
+        {kRightEyeOuter, kRightEyeInner, &kRightEyeContour, kRightIrisFirst, false},
+        {kLeftEyeInner, kLeftEyeOuter, &kLeftEyeContour, kLeftIrisFirst, true}};
+    for (const Eye& e : eyes) {
+      const Point3 &a = f.points[static_cast<std::size_t>(e.corner_a)],
+                   &b = f.points[static_cast<std::size_t>(e.corner_b)];
+      if (!options.refine_iris) {  // irises at the eye centre, no model
+        const Point3 mid{(a.x + b.x) / 2, (a.y + b.y) / 2, (a.z + b.z) / 2};
+        for (int k = 0; k < 5; ++k) f.points[static_cast<std::size_t>(e.iris_first + k)] = mid;
+        continue;
+      }
+      Roi r = roi_around({{a.x, a.y}, {b.x, b.y}}, std::atan2(b.y - a.y, b.x - a.x), kEyeScale);
+      r.size = std::hypot(b.x - a.x, b.y - a.y) * kEyeScale;
+      r.flip = e.flip;
+      vision::crop_to_tensor(image, r, kIrisSize, 1.0f / 255.0f, 0.0f, iris.input());
+      iris.invoke();
+      const auto out = iris.output(0);  // 71 contour + 5 iris points, xyz in crop pixels
+      const float zscale = r.size / kIrisSize;
+      auto point = [&](std::size_t k) {
+        Point3 p;
+        r.to_image(out[3 * k], out[3 * k + 1], kIrisSize, p.x, p.y);
+        p.z = out[3 * k + 2] * zscale;
+        return p;
+      };
+      for (std::size_t k = 0; k < 71; ++k) {
+        if (is_brow_entry(k)) continue;
+        Point3& m = f.points[static_cast<std::size_t>((*e.contour)[k])];
+        const Point3 p = point(k);
+        m = {p.x, p.y, (m.z + p.z) / 2};  // the iris model's depth is less reliable: average
+      }
+      // Iris z from the lids around it (the model's own iris depth is unreliable).
+      const float lid_z = (f.points[static_cast<std::size_t>((*e.contour)[12])].z +
+                           f.points[static_cast<std::size_t>((*e.contour)[4])].z) /
+                          2;
+      for (std::size_t k = 0; k < 5; ++k) {
+        Point3 p = point(71 + k);
+        p.z = lid_z;
+        f.points[static_cast<std::size_t>(e.iris_first) + k] = p;
+      }
+    }
+  }
+
+  void estimate_pose(const Image& image, FaceLandmarks& f) const {
+    const auto& P = f.points;
+    const Vec3 x_axis = normalised(sub(P[kLeftEyeOuter], P[kRightEyeOuter]));
+    Vec3 down = sub(P[kChin], P[kForehead]);
+    down = normalised(minus(down, scale(x_axis, dot(down, x_axis))));
+    const Vec3 z_axis = cross(x_axis, down);  // into the scene for a face looking at the camera
+    const Vec3 n = scale(z_axis, -1);         // the face's outward normal
+    f.head.yaw = std::atan2(n.x, -n.z);
+    f.head.pitch = std::atan2(-n.y, std::sqrt(n.x * n.x + n.z * n.z));
+    f.head.roll = std::atan2(x_axis.y, x_axis.x);
+    // Pinhole distance from the outer-eye-corner width.
+    const float focal =
+        options.focal_length_px > 0 ? options.focal_length_px : static_cast<float>(image.width);
+    const float width_px = std::sqrt(
+        dot(sub(P[kLeftEyeOuter], P[kRightEyeOuter]), sub(P[kLeftEyeOuter], P[kRightEyeOuter])));
+    const float depth = width_px > 0 ? focal * kOuterCanthalWidth / width_px : 0;
+    const float mx = (P[kLeftEyeOuter].x + P[kRightEyeOuter].x) / 2,
+                my = (P[kLeftEyeOuter].y + P[kRightEyeOuter].y) / 2;
+    // Camera frame of Translation: x right, y up, z toward the camera.
+    const Translation t{(mx - image.width / 2.0f) * depth / focal,
+                        -(my - image.height / 2.0f) * depth / focal, -depth};
+    f.head.translation = t;
+    // 4×4 face -> camera. Face frame: x toward the subject's left, y up, z out of the face;
+    // camera frame (as Translation): x right, y up, z toward the camera. Frontal = identity.
+    auto to_camera = [](const Vec3& v) { return Vec3{v.x, -v.y, -v.z}; };
+    const Vec3 c0 = to_camera(x_axis), c1 = to_camera(scale(down, -1)), c2 = to_camera(n);
+    f.transform = {c0.x, c1.x, c2.x, 0, c0.y, c1.y, c2.y, 0, c0.z, c1.z, c2.z, 0, 0, 0, 0, 1};
+    f.transform[3] = t.x, f.transform[7] = t.y, f.transform[11] = t.z, f.transform[15] = 1;
+    // Eyes: the iris centre against the eye-corner midpoint, over an eyeball radius of ~0.43×
+    // the eye width (12 mm against 28 mm).
+    auto eye = [&](int outer, int inner, int iris_index, EyePose& pose) {
+      const Point3 &a = P[static_cast<std::size_t>(outer)], &b = P[static_cast<std::size_t>(inner)],
+                   &i = P[static_cast<std::size_t>(iris_index)];
+      const float w = std::hypot(b.x - a.x, b.y - a.y);
+      if (w <= 0) return;
+      const float mx2 = (a.x + b.x) / 2, my2 = (a.y + b.y) / 2;
+      const float u = ((i.x - mx2) * x_axis.x + (i.y - my2) * x_axis.y) / (0.43f * w);
+      const float v = ((i.x - mx2) * down.x + (i.y - my2) * down.y) / (0.43f * w);
+      pose.yaw = std::asin(std::clamp(u, -1.0f, 1.0f));
+      pose.pitch = std::asin(std::clamp(-v, -1.0f, 1.0f));
+      pose.roll = 0;
+    };
+    eye(kRightEyeOuter, kRightEyeInner, kRightIrisFirst, f.right_eye);
+    eye(kLeftEyeOuter, kLeftEyeInner, kLeftIrisFirst, f.left_eye);
+  }
+};
+
+std::string default_model_dir() {
+  return SEMBLEND_MODEL_DIR;
+}
+
+FaceLandmarker::FaceLandmarker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FaceLandmarker::FaceLandmarker(FaceLandmarker&&) noexcept = default;
+FaceLandmarker& FaceLandmarker::operator=(FaceLandmarker&&) noexcept = default;
+FaceLandmarker::~FaceLandmarker() = default;
+
+FaceLandmarker FaceLandmarker::create(const LandmarkerOptions& options) {
+  const std::string dir = options.model_dir.empty() ? default_model_dir() : options.model_dir;
+  if (options.max_faces < 1) throw std::invalid_argument("max_faces must be at least 1");
+  auto impl = std::unique_ptr<Impl>(new Impl{
+      options,
+      vision::FaceDetector(Model::load(dir + "/blazeface-front.json"), options.min_detection_score),
+      vision::FaceDetector(Model::load(dir + "/blazeface-back.json"), options.min_detection_score),
+      Model::load(dir + "/facemesh.json"),
+      Model::load(dir + "/iris.json"),
+      {}});
+  return FaceLandmarker(std::move(impl));
+}
+
+std::vector<FaceLandmarks> FaceLandmarker::detect(const Image& image) {
+  std::vector<FaceLandmarks> faces;
+  if (image.width <= 0 || image.height <= 0) return faces;
+  for (const Detection& d : impl_->find_faces(image)) {
+    // The detection's box is a rough crop; with `refine_crop` the mesh runs again on the crop its
+    // own landmarks define (MediaPipe's tracking crop), which steadies it on tilted faces.
+    auto f = impl_->landmarks_in(image, Impl::roi_from_detection(d), !impl_->options.refine_crop);
+    if (!f) continue;
+    if (impl_->options.refine_crop) {
+      if (auto g = impl_->landmarks_in(image, Impl::roi_from_landmarks(*f)))
+        f = g;
+      else
+        impl_->refine_eyes(image, *f);
+    }
+    f->detection_score = d.score;
+    impl_->estimate_pose(image, *f);
+    faces.push_back(*f);
+  }
+  return faces;
+}
+
+std::vector<FaceLandmarks> FaceLandmarker::track(const Image& image) {
+  std::vector<FaceLandmarks> faces;
+  if (image.width <= 0 || image.height <= 0) return faces;
+  std::vector<Roi> next;
+  for (const Roi& r : impl_->tracked)
+    if (auto f = impl_->landmarks_in(image, r)) {
+      impl_->estimate_pose(image, *f);
+      next.push_back(Impl::roi_from_landmarks(*f));
+      faces.push_back(*f);
+    }
+  if (faces.empty()) {  // lost (or first frame): detect
+    faces = detect(image);
+    for (const auto& f : faces) next.push_back(Impl::roi_from_landmarks(f));
+  }
+  impl_->tracked = std::move(next);
+  return faces;
+}
+
+void FaceLandmarker::reset() {
+  impl_->tracked.clear();
+}
+
+}  // namespace semblend

@@ -1,0 +1,129 @@
+#include <cstdio>
+#include <filesystem>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+#include <random>
+
+#include "semblend/error.h"
+#include "semblend/file_io.h"
+#include "semblend/video.h"
+
+namespace semblend {
+
+struct VideoReader::Impl {
+  std::string path;
+  cv::VideoCapture cap;
+  double fps = 0;
+  int index = 0;
+};
+
+VideoReader::VideoReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+VideoReader::VideoReader(VideoReader&&) noexcept = default;
+VideoReader& VideoReader::operator=(VideoReader&&) noexcept = default;
+VideoReader::~VideoReader() = default;
+
+VideoReader VideoReader::open(const std::string& path, const ImageLimits& limits) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw IoError(IoError::Op::Read, path, "no such file");
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  if (!impl->cap.open(path, cv::CAP_FFMPEG) || !impl->cap.isOpened())
+    throw InputError(path, 0, 0,
+                     "cannot open the video (not a video, or a codec the decoder lacks)");
+  const auto w = static_cast<int64_t>(impl->cap.get(cv::CAP_PROP_FRAME_WIDTH));
+  const auto h = static_cast<int64_t>(impl->cap.get(cv::CAP_PROP_FRAME_HEIGHT));
+  if (w <= 0 || h <= 0) throw InputError(path, 0, 0, "the video has no picture");
+  if (w * h > limits.max_pixels)
+    throw InputError(path, 0, 0, "video frames are larger than the pixel limit");
+  impl->fps = impl->cap.get(cv::CAP_PROP_FPS);
+  if (!(impl->fps > 0 && impl->fps < 1000)) impl->fps = 30;
+  return VideoReader(std::move(impl));
+}
+
+double VideoReader::fps() const {
+  return impl_->fps;
+}
+int VideoReader::frame_count() const {
+  return static_cast<int>(impl_->cap.get(cv::CAP_PROP_FRAME_COUNT));
+}
+int VideoReader::width() const {
+  return static_cast<int>(impl_->cap.get(cv::CAP_PROP_FRAME_WIDTH));
+}
+int VideoReader::height() const {
+  return static_cast<int>(impl_->cap.get(cv::CAP_PROP_FRAME_HEIGHT));
+}
+
+bool VideoReader::next(Image& frame, double& time) {
+  cv::Mat bgr;
+  if (!impl_->cap.read(bgr) || bgr.empty()) return false;
+  const double ms = impl_->cap.get(cv::CAP_PROP_POS_MSEC);
+  time = impl_->index > 0 && ms > 0 ? ms / 1000.0 : impl_->index / impl_->fps;
+  ++impl_->index;
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, bgr.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
+  frame.width = rgb.cols;
+  frame.height = rgb.rows;
+  frame.rgb.assign(rgb.data, rgb.data + rgb.total() * 3);
+  return true;
+}
+
+struct VideoWriter::Impl {
+  std::string path, tmp;
+  cv::VideoWriter writer;
+  int width = 0, height = 0;
+  bool closed = false;
+};
+
+VideoWriter::VideoWriter(const std::string& path, int width, int height, double fps)
+    : impl_(std::make_unique<Impl>()) {
+  namespace fs = std::filesystem;
+  impl_->path = path;
+  impl_->width = width;
+  impl_->height = height;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw IoError(IoError::Op::Write, path, "directory " + dir.string() + " does not exist");
+  std::random_device rd;
+  impl_->tmp =
+      (dir / ("." + target.stem().string() + ".tmp" + std::to_string(rd()) + ".mp4")).string();
+  if (!impl_->writer.open(impl_->tmp, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('m', 'p', '4', 'v'),
+                          fps, cv::Size(width, height)))
+    throw IoError(IoError::Op::Write, path, "cannot start an MP4 writer");
+}
+
+VideoWriter::VideoWriter(VideoWriter&&) noexcept = default;
+
+VideoWriter::~VideoWriter() {
+  if (impl_ && !impl_->closed) {
+    impl_->writer.release();
+    std::remove(impl_->tmp.c_str());
+  }
+}
+
+void VideoWriter::write(const Image& frame) {
+  if (frame.width != impl_->width || frame.height != impl_->height)
+    throw std::invalid_argument("video frame size changed");
+  cv::Mat rgb(frame.height, frame.width, CV_8UC3, const_cast<uint8_t*>(frame.rgb.data())), bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  impl_->writer.write(bgr);
+}
+
+void VideoWriter::close() {
+  impl_->writer.release();
+  if (std::rename(impl_->tmp.c_str(), impl_->path.c_str()) != 0) {
+    std::remove(impl_->tmp.c_str());
+    throw IoError(IoError::Op::Write, impl_->path, "cannot move the finished video into place");
+  }
+  impl_->closed = true;
+}
+
+bool is_video_path(const std::string& path) {
+  const std::string ext = extension_of(path);
+  return ext == "mp4" || ext == "mov" || ext == "avi" || ext == "mkv" || ext == "webm" ||
+         ext == "m4v";
+}
+
+}  // namespace semblend

@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "semblend/error.h"
+#include "semblend/image.h"
+#include "test_util.h"
+
+namespace semblend {
+namespace {
+
+std::string encode(const cv::Mat& m, const std::string& ext) {
+  std::vector<uint8_t> buf;
+  cv::imencode(ext, m, buf);
+  return std::string(buf.begin(), buf.end());
+}
+
+TEST(ImageIo, ReadsRealJpegAndPngAsRgb) {
+  const Image jpg = read_image(test::shared_data("faces/faceapi_neutral.jpg"));
+  EXPECT_EQ(jpg.width, 608);
+  EXPECT_EQ(jpg.height, 276);
+  EXPECT_EQ(jpg.rgb.size(), 608u * 276u * 3u);
+  const Image png = read_image(test::shared_data("faces/sadtalker_sad.png"));
+  EXPECT_EQ(png.width, 256);
+}
+
+TEST(ImageIo, ChannelOrderIsRgb) {
+  cv::Mat bgr(4, 4, CV_8UC3, cv::Scalar(255, 0, 0));  // pure blue in OpenCV's BGR
+  const Image img = decode_image(encode(bgr, ".png"), "blue.png");
+  EXPECT_EQ(img.pixel(0, 0)[0], 0);
+  EXPECT_EQ(img.pixel(0, 0)[2], 255);
+}
+
+TEST(ImageIo, GrayscaleAlphaAnd16BitBecome8BitRgb) {
+  const Image gray = decode_image(encode(cv::Mat(5, 7, CV_8UC1, cv::Scalar(90)), ".png"), "g.png");
+  EXPECT_EQ(gray.width, 7);
+  EXPECT_EQ(gray.pixel(3, 3)[1], 90);
+  const Image alpha =
+      decode_image(encode(cv::Mat(5, 7, CV_8UC4, cv::Scalar(10, 20, 30, 0)), ".png"), "a.png");
+  EXPECT_EQ(alpha.pixel(0, 0)[0], 30);
+  const Image deep =
+      decode_image(encode(cv::Mat(5, 7, CV_16UC3, cv::Scalar(65535, 0, 32896)), ".png"), "d.png");
+  EXPECT_EQ(deep.pixel(0, 0)[2], 255);
+  EXPECT_EQ(deep.pixel(0, 0)[0], 128);
+}
+
+TEST(ImageIo, PngRoundTrip) {
+  Image img;
+  img.width = 3, img.height = 2;
+  for (int i = 0; i < 18; ++i) img.rgb.push_back(static_cast<uint8_t>(i * 13));
+  const Image back = decode_image(encode_png(img), "x.png");
+  EXPECT_EQ(back.rgb, img.rgb);
+}
+
+TEST(ImageIoBadInput, NotAnImageTruncatedAndEmpty) {
+  EXPECT_THROW(decode_image("hello, I am text", "t.jpg"), InputError);
+  EXPECT_THROW(decode_image("", "e.png"), InputError);
+  const std::string jpeg = test::read_text(test::shared_data("faces/faceapi_happy.jpg"));
+  try {
+    decode_image(jpeg.substr(0, 200), "cut.jpg");
+    FAIL() << "a JPEG cut to 200 bytes decoded";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "cut.jpg");
+  }
+}
+
+TEST(ImageIoBadInput, HugeImagesAreRefusedFromTheHeaderBeforeDecoding) {
+  // A real PNG header claiming 20000×20000 pixels, then nothing: refused without allocating.
+  std::string png = encode(cv::Mat(1, 1, CV_8UC3), ".png");
+  auto put32 = [&](std::size_t at, uint32_t v) {
+    for (int k = 0; k < 4; ++k) png[at + k] = static_cast<char>((v >> (24 - 8 * k)) & 0xFF);
+  };
+  put32(16, 20000);
+  put32(20, 20000);
+  try {
+    decode_image(png, "huge.png");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(e.problem().find("20000×20000"), std::string::npos) << e.what();
+  }
+  // The same for a JPEG's SOF marker, from a real small JPEG.
+  std::string jpg = encode(cv::Mat(8, 8, CV_8UC3, cv::Scalar(1, 2, 3)), ".jpg");
+  const auto sof = jpg.find("\xFF\xC0");
+  ASSERT_NE(sof, std::string::npos);
+  jpg[sof + 5] = '\x4E', jpg[sof + 6] = '\x20';  // height 20000
+  jpg[sof + 7] = '\x4E', jpg[sof + 8] = '\x20';  // width 20000
+  EXPECT_THROW(decode_image(jpg, "huge.jpg"), InputError);
+}
+
+TEST(ImageIoBadInput, MissingFileIsAnIoError) {
+  EXPECT_THROW(read_image("/nonexistent/face.jpg"), IoError);
+}
+
+}  // namespace
+}  // namespace semblend

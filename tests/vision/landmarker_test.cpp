@@ -1,0 +1,165 @@
+// The vision front end on real photos (../shared/data/faces) and on images with no face.
+#include "semblend/landmarker.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "semblend/error.h"
+#include "semblend/video.h"
+#include "test_util.h"
+
+namespace semblend {
+namespace {
+
+FaceLandmarker& landmarker() {
+  static FaceLandmarker lm = FaceLandmarker::create();
+  return lm;
+}
+
+std::vector<std::string> face_photos() {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(test::shared_data("faces")))
+    out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+float dist(const Point3& a, const Point3& b) {
+  return std::hypot(a.x - b.x, a.y - b.y);
+}
+
+// Is p inside the polygon of the given landmark indices (2D)?
+bool inside(const FaceLandmarks& f, const Point3& p, const std::vector<int>& ring) {
+  bool in = false;
+  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    const Point3 &a = f.points[static_cast<std::size_t>(ring[i])],
+                 &b = f.points[static_cast<std::size_t>(ring[j])];
+    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) in = !in;
+  }
+  return in;
+}
+// Eye openings as rings (lower lid from the outer corner, then the upper lid back).
+const std::vector<int> kRightEyeRing{33,  7,   163, 144, 145, 153, 154, 155,
+                                     133, 173, 157, 158, 159, 160, 161, 246};
+const std::vector<int> kLeftEyeRing{263, 249, 390, 373, 374, 380, 381, 382,
+                                    362, 398, 384, 385, 386, 387, 388, 466};
+
+TEST(Landmarker, FindsTheFaceInEverySharedPhoto) {
+  const auto photos = face_photos();
+  ASSERT_EQ(photos.size(), 15u);
+  int found = 0;
+  for (const auto& path : photos) {
+    const Image img = read_image(path);
+    const auto faces = landmarker().detect(img);
+    EXPECT_EQ(faces.size(), 1u) << path;
+    if (faces.empty()) continue;
+    ++found;
+    const FaceLandmarks& f = faces[0];
+    EXPECT_GT(f.presence, 0.5f) << path;
+    const float iod = dist(f.points[33], f.points[263]);
+    EXPECT_GT(iod, 10.0f) << path;
+    for (const Point3& p : f.points) {
+      EXPECT_GT(p.x, -0.2f * img.width) << path;
+      EXPECT_LT(p.x, 1.2f * img.width) << path;
+    }
+    // Irises sit inside their own eye openings (a swapped or misplaced eye crop would fail).
+    EXPECT_TRUE(inside(f, f.points[468], kRightEyeRing)) << path;
+    EXPECT_TRUE(inside(f, f.points[473], kLeftEyeRing)) << path;
+    // The subject's right eye appears on the image's left.
+    EXPECT_LT(f.points[468].x, f.points[473].x) << path;
+    // All these photos are near-frontal.
+    EXPECT_LT(std::abs(f.head.yaw), 0.35f) << path;
+    EXPECT_LT(std::abs(f.head.roll), 0.35f) << path;
+  }
+  EXPECT_EQ(found, 15);
+}
+
+TEST(Landmarker, AMirroredPhotoGivesMirroredLandmarks) {
+  const Image img = read_image(test::shared_data("faces/faceapi_neutral.jpg"));
+  Image flipped = img;
+  for (int y = 0; y < img.height; ++y)
+    for (int x = 0; x < img.width; ++x)
+      for (int c = 0; c < 3; ++c)
+        flipped.rgb[(static_cast<std::size_t>(y) * img.width + x) * 3 + c] =
+            img.pixel(img.width - 1 - x, y)[c];
+  const auto a = landmarker().detect(img), b = landmarker().detect(flipped);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  const float iod = dist(a[0].points[33], a[0].points[263]);
+  auto mirrored = [&](const Point3& p) { return Point3{img.width - p.x, p.y, p.z}; };
+  // The subject's right iris in one is the left iris in the other, mirrored.
+  EXPECT_LT(dist(mirrored(a[0].points[468]), b[0].points[473]), 0.05f * iod);
+  EXPECT_LT(dist(mirrored(a[0].points[473]), b[0].points[468]), 0.05f * iod);
+  EXPECT_LT(dist(mirrored(a[0].points[1]), b[0].points[1]), 0.05f * iod);  // nose tip
+  EXPECT_NEAR(a[0].head.yaw, -b[0].head.yaw, 0.1f);
+}
+
+TEST(Landmarker, NoFaceIsAnEmptyResultNotAnError) {
+  Image blank;
+  blank.width = 320, blank.height = 240;
+  blank.rgb.assign(320u * 240u * 3u, 128);
+  EXPECT_TRUE(landmarker().detect(blank).empty());
+  Image tiny;
+  tiny.width = 1, tiny.height = 1;
+  tiny.rgb = {10, 20, 30};
+  EXPECT_TRUE(landmarker().detect(tiny).empty());
+  EXPECT_TRUE(landmarker().detect(Image{}).empty());
+}
+
+TEST(Landmarker, FindsASmallFaceInALargeFrame) {
+  // A 48 px-wide face pasted into a 900×600 gray frame: the front model alone misses faces this
+  // small; the back model / tiles find it.
+  const Image face = read_image(test::shared_data("faces/sadtalker_sad.png"));  // 256×256
+  Image frame;
+  frame.width = 900, frame.height = 600;
+  frame.rgb.assign(900u * 600u * 3u, 110);
+  const int size = 96, ox = 650, oy = 80;  // the face is about half the crop
+  for (int y = 0; y < size; ++y)
+    for (int x = 0; x < size; ++x)
+      for (int c = 0; c < 3; ++c)
+        frame.rgb[(static_cast<std::size_t>(oy + y) * 900 + ox + x) * 3 + c] =
+            face.pixel(x * 256 / size, y * 256 / size)[c];
+  const auto faces = landmarker().detect(frame);
+  ASSERT_EQ(faces.size(), 1u);
+  EXPECT_NEAR(faces[0].points[1].x, ox + size / 2, size * 0.25);
+}
+
+TEST(Landmarker, TracksTheRealVideo) {
+  VideoReader reader = VideoReader::open(test::shared_data("video/videoretalking_face_1.mp4"));
+  FaceLandmarker lm = FaceLandmarker::create();
+  Image frame;
+  double t = 0, last = -1;
+  int frames = 0, with_face = 0;
+  while (frames < 60 && reader.next(frame, t)) {
+    EXPECT_GT(t, last);
+    last = t;
+    ++frames;
+    with_face += !lm.track(frame).empty();
+  }
+  EXPECT_EQ(frames, 60);
+  EXPECT_GE(with_face, 58);
+}
+
+TEST(LandmarkerBadInput, MissingModelsNameTheFile) {
+  LandmarkerOptions o;
+  o.model_dir = "/nonexistent/models";
+  try {
+    FaceLandmarker::create(o);
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/models/blazeface-front.json"),
+              std::string::npos);
+  }
+}
+
+TEST(VideoBadInput, NotAVideoIsAClearError) {
+  test::TempDir tmp;
+  test::write_text(tmp.path("x.mp4"), "not a video at all");
+  EXPECT_THROW(VideoReader::open(tmp.path("x.mp4")), InputError);
+  EXPECT_THROW(VideoReader::open(tmp.path("missing.mp4")), IoError);
+}
+
+}  // namespace
+}  // namespace semblend
