@@ -7,7 +7,8 @@
 // MaxPool, Pad, Reshape, Sigmoid, Identity, and ConcatV2 where it only feeds the outputs (Debian's
 // 2022 XNNPACK has no concatenate node, so that tail runs on the host).
 //
-// Inputs: one NHWC float input, batch 1 (a -1 batch in the model is read as 1).
+// Inputs: one NHWC float input, batch ModelOptions::batch (1 by default; a -1 batch in the model
+// takes it). Batching shares each layer's weights between images (two eyes at once).
 // Outputs: the model's signature outputs in order (or its Identity nodes by name), as flat floats.
 // Failure modes: ModelError (an InputError) naming the file and, for graph problems, the node and
 //   op ("iris.json: node 'x/ConcatV2' (ConcatV2): feeds another layer; only output concats are
@@ -35,6 +36,7 @@ struct Tensor {
 
 struct ModelOptions {
   int threads = 1;  // > 1: run on a pthreadpool of this many threads
+  int batch = 1;    // images per run (the model's batch dimension must be -1 or this)
 };
 
 class Model {
@@ -47,7 +49,7 @@ class Model {
   ~Model();
 
   const std::string& path() const;
-  // NHWC, batch 1: {1, height, width, channels}.
+  // NHWC: {batch, height, width, channels}.
   const std::vector<std::size_t>& input_shape() const;
   const std::vector<std::string>& output_names() const;
   const std::vector<std::vector<std::size_t>>& output_shapes() const;

@@ -204,7 +204,7 @@ void Model::Impl::build(const Graph& g, const ModelOptions& options) {
       if (!input_shape.empty()) fail(n, "a second input; only single-input models are supported");
       input_shape = n.shape;
       if (input_shape.size() != 4) fail(n, "input must be NHWC (4 dimensions)");
-      input_shape[0] = 1;
+      input_shape[0] = static_cast<std::size_t>(options.batch);
       input_id = define_value(input_shape, nullptr, XNN_VALUE_FLAG_EXTERNAL_INPUT, n);
       values[n.name] = {input_id, input_shape};
     } else if (op == "_FusedConv2D" || op == "Conv2D" || op == "DepthwiseConv2dNative") {
@@ -245,7 +245,7 @@ void Model::Impl::build(const Graph& g, const ModelOptions& options) {
       }
       if (bias_id == XNN_INVALID_VALUE_ID && !depthwise)  // XNNPACK 2022 convolution needs a bias
         bias_id = define_static(std::vector<float>(cout, 0.0f), {cout}, n);
-      const Shape out{1, out_size(x.shape[1], (kh - 1) * dh + 1, sh, same),
+      const Shape out{x.shape[0], out_size(x.shape[1], (kh - 1) * dh + 1, sh, same),
                       out_size(x.shape[2], (kw - 1) * dw + 1, sw, same), cout};
       const uint32_t flags = same ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0;
       const uint32_t conv_out =
@@ -302,8 +302,8 @@ void Model::Impl::build(const Graph& g, const ModelOptions& options) {
       const auto [kh, kw] = pair_attr(n, "ksize", 1);
       const auto [sh, sw] = pair_attr(n, "strides", 1);
       const bool same = same_padding(n);
-      const Shape out{1, out_size(x.shape[1], kh, sh, same), out_size(x.shape[2], kw, sw, same),
-                      x.shape[3]};
+      const Shape out{x.shape[0], out_size(x.shape[1], kh, sh, same),
+                      out_size(x.shape[2], kw, sw, same), x.shape[3]};
       check(
           xnn_define_max_pooling_2d(subgraph, 0, 0, 0, 0, kh, kw, sh, sw, 1, 1, -kInf, kInf, x.id,
                                     new_value(n, out), same ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0),
@@ -425,6 +425,8 @@ Model& Model::operator=(Model&&) noexcept = default;
 Model::~Model() = default;
 
 Model Model::load(const std::string& model_json, const ModelOptions& options) {
+  if (options.batch < 1 || options.threads < 1)
+    throw std::invalid_argument("model options: batch and threads must be at least 1");
   const Graph g = engine::read_tfjs_graph(model_json);
   auto impl = std::make_unique<Impl>();
   impl->path = model_json;

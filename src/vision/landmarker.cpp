@@ -172,41 +172,53 @@ struct FaceLandmarker::Impl {
     const Eye eyes[2] = {
         {kRightEyeOuter, kRightEyeInner, &kRightEyeContour, kRightIrisFirst, false},
         {kLeftEyeInner, kLeftEyeOuter, &kLeftEyeContour, kLeftIrisFirst, true}};
-    for (const Eye& e : eyes) {
+    // Both eyes in one batch of two (the model's weights are read once).
+    Roi rois[2];
+    for (int k = 0; k < 2; ++k) {
+      const Eye& e = eyes[k];
       const Point3 &a = f.points[static_cast<std::size_t>(e.corner_a)],
                    &b = f.points[static_cast<std::size_t>(e.corner_b)];
       if (!options.refine_iris) {  // irises at the eye centre, no model
         const Point3 mid{(a.x + b.x) / 2, (a.y + b.y) / 2, (a.z + b.z) / 2};
-        for (int k = 0; k < 5; ++k) f.points[static_cast<std::size_t>(e.iris_first + k)] = mid;
+        for (int i = 0; i < 5; ++i) f.points[static_cast<std::size_t>(e.iris_first + i)] = mid;
         continue;
       }
-      Roi r = roi_around({{a.x, a.y}, {b.x, b.y}}, std::atan2(b.y - a.y, b.x - a.x), kEyeScale);
+      Roi& r = rois[k];
+      r = roi_around({{a.x, a.y}, {b.x, b.y}}, std::atan2(b.y - a.y, b.x - a.x), kEyeScale);
       r.size = std::hypot(b.x - a.x, b.y - a.y) * kEyeScale;
       r.flip = e.flip;
-      vision::crop_to_tensor(image, r, kIrisSize, 1.0f / 255.0f, 0.0f, iris.input());
-      iris.invoke();
-      const auto out = iris.output(0);  // 71 contour + 5 iris points, xyz in crop pixels
+      const std::size_t per_eye = std::size_t{kIrisSize} * kIrisSize * 3;
+      vision::crop_to_tensor(image, r, kIrisSize, 1.0f / 255.0f, 0.0f,
+                             iris.input().subspan(per_eye * static_cast<std::size_t>(k), per_eye));
+    }
+    if (!options.refine_iris) return;
+    iris.invoke();
+    for (int k = 0; k < 2; ++k) {
+      const Eye& e = eyes[k];
+      const Roi& r = rois[k];
+      const auto out = iris.output(0).subspan(228 * static_cast<std::size_t>(k),
+                                              228);  // 71 contour + 5 iris, xyz
       const float zscale = r.size / kIrisSize;
-      auto point = [&](std::size_t k) {
+      auto point = [&](std::size_t i) {
         Point3 p;
-        r.to_image(out[3 * k], out[3 * k + 1], kIrisSize, p.x, p.y);
-        p.z = out[3 * k + 2] * zscale;
+        r.to_image(out[3 * i], out[3 * i + 1], kIrisSize, p.x, p.y);
+        p.z = out[3 * i + 2] * zscale;
         return p;
       };
-      for (std::size_t k = 0; k < 71; ++k) {
-        if (is_brow_entry(k)) continue;
-        Point3& m = f.points[static_cast<std::size_t>((*e.contour)[k])];
-        const Point3 p = point(k);
+      for (std::size_t i = 0; i < 71; ++i) {
+        if (is_brow_entry(i)) continue;
+        Point3& m = f.points[static_cast<std::size_t>((*e.contour)[i])];
+        const Point3 p = point(i);
         m = {p.x, p.y, (m.z + p.z) / 2};  // the iris model's depth is less reliable: average
       }
       // Iris z from the lids around it (the model's own iris depth is unreliable).
       const float lid_z = (f.points[static_cast<std::size_t>((*e.contour)[12])].z +
                            f.points[static_cast<std::size_t>((*e.contour)[4])].z) /
                           2;
-      for (std::size_t k = 0; k < 5; ++k) {
-        Point3 p = point(71 + k);
+      for (std::size_t i = 0; i < 5; ++i) {
+        Point3 p = point(71 + i);
         p.z = lid_z;
-        f.points[static_cast<std::size_t>(e.iris_first) + k] = p;
+        f.points[static_cast<std::size_t>(e.iris_first) + i] = p;
       }
     }
   }
@@ -275,7 +287,7 @@ FaceLandmarker FaceLandmarker::create(const LandmarkerOptions& options) {
       vision::FaceDetector(Model::load(dir + "/blazeface-front.json"), options.min_detection_score),
       vision::FaceDetector(Model::load(dir + "/blazeface-back.json"), options.min_detection_score),
       Model::load(dir + "/facemesh.json"),
-      Model::load(dir + "/iris.json"),
+      Model::load(dir + "/iris.json", ModelOptions{1, 2}),
       {}});
   return FaceLandmarker(std::move(impl));
 }

@@ -192,3 +192,27 @@ TEST(EngineHalf, DecodesIeeeHalves) {
 
 }  // namespace
 }  // namespace semblend
+
+namespace semblend {
+namespace {
+
+TEST(EngineModel, ABatchOfTwoEqualsTwoRunsOfOne) {
+  Model one = Model::load(model_path("iris"));
+  Model two = Model::load(model_path("iris"), ModelOptions{1, 2});
+  ASSERT_EQ(two.input().size(), 2 * one.input().size());
+  fill_input(two.input(), 7, 0, 1);
+  std::vector<float> first(two.input().begin(), two.input().begin() + one.input().size());
+  std::vector<float> second(two.input().begin() + one.input().size(), two.input().end());
+  two.invoke();
+  const auto a = one.run(first)[0].data, b = one.run(second)[0].data;
+  const auto both = two.output(0);
+  ASSERT_EQ(both.size(), a.size() + b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_NEAR(both[i], a[i], 1e-4f * std::max(1.0f, std::abs(a[i])));
+    EXPECT_NEAR(both[a.size() + i], b[i], 1e-4f * std::max(1.0f, std::abs(b[i])));
+  }
+  EXPECT_THROW(Model::load(model_path("iris"), ModelOptions{1, 0}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace semblend
