@@ -33,6 +33,7 @@ apt_packages=(
   libxnnpack-dev        # the neural engine (src/engine), MediaPipe's own CPU backend
   libpthreadpool-dev
   libopencv-dev         # image and video I/O, warping (src/vision); its CMake config needs -dev
+  libssl-dev            # SHA-256 of model files when they load
   clang-format          # formatting check in CI (scripts/format.sh)
 )
 # Node.js and npm already come with these machines; Debian's packages conflict with that install,

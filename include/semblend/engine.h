@@ -10,15 +10,18 @@
 // Inputs: one NHWC float input, batch ModelOptions::batch (1 by default; a -1 batch in the model
 // takes it). Batching shares each layer's weights between images (two eyes at once).
 // Outputs: the model's signature outputs in order (or its Identity nodes by name), as flat floats.
-// Failure modes: ModelError (an InputError) naming the file and, for graph problems, the node and
-//   op ("iris.json: node 'x/ConcatV2' (ConcatV2): feeds another layer; only output concats are
-//   supported"); a missing or short weight file names the file and the byte counts.
+// Failure modes: a file whose SHA-256 differs from ModelOptions::sha256 (a corrupted or swapped
+//   weight file) is an InputError naming it; ModelError (an InputError) names the file and, for
+//   graph problems, the node and op ("iris.json: node 'x/ConcatV2' (ConcatV2): feeds another layer;
+//   only output concats are supported"); a missing or short weight file names the file and the byte
+//   counts.
 // Thread safety: a Model is not safe to run from two threads at once (it owns its buffers); load
 //   one Model per thread. Loading is thread-safe. By default a model runs on the calling thread
 //   (measured: a thread pool on this 2-core machine was slower).
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -37,6 +40,9 @@ struct Tensor {
 struct ModelOptions {
   int threads = 1;  // > 1: run on a pthreadpool of this many threads
   int batch = 1;    // images per run (the model's batch dimension must be -1 or this)
+  // Expected SHA-256 (lowercase hex) of files by file name ("iris.json", "iris.bin"). Every file
+  // the load reads that has an entry is checked; a mismatch is an InputError naming the file.
+  std::map<std::string, std::string> sha256;
 };
 
 class Model {

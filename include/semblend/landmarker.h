@@ -61,6 +61,9 @@ struct LandmarkerOptions {
   bool use_tiles = true;    // search small faces with the back model on tiles when needed
   bool refine_crop = true;  // detect(): run the mesh a second time on its own landmarks' crop
   float focal_length_px = 0;  // 0 = image width
+  // Check each model file against the pinned SHA-256 (third_party/SHA256SUMS); a corrupted or
+  // different weight file is then an error naming it. Off only for experiments with other weights.
+  bool verify_checksums = true;
 };
 
 class FaceLandmarker {

@@ -427,7 +427,7 @@ Model::~Model() = default;
 Model Model::load(const std::string& model_json, const ModelOptions& options) {
   if (options.batch < 1 || options.threads < 1)
     throw std::invalid_argument("model options: batch and threads must be at least 1");
-  const Graph g = engine::read_tfjs_graph(model_json);
+  const Graph g = engine::read_tfjs_graph(model_json, options.sha256);
   auto impl = std::make_unique<Impl>();
   impl->path = model_json;
   impl->build(g, options);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/sha256.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
 
@@ -76,10 +77,23 @@ float half_to_float(uint16_t h) {
   return f;
 }
 
-Graph read_tfjs_graph(const std::string& model_json) {
+Graph read_tfjs_graph(const std::string& model_json,
+                      const std::map<std::string, std::string>& sha256) {
   Graph g;
   g.file = model_json;
-  const std::string text = read_file(model_json, std::size_t{64} << 20);
+  auto checked = [&](const std::string& path, std::string bytes) {
+    const auto it = sha256.find(std::filesystem::path(path).filename().string());
+    if (it != sha256.end()) {
+      const std::string got = sha256_hex(bytes);
+      if (got != it->second)
+        throw InputError(
+            path, 0, 0,
+            "checksum mismatch (SHA-256 " + got + ", expected " + it->second +
+                "): the file is corrupted or not the pinned version; rerun scripts/setup.sh");
+    }
+    return bytes;
+  };
+  const std::string text = checked(model_json, read_file(model_json, std::size_t{64} << 20));
   json j;
   try {
     j = json::parse(text);
@@ -131,7 +145,7 @@ Graph read_tfjs_graph(const std::string& model_json) {
     std::string data;
     for (const auto& p : group["paths"]) {
       const std::string shard = (dir / p.get<std::string>()).string();
-      data += read_file(shard, std::size_t{256} << 20);
+      data += checked(shard, read_file(shard, std::size_t{256} << 20));
     }
     std::size_t offset = 0;
     for (const auto& w : group["weights"]) {

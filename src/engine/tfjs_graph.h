@@ -31,8 +31,10 @@ struct Graph {
   std::vector<std::pair<std::string, std::string>> outputs;  // (output name, node name)
 };
 
-// Reads model.json and its weight shards. Throws InputError naming the file and the problem.
-Graph read_tfjs_graph(const std::string& model_json);
+// Reads model.json and its weight shards, checking each file named in `sha256` (file name ->
+// lowercase hex digest). Throws InputError naming the file and the problem.
+Graph read_tfjs_graph(const std::string& model_json,
+                      const std::map<std::string, std::string>& sha256 = {});
 
 // IEEE 754 half (little-endian bits) to float.
 float half_to_float(uint16_t h);

@@ -8,6 +8,7 @@
 #include "semblend/engine.h"
 #include "vision/crop.h"
 #include "vision/face_detector.h"
+#include "vision/model_checksums.h"
 
 namespace semblend {
 namespace {
@@ -282,13 +283,19 @@ FaceLandmarker::~FaceLandmarker() = default;
 FaceLandmarker FaceLandmarker::create(const LandmarkerOptions& options) {
   const std::string dir = options.model_dir.empty() ? default_model_dir() : options.model_dir;
   if (options.max_faces < 1) throw std::invalid_argument("max_faces must be at least 1");
-  auto impl = std::unique_ptr<Impl>(new Impl{
-      options,
-      vision::FaceDetector(Model::load(dir + "/blazeface-front.json"), options.min_detection_score),
-      vision::FaceDetector(Model::load(dir + "/blazeface-back.json"), options.min_detection_score),
-      Model::load(dir + "/facemesh.json"),
-      Model::load(dir + "/iris.json", ModelOptions{1, 2}),
-      {}});
+  ModelOptions single;
+  if (options.verify_checksums) single.sha256 = vision::pinned_model_checksums();
+  ModelOptions pair = single;  // both eyes in one run
+  pair.batch = 2;
+  auto impl = std::unique_ptr<Impl>(
+      new Impl{options,
+               vision::FaceDetector(Model::load(dir + "/blazeface-front.json", single),
+                                    options.min_detection_score),
+               vision::FaceDetector(Model::load(dir + "/blazeface-back.json", single),
+                                    options.min_detection_score),
+               Model::load(dir + "/facemesh.json", single),
+               Model::load(dir + "/iris.json", pair),
+               {}});
   return FaceLandmarker(std::move(impl));
 }
 

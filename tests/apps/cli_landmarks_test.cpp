@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "semblend/image.h"
+#include "semblend/video.h"
 #include "test_util.h"
 
 namespace semblend {
@@ -81,6 +82,29 @@ TEST(CliLandmarks, VideoGivesOneLinePerFrameAndAnMp4Overlay) {
   EXPECT_GT(frames, 100);
   EXPECT_GE(faces, frames - 2);
   EXPECT_GT(std::filesystem::file_size(tmp.path("v.mp4")), 10000u);
+}
+
+TEST(CliLandmarks, AVideoWithNoFaceGivesEmptyFrames) {
+  TempDir tmp;
+  {
+    VideoWriter w(tmp.path("gray.mp4"), 160, 120, 10);
+    Image gray;
+    gray.width = 160, gray.height = 120;
+    gray.rgb.assign(160u * 120u * 3u, 100);
+    for (int i = 0; i < 8; ++i) w.write(gray);
+    w.close();
+  }
+  const auto r = run_cli("landmarks " + q(tmp.path("gray.mp4")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  int frames = 0;
+  while (std::getline(lines, line)) {
+    EXPECT_TRUE(nlohmann::json::parse(line)["faces"].empty());
+    ++frames;
+  }
+  EXPECT_EQ(frames, 8);
+  EXPECT_NE(r.err.find("a face in 0"), std::string::npos) << r.err;
 }
 
 TEST(CliLandmarks, BadInputs) {

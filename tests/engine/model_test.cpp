@@ -198,7 +198,9 @@ namespace {
 
 TEST(EngineModel, ABatchOfTwoEqualsTwoRunsOfOne) {
   Model one = Model::load(model_path("iris"));
-  Model two = Model::load(model_path("iris"), ModelOptions{1, 2});
+  ModelOptions pair;
+  pair.batch = 2;
+  Model two = Model::load(model_path("iris"), pair);
   ASSERT_EQ(two.input().size(), 2 * one.input().size());
   fill_input(two.input(), 7, 0, 1);
   std::vector<float> first(two.input().begin(), two.input().begin() + one.input().size());
@@ -211,7 +213,36 @@ TEST(EngineModel, ABatchOfTwoEqualsTwoRunsOfOne) {
     EXPECT_NEAR(both[i], a[i], 1e-4f * std::max(1.0f, std::abs(a[i])));
     EXPECT_NEAR(both[a.size() + i], b[i], 1e-4f * std::max(1.0f, std::abs(b[i])));
   }
-  EXPECT_THROW(Model::load(model_path("iris"), ModelOptions{1, 0}), std::invalid_argument);
+  ModelOptions none;
+  none.batch = 0;
+  EXPECT_THROW(Model::load(model_path("iris"), none), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace semblend
+
+namespace semblend {
+namespace {
+
+TEST(EngineChecksum, AFlippedByteInTheWeightsIsCaughtAtLoad) {
+  test::TempDir tmp;
+  const std::string json_path = copy_model(tmp, "iris");
+  ModelOptions checked;
+  checked.sha256 = {
+      {"iris.json", "49038ac9dcc09aa05474d91d98e9db5b47af4830929bcf102ed5a56bfbabb465"},
+      {"iris.bin", "d7f296d184274213d4642681ae186112cbbec77fd2ab066257d3c56a1940bc71"}};
+  EXPECT_NO_THROW(Model::load(json_path, checked));
+  std::string bin = test::read_text(tmp.path("iris.bin"));
+  bin[1000] = static_cast<char>(bin[1000] ^ 0x01);
+  test::write_text(tmp.path("iris.bin"), bin);
+  EXPECT_NO_THROW(Model::load(json_path));  // unchecked, the damage goes unnoticed
+  try {
+    Model::load(json_path, checked);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), tmp.path("iris.bin"));
+    EXPECT_NE(e.problem().find("checksum mismatch"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

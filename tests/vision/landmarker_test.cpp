@@ -142,6 +142,49 @@ TEST(Landmarker, TracksTheRealVideo) {
   EXPECT_GE(with_face, 58);
 }
 
+TEST(Landmarker, FindsTwoFacesUpToTheLimit) {
+  // Two photos side by side.
+  const Image a = read_image(test::shared_data("faces/sadtalker_sad.png"));    // 256×256
+  const Image b = read_image(test::shared_data("faces/sadtalker_happy.png"));  // 256×256
+  Image both;
+  both.width = 512, both.height = 256;
+  both.rgb.resize(512u * 256u * 3u);
+  for (int y = 0; y < 256; ++y)
+    for (int x = 0; x < 512; ++x)
+      for (int c = 0; c < 3; ++c)
+        both.rgb[(static_cast<std::size_t>(y) * 512 + x) * 3 + c] =
+            x < 256 ? a.pixel(x, y)[c] : b.pixel(x - 256, y)[c];
+  LandmarkerOptions o;
+  o.max_faces = 4;
+  FaceLandmarker lm = FaceLandmarker::create(o);
+  const auto faces = lm.detect(both);
+  ASSERT_EQ(faces.size(), 2u);
+  const bool left_first = faces[0].points[1].x < faces[1].points[1].x;
+  EXPECT_LT(faces[left_first ? 0 : 1].points[1].x, 256);
+  EXPECT_GT(faces[left_first ? 1 : 0].points[1].x, 256);
+  EXPECT_EQ(landmarker().detect(both).size(), 1u);  // the default limit is one face
+}
+
+TEST(LandmarkerBadInput, ACorruptedModelFailsItsChecksum) {
+  test::TempDir tmp;
+  for (const char* name : {"blazeface-front", "blazeface-back", "facemesh", "iris"})
+    for (const char* ext : {".json", ".bin"})
+      std::filesystem::copy_file(default_model_dir() + "/" + name + ext,
+                                 tmp.path(std::string(name) + ext));
+  std::string bin = test::read_text(tmp.path("facemesh.bin"));
+  bin[bin.size() / 2] = static_cast<char>(bin[bin.size() / 2] ^ 0x10);
+  test::write_text(tmp.path("facemesh.bin"), bin);
+  LandmarkerOptions o;
+  o.model_dir = tmp.dir().string();
+  try {
+    FaceLandmarker::create(o);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("facemesh.bin"), std::string::npos);
+    EXPECT_NE(e.problem().find("checksum mismatch"), std::string::npos);
+  }
+}
+
 TEST(LandmarkerBadInput, MissingModelsNameTheFile) {
   LandmarkerOptions o;
   o.model_dir = "/nonexistent/models";
