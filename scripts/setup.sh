@@ -34,6 +34,7 @@ apt_packages=(
   libpthreadpool-dev
   libopencv-dev         # image and video I/O, warping (src/vision); its CMake config needs -dev
   libssl-dev            # SHA-256 of model files when they load
+  libeigen3-dev         # rigid fits and Procrustes (src/rig)
   clang-format          # formatting check in CI (scripts/format.sh)
 )
 # Node.js and npm already come with these machines; Debian's packages conflict with that install,

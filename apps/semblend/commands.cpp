@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "semblend/face_model.h"
 #include "semblend/semblend.h"
 #include "semblend/video.h"
 
@@ -188,6 +189,24 @@ int run_landmarks(const LandmarksOptions& o) {
     }
   }
   emit(o.output, out);
+  return kOk;
+}
+
+int run_derive_neutral(const DeriveNeutralOptions& o) {
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  std::vector<std::array<Point3, kLandmarkCount>> faces, mirrored;
+  for (const std::string& path : o.inputs) {
+    const Image image = read_image(path);
+    const auto a = landmarker.detect(image), b = landmarker.detect(flip_horizontal(image));
+    if (a.size() != 1 || b.size() != 1)
+      throw InputError(path, 0, 0, "needs exactly one face in the photo and in its mirror image");
+    faces.push_back(a[0].points);
+    mirrored.push_back(b[0].points);
+  }
+  const NeutralDerivation n = derive_neutral(faces, mirrored);
+  emit(o.output, neutral_face_csv(n));
+  std::fprintf(stderr, "semblend derive-neutral: %d faces, mean distance to the result %.3f cm\n",
+               n.faces, n.rms_residual_cm);
   return kOk;
 }
 

@@ -77,6 +77,12 @@ struct LandmarksOptions {
 };
 int run_landmarks(const LandmarksOptions& o);
 
+struct DeriveNeutralOptions {
+  std::vector<std::string> inputs;  // neutral frontal photos
+  std::string output;               // data/neutral_face.csv; "" = stdout
+};
+int run_derive_neutral(const DeriveNeutralOptions& o);
+
 struct SchemaOptions {
   std::string format = "markdown";  // markdown | json
   std::string output;

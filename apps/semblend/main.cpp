@@ -115,6 +115,14 @@ int main(int argc, char** argv) {
   lmk->add_flag("--no-iris", landmarks.no_iris, "Skip the iris model");
   lmk->add_option("--models", landmarks.models, "Directory of the TF.js face models");
 
+  cli::DeriveNeutralOptions neutral;
+  auto* dn = app.add_subcommand(
+      "derive-neutral",
+      "Derive the neutral 3D face from neutral frontal photos (data/neutral_face.csv)");
+  dn->add_option("inputs", neutral.inputs, "Neutral, frontal photos with one face each")
+      ->required();
+  dn->add_option("-o,--output", neutral.output, "Write the CSV here");
+
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",
                                "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
@@ -135,6 +143,7 @@ int main(int argc, char** argv) {
     if (s->parsed()) return cli::run_schema(schema);
     if (ds->parsed()) return cli::run_describe(describe);
     if (lmk->parsed()) return cli::run_landmarks(landmarks);
+    if (dn->parsed()) return cli::run_derive_neutral(neutral);
   } catch (const semblend::InputError& e) {
     return fail(cli::kInputMalformed, e.what());
   } catch (const semblend::IoError& e) {

@@ -34,6 +34,8 @@ Image read_image(const std::string& path, const ImageLimits& limits = {});
 Image decode_image(const std::string& bytes, const std::string& name,
                    const ImageLimits& limits = {});
 void write_png(const Image& image, const std::string& path);
+// The image mirrored left to right.
+Image flip_horizontal(const Image& image);
 std::string encode_png(const Image& image);
 
 }  // namespace semblend

@@ -16,6 +16,7 @@
 //   image.h       images in and out; video.h: video frames in, preview videos out
 //   landmarker.h  faces -> 478 landmarks, head and eye pose; overlays
 //   topology.h    MediaPipe's face-mesh index sets (from the npm package, at build time)
+//   face_model.h  the neutral 3D face derived from real faces; rigid (pose) fits to it
 //   semantic.h    coefficients <-> structured facial actions, text, edits, tokens
 //
 // Example: read an iPhone recording, smooth it, write it as JSONL.
@@ -29,6 +30,7 @@
 #include "semblend/demo.h"
 #include "semblend/engine.h"
 #include "semblend/error.h"
+#include "semblend/face_model.h"
 #include "semblend/file_io.h"
 #include "semblend/filter.h"
 #include "semblend/formats.h"

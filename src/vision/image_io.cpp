@@ -116,3 +116,16 @@ void write_png(const Image& image, const std::string& path) {
 }
 
 }  // namespace semblend
+
+namespace semblend {
+
+Image flip_horizontal(const Image& image) {
+  Image out = image;
+  for (int y = 0; y < image.height; ++y)
+    for (int x = 0; x < image.width; ++x)
+      std::copy_n(image.pixel(image.width - 1 - x, y), 3,
+                  out.rgb.data() + (static_cast<std::size_t>(y) * image.width + x) * 3);
+  return out;
+}
+
+}  // namespace semblend

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "semblend/engine.h"
+#include "semblend/face_model.h"
 #include "vision/crop.h"
 #include "vision/face_detector.h"
 #include "vision/model_checksums.h"
@@ -17,9 +18,8 @@ using vision::Detection;
 using vision::Roi;
 
 constexpr int kMeshSize = 192, kIrisSize = 64;
-constexpr float kFaceScale = 1.5f;           // crop = 1.5× the face box (MediaPipe)
-constexpr float kEyeScale = 2.3f;            // eye crop = 2.3× the eye-corner distance (MediaPipe)
-constexpr float kOuterCanthalWidth = 0.09f;  // metres between the outer eye corners, adult mean
+constexpr float kFaceScale = 1.5f;  // crop = 1.5× the face box (MediaPipe)
+constexpr float kEyeScale = 2.3f;   // eye crop = 2.3× the eye-corner distance (MediaPipe)
 
 // The iris model returns 71 eye-region points in a fixed order (lower lid 0, upper lid 0, lower 1,
 // upper 1, lower 2, upper 2, brow lower, lower 3, brow upper), then 5 iris points. This is that
@@ -46,26 +46,16 @@ bool is_brow_entry(std::size_t i) {
 
 // Key mesh indices.
 constexpr int kRightEyeOuter = 33, kRightEyeInner = 133, kLeftEyeInner = 362, kLeftEyeOuter = 263;
-constexpr int kForehead = 10, kChin = 152;
 constexpr int kRightIrisFirst = 468, kLeftIrisFirst = 473;
 
 struct Vec3 {
   float x, y, z;
 };
-Vec3 sub(const Point3& a, const Point3& b) {
-  return {a.x - b.x, a.y - b.y, a.z - b.z};
-}
 float dot(const Vec3& a, const Vec3& b) {
   return a.x * b.x + a.y * b.y + a.z * b.z;
 }
 Vec3 scale(const Vec3& a, float k) {
   return {a.x * k, a.y * k, a.z * k};
-}
-Vec3 minus(const Vec3& a, const Vec3& b) {
-  return {a.x - b.x, a.y - b.y, a.z - b.z};
-}
-Vec3 cross(const Vec3& a, const Vec3& b) {
-  return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
 }
 Vec3 normalised(const Vec3& a) {
   const float n = std::sqrt(dot(a, a));
@@ -226,32 +216,26 @@ struct FaceLandmarker::Impl {
 
   void estimate_pose(const Image& image, FaceLandmarks& f) const {
     const auto& P = f.points;
-    const Vec3 x_axis = normalised(sub(P[kLeftEyeOuter], P[kRightEyeOuter]));
-    Vec3 down = sub(P[kChin], P[kForehead]);
-    down = normalised(minus(down, scale(x_axis, dot(down, x_axis))));
-    const Vec3 z_axis = cross(x_axis, down);  // into the scene for a face looking at the camera
-    const Vec3 n = scale(z_axis, -1);         // the face's outward normal
-    f.head.yaw = std::atan2(n.x, -n.z);
-    f.head.pitch = std::atan2(-n.y, std::sqrt(n.x * n.x + n.z * n.z));
-    f.head.roll = std::atan2(x_axis.y, x_axis.x);
-    // Pinhole distance from the outer-eye-corner width.
+    // Rigid fit of the neutral face (face_model.h) to the landmarks' stable points.
+    const RigidFit fit = fit_rigid(neutral_face(), to_face_axes(P));
+    const auto& R = fit.rotation;  // face frame -> camera axes (x right, y up, z toward the camera)
+    const Vec3 nrm{R[2], R[5], R[8]};   // the face's outward normal
+    const Vec3 side{R[0], R[3], R[6]};  // toward the subject's left
+    f.head.yaw = std::atan2(nrm.x, nrm.z);
+    f.head.pitch = std::atan2(nrm.y, std::sqrt(nrm.x * nrm.x + nrm.z * nrm.z));
+    f.head.roll = std::atan2(-side.y, side.x);
+    // Pinhole distance from the fit's scale (pixels per centimetre of the neutral face).
     const float focal =
         options.focal_length_px > 0 ? options.focal_length_px : static_cast<float>(image.width);
-    const float width_px = std::sqrt(
-        dot(sub(P[kLeftEyeOuter], P[kRightEyeOuter]), sub(P[kLeftEyeOuter], P[kRightEyeOuter])));
-    const float depth = width_px > 0 ? focal * kOuterCanthalWidth / width_px : 0;
-    const float mx = (P[kLeftEyeOuter].x + P[kRightEyeOuter].x) / 2,
-                my = (P[kLeftEyeOuter].y + P[kRightEyeOuter].y) / 2;
-    // Camera frame of Translation: x right, y up, z toward the camera.
-    const Translation t{(mx - image.width / 2.0f) * depth / focal,
-                        -(my - image.height / 2.0f) * depth / focal, -depth};
+    const float depth_m = fit.scale > 0 ? focal / fit.scale / 100.0f : 0;
+    const float cx = fit.translation.x, cy = -fit.translation.y;  // the face centre in the image
+    const Translation t{(cx - image.width / 2.0f) * depth_m / focal,
+                        -(cy - image.height / 2.0f) * depth_m / focal, -depth_m};
     f.head.translation = t;
-    // 4×4 face -> camera. Face frame: x toward the subject's left, y up, z out of the face;
-    // camera frame (as Translation): x right, y up, z toward the camera. Frontal = identity.
-    auto to_camera = [](const Vec3& v) { return Vec3{v.x, -v.y, -v.z}; };
-    const Vec3 c0 = to_camera(x_axis), c1 = to_camera(scale(down, -1)), c2 = to_camera(n);
-    f.transform = {c0.x, c1.x, c2.x, 0, c0.y, c1.y, c2.y, 0, c0.z, c1.z, c2.z, 0, 0, 0, 0, 1};
-    f.transform[3] = t.x, f.transform[7] = t.y, f.transform[11] = t.z, f.transform[15] = 1;
+    f.transform = {R[0], R[1], R[2], t.x, R[3], R[4], R[5], t.y, R[6], R[7], R[8], t.z, 0, 0, 0, 1};
+    // Image-plane axes of the face for the eyes below.
+    const Vec3 x_axis = normalised(Vec3{side.x, -side.y, 0});
+    const Vec3 down{-x_axis.y, x_axis.x, 0};
     // Eyes: the iris centre against the eye-corner midpoint, over an eyeball radius of ~0.43×
     // the eye width (12 mm against 28 mm).
     auto eye = [&](int outer, int inner, int iris_index, EyePose& pose) {
