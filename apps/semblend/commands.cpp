@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 
 #include "semblend/face_model.h"
 #include "semblend/semblend.h"
@@ -37,6 +38,31 @@ void attach_semantics(Take& take, TakeFormat format) {
   const auto descriptions = describe_take(take, /*smooth=*/true);
   for (std::size_t i = 0; i < take.frames.size(); ++i) take.frames[i].semantics = descriptions[i];
 }
+
+// A streamed result: lines go to the output file as they are made (atomically: the file appears
+// only when commit() succeeds), or straight to stdout.
+class Sink {
+ public:
+  explicit Sink(const std::string& path) {
+    if (!path.empty()) file_.emplace(path);
+  }
+  void write(std::string_view text) {
+    if (file_) {
+      file_->write(text);
+    } else {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+    }
+  }
+  void commit() {
+    if (file_)
+      file_->commit();
+    else
+      std::fflush(stdout);
+  }
+
+ private:
+  std::optional<AtomicFileWriter> file_;
+};
 
 void emit(const std::string& path, const std::string& text) {
   if (path.empty()) {
@@ -153,7 +179,7 @@ int run_landmarks(const LandmarksOptions& o) {
       throw std::invalid_argument("--overlay for several images must be an existing directory");
   }
   FaceLandmarker landmarker = FaceLandmarker::create(lo);
-  std::string out;
+  Sink out(o.output);
   if (video) {
     VideoReader reader = VideoReader::open(o.inputs[0]);
     std::optional<VideoWriter> writer;
@@ -165,7 +191,7 @@ int run_landmarks(const LandmarksOptions& o) {
     while (reader.next(frame, time)) {
       const auto faces = landmarker.track(frame);
       with_face += !faces.empty();
-      out += landmarks_json(faces, o.inputs[0], frame.width, frame.height, time) + "\n";
+      out.write(landmarks_json(faces, o.inputs[0], frame.width, frame.height, time) + "\n");
       if (writer) writer->write(draw_landmarks(frame, faces));
       if (++n % 30 == 0) std::fprintf(stderr, "\rsemblend landmarks: %d frames", n);
     }
@@ -178,7 +204,7 @@ int run_landmarks(const LandmarksOptions& o) {
       const auto faces = landmarker.detect(image);
       if (faces.empty())
         std::fprintf(stderr, "semblend landmarks: no face found in %s\n", path.c_str());
-      out += landmarks_json(faces, path, image.width, image.height) + "\n";
+      out.write(landmarks_json(faces, path, image.width, image.height) + "\n");
       if (!o.overlay.empty()) {
         const std::string target =
             o.inputs.size() > 1
@@ -188,7 +214,7 @@ int run_landmarks(const LandmarksOptions& o) {
       }
     }
   }
-  emit(o.output, out);
+  out.commit();
   return kOk;
 }
 

@@ -19,6 +19,23 @@ inline constexpr std::size_t kDefaultMaxInputBytes = std::size_t{1} << 30;  // 1
 std::string read_file(const std::string& path, std::size_t max_bytes = kDefaultMaxInputBytes);
 void write_file_atomic(const std::string& path, std::string_view contents);
 
+// Streams a large output to a temporary file beside `path`; commit() flushes it to disk and renames
+// it into place. Destroyed without commit() (an error on the way), it deletes the temporary file,
+// so `path` is never half-written. Throws IoError (Op::Write).
+class AtomicFileWriter {
+ public:
+  explicit AtomicFileWriter(std::string path);
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+  ~AtomicFileWriter();
+  void write(std::string_view bytes);
+  void commit();
+
+ private:
+  std::string path_, tmp_;
+  int fd_ = -1;
+};
+
 // The lower-case extension of `path` without the dot ("csv"), or "" if none.
 std::string extension_of(const std::string& path);
 

@@ -66,47 +66,61 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
   return data;
 }
 
-void write_file_atomic(const std::string& path, std::string_view contents) {
+AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
   using Op = IoError::Op;
   namespace fs = std::filesystem;
-  const fs::path target(path);
+  const fs::path target(path_);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    throw IoError(Op::Write, path, "directory " + dir.string() + " does not exist");
-  if (fs::is_directory(target, ec)) throw IoError(Op::Write, path, "is a directory");
-
+    throw IoError(Op::Write, path_, "directory " + dir.string() + " does not exist");
+  if (fs::is_directory(target, ec)) throw IoError(Op::Write, path_, "is a directory");
   std::random_device rd;
-  const std::string tmp =
-      (dir / ("." + target.filename().string() + ".tmp." + std::to_string(rd()))).string();
-  Fd f;
-  f.fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (f.fd < 0) throw IoError(Op::Write, path, "cannot create temporary file: " + errno_text());
-  auto fail = [&](const std::string& why) {
-    ::close(f.fd);
-    f.fd = -1;
-    ::unlink(tmp.c_str());
-    throw IoError(Op::Write, path, why);
-  };
+  tmp_ = (dir / ("." + target.filename().string() + ".tmp." + std::to_string(rd()))).string();
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw IoError(Op::Write, path_, "cannot create temporary file: " + errno_text());
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+void AtomicFileWriter::write(std::string_view bytes) {
+  if (fd_ < 0) throw IoError(IoError::Op::Write, path_, "already committed");
   std::size_t done = 0;
-  while (done < contents.size()) {
-    const ssize_t n = ::write(f.fd, contents.data() + done, contents.size() - done);
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail(errno_text());
+    if (n < 0) throw IoError(IoError::Op::Write, path_, errno_text());
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(f.fd) != 0) fail(errno_text());
-  if (::close(f.fd) != 0) {
-    f.fd = -1;
-    ::unlink(tmp.c_str());
-    throw IoError(Op::Write, path, errno_text());
-  }
-  f.fd = -1;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+}
+
+void AtomicFileWriter::commit() {
+  using Op = IoError::Op;
+  if (fd_ < 0) throw IoError(Op::Write, path_, "already committed");
+  const int fd = fd_;
+  fd_ = -1;
+  auto fail = [&](const std::string& why) {
+    ::unlink(tmp_.c_str());
+    throw IoError(Op::Write, path_, why);
+  };
+  if (::fsync(fd) != 0) {
     const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    throw IoError(Op::Write, path, why);
+    ::close(fd);
+    fail(why);
   }
+  if (::close(fd) != 0) fail(errno_text());
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail(errno_text());
+}
+
+void write_file_atomic(const std::string& path, std::string_view contents) {
+  AtomicFileWriter out(path);
+  out.write(contents);
+  out.commit();
 }
 
 std::string extension_of(const std::string& path) {

@@ -60,11 +60,12 @@ bool VideoReader::next(Image& frame, double& time) {
   const double ms = impl_->cap.get(cv::CAP_PROP_POS_MSEC);
   time = impl_->index > 0 && ms > 0 ? ms / 1000.0 : impl_->index / impl_->fps;
   ++impl_->index;
-  cv::Mat rgb;
+  // Convert straight into the frame's own buffer (no intermediate 1080p copy).
+  frame.width = bgr.cols;
+  frame.height = bgr.rows;
+  frame.rgb.resize(static_cast<std::size_t>(bgr.cols) * bgr.rows * 3);
+  cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3, frame.rgb.data());
   cv::cvtColor(bgr, rgb, bgr.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
-  frame.width = rgb.cols;
-  frame.height = rgb.rows;
-  frame.rgb.assign(rgb.data, rgb.data + rgb.total() * 3);
   return true;
 }
 
