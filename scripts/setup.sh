@@ -35,6 +35,8 @@ apt_packages=(
   libopencv-dev         # image and video I/O, warping (src/vision); its CMake config needs -dev
   libssl-dev            # SHA-256 of model files when they load
   libeigen3-dev         # rigid fits and Procrustes (src/rig)
+  libsndfile1-dev       # reading audio: WAV, FLAC, OGG, MP3 (src/speech)
+  libsamplerate0-dev    # high-quality resampling of audio to the speech models' rate (src/speech)
   clang-format          # formatting check in CI (scripts/format.sh)
 )
 # Node.js and npm already come with these machines; Debian's packages conflict with that install,

@@ -9,6 +9,7 @@
 
 #include "semblend/face_model.h"
 #include "semblend/semblend.h"
+#include "semblend/speech.h"
 #include "semblend/video.h"
 
 namespace semblend::cli {
@@ -233,6 +234,25 @@ int run_derive_neutral(const DeriveNeutralOptions& o) {
   emit(o.output, neutral_face_csv(n));
   std::fprintf(stderr, "semblend derive-neutral: %d faces, mean distance to the result %.3f cm\n",
                n.faces, n.rms_residual_cm);
+  return kOk;
+}
+
+int run_speech(const SpeechOptions& o) {
+  if (o.phones.empty())
+    throw std::invalid_argument(
+        "speech needs --phones ALIGNMENT.json for now: aligning audio itself (pocketsphinx) is not "
+        "built "
+        "yet");
+  const auto phones = parse_phone_alignment_json(read_file(o.phones), o.phones);
+  ArticulationOptions ao;
+  ao.fps = o.fps;
+  ao.coarticulation = !o.no_coarticulation;
+  Take take = animate_phonemes(phones, ao);
+  const TakeFormat to = output_format(std::nullopt, o.output, TakeFormat::Jsonl);
+  if (o.semantic) attach_semantics(take, to);
+  emit(o.output, encode_take(take, to));
+  std::fprintf(stderr, "semblend speech: %zu phones -> %zu frames at %g fps\n", phones.size(),
+               take.frames.size(), take.fps);
   return kOk;
 }
 

@@ -83,6 +83,16 @@ struct DeriveNeutralOptions {
 };
 int run_derive_neutral(const DeriveNeutralOptions& o);
 
+struct SpeechOptions {
+  std::string audio;   // the speech (reserved: alignment from audio is the next step)
+  std::string phones;  // a pocketsphinx JSON alignment (timed phones)
+  std::string output;  // .csv / .json / .jsonl; "" = stdout (JSONL)
+  double fps = 60;
+  bool no_coarticulation = false;
+  bool semantic = false;
+};
+int run_speech(const SpeechOptions& o);
+
 struct SchemaOptions {
   std::string format = "markdown";  // markdown | json
   std::string output;

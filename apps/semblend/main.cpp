@@ -123,6 +123,21 @@ int main(int argc, char** argv) {
       ->required();
   dn->add_option("-o,--output", neutral.output, "Write the CSV here");
 
+  cli::SpeechOptions speech;
+  auto* sp = app.add_subcommand(
+      "speech", "Speech to mouth, jaw and tongue curves (from timed phones for now)");
+  sp->add_option("audio", speech.audio, "The speech audio (reserved for the aligner)");
+  sp->add_option("--phones", speech.phones, "Timed phones: pocketsphinx JSON alignment")
+      ->required();
+  sp->add_option("-o,--output", speech.output, "Write the take here (.csv, .json, .jsonl)");
+  sp->add_option("--fps", speech.fps, "Frame rate")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1000.0));
+  sp->add_flag("--no-coarticulation", speech.no_coarticulation,
+               "Each frame takes its own phoneme's shape");
+  sp->add_flag("--semantic", speech.semantic,
+               "Attach semantic descriptions (.json/.jsonl outputs)");
+
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",
                                "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
@@ -144,6 +159,7 @@ int main(int argc, char** argv) {
     if (ds->parsed()) return cli::run_describe(describe);
     if (lmk->parsed()) return cli::run_landmarks(landmarks);
     if (dn->parsed()) return cli::run_derive_neutral(neutral);
+    if (sp->parsed()) return cli::run_speech(speech);
   } catch (const semblend::InputError& e) {
     return fail(cli::kInputMalformed, e.what());
   } catch (const semblend::IoError& e) {

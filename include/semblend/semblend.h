@@ -17,6 +17,8 @@
 //   landmarker.h  faces -> 478 landmarks, head and eye pose; overlays
 //   topology.h    MediaPipe's face-mesh index sets (from the npm package, at build time)
 //   face_model.h  the neutral 3D face derived from real faces; rigid (pose) fits to it
+//   audio.h       audio in (any format, resampled to 16 kHz mono) and WAV out
+//   speech.h      phonemes -> coarticulated mouth, jaw and tongue curves
 //   semantic.h    coefficients <-> structured facial actions, text, edits, tokens
 //
 // Example: read an iPhone recording, smooth it, write it as JSONL.
@@ -26,6 +28,7 @@
 //   semblend::write_take(take, "face.jsonl", semblend::TakeFormat::Jsonl);
 #pragma once
 
+#include "semblend/audio.h"
 #include "semblend/blendshape.h"
 #include "semblend/demo.h"
 #include "semblend/engine.h"
@@ -37,5 +40,6 @@
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
 #include "semblend/semantic.h"
+#include "semblend/speech.h"
 #include "semblend/summary.h"
 #include "semblend/take.h"

@@ -99,3 +99,31 @@ TEST(CliSemantic, CsvHasNoPlaceForSemantics) {
 
 }  // namespace
 }  // namespace semblend
+
+namespace semblend {
+namespace {
+
+TEST(CliSpeech, TimedPhonesBecomeATake) {
+  test::TempDir tmp;
+  const std::string phones =
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0880.phone.json");
+  const auto r =
+      test::run_cli("speech --phones '" + phones + "' -o '" + tmp.path("s.csv") + "'", tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Take take = read_take(tmp.path("s.csv"));
+  EXPECT_NEAR(take.duration(), 2.99, 0.05);
+  float jaw = 0;
+  for (const FaceFrame& f : take.frames) jaw = std::max(jaw, f.coefficients[Blendshape::JawOpen]);
+  EXPECT_GT(jaw, 0.3f);  // "not": an open AA
+}
+
+TEST(CliSpeech, WithoutPhonesItSaysWhatIsMissing) {
+  test::TempDir tmp;
+  const auto r = test::run_cli("speech x.wav", tmp);
+  EXPECT_EQ(r.exit_code, 2);  // --phones is required for now
+  test::write_text(tmp.path("bad.json"), R"({"t":"XQ","b":0,"d":0.1})");
+  EXPECT_EQ(test::run_cli("speech --phones '" + tmp.path("bad.json") + "'", tmp).exit_code, 4);
+}
+
+}  // namespace
+}  // namespace semblend

@@ -1,0 +1,54 @@
+// semblend/audio.h — audio in and out: the input stage of the speech pipeline.
+//
+// read_audio: any file libsndfile reads — WAV (PCM, float, A-law/µ-law, ADPCM), RF64/W64, FLAC,
+//   OGG/Vorbis and Opus, MP3 (Debian 12's libsndfile 1.2.0 decodes it with mpg123), AIFF, CAF, … —
+//   at any sample rate and channel count, into mono float samples at `target_rate` (default
+//   16 kHz, what speech models expect). Channels are averaged (a tone on one channel of a stereo
+//   file comes out at half amplitude). Other rates are converted with libsamplerate's
+//   SRC_SINC_MEDIUM_QUALITY sinc filter; the file is decoded, mixed down and resampled in chunks,
+//   so memory holds only the output. The output has round(frames × target_rate / file_rate)
+//   samples. A file with zero frames is valid input (silence: a still, closed mouth) and gives
+//   empty samples. Samples are clamped to [-1, 1]: clipping in the file, or ringing of the
+//   resampler on full-scale input, is not an error.
+//   The duration is checked from the header *before* any sample is decoded: longer than
+//   AudioLimits::max_seconds (default 4 hours, ~920 MB of output at 16 kHz) is refused, and the
+//   check is repeated while decoding for formats whose header does not state the length. The
+//   streaming mode of the speech pipeline (a later step) handles unbounded input.
+// resample: the same conversion on audio already in memory; pure.
+// write_wav: 16-bit PCM mono WAV, encoded in memory and written atomically (temporary file +
+//   rename, see file_io.h): a reader never sees a half-written file. Samples are clamped to
+//   [-1, 1] and scaled by 32768 (libsndfile's read scale), so write_wav -> read_audio at the same
+//   rate returns every sample within 1/32768.
+// Failure modes: IoError (missing, unreadable or not a regular file; cannot write), InputError
+//   naming the file (empty, not audio, truncated or corrupt header, unsupported encoding — with
+//   libsndfile's own reason quoted —, non-finite samples, a rate that cannot be converted, longer
+//   than the limit: "clip.wav: audio is 5.0 s long, more than the 2.0 s limit ..."),
+//   std::invalid_argument (target_rate <= 0, a negative or NaN limit, a resampling ratio outside
+//   libsamplerate's 1/256..256, non-finite samples passed to resample or write_wav, a WAV over
+//   4 GiB).
+// Thread safety: pure functions over values; safe to call concurrently (libsndfile keeps the
+//   reason for a failed open in one process-wide slot, so opens are serialized by a mutex).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace semblend {
+
+struct Audio {
+  int sample_rate = 16000;     // Hz
+  std::vector<float> samples;  // mono, [-1, 1]
+  double duration() const;     // seconds: samples.size() / sample_rate
+};
+
+struct AudioLimits {
+  // Longer inputs are refused with an InputError naming the duration and the limit, before
+  // decoding. Streaming mode (a later step of the speech pipeline) handles unbounded input.
+  double max_seconds = 4 * 3600.0;
+};
+
+Audio read_audio(const std::string& path, int target_rate = 16000, const AudioLimits& limits = {});
+Audio resample(const Audio& in, int target_rate);
+void write_wav(const Audio& audio, const std::string& path);
+
+}  // namespace semblend

@@ -1,0 +1,168 @@
+// Coarticulated mouth animation from timed phonemes, and pocketsphinx alignment parsing.
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "semblend/error.h"
+#include "semblend/speech.h"
+
+namespace semblend {
+namespace {
+
+// The channels speech drives: everything any phoneme targets.
+std::vector<Blendshape> speech_channels() {
+  std::vector<Blendshape> out;
+  for (const PhonemeInfo& p : kPhonemes)
+    for (const ArticulatoryTarget& t : p.targets)
+      if (t.value > 0 && std::find(out.begin(), out.end(), t.shape) == out.end())
+        out.push_back(t.shape);
+  // Paired shapes move together: a target on one side is mirrored onto the other.
+  for (std::size_t i = 0, n = out.size(); i < n; ++i)
+    if (std::find(out.begin(), out.end(), mirror(out[i])) == out.end())
+      out.push_back(mirror(out[i]));
+  return out;
+}
+
+float target_of(const PhonemeInfo& p, Blendshape s) {
+  for (const ArticulatoryTarget& t : p.targets)
+    if (t.value > 0 && (t.shape == s || mirror(t.shape) == s)) return t.value;
+  return 0;
+}
+
+void collect(const nlohmann::json& node, const std::string& word, std::vector<TimedPhoneme>& out,
+             const std::string& name) {
+  if (!node.is_object() || !node.contains("t") || !node.contains("b") || !node.contains("d"))
+    throw InputError(name, 0, 0, "alignment entries need \"t\", \"b\" and \"d\"");
+  const std::string text = node["t"].get<std::string>();
+  if (node.contains("w") && node["w"].is_array() && !node["w"].empty()) {
+    std::string w = text;
+    if (const auto paren = w.find('('); paren != std::string::npos)
+      w = w.substr(0, paren);  // was(2)
+    if (w == "<sil>" || w == "<s>" || w == "</s>" || (!w.empty() && w.front() == '[') ||
+        (!w.empty() && w.front() == '+'))
+      w.clear();
+    for (const auto& child : node["w"]) collect(child, w, out, name);
+    return;
+  }
+  const double b = node["b"].get<double>(), d = node["d"].get<double>();
+  if (!(d >= 0) || !(b >= 0))
+    throw InputError(name, 0, 0, "phone \"" + text + "\" has a negative time");
+  TimedPhoneme tp;
+  tp.start = b;
+  tp.end = b + d;
+  tp.word = word;
+  // Fillers (+NSN+, +BREATH+, <sil>, SIL) are silence for the mouth.
+  if (text.empty() || text.front() == '+' || text == "<sil>" || text == "SIL" || text == "sil") {
+    tp.phoneme = Phoneme::SIL;
+  } else if (auto p = phoneme_from_arpabet(text)) {
+    tp.phoneme = *p;
+  } else {
+    throw InputError(name, 0, 0, "unknown phone \"" + text + "\" (expected ARPAbet)");
+  }
+  out.push_back(tp);
+}
+
+}  // namespace
+
+std::vector<TimedPhoneme> parse_phone_alignment_json(std::string_view text,
+                                                     const std::string& name) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InputError(name, 0, 0, std::string("invalid JSON: ") + e.what());
+  }
+  std::vector<TimedPhoneme> out;
+  collect(j, "", out, name);
+  for (std::size_t i = 1; i < out.size(); ++i)
+    if (out[i].start < out[i - 1].end - 0.011)  // pocketsphinx frames are 10 ms
+      throw InputError(
+          name, 0, 0,
+          "phones overlap or are out of order at " + std::to_string(out[i].start) + " s");
+  if (out.empty()) throw InputError(name, 0, 0, "the alignment holds no phones");
+  return out;
+}
+
+LipClass lip_class_at(const std::vector<TimedPhoneme>& phonemes, double t) {
+  for (const TimedPhoneme& p : phonemes)
+    if (t >= p.start && t < p.end) return info(p.phoneme).lip;
+  return LipClass::SIL;
+}
+
+Take animate_phonemes(const std::vector<TimedPhoneme>& phonemes,
+                      const ArticulationOptions& options) {
+  if (!(options.fps > 0) || options.fps > 1000)
+    throw std::invalid_argument("speech frame rate must be in (0, 1000]");
+  Take take;
+  take.fps = options.fps;
+  take.metadata["source"] = "semblend speech";
+  if (phonemes.empty()) return take;
+  const std::vector<Blendshape> channels = speech_channels();
+  const double t0 = phonemes.front().start, t1 = phonemes.back().end;
+  const auto frames = static_cast<std::size_t>(std::floor((t1 - t0) * options.fps)) + 1;
+  std::size_t first = 0;  // the first phoneme that can still matter (moves forward)
+  for (std::size_t k = 0; k < frames; ++k) {
+    const double t = t0 + static_cast<double>(k) / options.fps;
+    FaceFrame f;
+    f.time = t - t0;
+    if (!options.coarticulation) {
+      const Phoneme p = [&] {
+        for (const TimedPhoneme& tp : phonemes)
+          if (t >= tp.start && t < tp.end) return tp.phoneme;
+        return Phoneme::SIL;
+      }();
+      for (Blendshape s : channels) f.coefficients.set(s, target_of(info(p), s));
+      take.frames.push_back(f);
+      continue;
+    }
+    // Dominance-weighted blend of every phoneme within reach (dominance below 1e-4 ignored).
+    while (first < phonemes.size() && phonemes[first].end < t - 0.5) ++first;
+    double weight = 0;
+    std::vector<double> sum(channels.size(), 0.0);
+    for (std::size_t i = first; i < phonemes.size() && phonemes[i].start < t + 0.5; ++i) {
+      const PhonemeInfo& p = info(phonemes[i].phoneme);
+      const double centre = (phonemes[i].start + phonemes[i].end) / 2;
+      const double half = (phonemes[i].end - phonemes[i].start) / 2;
+      const double distance = std::max(0.0, std::abs(t - centre) - half * 0.5);  // flat top
+      const double d = p.dominance * std::exp(-p.rate * distance);
+      weight += d;
+      for (std::size_t c = 0; c < channels.size(); ++c) sum[c] += d * target_of(p, channels[c]);
+    }
+    for (std::size_t c = 0; c < channels.size(); ++c)
+      f.coefficients.set(channels[c], weight > 0 ? static_cast<float>(sum[c] / weight) : 0.0f);
+    take.frames.push_back(f);
+  }
+  // Bilabials close the lips fully in the middle of their segment, whatever their neighbours: the
+  // jaw comes up to the phoneme's own target and the lips press (the one closure a viewer must
+  // see). The closure holds over the segment and eases in and out over 40 ms around it.
+  constexpr double kEase = 0.04;
+  for (const TimedPhoneme& tp : phonemes) {
+    if (info(tp.phoneme).lip != LipClass::BMP) continue;
+    const PhonemeInfo& p = info(tp.phoneme);
+    const double centre = (tp.start + tp.end) / 2, half = std::max(0.02, (tp.end - tp.start) / 2);
+    for (FaceFrame& f : take.frames) {
+      const double outside = std::abs(f.time + t0 - centre) - half;
+      if (outside >= kEase) continue;
+      const double w = outside <= 0 ? 1.0 : 0.5 + 0.5 * std::cos(kPi * outside / kEase);
+      auto pull = [&](Blendshape s, float target) {
+        const float v = f.coefficients[s];
+        f.coefficients.set(s, static_cast<float>(v + w * (target - v)));
+      };
+      for (const ArticulatoryTarget& target : p.targets)
+        if (target.value > 0) {
+          pull(target.shape, target.value);
+          if (mirror(target.shape) != target.shape) pull(mirror(target.shape), target.value);
+        }
+      // Lips cannot be open while closed: release the shapes that part or shape them.
+      for (Blendshape s :
+           {Blendshape::MouthFunnel, Blendshape::MouthPucker, Blendshape::MouthLowerDownLeft,
+            Blendshape::MouthLowerDownRight, Blendshape::MouthUpperUpLeft,
+            Blendshape::MouthUpperUpRight, Blendshape::TongueOut})
+        pull(s, 0.0f);
+    }
+  }
+  return take;
+}
+
+}  // namespace semblend

@@ -1,0 +1,138 @@
+// Phoneme table, alignment parsing and coarticulated mouth animation.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "semblend/error.h"
+#include "semblend/speech.h"
+#include "test_util.h"
+
+namespace semblend {
+namespace {
+
+std::vector<TimedPhoneme> seq(std::initializer_list<std::pair<Phoneme, double>> items) {
+  std::vector<TimedPhoneme> out;
+  double t = 0;
+  for (auto [p, d] : items) {
+    out.push_back({p, t, t + d, ""});
+    t += d;
+  }
+  return out;
+}
+
+const FaceFrame& frame_at(const Take& take, double t) {
+  const auto i = static_cast<std::size_t>(std::lround(t * take.fps));
+  return take.frames.at(std::min(i, take.frames.size() - 1));
+}
+
+TEST(PhonemeTable, CoversArpabetInEnumOrderWithReasons) {
+  ASSERT_EQ(kPhonemes.size(), kPhonemeCount);
+  for (std::size_t i = 0; i < kPhonemeCount; ++i) {
+    EXPECT_EQ(static_cast<std::size_t>(kPhonemes[i].phoneme), i);
+    EXPECT_FALSE(kPhonemes[i].reason.empty());
+    EXPECT_EQ(phoneme_from_arpabet(kPhonemes[i].arpabet), kPhonemes[i].phoneme);
+    for (const auto& t : kPhonemes[i].targets) EXPECT_TRUE(t.value >= 0 && t.value <= 1);
+  }
+  EXPECT_EQ(phoneme_from_arpabet("aa1"), Phoneme::AA);  // stress digits ignored
+  EXPECT_EQ(phoneme_from_arpabet("XX"), std::nullopt);
+  // The lip classes of the evaluation: p b m, f v, and the rounded set.
+  for (Phoneme p : {Phoneme::P, Phoneme::B, Phoneme::M}) EXPECT_EQ(info(p).lip, LipClass::BMP);
+  for (Phoneme p : {Phoneme::F, Phoneme::V}) EXPECT_EQ(info(p).lip, LipClass::FV);
+  for (Phoneme p : {Phoneme::W, Phoneme::UW, Phoneme::UH, Phoneme::OW, Phoneme::OY, Phoneme::AO,
+                    Phoneme::R, Phoneme::ER})
+    EXPECT_EQ(info(p).lip, LipClass::RND);
+}
+
+TEST(Articulation, BilabialsCloseTheLipsFullyBetweenOpenVowels) {
+  // "a m a" with short closures, the hard case: open vowels on both sides.
+  const Take take =
+      animate_phonemes(seq({{Phoneme::AA, 0.2}, {Phoneme::M, 0.06}, {Phoneme::AA, 0.2}}));
+  const FaceFrame& m = frame_at(take, 0.23);
+  EXPECT_LE(m.coefficients[Blendshape::JawOpen], 0.08f);
+  EXPECT_GE(m.coefficients[Blendshape::MouthPressLeft], 0.15f);
+  EXPECT_EQ(m.coefficients[Blendshape::MouthFunnel], 0.0f);
+  EXPECT_GE(frame_at(take, 0.1).coefficients[Blendshape::JawOpen], 0.4f);  // the vowel opens
+}
+
+TEST(Articulation, RoundingReachesIntoThePrecedingConsonant) {
+  // "s u": the lips round during the s already (anticipatory coarticulation).
+  const Take co =
+      animate_phonemes(seq({{Phoneme::SIL, 0.2}, {Phoneme::S, 0.1}, {Phoneme::UW, 0.2}}));
+  ArticulationOptions flat;
+  flat.coarticulation = false;
+  const Take step =
+      animate_phonemes(seq({{Phoneme::SIL, 0.2}, {Phoneme::S, 0.1}, {Phoneme::UW, 0.2}}), flat);
+  EXPECT_GT(frame_at(co, 0.27).coefficients[Blendshape::MouthPucker], 0.1f);
+  EXPECT_EQ(frame_at(step, 0.27).coefficients[Blendshape::MouthPucker], 0.0f);
+}
+
+TEST(Articulation, CurvesAreSmooth) {
+  const Take take = animate_phonemes(seq({{Phoneme::SIL, 0.1},
+                                          {Phoneme::HH, 0.05},
+                                          {Phoneme::AH, 0.1},
+                                          {Phoneme::L, 0.06},
+                                          {Phoneme::OW, 0.2},
+                                          {Phoneme::SIL, 0.2}}));
+  EXPECT_EQ(take.fps, 60);
+  float worst = 0;
+  for (std::size_t i = 1; i < take.frames.size(); ++i)
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+      worst = std::max(worst, std::abs(take.frames[i].coefficients.at(k) -
+                                       take.frames[i - 1].coefficients.at(k)));
+  EXPECT_LT(worst, 0.2f);  // no channel jumps more than 0.2 between 60 fps frames
+  validate(take);
+}
+
+TEST(Articulation, RealAlignmentClosesTheLipsOnEveryBilabial) {
+  const std::string path =
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0920.phone.json");
+  const auto phones = parse_phone_alignment_json(test::read_text(path), path);
+  ASSERT_GT(phones.size(), 30u);
+  const Take take = animate_phonemes(phones);
+  int bilabials = 0, closed = 0;
+  for (const TimedPhoneme& p : phones) {
+    if (info(p.phoneme).lip != LipClass::BMP) continue;
+    ++bilabials;
+    const double centre = (p.start + p.end) / 2 - phones.front().start;
+    const FaceFrame& f = frame_at(take, centre);
+    closed += f.coefficients[Blendshape::JawOpen] <= 0.08f &&
+              f.coefficients[Blendshape::MouthFunnel] == 0.0f;
+  }
+  EXPECT_GE(bilabials, 5);  // "married a more amiable woman ... made ... respectable"
+  EXPECT_EQ(closed, bilabials);
+  // The closures ease in and out: no channel moves more than 0.2 between 60 fps frames.
+  for (std::size_t i = 1; i < take.frames.size(); ++i)
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+      ASSERT_LT(std::abs(take.frames[i].coefficients.at(k) - take.frames[i - 1].coefficients.at(k)),
+                0.2f)
+          << kBlendshapes[k].apple_name << " at " << take.frames[i].time;
+}
+
+TEST(PhoneAlignment, ParsesPocketsphinxJson) {
+  const std::string path =
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0880.phone.json");
+  const auto phones = parse_phone_alignment_json(test::read_text(path), path);
+  ASSERT_GE(phones.size(), 3u);
+  EXPECT_EQ(phones[0].phoneme, Phoneme::SIL);
+  EXPECT_EQ(phones[1].phoneme, Phoneme::HH);
+  EXPECT_EQ(phones[1].word, "he");
+  EXPECT_NEAR(phones[1].start, 0.21, 1e-9);
+  EXPECT_EQ(phones[3].word, "was");  // "was(2)": the alternate pronunciation marker is dropped
+  EXPECT_EQ(lip_class_at(phones, 0.35), LipClass::RND);  // W
+}
+
+TEST(PhoneAlignment, BadInputIsAClearError) {
+  EXPECT_THROW(parse_phone_alignment_json("{", "x.json"), InputError);
+  EXPECT_THROW(parse_phone_alignment_json(R"({"t":"XQ","b":0,"d":0.1})", "x.json"), InputError);
+  EXPECT_THROW(
+      parse_phone_alignment_json(
+          R"({"t":"s","b":0,"d":1,"w":[{"t":"AA","b":0.5,"d":0.3},{"t":"B","b":0.1,"d":0.1}]})",
+          "x.json"),
+      InputError);
+  EXPECT_THROW(animate_phonemes(seq({{Phoneme::AA, 0.1}}), ArticulationOptions{0, true}),
+               std::invalid_argument);
+  EXPECT_TRUE(animate_phonemes({}).frames.empty());
+}
+
+}  // namespace
+}  // namespace semblend

@@ -1,0 +1,272 @@
+#include <gtest/gtest.h>
+#include <sndfile.h>
+
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "semblend/audio.h"
+#include "semblend/error.h"
+#include "test_util.h"
+
+namespace semblend {
+namespace {
+
+// Writes interleaved float samples with libsndfile in `format` (e.g. SF_FORMAT_FLAC|PCM_16).
+void write_sound(const std::string& path, int format, int rate, int channels,
+                 const std::vector<float>& interleaved) {
+  SF_INFO info{};
+  info.samplerate = rate;
+  info.channels = channels;
+  info.format = format;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  ASSERT_NE(f, nullptr) << sf_strerror(nullptr);
+  const sf_count_t frames = static_cast<sf_count_t>(interleaved.size()) / channels;
+  EXPECT_EQ(sf_writef_float(f, interleaved.data(), frames), frames);
+  EXPECT_EQ(sf_close(f), 0);
+}
+
+// `seconds` of a sine of `hz` and `amplitude` on the first channel, silence on the others.
+std::vector<float> tone(double hz, double amplitude, double seconds, int rate, int channels) {
+  const auto frames = static_cast<std::size_t>(std::lround(seconds * rate));
+  std::vector<float> out(frames * static_cast<std::size_t>(channels), 0.0f);
+  for (std::size_t i = 0; i < frames; ++i)
+    out[i * static_cast<std::size_t>(channels)] =
+        static_cast<float>(amplitude * std::sin(2 * std::numbers::pi * hz * double(i) / rate));
+  return out;
+}
+
+// RMS and frequency (upward zero crossings per second) away from the first and last 50 ms.
+struct ToneStats {
+  double rms = 0, hz = 0;
+};
+ToneStats measure(const Audio& a) {
+  const std::size_t edge = static_cast<std::size_t>(a.sample_rate / 20);
+  EXPECT_GT(a.samples.size(), 4 * edge);
+  double sum = 0;
+  int up = 0;
+  for (std::size_t i = edge; i + edge < a.samples.size(); ++i) {
+    sum += double(a.samples[i]) * a.samples[i];
+    if (a.samples[i - 1] < 0 && a.samples[i] >= 0) ++up;
+  }
+  const double n = double(a.samples.size() - 2 * edge);
+  return {std::sqrt(sum / n), up / (n / a.sample_rate)};
+}
+
+// A 440 Hz sine of amplitude 0.8 on the left channel of a 1 s stereo file, read at 16 kHz: the
+// mono average halves it (RMS 0.8 / sqrt(2) / 2) and the pitch stays.
+void expect_half_amplitude_440(const std::string& path) {
+  const Audio a = read_audio(path);
+  EXPECT_EQ(a.sample_rate, 16000);
+  EXPECT_NEAR(a.duration(), 1.0, 0.001);
+  const ToneStats s = measure(a);
+  const double expected_rms = 0.8 / std::sqrt(2.0) / 2;
+  EXPECT_NEAR(s.rms, expected_rms, 0.02 * expected_rms);
+  EXPECT_NEAR(s.hz, 440, 2.0);
+}
+
+TEST(AudioIo, ReadsRealSpeechWavs) {
+  const Audio jfk = read_audio(test::shared_data("speech/whisper_jfk.wav"));
+  EXPECT_EQ(jfk.sample_rate, 16000);
+  EXPECT_EQ(jfk.samples.size(), 176000u);
+  EXPECT_DOUBLE_EQ(jfk.duration(), 11.0);
+  float peak = 0;
+  for (const float s : jfk.samples) peak = std::max(peak, std::abs(s));
+  EXPECT_GT(peak, 0.1f);  // speech, not silence
+  EXPECT_LE(peak, 1.0f);
+
+  const Audio face = read_audio(test::shared_data("video/videoretalking_face_1_audio16k.wav"));
+  EXPECT_EQ(face.sample_rate, 16000);
+  EXPECT_EQ(face.samples.size(), 97710u);
+  EXPECT_NEAR(face.duration(), 6.106875, 1e-9);
+}
+
+TEST(AudioIo, StereoFlacAt44100IsMixedAndResampled) {
+  test::TempDir tmp;
+  const std::string path = tmp.path("tone.flac");
+  write_sound(path, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 44100, 2, tone(440, 0.8, 1.0, 44100, 2));
+  expect_half_amplitude_440(path);
+}
+
+TEST(AudioIo, StereoOggVorbisIsMixedAndResampled) {
+  test::TempDir tmp;
+  const std::string path = tmp.path("tone.ogg");
+  write_sound(path, SF_FORMAT_OGG | SF_FORMAT_VORBIS, 48000, 2, tone(440, 0.8, 1.0, 48000, 2));
+  expect_half_amplitude_440(path);
+}
+
+TEST(AudioIo, StereoMp3IsMixedAndResampled) {
+  // Debian 12's libsndfile 1.2.0 reads and writes MP3 (mpg123 and LAME).
+  test::TempDir tmp;
+  const std::string path = tmp.path("tone.mp3");
+  write_sound(path, SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 44100, 2,
+              tone(440, 0.8, 1.0, 44100, 2));
+  expect_half_amplitude_440(path);
+}
+
+TEST(AudioIo, TelephoneRateIsUpsampled) {
+  test::TempDir tmp;
+  const std::string path = tmp.path("phone.wav");
+  write_sound(path, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 8000, 1, tone(300, 0.5, 0.5, 8000, 1));
+  const Audio a = read_audio(path);
+  EXPECT_EQ(a.sample_rate, 16000);
+  EXPECT_EQ(a.samples.size(), 8000u);
+  const ToneStats s = measure(a);
+  EXPECT_NEAR(s.rms, 0.5 / std::sqrt(2.0), 0.01);
+  EXPECT_NEAR(s.hz, 300, 2.0);
+  // At its own rate nothing is resampled.
+  const Audio native = read_audio(path, 8000);
+  EXPECT_EQ(native.sample_rate, 8000);
+  EXPECT_EQ(native.samples.size(), 4000u);
+}
+
+TEST(AudioIo, WriteWavReadBackWithin16BitStep) {
+  Audio a;
+  a.sample_rate = 22050;
+  for (int i = 0; i < 3000; ++i) a.samples.push_back(std::sin(0.37f * float(i)) * 0.99f);
+  a.samples.insert(a.samples.end(), {1.0f, -1.0f, 0.0f, 1.5f, -3.0f, 1e-6f});
+  test::TempDir tmp;
+  const std::string path = tmp.path("out.wav");
+  write_wav(a, path);
+  EXPECT_EQ(std::filesystem::file_size(path), 44 + 2 * a.samples.size());
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(tmp.dir()), {}), 1);  // no temp
+
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  ASSERT_NE(f, nullptr);
+  sf_close(f);
+  EXPECT_EQ(info.format, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+  EXPECT_EQ(info.channels, 1);
+
+  const Audio back = read_audio(path, 22050);
+  ASSERT_EQ(back.samples.size(), a.samples.size());
+  for (std::size_t i = 0; i < a.samples.size(); ++i)
+    EXPECT_NEAR(back.samples[i], std::clamp(a.samples[i], -1.0f, 1.0f), 1.0 / 32768) << i;
+}
+
+TEST(AudioIo, WriteWavIsAtomicAndRefusesBadValues) {
+  test::TempDir tmp;
+  const std::string path = tmp.path("keep.wav");
+  Audio good;
+  good.samples = {0.25f, -0.25f};
+  write_wav(good, path);
+  Audio bad = good;
+  bad.samples.push_back(std::nanf(""));
+  EXPECT_THROW(write_wav(bad, path), std::invalid_argument);
+  bad = good;
+  bad.sample_rate = 0;
+  EXPECT_THROW(write_wav(bad, path), std::invalid_argument);
+  EXPECT_EQ(read_audio(path).samples.size(), 2u);  // untouched
+  EXPECT_THROW(write_wav(good, tmp.path("no/such/dir/x.wav")), IoError);
+}
+
+TEST(AudioResample, ConvertsLengthAndKeepsPitch) {
+  Audio a;
+  a.sample_rate = 48000;
+  a.samples = tone(1000, 0.5, 0.25, 48000, 1);
+  const Audio b = resample(a, 16000);
+  EXPECT_EQ(b.sample_rate, 16000);
+  EXPECT_EQ(b.samples.size(), 4000u);
+  EXPECT_NEAR(measure(b).hz, 1000, 8.0);
+  EXPECT_NEAR(measure(b).rms, 0.5 / std::sqrt(2.0), 0.01);
+  const Audio same = resample(a, 48000);
+  EXPECT_EQ(same.samples, a.samples);
+  EXPECT_TRUE(resample(Audio{}, 44100).samples.empty());
+  EXPECT_THROW(resample(a, 0), std::invalid_argument);
+  EXPECT_THROW(resample(a, 48000 * 300), std::invalid_argument);  // beyond libsamplerate's 256×
+  a.samples[7] = INFINITY;
+  EXPECT_THROW(resample(a, 16000), std::invalid_argument);
+}
+
+TEST(AudioIoBadInput, MissingFileAndDirectoryAreIoErrors) {
+  test::TempDir tmp;
+  EXPECT_THROW(read_audio(tmp.path("missing.wav")), IoError);
+  EXPECT_THROW(read_audio(tmp.path("")), IoError);
+  EXPECT_THROW(read_audio(tmp.path("x.wav"), 0), std::invalid_argument);
+}
+
+TEST(AudioIoBadInput, TextEmptyAndCutHeaderAreInputErrors) {
+  test::TempDir tmp;
+  const std::string text = tmp.path("notes.wav");
+  test::write_text(text, "these are my notes, not a recording\n");
+  try {
+    read_audio(text);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), text);
+    EXPECT_NE(std::string(e.what()).find("libsndfile: \""), std::string::npos) << e.what();
+  }
+  const std::string empty = tmp.path("empty.wav");
+  test::write_text(empty, "");
+  EXPECT_THROW(read_audio(empty), InputError);
+  const std::string cut = tmp.path("cut.wav");
+  test::write_text(cut, test::read_text(test::shared_data("speech/whisper_jfk.wav")).substr(0, 20));
+  EXPECT_THROW(read_audio(cut), InputError);
+}
+
+TEST(AudioIoBadInput, DataCutShortReadsWhatIsThere) {
+  test::TempDir tmp;
+  const std::string cut = tmp.path("cut.wav");
+  const std::string jfk = test::read_text(test::shared_data("speech/whisper_jfk.wav"));
+  test::write_text(cut, jfk.substr(0, jfk.size() / 2));
+  const Audio a = read_audio(cut);
+  EXPECT_NEAR(a.duration(), 5.5, 0.01);
+}
+
+TEST(AudioIoBadInput, ZeroFramesIsSilenceNotAnError) {
+  test::TempDir tmp;
+  const std::string path = tmp.path("silence.wav");
+  write_wav(Audio{}, path);
+  EXPECT_EQ(std::filesystem::file_size(path), 44u);
+  EXPECT_TRUE(read_audio(path).samples.empty());
+  EXPECT_TRUE(read_audio(path, 44100).samples.empty());
+  // (libsndfile writes nothing at all for a FLAC with no frames: a 0-byte file is an error.)
+  const std::string stereo = tmp.path("silence_stereo.wav");
+  write_sound(stereo, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 2, {});
+  EXPECT_TRUE(read_audio(stereo).samples.empty());
+}
+
+TEST(AudioIoBadInput, LongerThanTheLimitIsRefused) {
+  test::TempDir tmp;
+  const std::string path = tmp.path("one_second.wav");
+  write_sound(path, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, tone(440, 0.5, 1.0, 16000, 1));
+  try {
+    read_audio(path, 16000, AudioLimits{0.5});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), path);
+    EXPECT_NE(e.problem().find("1 s long"), std::string::npos) << e.what();
+    EXPECT_NE(e.problem().find("0.5 s limit"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read_audio(path, 16000, AudioLimits{1.0}).samples.size(), 16000u);  // at the limit
+  EXPECT_THROW(read_audio(path, 16000, AudioLimits{-1}), std::invalid_argument);
+}
+
+TEST(AudioIoBadInput, LimitIsCheckedFromTheHeaderBeforeDecoding) {
+  // A 0.1 s FLAC whose STREAMINFO claims an hour: refused by the header's claim, which decoding
+  // could never reach.
+  test::TempDir tmp;
+  const std::string path = tmp.path("claims_an_hour.flac");
+  write_sound(path, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 16000, 1, tone(440, 0.5, 0.1, 16000, 1));
+  std::string bytes = test::read_text(path);
+  ASSERT_EQ(bytes.substr(0, 4), "fLaC");
+  // STREAMINFO's total sample count: the low 36 bits of the big-endian 64 bits at byte 18.
+  std::uint64_t packed = 0;
+  for (int i = 0; i < 8; ++i) packed = packed << 8 | std::uint8_t(bytes[18 + i]);
+  ASSERT_EQ(packed & 0xFFFFFFFFFull, 1600u);
+  packed = (packed & ~0xFFFFFFFFFull) | (3600ull * 16000);
+  for (int i = 7; i >= 0; --i, packed >>= 8) bytes[18 + i] = char(packed & 0xFF);
+  test::write_text(path, bytes);
+  try {
+    read_audio(path, 16000, AudioLimits{60});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(e.problem().find("3600 s long"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace semblend
