@@ -125,4 +125,12 @@ Take animate_phonemes(const std::vector<TimedPhoneme>& phonemes,
 // evaluation.
 LipClass lip_class_at(const std::vector<TimedPhoneme>& phonemes, double t);
 
+// The lip class a face shows (from its mouth, jaw and tongue coefficients): what a viewer would
+// read off the lips. Used to score lip sync against timed phonemes.
+LipClass lip_class_of(const Coefficients& c);
+
+// Fraction of a take's frames whose lip_class_of matches the phonemes' class at that time
+// (the take's frame 0 is the first phoneme's start).
+double lip_class_accuracy(const Take& take, const std::vector<TimedPhoneme>& phonemes);
+
 }  // namespace semblend

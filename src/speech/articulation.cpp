@@ -90,6 +90,30 @@ LipClass lip_class_at(const std::vector<TimedPhoneme>& phonemes, double t) {
   return LipClass::SIL;
 }
 
+LipClass lip_class_of(const Coefficients& c) {
+  using B = Blendshape;
+  const float press = std::max(c[B::MouthPressLeft], c[B::MouthPressRight]);
+  const float round = c[B::MouthPucker] + c[B::MouthFunnel];
+  const float stretch = std::max(c[B::MouthStretchLeft], c[B::MouthStretchRight]);
+  if (press >= 0.12f && c[B::JawOpen] <= 0.1f) return LipClass::BMP;
+  if (c[B::MouthRollLower] >= 0.18f) return LipClass::FV;
+  if (round >= 0.25f && c[B::MouthShrugUpper] >= 0.1f) return LipClass::SH;
+  if (round >= 0.25f) return LipClass::RND;
+  if (c[B::JawOpen] >= 0.3f) return LipClass::OPEN;
+  if (stretch >= 0.17f) return LipClass::SPRD;
+  if (c[B::JawOpen] >= 0.1f || c[B::TongueOut] >= 0.05f) return LipClass::CONS;
+  return LipClass::SIL;
+}
+
+double lip_class_accuracy(const Take& take, const std::vector<TimedPhoneme>& phonemes) {
+  if (take.frames.empty() || phonemes.empty()) return 0;
+  std::size_t right = 0;
+  for (const FaceFrame& f : take.frames)
+    right +=
+        lip_class_of(f.coefficients) == lip_class_at(phonemes, phonemes.front().start + f.time);
+  return static_cast<double>(right) / static_cast<double>(take.frames.size());
+}
+
 Take animate_phonemes(const std::vector<TimedPhoneme>& phonemes,
                       const ArticulationOptions& options) {
   if (!(options.fps > 0) || options.fps > 1000)
