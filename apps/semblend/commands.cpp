@@ -241,9 +241,23 @@ int run_speech(const SpeechOptions& o) {
   if (o.phones.empty())
     throw std::invalid_argument(
         "speech needs --phones ALIGNMENT.json for now: aligning audio itself (pocketsphinx) is not "
-        "built "
-        "yet");
-  const auto phones = parse_phone_alignment_json(read_file(o.phones), o.phones);
+        "built yet");
+  auto phones = parse_phone_alignment_json(read_file(o.phones), o.phones);
+  if (!o.audio.empty()) {
+    // With the audio, the take spans the whole recording (silence before and after the phones),
+    // and an alignment that runs past the audio's end belongs to other audio.
+    const Audio audio = read_audio(o.audio);
+    const double duration = audio.duration();
+    if (phones.back().end > duration + 0.1)
+      throw InputError(o.phones, 0, 0,
+                       "the alignment ends at " + std::to_string(phones.back().end) + " s but " +
+                           o.audio + " lasts " + std::to_string(duration) +
+                           " s: they do not belong together");
+    if (phones.front().start > 0)
+      phones.insert(phones.begin(), TimedPhoneme{Phoneme::SIL, 0, phones.front().start, ""});
+    if (phones.back().end < duration)
+      phones.push_back(TimedPhoneme{Phoneme::SIL, phones.back().end, duration, ""});
+  }
   ArticulationOptions ao;
   ao.fps = o.fps;
   ao.coarticulation = !o.no_coarticulation;

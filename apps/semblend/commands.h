@@ -84,7 +84,7 @@ struct DeriveNeutralOptions {
 int run_derive_neutral(const DeriveNeutralOptions& o);
 
 struct SpeechOptions {
-  std::string audio;   // the speech (reserved: alignment from audio is the next step)
+  std::string audio;   // the speech: the take spans it; checks the alignment fits it
   std::string phones;  // a pocketsphinx JSON alignment (timed phones)
   std::string output;  // .csv / .json / .jsonl; "" = stdout (JSONL)
   double fps = 60;

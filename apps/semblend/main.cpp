@@ -126,7 +126,8 @@ int main(int argc, char** argv) {
   cli::SpeechOptions speech;
   auto* sp = app.add_subcommand(
       "speech", "Speech to mouth, jaw and tongue curves (from timed phones for now)");
-  sp->add_option("audio", speech.audio, "The speech audio (reserved for the aligner)");
+  sp->add_option("audio", speech.audio,
+                 "The speech audio: the take then spans it, and a mismatched alignment is refused");
   sp->add_option("--phones", speech.phones, "Timed phones: pocketsphinx JSON alignment")
       ->required();
   sp->add_option("-o,--output", speech.output, "Write the take here (.csv, .json, .jsonl)");

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "semblend/audio.h"
 #include "semblend/demo.h"
 #include "semblend/formats.h"
 #include "test_util.h"
@@ -115,6 +116,25 @@ TEST(CliSpeech, TimedPhonesBecomeATake) {
   float jaw = 0;
   for (const FaceFrame& f : take.frames) jaw = std::max(jaw, f.coefficients[Blendshape::JawOpen]);
   EXPECT_GT(jaw, 0.3f);  // "not": an open AA
+}
+
+TEST(CliSpeech, WithTheAudioTheTakeSpansItAndAMismatchIsRefused) {
+  test::TempDir tmp;
+  const std::string wav =
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0930.wav");
+  const std::string base = wav.substr(0, wav.size() - 4);
+  auto r = test::run_cli(
+      "speech '" + base + ".wav' --phones '" + base + ".phone.json' -o '" + tmp.path("s.csv") + "'",
+      tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Take take = read_take(tmp.path("s.csv"));
+  const Audio audio = read_audio(base + ".wav");
+  EXPECT_NEAR(take.duration(), audio.duration(), 2.0 / 60);
+  // A long alignment against a short recording ("go forward ten meters", 1.1 s) is refused.
+  const std::string other = test::shared_data("speech/sphinx_goforward.wav");
+  r = test::run_cli("speech '" + other + "' --phones '" + base + ".phone.json'", tmp);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("do not belong together"), std::string::npos) << r.err;
 }
 
 TEST(CliSpeech, WithoutPhonesItSaysWhatIsMissing) {
