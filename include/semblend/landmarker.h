@@ -10,9 +10,10 @@
 //
 // Coordinates: image pixels, x right, y down; z in pixels at the same scale as x, relative to the
 // face centre, negative toward the camera (MediaPipe's convention).
-// Poses: head yaw/pitch/roll from the landmark geometry (a face frame built from the eye corners,
-// forehead and chin), translation estimated with a pinhole camera (focal length = image width
-// unless given); each eye's yaw/pitch from the iris centre against the eye-corner midpoint.
+// Poses: head rotation, scale and position from a rigid fit of the neutral face (face_model.h) to
+// the landmarks' stable points; distance from the fit's scale with a pinhole camera (focal length =
+// image width unless given); each eye's yaw/pitch from the iris centre against the eye-corner
+// midpoint.
 //
 // Modes: detect() treats every image independently (IMAGE mode). track() (VIDEO mode) reuses the
 // previous frame's landmarks as the next crop and runs the detector only when the face is lost
