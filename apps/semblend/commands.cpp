@@ -65,13 +65,11 @@ class Sink {
   std::optional<AtomicFileWriter> file_;
 };
 
+// A whole result at once: atomically to `path`, or to stdout.
 void emit(const std::string& path, const std::string& text) {
-  if (path.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-  } else {
-    write_file_atomic(path, text);
-  }
+  Sink out(path);
+  out.write(text);
+  out.commit();
 }
 
 }  // namespace

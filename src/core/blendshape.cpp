@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/text_util.h"
+
 namespace semblend {
 namespace {
 
@@ -38,13 +40,6 @@ constexpr bool names_unique() {
 static_assert(table_in_enum_order(), "kBlendshapes rows must follow enum Blendshape order");
 static_assert(mirrors_are_involutions(), "mirror partners must pair Left<->Right in one region");
 static_assert(names_unique(), "every spelling must name exactly one shape");
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 
+#include "core/text_util.h"
 #include "semblend/error.h"
 
 namespace semblend {
@@ -126,9 +127,7 @@ void write_file_atomic(const std::string& path, std::string_view contents) {
 std::string extension_of(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
   if (!ext.empty() && ext[0] == '.') ext.erase(0, 1);
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext;
+  return to_lower(ext);
 }
 
 }  // namespace semblend

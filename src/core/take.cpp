@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/text_util.h"
+
 namespace semblend {
 
 void Coefficients::set(Blendshape s, float v) {
@@ -33,14 +35,8 @@ bool Coefficients::within(float lo, float hi) const {
 }
 
 std::optional<PoseChannel> pose_channel_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kPoseChannelCount; ++i) {
-    const auto& n = kPoseChannelNames[i];
-    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        }))
-      return static_cast<PoseChannel>(i);
-  }
+  for (std::size_t i = 0; i < kPoseChannelCount; ++i)
+    if (iequals(kPoseChannelNames[i], name)) return static_cast<PoseChannel>(i);
   return std::nullopt;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/text_util.h"
 #include "formats/text.h"
 #include "semblend/error.h"
 #include "semblend/formats.h"
@@ -109,15 +110,6 @@ std::vector<Field> split_fields(std::string_view line) {
     start = comma + 1;
   }
   return fields;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
 }
 
 // Splits text into lines (without '\n' or a trailing '\r'), remembering whether the last line

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include "core/text_util.h"
 #include "semblend/error.h"
 #include "semblend/formats.h"
 
@@ -22,15 +23,6 @@ constexpr std::array<FormatRow, 5> kFormats{{
     {TakeFormat::ArkitJson, "arkit", ""},
     {TakeFormat::SemanticFace, "semanticface", ""},
 }};
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(s[i])) !=
-        std::tolower(static_cast<unsigned char>(prefix[i])))
-      return false;
-  return true;
-}
 
 bool contains_key(std::string_view s, std::string_view key) {
   return s.find("\"" + std::string(key) + "\"") != std::string_view::npos;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/text_util.h"
 #include "semblend/semantic.h"
 
 namespace semblend {
@@ -49,12 +50,6 @@ void relax_antagonists(Coefficients& c, B raised, float increase) {
     const float v = c[other];
     c.set(other, std::clamp(std::min(v - increase, 1 - c[raised]), 0.0f, v));
   }
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
 }
 
 std::optional<Action> action_named(const std::string& name) {
@@ -105,7 +100,7 @@ Coefficients decode_midpoints(const SemanticDescription& d) {
 SemanticEdit parse_edit(std::string_view text) {
   std::vector<std::string> words;
   std::string word;
-  for (char ch : lower(text) + " ") {
+  for (char ch : to_lower(text) + " ") {
     if (ch == ' ' || ch == '\t') {
       if (!word.empty()) words.push_back(word);
       word.clear();

@@ -23,7 +23,6 @@ class FaceDetector {
   FaceDetector(Model model, float min_score);
   // Detections inside `roi` of `image` (a square crop, usually the letterboxed whole image).
   std::vector<Detection> detect(const Image& image, const Roi& roi);
-  int input_size() const { return size_; }
 
  private:
   Model model_;
