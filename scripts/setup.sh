@@ -37,6 +37,13 @@ apt_packages=(
   libeigen3-dev         # rigid fits and Procrustes (src/rig)
   libsndfile1-dev       # reading audio: WAV, FLAC, OGG, MP3 (src/speech)
   libsamplerate0-dev    # high-quality resampling of audio to the speech models' rate (src/speech)
+  libpocketsphinx-dev   # phoneme alignment and recognition (src/speech/aligner.cpp only)
+  pocketsphinx-en-us    # its US English acoustic model, CMUdict and trigram language model
+  pocketsphinx-testdata # LibriVox utterances with transcripts: the quickstart's speech demo
+  libespeak-ng-dev      # pronunciations of words missing from CMUdict (src/speech)
+  espeak-ng-data        # espeak-ng's language data (en-us)
+  libtinygltf-dev       # writing the face rig as glTF 2.0 (src/rig/gltf_export.cpp)
+  libassimp-dev         # an independent glTF reader for the export's tests (tests only)
   clang-format          # formatting check in CI (scripts/format.sh)
 )
 # Node.js and npm already come with these machines; Debian's packages conflict with that install,

@@ -1,5 +1,8 @@
 #include "commands.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -7,7 +10,13 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "semblend/aligner.h"
+#include "semblend/expression_prior.h"
 #include "semblend/face_model.h"
+#include "semblend/gltf.h"
+#include "semblend/render.h"
+#include "semblend/rig.h"
+#include "semblend/rig_eval.h"
 #include "semblend/semblend.h"
 #include "semblend/speech.h"
 #include "semblend/video.h"
@@ -235,13 +244,173 @@ int run_derive_neutral(const DeriveNeutralOptions& o) {
   return kOk;
 }
 
+int run_render(const RenderCommandOptions& o) {
+  if (extension_of(o.output) != "png")
+    throw std::invalid_argument("render writes PNG: " + o.output + " must end in .png");
+  if (o.size < 128 || o.size > 1024)
+    throw std::invalid_argument("--size must be 128..1024 pixels, got " + std::to_string(o.size));
+  RenderOptions ro;
+  ro.width = ro.height = o.size;
+  ro.skin = skin_tone(o.skin);
+  const Rig rig = o.identity_seed ? build_rig(sample_identity(*o.identity_seed)) : default_rig();
+  if (o.contact_sheet) {
+    write_png(render_contact_sheet(rig, o.tile, 1.0f, ro), o.output);
+    std::fprintf(stderr, "semblend render: contact sheet of %zu shapes -> %s\n", kBlendshapeCount,
+                 o.output.c_str());
+    return kOk;
+  }
+  FaceFrame frame;
+  if (!o.take.empty()) {
+    const Take take = read_take(o.take);
+    if (o.frame >= take.frames.size())
+      throw std::invalid_argument(o.take + " has " + std::to_string(take.frames.size()) +
+                                  " frames; --frame " + std::to_string(o.frame) +
+                                  " is past the end");
+    frame = take.frames[o.frame];
+  }
+  for (const std::string& kv : o.weights) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument("--set expects NAME=VALUE, got \"" + kv + "\"");
+    const std::string name = kv.substr(0, eq);
+    const auto shape = blendshape_from_name(name);
+    if (!shape) throw std::invalid_argument("--set: unknown blendshape \"" + name + "\"");
+    float value = 0;
+    const char* b = kv.data() + eq + 1;
+    const auto r = std::from_chars(b, kv.data() + kv.size(), value);
+    if (r.ec != std::errc() || r.ptr != kv.data() + kv.size() || !std::isfinite(value) ||
+        value < -0.05f || value > 1.05f)
+      throw std::invalid_argument("--set " + name + ": \"" + kv.substr(eq + 1) +
+                                  "\" is not a coefficient in [0, 1]");
+    frame.coefficients.set(*shape, value);
+  }
+  for (float v : frame.coefficients.values())
+    if (v < -kCoefficientReadTolerance || v > 1 + kCoefficientReadTolerance)
+      throw std::invalid_argument("coefficients must lie in [0, 1] to render");
+  const float deg = float(kPi) / 180.0f;
+  auto angle = [&](const std::optional<float>& a, float current, const char* what) {
+    if (!a) return current;
+    if (!std::isfinite(*a) || std::abs(*a) > 90)
+      throw std::invalid_argument(std::string("--") + what + " must be within ±90 degrees");
+    return *a * deg;
+  };
+  frame.head.yaw = angle(o.yaw, frame.head.yaw, "yaw");
+  frame.head.pitch = angle(o.pitch, frame.head.pitch, "pitch");
+  frame.head.roll = angle(o.roll, frame.head.roll, "roll");
+  Image image = render_face(rig, frame, ro).image;
+  if (!o.photo.empty()) image = side_by_side(read_image(o.photo), image);
+  write_png(image, o.output);
+  std::fprintf(stderr, "semblend render: %dx%d -> %s\n", image.width, image.height,
+               o.output.c_str());
+  return kOk;
+}
+
+int run_eval_rig(const EvalRigOptions& o) {
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  RenderDetectOptions ro;
+  ro.samples = o.samples;
+  ro.seed = o.seed;
+  ro.size = o.size;
+  const RenderDetectReport report = evaluate_render_detect(landmarker, ro);
+  std::fprintf(stderr,
+               "render-and-detect: %zu renders (yaw ±%.0f°, pitch ±%.0f°, roll ±%.0f°), detected "
+               "%.1f%%, landmark error / inter-ocular distance: median %.4f, p90 %.4f, max %.4f\n",
+               report.samples.size(), ro.max_yaw_deg, ro.max_pitch_deg, ro.max_roll_deg,
+               100 * report.detection_rate, report.median_error_iod, report.p90_error_iod,
+               report.max_error_iod);
+  std::vector<ShapeResponse> responses;
+  if (o.responses) {
+    responses = shape_responses(landmarker, o.size);
+    std::fprintf(
+        stderr, "shape responses (gain: 1 = the landmarks see the whole shape, 0 = none of it):\n");
+    for (const ShapeResponse& r : responses)
+      std::fprintf(stderr, "  %-20s gain %5.2f  (rig motion %.1f px)\n",
+                   std::string(info(r.shape).apple_name).c_str(), r.gain, r.rendered_motion_px);
+  }
+  if (!o.output.empty()) emit(o.output, rig_eval_json(report, responses));
+  return kOk;
+}
+
+int run_derive_prior(const DerivePriorOptions& o) {
+  std::vector<Take> takes;
+  std::vector<std::string> names;
+  for (const std::string& path : o.inputs) {
+    takes.push_back(read_take(path));
+    names.push_back(std::filesystem::path(path).filename().string());
+  }
+  const ExpressionPrior prior = derive_expression_prior(takes, names);
+  emit(o.output, expression_prior_json(prior));
+  std::fprintf(stderr, "semblend derive-prior: %zu takes, %zu frames\n", takes.size(),
+               prior.frames);
+  return kOk;
+}
+
+int run_sample_expressions(const SampleExpressionsOptions& o) {
+  ExpressionSamplerOptions so;
+  so.seed = o.seed;
+  so.prior_fraction = o.prior_fraction;
+  const ExpressionSampler sampler = ExpressionSampler::create(default_expression_prior(), so);
+  Take take;
+  take.fps = 30;
+  take.metadata["source"] = "semblend sample-expressions";
+  take.metadata["seed"] = std::to_string(o.seed);
+  take.metadata["first"] = std::to_string(o.first);
+  take.metadata["prior_fraction"] = std::to_string(o.prior_fraction);
+  std::vector<Coefficients> values;
+  for (const ExpressionSample& s : sampler.samples(o.first, o.count)) {
+    FaceFrame f;
+    f.time = double(take.frames.size()) / take.fps;
+    f.coefficients = s.coefficients;
+    f.source = std::string(expression_kind_name(s.kind));
+    take.frames.push_back(std::move(f));
+    values.push_back(s.coefficients);
+  }
+  emit(o.output, encode_take(take, output_format(std::nullopt, o.output, TakeFormat::Jsonl)));
+  const auto cov = coverage(values);
+  const auto least = std::min_element(cov.begin(), cov.end()) - cov.begin();
+  std::fprintf(stderr,
+               "semblend sample-expressions: %zu samples (seed %llu); coverage (>= %.1f) %.3f "
+               "at least (%s)\n",
+               o.count, static_cast<unsigned long long>(o.seed), double(kCoverageThreshold),
+               double(cov[std::size_t(least)]),
+               std::string(kBlendshapes[std::size_t(least)].apple_name).c_str());
+  return kOk;
+}
+
+namespace {
+
+// Aligns the audio (with the transcript when given) and reports what happened on stderr.
+std::vector<TimedPhoneme> align_speech(const SpeechOptions& o) {
+  const std::string transcript = o.transcript.empty() ? "" : read_file(o.transcript);
+  const Audio audio = read_audio(o.audio);
+  AlignerOptions options;
+  options.model_dir = o.models;
+  Aligner aligner = Aligner::create(options);
+  const Alignment a = o.transcript.empty() ? aligner.recognize(audio)
+                                           : aligner.align(audio, transcript, o.transcript);
+  for (const std::string& w : a.warnings)
+    std::fprintf(stderr, "semblend speech: warning: %s\n", w.c_str());
+  std::size_t phones = 0;
+  for (const TimedPhoneme& p : a.phonemes) phones += p.phoneme != Phoneme::SIL;
+  std::fprintf(stderr,
+               "semblend speech: %.2f s of audio, %s: %zu words, %zu phones (CPU %.2f s, real-time "
+               "factor %.3f)\n",
+               a.audio_seconds, alignment_method_name(a.method), a.words.size(), phones,
+               a.cpu_seconds, a.audio_seconds > 0 ? a.cpu_seconds / a.audio_seconds : 0.0);
+  return a.phonemes;
+}
+
+}  // namespace
+
 int run_speech(const SpeechOptions& o) {
-  if (o.phones.empty())
+  if (o.phones.empty() && o.audio.empty())
     throw std::invalid_argument(
-        "speech needs --phones ALIGNMENT.json for now: aligning audio itself (pocketsphinx) is not "
-        "built yet");
-  auto phones = parse_phone_alignment_json(read_file(o.phones), o.phones);
-  if (!o.audio.empty()) {
+        "speech needs AUDIO (with --transcript TEXT or without) or --phones");
+  if (!o.phones.empty() && !o.transcript.empty())
+    throw std::invalid_argument("--phones and --transcript exclude each other");
+  auto phones = o.phones.empty() ? align_speech(o)
+                                 : parse_phone_alignment_json(read_file(o.phones), o.phones);
+  if (!o.audio.empty() && !o.phones.empty()) {
     // With the audio, the take spans the whole recording (silence before and after the phones),
     // and an alignment that runs past the audio's end belongs to other audio.
     const Audio audio = read_audio(o.audio);
@@ -265,6 +434,60 @@ int run_speech(const SpeechOptions& o) {
   emit(o.output, encode_take(take, to));
   std::fprintf(stderr, "semblend speech: %zu phones -> %zu frames at %g fps\n", phones.size(),
                take.frames.size(), take.fps);
+  return kOk;
+}
+
+int run_export_rig(const ExportRigOptions& o) {
+  const std::string ext = extension_of(o.output);
+  if (ext != "glb" && ext != "gltf")
+    throw std::invalid_argument("cannot tell the glTF container from \"" + o.output +
+                                "\" (use .glb or .gltf)");
+  Identity identity;
+  if (!o.identity.empty()) {
+    const auto names = identity_parameter_names();
+    auto values = identity_values(identity);
+    for (const std::string& pair : o.identity) {
+      const std::size_t eq = pair.find('=');
+      const auto it = std::find(names.begin(), names.end(), pair.substr(0, eq));
+      float value = 0;
+      const char* end = pair.data() + pair.size();
+      const auto parsed = eq == std::string::npos
+                              ? std::from_chars_result{}
+                              : std::from_chars(pair.data() + eq + 1, end, value);
+      if (eq == std::string::npos || it == names.end() || parsed.ec != std::errc() ||
+          parsed.ptr != end || !std::isfinite(value)) {
+        std::string known;
+        for (std::string_view n : names) known += (known.empty() ? "" : ", ") + std::string(n);
+        throw std::invalid_argument("--identity \"" + pair +
+                                    "\": expected NAME=NUMBER with NAME one of " + known);
+      }
+      values[static_cast<std::size_t>(it - names.begin())] = value;
+    }
+    identity = identity_from_values(values);
+  }
+  std::optional<Take> take;
+  if (!o.take.empty()) {
+    take = read_take(o.take);
+    try {
+      validate(*take);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(o.take, 0, 0, e.what());
+    }
+  }
+  std::optional<Rig> custom;
+  if (!o.identity.empty()) custom = build_rig(identity);
+  const Rig& rig = custom ? *custom : default_rig();
+  GltfOptions go;
+  if (take) {
+    go.take = &*take;
+    go.animation_name = std::filesystem::path(o.take).stem().string();
+  }
+  write_rig_gltf(rig, o.output, go);
+  const std::string frames =
+      take ? ", " + std::to_string(take->frames.size()) + " animation frames" : "";
+  std::fprintf(
+      stderr, "semblend export-rig: %zu vertices, %zu triangles, %zu morph targets%s -> %s\n",
+      rig.vertex_count(), rig.triangles.size(), kBlendshapeCount, frames.c_str(), o.output.c_str());
   return kOk;
 }
 

@@ -6,6 +6,7 @@
 // (semblend::InputError, IoError, std::invalid_argument) and main.cpp maps them to exit codes.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,21 +78,69 @@ struct LandmarksOptions {
 };
 int run_landmarks(const LandmarksOptions& o);
 
+struct RenderCommandOptions {
+  std::string output;                     // .png
+  std::string take;                       // render a frame of this take ("" = the neutral face)
+  std::size_t frame = 0;                  // which frame of the take
+  std::vector<std::string> weights;       // NAME=VALUE, applied on top of the take's frame
+  std::optional<float> yaw, pitch, roll;  // degrees; override the take's head pose
+  int size = 512;
+  std::string skin = "medium";                 // render.h skin_tone()
+  std::optional<std::uint64_t> identity_seed;  // a random identity (rig.h sample_identity)
+  bool contact_sheet = false;                  // all 52 shapes at weight 1, named
+  int tile = 192;
+  std::string photo;  // put the render beside this photo
+};
+int run_render(const RenderCommandOptions& o);
+
+struct EvalRigOptions {
+  std::string output;  // JSON report ("" = summary only)
+  int samples = 60;
+  std::uint64_t seed = 1;
+  int size = 384;
+  bool responses = true;  // also the 52 shape response curves
+};
+int run_eval_rig(const EvalRigOptions& o);
+
 struct DeriveNeutralOptions {
   std::vector<std::string> inputs;  // neutral frontal photos
   std::string output;               // data/neutral_face.csv; "" = stdout
 };
 int run_derive_neutral(const DeriveNeutralOptions& o);
 
+struct DerivePriorOptions {
+  std::vector<std::string> inputs;  // real ARKit takes
+  std::string output;               // data/expression_prior.json; "" = stdout
+};
+int run_derive_prior(const DerivePriorOptions& o);
+
+struct SampleExpressionsOptions {
+  std::size_t count = 100;
+  std::uint64_t seed = 1;
+  std::uint64_t first = 0;      // index of the first sample
+  double prior_fraction = 0.5;  // ExpressionSamplerOptions
+  std::string output;           // .jsonl / .json / .csv; "" = stdout (JSONL)
+};
+int run_sample_expressions(const SampleExpressionsOptions& o);
+
 struct SpeechOptions {
   std::string audio;   // the speech: the take spans it; checks the alignment fits it
-  std::string phones;  // a pocketsphinx JSON alignment (timed phones)
-  std::string output;  // .csv / .json / .jsonl; "" = stdout (JSONL)
+  std::string phones;  // a pocketsphinx JSON alignment (timed phones); else the audio is aligned
+  std::string transcript;  // UTF-8 text of what is said: forced alignment (else recognition)
+  std::string models;      // pocketsphinx en-us model folder ("" = default)
+  std::string output;      // .csv / .json / .jsonl; "" = stdout (JSONL)
   double fps = 60;
   bool no_coarticulation = false;
   bool semantic = false;
 };
 int run_speech(const SpeechOptions& o);
+
+struct ExportRigOptions {
+  std::string output;                 // .glb (binary glTF) or .gltf (JSON, embedded buffer)
+  std::string take;                   // "" = no animation
+  std::vector<std::string> identity;  // "name=value" identity parameters (rig.h), in SDs
+};
+int run_export_rig(const ExportRigOptions& o);
 
 struct SchemaOptions {
   std::string format = "markdown";  // markdown | json

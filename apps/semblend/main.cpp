@@ -123,13 +123,39 @@ int main(int argc, char** argv) {
       ->required();
   dn->add_option("-o,--output", neutral.output, "Write the CSV here");
 
+  cli::DerivePriorOptions prior;
+  auto* dp = app.add_subcommand(
+      "derive-prior",
+      "Learn the expression prior from real ARKit takes (data/expression_prior.json)");
+  dp->add_option("inputs", prior.inputs, "Real ARKit recordings (.csv, .json, .jsonl)")->required();
+  dp->add_option("-o,--output", prior.output, "Write the JSON table here");
+
+  cli::SampleExpressionsOptions sample;
+  auto* se = app.add_subcommand(
+      "sample-expressions",
+      "Sample plausible expressions (the prior mixed with sparse activations) as a take");
+  se->add_option("--count", sample.count, "How many samples")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}));
+  se->add_option("--seed", sample.seed, "Random seed (same seed, same samples)")
+      ->capture_default_str();
+  se->add_option("--first", sample.first, "Index of the first sample")->capture_default_str();
+  se->add_option("--prior-fraction", sample.prior_fraction,
+                 "Share of samples drawn from the prior; the rest are sparse activations")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  se->add_option("-o,--output", sample.output, "Write the take here (.jsonl, .json, .csv)");
+
   cli::SpeechOptions speech;
-  auto* sp = app.add_subcommand(
-      "speech", "Speech to mouth, jaw and tongue curves (from timed phones for now)");
+  auto* sp = app.add_subcommand("speech", "Speech to mouth, jaw and tongue curves");
   sp->add_option("audio", speech.audio,
-                 "The speech audio: the take then spans it, and a mismatched alignment is refused");
-  sp->add_option("--phones", speech.phones, "Timed phones: pocketsphinx JSON alignment")
-      ->required();
+                 "The speech audio (any format libsndfile reads); the take spans it");
+  sp->add_option("--transcript", speech.transcript,
+                 "UTF-8 text of what is said: forced alignment (without: word recognition)");
+  sp->add_option("--phones", speech.phones,
+                 "Timed phones (pocketsphinx JSON alignment) instead of aligning the audio");
+  sp->add_option("--models", speech.models,
+                 "pocketsphinx en-us model folder (default: the installed pocketsphinx-en-us)");
   sp->add_option("-o,--output", speech.output, "Write the take here (.csv, .json, .jsonl)");
   sp->add_option("--fps", speech.fps, "Frame rate")
       ->capture_default_str()
@@ -138,6 +164,57 @@ int main(int argc, char** argv) {
                "Each frame takes its own phoneme's shape");
   sp->add_flag("--semantic", speech.semantic,
                "Attach semantic descriptions (.json/.jsonl outputs)");
+
+  cli::ExportRigOptions export_rig;
+  auto* er = app.add_subcommand("export-rig",
+                                "Export the face rig as glTF 2.0: 52 ARKit-named morph targets, "
+                                "optionally a take's animation");
+  er->add_option("output,-o,--output", export_rig.output,
+                 "The glTF file: .glb (binary) or .gltf (JSON with the buffer embedded)")
+      ->required();
+  er->add_option(
+      "--take", export_rig.take,
+      "A take (.csv, .json, .jsonl) to add as a morph-weight and head-rotation animation");
+  er->add_option("--identity", export_rig.identity,
+                 "Identity parameters NAME=SD, comma-separated (face_width=1.5,jaw_width=-1)")
+      ->delimiter(',');
+
+  cli::RenderCommandOptions render;
+  auto* rd = app.add_subcommand(
+      "render",
+      "Draw the face rig with coefficients and a head pose to a PNG (or a contact sheet)");
+  rd->add_option("-o,--output", render.output, "The PNG to write")->required();
+  rd->add_option("--take", render.take, "Render a frame of this take (.csv, .json, .jsonl)");
+  rd->add_option("--frame", render.frame, "Which frame of the take")->capture_default_str();
+  rd->add_option("--set", render.weights,
+                 "Coefficients NAME=VALUE (eyeBlinkLeft=1), comma-separated")
+      ->delimiter(',');
+  rd->add_option("--yaw", render.yaw, "Head yaw in degrees (> 0 faces the image's right)");
+  rd->add_option("--pitch", render.pitch, "Head pitch in degrees (> 0 chin up)");
+  rd->add_option("--roll", render.roll, "Head roll in degrees");
+  rd->add_option("--size", render.size, "Image width and height in pixels (128..1024)")
+      ->capture_default_str();
+  rd->add_option("--skin", render.skin, "light, fair, medium, olive, tan, brown, dark or #rrggbb")
+      ->capture_default_str();
+  rd->add_option("--identity-seed", render.identity_seed, "Render a random identity (seeded)");
+  rd->add_flag("--contact-sheet", render.contact_sheet, "All 52 shapes at weight 1, named");
+  rd->add_option("--tile", render.tile, "Contact-sheet tile size in pixels")->capture_default_str();
+  rd->add_option("--photo", render.photo, "Put the render beside this photo");
+
+  cli::EvalRigOptions eval_rig;
+  auto* ev = app.add_subcommand("eval", "Measure semblend against ground truth");
+  ev->require_subcommand(1);
+  auto* evr = ev->add_subcommand(
+      "rig",
+      "Render the rig with known poses and expressions, detect landmarks on the renders, "
+      "report detection rate, landmark error and the 52 shape response curves");
+  evr->add_option("-o,--output", eval_rig.output, "Write the JSON report here");
+  evr->add_option("--samples", eval_rig.samples, "Random renders (identity, expression, pose)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  evr->add_option("--seed", eval_rig.seed, "Random seed")->capture_default_str();
+  evr->add_option("--size", eval_rig.size, "Render size in pixels")->capture_default_str();
+  evr->add_flag("!--no-responses", eval_rig.responses, "Skip the shape response curves");
 
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",
@@ -160,7 +237,12 @@ int main(int argc, char** argv) {
     if (ds->parsed()) return cli::run_describe(describe);
     if (lmk->parsed()) return cli::run_landmarks(landmarks);
     if (dn->parsed()) return cli::run_derive_neutral(neutral);
+    if (rd->parsed()) return cli::run_render(render);
+    if (evr->parsed()) return cli::run_eval_rig(eval_rig);
     if (sp->parsed()) return cli::run_speech(speech);
+    if (dp->parsed()) return cli::run_derive_prior(prior);
+    if (se->parsed()) return cli::run_sample_expressions(sample);
+    if (er->parsed()) return cli::run_export_rig(export_rig);
   } catch (const semblend::InputError& e) {
     return fail(cli::kInputMalformed, e.what());
   } catch (const semblend::IoError& e) {

@@ -17,8 +17,14 @@
 //   landmarker.h  faces -> 478 landmarks, head and eye pose; overlays
 //   topology.h    MediaPipe's face-mesh index sets (from the npm package, at build time)
 //   face_model.h  the neutral 3D face derived from real faces; rigid (pose) fits to it
+//   expression_prior.h  co-activation statistics of real faces; a sampler of plausible expressions
+//   rig.h         the face rig: neutral mesh with eyes, mouth and head, 52 blendshapes, identities
+//   render.h      the rig drawn to images (software rasterizer), contact sheets
+//   rig_eval.h    render-and-detect: the landmarker on rig renders against exact ground truth
+//   gltf.h        the face rig as glTF 2.0: 52 ARKit-named morph targets, a take as animation
 //   audio.h       audio in (any format, resampled to 16 kHz mono) and WAV out
 //   speech.h      phonemes -> coarticulated mouth, jaw and tongue curves
+//   aligner.h     speech audio -> timed phonemes (pocketsphinx forced alignment, recognition)
 //   semantic.h    coefficients <-> structured facial actions, text, edits, tokens
 //
 // Example: read an iPhone recording, smooth it, write it as JSONL.
@@ -28,17 +34,23 @@
 //   semblend::write_take(take, "face.jsonl", semblend::TakeFormat::Jsonl);
 #pragma once
 
+#include "semblend/aligner.h"
 #include "semblend/audio.h"
 #include "semblend/blendshape.h"
 #include "semblend/demo.h"
 #include "semblend/engine.h"
 #include "semblend/error.h"
+#include "semblend/expression_prior.h"
 #include "semblend/face_model.h"
 #include "semblend/file_io.h"
 #include "semblend/filter.h"
 #include "semblend/formats.h"
+#include "semblend/gltf.h"
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
+#include "semblend/render.h"
+#include "semblend/rig.h"
+#include "semblend/rig_eval.h"
 #include "semblend/semantic.h"
 #include "semblend/speech.h"
 #include "semblend/summary.h"

@@ -90,6 +90,13 @@ struct HeadPose {
   friend bool operator==(const HeadPose&, const HeadPose&) = default;
 };
 
+// The head's rotation as a quaternion (x, y, z, w; glTF's order) taking the face frame to the
+// camera's axes: R = Ry(yaw) ·
+// Rx(−pitch) · Rz(−roll), the inverse of how the landmarker reads a pose (docs/landmarks.md: yaw >
+// 0 turns the face toward the subject's left, pitch > 0 lifts the chin, roll > 0 turns the eye line
+// clockwise as the camera sees it).
+std::array<double, 4> head_rotation_quaternion(const HeadPose& head);
+
 struct EyePose {
   float yaw = 0, pitch = 0, roll = 0;  // radians
   friend bool operator==(const EyePose&, const EyePose&) = default;

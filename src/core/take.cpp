@@ -149,4 +149,14 @@ double estimate_fps(const std::vector<FaceFrame>& frames, double fallback) {
   return std::round(fps * 1000.0) / 1000.0;
 }
 
+std::array<double, 4> head_rotation_quaternion(const HeadPose& head) {
+  // q = qy(yaw) ⊗ qx(−pitch) ⊗ qz(−roll), each (axis · sin θ/2, cos θ/2).
+  const double hy = head.yaw / 2.0, hp = -head.pitch / 2.0, hr = -head.roll / 2.0;
+  const double cy = std::cos(hy), sy = std::sin(hy), cp = std::cos(hp), sp = std::sin(hp),
+               cr = std::cos(hr), sr = std::sin(hr);
+  // qy ⊗ qx = (cy·sp, sy·cp, −sy·sp, cy·cp); then ⊗ qz.
+  const double ax = cy * sp, ay = sy * cp, az = -sy * sp, aw = cy * cp;
+  return {ax * cr + ay * sr, ay * cr - ax * sr, az * cr + aw * sr, aw * cr - az * sr};
+}
+
 }  // namespace semblend

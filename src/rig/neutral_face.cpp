@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 #include "semblend/error.h"
 #include "semblend/face_model.h"
@@ -84,8 +85,13 @@ NeutralDerivation derive_neutral(const std::vector<std::array<Point3, kLandmarkC
                          [](const auto& x, const auto& y) { return x.second < y.second; });
     out.mirror[i] = static_cast<std::uint16_t>(best->first);
   }
-  for (std::size_t i = 0; i < kLandmarkCount; ++i)  // keep it an involution
-    if (out.mirror[out.mirror[i]] != i) out.mirror[i] = static_cast<std::uint16_t>(i);
+  // Keep it an involution; points whose votes disagree (the inner lip corners of closed lips,
+  // where several landmarks nearly coincide) are paired geometrically below.
+  std::vector<bool> unresolved(kLandmarkCount, false);
+  for (std::size_t i = 0; i < kLandmarkCount; ++i)
+    if (out.mirror[out.mirror[i]] != i) unresolved[i] = true;
+  for (std::size_t i = 0; i < kLandmarkCount; ++i)
+    if (unresolved[i]) out.mirror[i] = static_cast<std::uint16_t>(i);
 
   // 2. Generalized Procrustes over the 468 mesh points. The first mean is the plain average in
   //    camera axes, so the result keeps the photos' average (frontal) orientation.
@@ -102,6 +108,47 @@ NeutralDerivation derive_neutral(const std::vector<std::array<Point3, kLandmarkC
   }
   double residual = 0;
   for (const auto& s : shapes) residual += (s - mean).colwise().norm().mean();
+
+  // 2b. Pair the unresolved mesh points by reflection across the symmetry plane of the resolved
+  //     pairs: mutually nearest first, then a point whose reflection is nearest to itself stays
+  //     on the midline.
+  {
+    Eigen::Vector3d nrm = Eigen::Vector3d::Zero(), mid = Eigen::Vector3d::Zero();
+    int pairs = 0;
+    for (std::size_t i = 0; i < kMesh; ++i)
+      if (!unresolved[i] && out.mirror[i] != i) {
+        const Eigen::Vector3d a = mean.col(static_cast<Eigen::Index>(i)),
+                              b = mean.col(out.mirror[i]);
+        const Eigen::Vector3d d = a - b;
+        nrm += d.x() >= 0 ? d : Eigen::Vector3d(-d);
+        mid += (a + b) / 2;
+        ++pairs;
+      }
+    if (pairs > 0) {
+      nrm.normalize();
+      mid /= double(pairs);
+      std::vector<std::size_t> open;
+      for (std::size_t i = 0; i < kMesh; ++i)
+        if (unresolved[i]) open.push_back(i);
+      auto reflect = [&](std::size_t i) {
+        const Eigen::Vector3d p = mean.col(static_cast<Eigen::Index>(i));
+        return Eigen::Vector3d(p - 2 * (p - mid).dot(nrm) * nrm);
+      };
+      // Greedy: the closest (point, reflected point) pairs first.
+      std::vector<std::tuple<double, std::size_t, std::size_t>> cand;
+      for (std::size_t a : open)
+        for (std::size_t b : open)
+          cand.emplace_back((reflect(a) - mean.col(static_cast<Eigen::Index>(b))).norm(), a, b);
+      std::sort(cand.begin(), cand.end());
+      std::vector<bool> done(kLandmarkCount, false);
+      for (const auto& [dist, a, b] : cand) {
+        if (done[a] || done[b]) continue;
+        out.mirror[a] = static_cast<std::uint16_t>(b);
+        out.mirror[b] = static_cast<std::uint16_t>(a);
+        done[a] = done[b] = true;
+      }
+    }
+  }
 
   // 3. Exact symmetry: average the shape with its reflected, index-mirrored copy.
   Matrix3X reflected(3, kMesh);

@@ -137,10 +137,12 @@ TEST(CliSpeech, WithTheAudioTheTakeSpansItAndAMismatchIsRefused) {
   EXPECT_NE(r.err.find("do not belong together"), std::string::npos) << r.err;
 }
 
-TEST(CliSpeech, WithoutPhonesItSaysWhatIsMissing) {
+TEST(CliSpeech, WithoutAudioOrPhonesItSaysWhatIsMissing) {
   test::TempDir tmp;
-  const auto r = test::run_cli("speech x.wav", tmp);
-  EXPECT_EQ(r.exit_code, 2);  // --phones is required for now
+  auto r = test::run_cli("speech", tmp);
+  EXPECT_EQ(r.exit_code, 6);  // neither AUDIO nor --phones
+  EXPECT_NE(r.err.find("needs AUDIO"), std::string::npos) << r.err;
+  EXPECT_EQ(test::run_cli("speech x.wav", tmp).exit_code, 3);  // no such audio file
   test::write_text(tmp.path("bad.json"), R"({"t":"XQ","b":0,"d":0.1})");
   EXPECT_EQ(test::run_cli("speech --phones '" + tmp.path("bad.json") + "'", tmp).exit_code, 4);
 }

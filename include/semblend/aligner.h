@@ -1,0 +1,90 @@
+// semblend/aligner.h — speech audio -> timed phonemes (English; pocketsphinx 5prealpha, en-us).
+//
+// Aligner::align(audio, transcript): forced alignment. The transcript's words get their CMUdict
+//   pronunciations (alternates as parallel paths); words missing from CMUdict are pronounced by
+//   espeak-ng (IPA mapped to ARPAbet) with a warning, and dropped with a warning when espeak-ng has
+//   nothing either. The words become a phone-level grammar (every ARPAbet phone a word of its own,
+//   an optional silence between words and at both ends) that pocketsphinx decodes without pruning,
+//   so the phones are exactly the transcript's and only their times are searched. Audio longer
+//   than `max_chunk_seconds` is aligned in pieces: each piece is aligned open-ended and kept up to
+//   the last pause (or word end) a few seconds before its end, and the next piece starts there.
+//   The transcript is then checked against the audio: when the aligned path scores far below an
+//   unconstrained phone loop on the same audio (per frame, `mismatch_per_frame`), the transcript
+//   does not match the audio, and the result falls back to recognition (method
+//   RecognitionFallback, with a warning).
+// Aligner::recognize(audio): no transcript. Word recognition with the en-us trigram language model
+//   (fast beams), in pieces under `max_chunk_seconds` cut at the quietest 10 ms, then the same
+//   forced alignment on the recognised words, piece by piece.
+// Output (Alignment): phonemes covering [0, audio duration] without gaps, silences as SIL; the
+//   words aligned; warnings (for the caller to print: this stage never prints); CPU seconds.
+//   Silent audio (peak RMS over 25 ms windows below `silence_rms`) and empty audio give one SIL
+//   spanning the audio — a still, closed mouth — with method Silence. Times are pocketsphinx's
+//   frames (100 per second; a segment's end frame is inclusive, so it ends at (ef + 1) / 100 s).
+// Input audio at any rate is resampled to 16 kHz first.
+// Failure modes: Aligner::create throws IoError / InputError naming the model file that is
+//   missing or that pocketsphinx refuses; align/recognize throw InputError (transcript not UTF-8 or
+//   without words, naming `transcript_name`) and std::runtime_error if pocketsphinx fails
+//   unexpectedly.
+// Thread safety: an Aligner is one decoder; use one per thread. Calls of different Aligners are
+//   serialized by a process-wide mutex, because sphinxbase keeps global state (its dither random
+//   generator and log sink). Results are deterministic: dither is seeded (`-seed 1`) per utterance.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "semblend/audio.h"
+#include "semblend/speech.h"
+
+namespace semblend {
+
+struct AlignerOptions {
+  // pocketsphinx's en-us model folder, holding en-us/ (acoustic model), cmudict-en-us.dict and
+  // en-us.lm.bin. "" = $SEMBLEND_POCKETSPHINX_MODEL, else the folder pkg-config names at build
+  // time (pocketsphinx's modeldir + /en-us; Debian: /usr/share/pocketsphinx/model/en-us).
+  std::string model_dir;
+  // Each overrides its file in model_dir when set.
+  std::string acoustic_model, dictionary, language_model;
+  bool espeak = true;               // pronounce words missing from CMUdict with espeak-ng
+  double max_chunk_seconds = 30;    // longer audio is aligned/recognised in pieces (cost grows
+                                    // with phones x frames)
+  double mismatch_per_frame = 1.5;  // natural-log likelihood per 10 ms frame below the phone loop
+                                    // that marks a transcript as not matching the audio
+  double silence_rms = 0.002;       // audio whose loudest 25 ms stays below this is silence
+};
+
+enum class AlignmentMethod { Silence, Transcript, Recognition, RecognitionFallback };
+const char* alignment_method_name(AlignmentMethod m);  // "silence", "transcript", ...
+
+struct Alignment {
+  std::vector<TimedPhoneme> phonemes;  // [0, duration], contiguous; SIL for silence
+  std::vector<std::string> words;      // the words aligned (transcript or recognised)
+  AlignmentMethod method = AlignmentMethod::Silence;
+  std::vector<std::string> warnings;
+  double mismatch = 0;     // worst per-frame log-likelihood gap to the phone loop (transcripts)
+  double cpu_seconds = 0;  // CPU time of this call
+  double audio_seconds = 0;
+};
+
+class Aligner {
+ public:
+  static Aligner create(const AlignerOptions& options = {});
+  Aligner(Aligner&&) noexcept;
+  Aligner& operator=(Aligner&&) noexcept;
+  ~Aligner();
+
+  Alignment align(const Audio& audio, const std::string& transcript,
+                  const std::string& transcript_name = "transcript");
+  Alignment recognize(const Audio& audio);
+
+ private:
+  struct Impl;
+  explicit Aligner(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The default model folder (see AlignerOptions::model_dir).
+std::string default_pocketsphinx_model_dir();
+
+}  // namespace semblend

@@ -1,0 +1,642 @@
+// Forced alignment and recognition with pocketsphinx 5prealpha (the only file that includes it).
+//
+// 5prealpha has no alignment API in its installed headers, so alignment is a phone-level finite
+// state grammar: every ARPAbet phone is a dictionary word of its own ("AA" -> AA, "SIL_" -> SIL),
+// each transcript word is a chain of its phones (alternate pronunciations in parallel), with an
+// optional SIL_ between words and at both ends. Decoded without pruning (-beam 0 -pbeam 0
+// -wbeam 0) the grammar's only freedom is where each phone starts. Pitfalls (each measured): the
+// default -remove_silence yes shifts all times; digital silence breaks alignment without dither;
+// segment end frames are inclusive; pruning can drop the only path (then: recognition).
+#include "semblend/aligner.h"
+
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+#include <sphinxbase/fsg_model.h>
+#include <sphinxbase/genrand.h>
+#include <sphinxbase/logmath.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <mutex>
+#include <stdexcept>
+
+#include "semblend/error.h"
+#include "speech/pronunciation.h"
+
+#ifndef SEMBLEND_POCKETSPHINX_MODEL_DIR
+#define SEMBLEND_POCKETSPHINX_MODEL_DIR "/usr/share/pocketsphinx/model/en-us"
+#endif
+
+namespace semblend {
+namespace {
+
+using speech::Pronunciation;
+constexpr int kRate = 16000, kFrameSamples = 160;  // 100 frames per second
+constexpr double kFrame = 0.01;
+constexpr double kCommitGuard = 5;  // seconds kept back at the end of an open-ended piece
+
+// sphinxbase's log sink and dither generator are process-wide: one decoder call at a time.
+std::mutex& sphinx_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::string& last_sphinx_error() {
+  static std::string e;
+  return e;
+}
+void sphinx_log(void*, err_lvl_t level, const char* fmt, ...) {
+  if (level < ERR_ERROR || fmt == nullptr) return;
+  char buf[512];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, args);
+  va_end(args);
+  std::string& e = last_sphinx_error();
+  e = buf;
+  while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
+}
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct DecoderDeleter {
+  void operator()(ps_decoder_t* ps) const { ps_free(ps); }
+};
+using Decoder = std::unique_ptr<ps_decoder_t, DecoderDeleter>;
+
+void require_file(const std::string& path, const char* what) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw IoError(
+        IoError::Op::Read, path,
+        std::string(what) + " not found (install pocketsphinx-en-us or set the model folder)");
+}
+
+Decoder make_decoder(std::vector<std::string> args, const std::string& model_name) {
+  args.insert(args.end(), {"-remove_silence", "no", "-dither", "yes", "-seed", "1"});
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  last_sphinx_error().clear();
+  cmd_ln_t* config =
+      cmd_ln_parse_r(nullptr, ps_args(), static_cast<int32>(argv.size()), argv.data(), TRUE);
+  if (config == nullptr)
+    throw std::runtime_error("pocketsphinx refused its configuration: " + last_sphinx_error());
+  Decoder ps(ps_init(config));
+  cmd_ln_free_r(config);
+  if (!ps)
+    throw InputError(model_name, 0, 0, "pocketsphinx cannot load it: " + last_sphinx_error());
+  return ps;
+}
+
+struct Segment {
+  Phoneme phoneme;
+  int sf, ef;     // frames, inclusive
+  int word = -1;  // index into the piece's words; -1 for silence
+};
+
+struct Decoded {
+  bool ok = false;
+  std::vector<Segment> segments;
+  double score = 0;  // natural log
+  int frames = 0;
+};
+
+std::vector<int16> to_int16(const float* samples, std::size_t n) {
+  std::vector<int16> out(n);
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = static_cast<int16>(std::lround(std::clamp(samples[i], -1.0f, 1.0f) * 32767.0f));
+  return out;
+}
+
+// One utterance through the decoder's current search.
+bool run_utterance(ps_decoder_t* ps, const std::vector<int16>& pcm) {
+  // -dither yes -seed 1 seeds sphinxbase's (global) generator once, at ps_init; seeding it again
+  // per utterance makes every call's dither, hence its result, the same.
+  genrand_seed(1);
+  if (ps_start_stream(ps) < 0 || ps_start_utt(ps) < 0) return false;
+  if (!pcm.empty() && ps_process_raw(ps, pcm.data(), pcm.size(), FALSE, TRUE) < 0) {
+    ps_end_utt(ps);
+    return false;
+  }
+  return ps_end_utt(ps) >= 0;
+}
+
+// Assigns each non-silent segment the index of the word it belongs to: the phone sequence is a
+// concatenation of one pronunciation per word (the grammar allows nothing else).
+bool label_words(std::vector<Segment>& segs, const std::vector<std::vector<Pronunciation>>& prons,
+                 std::size_t max_words) {
+  std::vector<std::size_t> idx;  // positions of the non-silent segments
+  for (std::size_t i = 0; i < segs.size(); ++i)
+    if (segs[i].phoneme != Phoneme::SIL) idx.push_back(i);
+  // reach[w][k]: words 0..w-1 can produce phones 0..k-1; choice remembers the pronunciation.
+  const std::size_t n = idx.size(), words = std::min(max_words, prons.size());
+  std::vector<std::vector<int>> from(words + 1, std::vector<int>(n + 1, -2));
+  from[0][0] = -1;
+  for (std::size_t w = 0; w < words; ++w)
+    for (std::size_t k = 0; k <= n; ++k) {
+      if (from[w][k] == -2) continue;
+      for (const Pronunciation& p : prons[w]) {
+        if (k + p.size() > n) continue;
+        bool same = true;
+        for (std::size_t j = 0; j < p.size() && same; ++j) same = segs[idx[k + j]].phoneme == p[j];
+        if (same && from[w + 1][k + p.size()] == -2)
+          from[w + 1][k + p.size()] = static_cast<int>(k);
+      }
+    }
+  // The last w (open-ended pieces stop early) that explains every phone.
+  for (std::size_t w = words + 1; w-- > 0;) {
+    if (from[w][n] == -2) continue;
+    for (std::size_t k = n; w > 0; --w) {
+      const auto start = static_cast<std::size_t>(from[w][k]);
+      for (std::size_t j = start; j < k; ++j) segs[idx[j]].word = static_cast<int>(w - 1);
+      k = start;
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* alignment_method_name(AlignmentMethod m) {
+  switch (m) {
+    case AlignmentMethod::Silence:
+      return "silence";
+    case AlignmentMethod::Transcript:
+      return "transcript";
+    case AlignmentMethod::Recognition:
+      return "recognition";
+    case AlignmentMethod::RecognitionFallback:
+      return "recognition (transcript did not match)";
+  }
+  return "?";
+}
+
+std::string default_pocketsphinx_model_dir() {
+  if (const char* env = std::getenv("SEMBLEND_POCKETSPHINX_MODEL"); env && *env) return env;
+  return SEMBLEND_POCKETSPHINX_MODEL_DIR;
+}
+
+struct Aligner::Impl {
+  AlignerOptions options;
+  std::string hmm, dict_path, lm_path;
+  speech::Dictionary dictionary;
+  Decoder aligner;     // phone dictionary, FSG searches "align" and "loop"
+  Decoder recognizer;  // cmudict + trigram LM, created on first use
+
+  Pronunciation pronounce_missing(const std::string& word, std::vector<std::string>& warnings);
+  Decoded decode_fsg(const std::vector<int16>& pcm,
+                     const std::vector<std::vector<Pronunciation>>& prons, bool open_end,
+                     bool loop);
+  Decoded align_piece(const std::vector<int16>& pcm,
+                      const std::vector<std::vector<Pronunciation>>& prons, bool open_end,
+                      double* mismatch);
+  std::vector<std::vector<Pronunciation>> pronunciations(const std::vector<std::string>& words,
+                                                         std::vector<std::string>& kept,
+                                                         std::vector<std::string>& warnings);
+  // check: also measure the mismatch against the phone loop (transcripts, not recognised words).
+  bool align_words(const Audio& audio, const std::vector<std::string>& words, Alignment& out,
+                   bool check);
+  void recognize_into(const Audio& audio, Alignment& out);
+};
+
+Aligner::Aligner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Aligner::Aligner(Aligner&&) noexcept = default;
+Aligner& Aligner::operator=(Aligner&&) noexcept = default;
+Aligner::~Aligner() {
+  if (!impl_) return;
+  std::lock_guard<std::mutex> lock(sphinx_mutex());
+  impl_.reset();
+}
+
+Aligner Aligner::create(const AlignerOptions& options) {
+  if (!(options.max_chunk_seconds >= 10))
+    throw std::invalid_argument("max_chunk_seconds must be at least 10");
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  const std::string dir =
+      options.model_dir.empty() ? default_pocketsphinx_model_dir() : options.model_dir;
+  impl->hmm = options.acoustic_model.empty() ? dir + "/en-us" : options.acoustic_model;
+  impl->dict_path = options.dictionary.empty() ? dir + "/cmudict-en-us.dict" : options.dictionary;
+  impl->lm_path = options.language_model.empty() ? dir + "/en-us.lm.bin" : options.language_model;
+  require_file(impl->hmm + "/mdef", "pocketsphinx acoustic model");
+  require_file(impl->dict_path, "pronunciation dictionary");
+  impl->dictionary = speech::Dictionary::load(impl->dict_path);
+  std::lock_guard<std::mutex> lock(sphinx_mutex());
+  err_set_logfp(nullptr);
+  err_set_callback(sphinx_log, nullptr);
+  // The phone dictionary is built in memory: an empty -dict, then one word per phone.
+  impl->aligner = make_decoder({"-hmm", impl->hmm, "-fsgusefiller", "no", "-beam", "0", "-pbeam",
+                                "0", "-wbeam", "0", "-maxhmmpf", "-1", "-maxwpf", "-1"},
+                               impl->hmm + "/mdef");
+  for (const PhonemeInfo& p : kPhonemes) {
+    const std::string word = p.phoneme == Phoneme::SIL ? "SIL_" : std::string(p.arpabet);
+    if (ps_add_word(impl->aligner.get(), word.c_str(), std::string(p.arpabet).c_str(), FALSE) < 0)
+      throw InputError(impl->hmm + "/mdef", 0, 0,
+                       "the acoustic model has no phone " + std::string(p.arpabet));
+  }
+  return Aligner(std::move(impl));
+}
+
+namespace {
+
+// The loudest 25 ms of the audio (RMS), hop 10 ms.
+double peak_rms(const std::vector<float>& x) {
+  constexpr std::size_t kWin = 400;
+  double best = 0;
+  for (std::size_t i = 0; i < x.size(); i += kFrameSamples) {
+    const std::size_t end = std::min(x.size(), i + kWin);
+    double sum = 0;
+    for (std::size_t k = i; k < end; ++k) sum += static_cast<double>(x[k]) * x[k];
+    best = std::max(best, std::sqrt(sum / static_cast<double>(kWin)));
+  }
+  return best;
+}
+
+// Contiguous phonemes over [0, duration]: gaps become silence, neighbouring silences merge.
+std::vector<TimedPhoneme> tidy(std::vector<TimedPhoneme> in, double duration) {
+  std::vector<TimedPhoneme> out;
+  double t = 0;
+  for (TimedPhoneme& p : in) {
+    p.start = std::max(p.start, t);
+    p.end = std::min(p.end, duration);
+    if (p.end <= p.start) continue;
+    if (p.start > t + 1e-9) out.push_back({Phoneme::SIL, t, p.start, ""});
+    out.push_back(std::move(p));
+    t = out.back().end;
+  }
+  if (t < duration || out.empty()) out.push_back({Phoneme::SIL, t, duration, ""});
+  std::vector<TimedPhoneme> merged;
+  for (TimedPhoneme& p : out) {
+    if (!merged.empty() && p.phoneme == Phoneme::SIL && merged.back().phoneme == Phoneme::SIL)
+      merged.back().end = p.end;
+    else
+      merged.push_back(std::move(p));
+  }
+  return merged;
+}
+
+std::string base_word(const char* w) {
+  std::string s = w ? w : "";
+  if (const auto paren = s.find('('); paren != std::string::npos && paren > 0) s.resize(paren);
+  return s;
+}
+
+bool is_filler(const std::string& w) {
+  return w.empty() || w[0] == '<' || w[0] == '[' || w[0] == '+';
+}
+
+// The quietest 10 ms frame in [from, to) samples, as a sample index on a frame boundary.
+std::size_t quietest_cut(const std::vector<float>& x, std::size_t from, std::size_t to) {
+  std::size_t best = to;
+  double energy = INFINITY;
+  for (std::size_t i = from; i + kFrameSamples <= std::min(to, x.size()); i += kFrameSamples) {
+    double e = 0;
+    for (std::size_t k = i; k < i + kFrameSamples; ++k) e += static_cast<double>(x[k]) * x[k];
+    if (e < energy) {
+      energy = e;
+      best = i;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+Decoded Aligner::Impl::decode_fsg(const std::vector<int16>& pcm,
+                                  const std::vector<std::vector<Pronunciation>>& prons,
+                                  bool open_end, bool loop) {
+  ps_decoder_t* ps = aligner.get();
+  struct Arc {
+    int from, to;
+    int phone;  // index into kPhonemes; -1 = null transition
+  };
+  std::vector<Arc> arcs;
+  int states = 1;
+  auto state = [&] { return states++; };
+  auto sil = static_cast<int>(Phoneme::SIL);
+  int final_state = 0;
+  if (loop) {
+    final_state = state();
+    for (std::size_t p = 0; p < kPhonemeCount; ++p)
+      arcs.push_back({0, final_state, static_cast<int>(p)});
+    arcs.push_back({final_state, 0, -1});
+  } else {
+    std::vector<Arc> to_final;  // arcs into the final state, added once it exists
+    int cur = state();
+    arcs.push_back({0, cur, sil});
+    arcs.push_back({0, cur, -1});
+    if (open_end) to_final.push_back({cur, -1, -1});
+    for (std::size_t w = 0; w < prons.size(); ++w) {
+      const int end = state();
+      for (const Pronunciation& pron : prons[w]) {
+        int from = cur;
+        for (std::size_t k = 0; k < pron.size(); ++k) {
+          const int to = k + 1 == pron.size() ? end : state();
+          arcs.push_back({from, to, static_cast<int>(pron[k])});
+          from = to;
+        }
+      }
+      if (w + 1 < prons.size()) {
+        const int next = state();
+        arcs.push_back({end, next, sil});
+        arcs.push_back({end, next, -1});
+        cur = next;
+        if (open_end) to_final.push_back({next, -1, -1});
+      } else {
+        cur = end;
+      }
+    }
+    final_state = state();
+    arcs.push_back({cur, final_state, sil});
+    arcs.push_back({cur, final_state, -1});
+    for (Arc a : to_final) arcs.push_back({a.from, final_state, -1});
+  }
+  const char* name = loop ? "loop" : "align";
+  // The alignment is searched without pruning (its one path must survive); the phone loop, only a
+  // yardstick for the mismatch check, with pocketsphinx's default beams (12x cheaper).
+  cmd_ln_t* config = ps_get_config(ps);
+  for (const char* beam : {"-beam", "-pbeam", "-wbeam"})
+    cmd_ln_set_float_r(config, beam, loop ? 1e-48 : 0.0);
+  fsg_model_t* fsg = fsg_model_init(name, ps_get_logmath(ps), 1.0f, states);
+  fsg->start_state = 0;
+  fsg->final_state = final_state;
+  std::array<int32, kPhonemeCount> wid{};
+  for (const PhonemeInfo& p : kPhonemes)
+    wid[static_cast<std::size_t>(p.phoneme)] = fsg_model_word_add(
+        fsg, p.phoneme == Phoneme::SIL ? "SIL_" : std::string(p.arpabet).c_str());
+  for (const Arc& a : arcs) {
+    if (a.phone < 0)
+      fsg_model_null_trans_add(fsg, a.from, a.to, 0);
+    else
+      fsg_model_trans_add(fsg, a.from, a.to, 0, wid[static_cast<std::size_t>(a.phone)]);
+  }
+  const int set = ps_set_fsg(ps, name, fsg);
+  fsg_model_free(fsg);
+  if (set < 0 || ps_set_search(ps, name) < 0)
+    throw std::runtime_error("pocketsphinx refused the alignment grammar: " + last_sphinx_error());
+  Decoded d;
+  if (!run_utterance(ps, pcm)) return d;
+  d.frames = ps_get_n_frames(ps);
+  int32 score = 0;
+  if (ps_get_hyp(ps, &score) == nullptr) return d;
+  int64_t acoustic = 0;  // the path's acoustic score: what the mismatch check compares
+  for (ps_seg_t* s = ps_seg_iter(ps); s != nullptr; s = ps_seg_next(s)) {
+    const std::string w = ps_seg_word(s);
+    int sf = 0, ef = 0;
+    ps_seg_frames(s, &sf, &ef);
+    int32 ascr = 0, lscr = 0, lback = 0;
+    ps_seg_prob(s, &ascr, &lscr, &lback);
+    acoustic += ascr;
+    if (ef < sf) continue;
+    if (w == "SIL_") {
+      d.segments.push_back({Phoneme::SIL, sf, ef});
+    } else if (auto p = phoneme_from_arpabet(w); p) {
+      d.segments.push_back({*p, sf, ef});
+    }
+  }
+  // sphinx keeps acoustic scores in its log base shifted right by 10 bits (SENSCR_SHIFT).
+  d.score = logmath_log_to_ln(ps_get_logmath(ps),
+                              static_cast<int>(std::max<int64_t>(acoustic, INT32_MIN))) *
+            1024.0;
+  d.ok = !d.segments.empty();
+  return d;
+}
+
+Decoded Aligner::Impl::align_piece(const std::vector<int16>& pcm,
+                                   const std::vector<std::vector<Pronunciation>>& prons,
+                                   bool open_end, double* mismatch) {
+  Decoded d = decode_fsg(pcm, prons, open_end, false);
+  if (!d.ok || !label_words(d.segments, prons, prons.size())) return Decoded{};
+  if (mismatch == nullptr) return d;
+  const Decoded free = decode_fsg(pcm, {}, false, true);
+  if (free.ok && d.frames > 0)
+    *mismatch = std::max(*mismatch, (free.score - d.score) / static_cast<double>(d.frames));
+  return d;
+}
+
+std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
+    const std::vector<std::string>& words, std::vector<std::string>& kept,
+    std::vector<std::string>& warnings) {
+  std::vector<std::vector<Pronunciation>> out;
+  for (const std::string& w : words) {
+    std::vector<Pronunciation> p = dictionary.lookup(w);
+    if (p.empty() && options.espeak) {
+      std::string unmapped;
+      Pronunciation e = speech::espeak_pronunciation(w, &unmapped);
+      std::string phones;
+      for (Phoneme ph : e) phones += (phones.empty() ? "" : " ") + std::string(info(ph).arpabet);
+      if (!e.empty()) {
+        warnings.push_back("\"" + w + "\" is not in the pronunciation dictionary: espeak-ng says " +
+                           phones + (unmapped.empty() ? "" : " (ignored IPA: " + unmapped + ")"));
+        p.push_back(std::move(e));
+      }
+    }
+    if (p.empty()) {
+      warnings.push_back("\"" + w + "\" has no pronunciation" +
+                         (options.espeak ? " (not in the dictionary, nothing from espeak-ng)"
+                                         : " (not in the dictionary)") +
+                         ": left out of the alignment");
+      continue;
+    }
+    kept.push_back(w);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+bool Aligner::Impl::align_words(const Audio& audio, const std::vector<std::string>& words,
+                                Alignment& out, bool check) {
+  std::vector<std::string> kept;
+  const auto prons = pronunciations(words, kept, out.warnings);
+  if (prons.empty()) return false;
+  const std::vector<float>& x = audio.samples;
+  const auto max_piece = static_cast<std::size_t>(options.max_chunk_seconds * kRate);
+  std::vector<TimedPhoneme> phones;
+  std::size_t pos = 0, next_word = 0;
+  while (pos < x.size()) {
+    const bool last = x.size() - pos <= max_piece;
+    const std::size_t end = last ? x.size() : pos + max_piece;
+    const std::vector<std::vector<Pronunciation>> rest(prons.begin() + static_cast<long>(next_word),
+                                                       prons.end());
+    if (rest.empty()) break;
+    const Decoded d = align_piece(to_int16(x.data() + pos, end - pos), rest, !last,
+                                  check ? &out.mismatch : nullptr);
+    if (!d.ok) return false;
+    // Where this piece's result is kept up to: all of it when last; otherwise the middle of the
+    // last pause (else the last word end) kCommitGuard seconds before the piece's end.
+    int cut = d.segments.back().ef + 1;
+    if (!last) {
+      const int limit =
+          static_cast<int>((static_cast<double>(end - pos) / kRate - kCommitGuard) / kFrame);
+      int pause = -1, word_end = -1;
+      for (std::size_t i = 0; i < d.segments.size(); ++i) {
+        const Segment& s = d.segments[i];
+        if (s.phoneme == Phoneme::SIL && s.word < 0 && i > 0 && (s.sf + s.ef + 1) / 2 <= limit)
+          pause = (s.sf + s.ef + 1) / 2;
+        if (s.word >= 0 && s.ef + 1 <= limit &&
+            (i + 1 == d.segments.size() || d.segments[i + 1].word != s.word))
+          word_end = s.ef + 1;
+      }
+      cut = pause > 0 ? pause : word_end > 0 ? word_end : limit;
+    }
+    int words_done = 0;
+    const double t0 = static_cast<double>(pos) / kRate;
+    for (const Segment& s : d.segments) {
+      if (s.sf >= cut) break;
+      TimedPhoneme p;
+      p.phoneme = s.phoneme;
+      p.start = t0 + s.sf * kFrame;
+      p.end = t0 + std::min(s.ef + 1, cut) * kFrame;
+      if (s.word >= 0) {
+        p.word = kept[next_word + static_cast<std::size_t>(s.word)];
+        words_done = std::max(words_done, s.word + 1);
+      }
+      phones.push_back(std::move(p));
+    }
+    next_word += static_cast<std::size_t>(words_done);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(words_done); ++i)
+      out.words.push_back(kept[next_word - static_cast<std::size_t>(words_done) + i]);
+    if (last) break;
+    pos += static_cast<std::size_t>(cut) * kFrameSamples;
+  }
+  if (next_word < kept.size())
+    out.warnings.push_back(std::to_string(kept.size() - next_word) +
+                           " transcript words did not fit the audio");
+  out.phonemes = std::move(phones);
+  return true;
+}
+
+void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
+  if (!recognizer) {
+    require_file(lm_path, "language model");
+    recognizer = make_decoder({"-hmm", hmm, "-lm", lm_path, "-dict", dict_path, "-fwdflat", "no",
+                               "-bestpath", "no", "-maxhmmpf", "3000", "-maxwpf", "10"},
+                              lm_path);
+  }
+  const std::vector<float>& x = audio.samples;
+  const auto max_piece = static_cast<std::size_t>(options.max_chunk_seconds * kRate);
+  const auto guard = static_cast<std::size_t>(kCommitGuard * kRate);
+  std::vector<TimedPhoneme> phones;
+  out.words.clear();
+  out.mismatch = 0;
+  for (std::size_t pos = 0; pos < x.size();) {
+    const std::size_t end = x.size() - pos <= max_piece
+                                ? x.size()
+                                : quietest_cut(x, pos + max_piece - guard, pos + max_piece);
+    const std::size_t start = pos;
+    const std::vector<int16> pcm = to_int16(x.data() + start, end - start);
+    const double t0 = static_cast<double>(start) / kRate;
+    pos = end;
+    if (!run_utterance(recognizer.get(), pcm))
+      throw std::runtime_error("pocketsphinx recognition failed: " + last_sphinx_error());
+    struct Word {
+      std::string text;
+      int sf, ef;
+    };
+    std::vector<Word> heard;
+    for (ps_seg_t* s = ps_seg_iter(recognizer.get()); s != nullptr; s = ps_seg_next(s)) {
+      const std::string w = base_word(ps_seg_word(s));
+      int sf = 0, ef = 0;
+      ps_seg_frames(s, &sf, &ef);
+      if (!is_filler(w)) heard.push_back({w, sf, ef});
+    }
+    if (heard.empty()) continue;  // silence or noise: the mouth rests
+    std::vector<std::string> words;
+    for (const Word& w : heard) words.push_back(w.text);
+    Alignment piece;
+    Audio part;
+    part.samples.assign(x.begin() + static_cast<long>(start), x.begin() + static_cast<long>(end));
+    if (align_words(part, words, piece, false)) {
+      for (TimedPhoneme& p : piece.phonemes) {
+        p.start += t0;
+        p.end += t0;
+        phones.push_back(std::move(p));
+      }
+      out.words.insert(out.words.end(), piece.words.begin(), piece.words.end());
+      continue;
+    }
+    // No path through the recognised words (rare): spread each word's phones over its time.
+    for (const Word& w : heard) {
+      const auto& prons = dictionary.lookup(w.text);
+      if (prons.empty()) continue;
+      const Pronunciation& pr = prons.front();
+      const double a = t0 + w.sf * kFrame, b = t0 + (w.ef + 1) * kFrame;
+      for (std::size_t k = 0; k < pr.size(); ++k)
+        phones.push_back(
+            {pr[k], a + (b - a) * static_cast<double>(k) / static_cast<double>(pr.size()),
+             a + (b - a) * static_cast<double>(k + 1) / static_cast<double>(pr.size()), w.text});
+      out.words.push_back(w.text);
+    }
+    out.warnings.push_back("no alignment path through the recognised words at " +
+                           std::to_string(t0) + " s: phones spread evenly over each word");
+  }
+  out.phonemes = std::move(phones);
+}
+
+Alignment Aligner::align(const Audio& audio, const std::string& transcript,
+                         const std::string& transcript_name) {
+  const double cpu0 = thread_cpu_seconds();
+  const std::vector<std::string> words = speech::split_words(transcript, transcript_name);
+  const Audio a = audio.sample_rate == kRate ? audio : resample(audio, kRate);
+  Alignment out;
+  out.audio_seconds = a.duration();
+  if (peak_rms(a.samples) < impl_->options.silence_rms) {
+    out.method = AlignmentMethod::Silence;
+    out.warnings.push_back("the audio is silent: the mouth stays closed (" +
+                           std::to_string(words.size()) + " transcript words not aligned)");
+  } else {
+    std::lock_guard<std::mutex> lock(sphinx_mutex());
+    out.method = AlignmentMethod::Transcript;
+    out.mismatch = -INFINITY;  // the worst piece's gap; below 0: the transcript beats the loop
+    std::string why;
+    if (!impl_->align_words(a, words, out, true)) {
+      why = "the transcript found no path through the audio (it does not fit)";
+    } else if (out.mismatch > impl_->options.mismatch_per_frame) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "the transcript does not match the audio (it scores %.2f per frame below a "
+                    "free phone loop; the limit is %.2f)",
+                    out.mismatch, impl_->options.mismatch_per_frame);
+      why = buf;
+    }
+    if (!std::isfinite(out.mismatch)) out.mismatch = 0;
+    if (!why.empty()) {
+      out.warnings.push_back(transcript_name + ": " + why + ": falling back to recognition");
+      const double mismatch = out.mismatch;
+      impl_->recognize_into(a, out);
+      out.mismatch = mismatch;
+      out.method = AlignmentMethod::RecognitionFallback;
+    }
+  }
+  out.phonemes = tidy(std::move(out.phonemes), out.audio_seconds);
+  out.cpu_seconds = thread_cpu_seconds() - cpu0;
+  return out;
+}
+
+Alignment Aligner::recognize(const Audio& audio) {
+  const double cpu0 = thread_cpu_seconds();
+  const Audio a = audio.sample_rate == kRate ? audio : resample(audio, kRate);
+  Alignment out;
+  out.audio_seconds = a.duration();
+  if (peak_rms(a.samples) < impl_->options.silence_rms) {
+    out.method = AlignmentMethod::Silence;
+  } else {
+    std::lock_guard<std::mutex> lock(sphinx_mutex());
+    out.method = AlignmentMethod::Recognition;
+    impl_->recognize_into(a, out);
+  }
+  out.phonemes = tidy(std::move(out.phonemes), out.audio_seconds);
+  out.cpu_seconds = thread_cpu_seconds() - cpu0;
+  return out;
+}
+
+}  // namespace semblend

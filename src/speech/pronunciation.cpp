@@ -1,0 +1,265 @@
+// Pronunciations for the aligner: CMUdict, espeak-ng for missing words, transcript words.
+#include "speech/pronunciation.h"
+
+#include <espeak-ng/speak_lib.h>
+
+#include <array>
+#include <cctype>
+#include <mutex>
+#include <sstream>
+#include <utility>
+
+#include "semblend/error.h"
+#include "semblend/file_io.h"
+
+namespace semblend::speech {
+namespace {
+
+// espeak-ng's en-us IPA -> ARPAbet, longest match first. One row per symbol, with why where the
+// choice is not the obvious one. Stress (ˈ ˌ), length (ː) and syllabicity (◌̩) are dropped first.
+struct IpaRow {
+  std::string_view ipa;
+  Phoneme arpabet;
+};
+using P = Phoneme;
+constexpr std::array<IpaRow, 52> kIpa{{
+    {"aɪ", P::AY},
+    {"aʊ", P::AW},
+    {"ɔɪ", P::OY},
+    {"oʊ", P::OW},
+    {"eɪ", P::EY},
+    {"tʃ", P::CH},
+    {"dʒ", P::JH},
+    {"ɜɹ", P::ER},  // "ɜːɹ": CMUdict writes the r-coloured vowel as
+                    // one ER
+    {"ɑ", P::AA},
+    {"ɒ", P::AA},  // British lot vowel: en-us has AA
+    {"æ", P::AE},
+    {"a", P::AE},  // espeak's "a" before ɪ/ʊ is caught above; alone it is æ-like
+    {"ʌ", P::AH},
+    {"ɐ", P::AH},  // reduced open vowel
+    {"ə", P::AH},  // schwa: CMUdict's unstressed AH0
+    {"ɚ", P::ER},
+    {"ɜ", P::ER},
+    {"ɛ", P::EH},
+    {"e", P::EH},
+    {"ɪ", P::IH},
+    {"ᵻ", P::IH},  // espeak's reduced i (roses): CMUdict IH0
+    {"i", P::IY},
+    {"ɔ", P::AO},
+    {"o", P::OW},
+    {"ʊ", P::UH},
+    {"u", P::UW},
+    {"p", P::P},
+    {"b", P::B},
+    {"t", P::T},
+    {"ɾ", P::T},  // flap (water, meters): CMUdict
+                  // writes T or D; same lip class
+    {"d", P::D},
+    {"k", P::K},
+    {"ɡ", P::G},
+    {"g", P::G},
+    {"f", P::F},
+    {"v", P::V},
+    {"θ", P::TH},
+    {"ð", P::DH},
+    {"s", P::S},
+    {"z", P::Z},
+    {"ʃ", P::SH},
+    {"ʒ", P::ZH},
+    {"h", P::HH},
+    {"m", P::M},
+    {"n", P::N},
+    {"ŋ", P::NG},
+    {"l", P::L},
+    {"ɹ", P::R},
+    {"j", P::Y},
+    {"r", P::R},
+    {"w", P::W},
+    {"x", P::HH},  // loch: a back fricative, lips free like h
+}};
+// Symbols that carry no phone of their own: stress, length, syllabic mark, tie, glottal stop (no
+// lip shape; CMUdict has no symbol for it).
+constexpr std::array<std::string_view, 8> kIpaIgnored{"ˈ",      "ˌ", "ː", "\u0329",
+                                                      "\u0361", "ʔ", "-", "'"};
+
+std::mutex& espeak_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+// Length of the UTF-8 sequence at s[i] and its code point; 0 when invalid.
+std::size_t utf8_decode(std::string_view s, std::size_t i, char32_t& cp) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  if (b < 0x80) {
+    cp = b;
+    return 1;
+  } else if ((b & 0xE0) == 0xC0) {
+    n = 2;
+    cp = b & 0x1F;
+  } else if ((b & 0xF0) == 0xE0) {
+    n = 3;
+    cp = b & 0x0F;
+  } else if ((b & 0xF8) == 0xF0) {
+    n = 4;
+    cp = b & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  const char32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;  // overlong
+  return n;
+}
+
+}  // namespace
+
+Dictionary Dictionary::load(const std::string& path) {
+  const std::string text = read_file(path, std::size_t{64} << 20);
+  Dictionary d;
+  std::istringstream in(text);
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string word, phone;
+    fields >> word;
+    if (const auto paren = word.find('('); paren != std::string::npos && paren > 0)
+      word.resize(paren);  // read(2)
+    Pronunciation pron;
+    while (fields >> phone) {
+      if (phone == "#") break;  // trailing comment
+      const auto p = phoneme_from_arpabet(phone);
+      if (!p || *p == Phoneme::SIL)
+        throw InputError(path, number, 0, "\"" + phone + "\" is not an ARPAbet phone");
+      pron.push_back(*p);
+    }
+    if (word.empty() || pron.empty())
+      throw InputError(path, number, 0, "expected a word and its phones");
+    d.words_[word].push_back(std::move(pron));
+  }
+  if (d.words_.empty()) throw InputError(path, 0, 0, "the dictionary holds no words");
+  return d;
+}
+
+const std::vector<Pronunciation>& Dictionary::lookup(const std::string& word) const {
+  static const std::vector<Pronunciation> kNone;
+  const auto it = words_.find(word);
+  return it == words_.end() ? kNone : it->second;
+}
+
+Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped) {
+  Pronunciation out;
+  std::size_t i = 0;
+  while (i < ipa.size()) {
+    if (ipa[i] == '_' || ipa[i] == ' ') {
+      ++i;
+      continue;
+    }
+    bool matched = false;
+    for (std::string_view skip : kIpaIgnored)
+      if (ipa.substr(i, skip.size()) == skip) {
+        i += skip.size();
+        matched = true;
+        break;
+      }
+    if (matched) continue;
+    // Longest match: drop length marks inside the candidate first ("ɜːɹ" -> "ɜɹ").
+    std::string rest;
+    for (std::size_t k = i; k < ipa.size() && k < i + 12; ++k) rest += ipa[k];
+    for (std::size_t pos; (pos = rest.find("ː")) != std::string::npos;) rest.erase(pos, 2);
+    for (const IpaRow& row : kIpa)
+      if (rest.compare(0, row.ipa.size(), row.ipa) == 0) {
+        out.push_back(row.arpabet);
+        // Advance over the matched symbols in the original, length marks included.
+        std::size_t consumed = 0, k = i;
+        while (consumed < row.ipa.size() && k < ipa.size()) {
+          if (ipa.substr(k, 2) == "ː") {
+            k += 2;
+            continue;
+          }
+          ++consumed;
+          ++k;
+        }
+        i = k;
+        matched = true;
+        break;
+      }
+    if (matched) continue;
+    char32_t cp = 0;
+    const std::size_t n = std::max<std::size_t>(1, utf8_decode(ipa, i, cp));
+    if (unmapped) *unmapped += std::string(ipa.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped) {
+  std::lock_guard<std::mutex> lock(espeak_mutex());
+  static const bool ready = [] {
+    if (espeak_Initialize(AUDIO_OUTPUT_RETRIEVAL, 0, nullptr, espeakINITIALIZE_DONT_EXIT) <= 0)
+      return false;
+    return espeak_SetVoiceByName("en-us") == EE_OK;
+  }();
+  if (!ready) return {};
+  std::string ipa;
+  const void* text = word.c_str();
+  // Phonemes separated by '_' (bits 8-23 of phonememode hold the separator).
+  while (text != nullptr) {
+    const char* part =
+        espeak_TextToPhonemes(&text, espeakCHARS_UTF8, espeakPHONEMES_IPA | ('_' << 8));
+    if (part == nullptr) break;
+    ipa += part;
+    ipa += ' ';
+  }
+  return ipa_to_arpabet(ipa, unmapped);
+}
+
+std::vector<std::string> split_words(std::string_view text, const std::string& name) {
+  std::vector<std::string> words;
+  std::string word;
+  auto flush = [&] {
+    while (!word.empty() && word.back() == '\'') word.pop_back();
+    std::size_t lead = 0;
+    while (lead < word.size() && word[lead] == '\'') ++lead;
+    if (lead < word.size()) words.push_back(word.substr(lead));
+    word.clear();
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    const std::size_t n = utf8_decode(text, i, cp);
+    if (n == 0)
+      throw InputError(name, 0, 0,
+                       "the transcript is not valid UTF-8 (byte " + std::to_string(i + 1) + ")");
+    if (cp < 0x80) {
+      const auto c = static_cast<unsigned char>(cp);
+      if (std::isalnum(c))
+        word += static_cast<char>(std::tolower(c));
+      else if (c == '\'')
+        word += '\'';
+      else
+        flush();
+    } else if (cp == 0x2019 || cp == 0x02BC) {
+      word += '\'';  // typographic apostrophes: don’t
+    } else if (cp == 0xFEFF || (cp >= 0x80 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x206F) ||
+               (cp >= 0x3000 && cp <= 0x303F)) {
+      flush();  // BOM, Latin-1 punctuation, general and CJK punctuation, spaces
+    } else {
+      word += std::string(text.substr(i, n));  // letters of any script: espeak-ng reads them
+    }
+    i += n;
+  }
+  flush();
+  if (words.empty()) throw InputError(name, 0, 0, "the transcript holds no words");
+  return words;
+}
+
+}  // namespace semblend::speech

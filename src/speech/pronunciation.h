@@ -1,0 +1,46 @@
+// Internal to src/speech: words -> ARPAbet pronunciations for the aligner.
+//
+// Dictionary: CMUdict as pocketsphinx ships it (`word PH PH ...`, alternates as `word(2)`), read
+// into memory once. Words missing from it are pronounced by espeak-ng (espeak_TextToPhonemes, IPA
+// output, voice en-us) and the IPA mapped to ARPAbet with the table in pronunciation.cpp.
+// Transcripts are split into words here too (UTF-8 checked).
+// Thread safety: a Dictionary is immutable after load (const methods safe concurrently); the
+// espeak-ng calls are serialized by a process-wide mutex (espeak-ng keeps global state).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "semblend/speech.h"
+
+namespace semblend::speech {
+
+using Pronunciation = std::vector<Phoneme>;  // no SIL
+
+class Dictionary {
+ public:
+  // Throws IoError (missing/unreadable) or InputError (a line that is not `word PHONES...`).
+  static Dictionary load(const std::string& path);
+  // All pronunciations of `word` (lowercase), in dictionary order; empty when missing.
+  const std::vector<Pronunciation>& lookup(const std::string& word) const;
+  std::size_t size() const { return words_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::vector<Pronunciation>> words_;
+};
+
+// espeak-ng's pronunciation of one word (en-us), mapped to ARPAbet; empty when espeak-ng gives
+// nothing usable (e.g. a symbol it does not read). `unmapped` receives IPA it could not map.
+Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped = nullptr);
+
+// IPA (espeak-ng's output for one word, phonemes separated by '_') -> ARPAbet. Exposed for tests.
+Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped = nullptr);
+
+// Splits a transcript into lowercase words: letters (any script), digits and inner apostrophes;
+// everything else separates words. Throws InputError naming `name` when the text is not valid
+// UTF-8 (with the byte offset) or holds no words.
+std::vector<std::string> split_words(std::string_view text, const std::string& name);
+
+}  // namespace semblend::speech

@@ -1,0 +1,92 @@
+// `semblend speech AUDIO [--transcript TEXT]`: the aligner through the command line.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "semblend/audio.h"
+#include "semblend/formats.h"
+#include "test_util.h"
+
+namespace semblend {
+namespace {
+
+bool contains(const std::string& s, const std::string& sub) {
+  return s.find(sub) != std::string::npos;
+}
+
+float peak(const Take& take, Blendshape s) {
+  float v = 0;
+  for (const FaceFrame& f : take.frames) v = std::max(v, f.coefficients[s]);
+  return v;
+}
+
+TEST(CliSpeechAlign, TranscriptAndRecognitionMakeATakeSpanningTheAudio) {
+  test::TempDir tmp;
+  const std::string wav =
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0930.wav");
+  const std::string base = wav.substr(0, wav.size() - 4);
+  const double duration = read_audio(base + ".wav").duration();
+  auto r = test::run_cli(
+      "speech '" + base + ".wav' --transcript '" + base + ".txt' -o '" + tmp.path("a.csv") + "'",
+      tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "transcript: 8 words")) << r.err;
+  Take take = read_take(tmp.path("a.csv"));
+  EXPECT_NEAR(take.duration(), duration, 2.0 / 60);
+  EXPECT_GT(peak(take, Blendshape::MouthPressLeft), 0.15f);  // "might", "been", "made", "amiable"
+  EXPECT_GT(peak(take, Blendshape::JawOpen), 0.3f);
+  r = test::run_cli("speech '" + base + ".wav' -o '" + tmp.path("b.jsonl") + "'", tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "recognition:")) << r.err;
+  EXPECT_NEAR(read_take(tmp.path("b.jsonl")).duration(), duration, 2.0 / 60);
+}
+
+TEST(CliSpeechAlign, SilenceIsAStillMouthAndBadTranscriptsAreErrors) {
+  test::TempDir tmp;
+  Audio silent;
+  silent.samples.assign(16000, 0.0f);
+  write_wav(silent, tmp.path("quiet.wav"));
+  test::write_text(tmp.path("t.txt"), "hello there");
+  const std::string quiet = "'" + tmp.path("quiet.wav") + "'";
+  auto r = test::run_cli("speech " + quiet + " --transcript '" + tmp.path("t.txt") + "' -o '" +
+                             tmp.path("q.csv") + "'",
+                         tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "silent")) << r.err;
+  const Take take = read_take(tmp.path("q.csv"));
+  EXPECT_EQ(peak(take, Blendshape::JawOpen), 0.0f);
+
+  test::write_text(tmp.path("latin1.txt"), "caf\xe9 au lait");
+  r = test::run_cli("speech " + quiet + " --transcript '" + tmp.path("latin1.txt") + "'", tmp);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_TRUE(contains(r.err, "latin1.txt: the transcript is not valid UTF-8")) << r.err;
+  test::write_text(tmp.path("empty.txt"), "\n");
+  r = test::run_cli("speech " + quiet + " --transcript '" + tmp.path("empty.txt") + "'", tmp);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_TRUE(contains(r.err, "empty.txt")) << r.err;
+  EXPECT_EQ(
+      test::run_cli("speech " + quiet + " --transcript '" + tmp.path("missing.txt") + "'", tmp)
+          .exit_code,
+      3);
+  EXPECT_EQ(
+      test::run_cli("speech " + quiet + " --transcript '" + tmp.path("t.txt") + "' --phones x.json",
+                    tmp)
+          .exit_code,
+      6);
+}
+
+TEST(CliSpeechAlign, AMismatchedTranscriptWarnsAndFallsBack) {
+  test::TempDir tmp;
+  const std::string wav = test::shared_data("speech/sphinx_goforward.wav");
+  test::write_text(tmp.path("wrong.txt"),
+                   "and mister john dashwood had then leisure to consider how much there might be");
+  const auto r = test::run_cli("speech '" + wav + "' --transcript '" + tmp.path("wrong.txt") +
+                                   "' -o '" + tmp.path("w.csv") + "'",
+                               tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "wrong.txt: the transcript")) << r.err;
+  EXPECT_TRUE(contains(r.err, "falling back to recognition")) << r.err;
+}
+
+}  // namespace
+}  // namespace semblend

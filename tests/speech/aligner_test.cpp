@@ -1,0 +1,290 @@
+// The aligner on real speech: LibriVox utterances with reference phone alignments
+// (../shared/data/speech/*.phone.json, pocketsphinx's own output from a later release), with and
+// without the transcript; silence, mismatched and bad transcripts, long audio in pieces.
+#include "semblend/aligner.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "semblend/error.h"
+#include "speech/pronunciation.h"
+#include "test_util.h"
+
+namespace semblend {
+namespace {
+
+Aligner& aligner() {
+  static Aligner a = Aligner::create();
+  return a;
+}
+
+struct Utterance {
+  Audio audio;
+  std::string transcript;
+  std::vector<TimedPhoneme> truth;
+};
+
+Utterance librivox(const char* id) {
+  const std::string base =
+      std::string("speech/librivox_sense_and_sensibility_01_austen_64kb-") + id;
+  const std::string phones = test::shared_data(base + ".phone.json");
+  return {read_audio(test::shared_data(base + ".wav")),
+          test::read_text(test::shared_data(base + ".txt")),
+          parse_phone_alignment_json(test::read_text(phones), phones)};
+}
+constexpr const char* kIds[] = {"0870", "0880", "0890", "0920", "0930"};
+
+// For every reference boundary (a phone's start), the distance in ms to the nearest boundary of
+// the result.
+void boundary_errors(const std::vector<TimedPhoneme>& result,
+                     const std::vector<TimedPhoneme>& truth, std::vector<double>& out) {
+  for (std::size_t i = 1; i < truth.size(); ++i) {
+    double best = 1e9;
+    for (const TimedPhoneme& p : result) best = std::min(best, std::abs(p.start - truth[i].start));
+    out.push_back(best * 1000);
+  }
+}
+
+// The fraction of 10 ms frames (over the reference's span) where the result's phone has the
+// reference phone's lip class (the 8 classes).
+double class_frame_accuracy(const std::vector<TimedPhoneme>& result,
+                            const std::vector<TimedPhoneme>& truth) {
+  int right = 0, total = 0;
+  for (double t = truth.front().start + 0.005; t < truth.back().end; t += 0.01, ++total)
+    right += lip_class_at(result, t) == lip_class_at(truth, t);
+  return static_cast<double>(right) / total;
+}
+
+double percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1))];
+}
+
+// Bilabial closures (p b m) of the reference with a bilabial in the result within +-40 ms.
+std::pair<int, int> bilabials_found(const std::vector<TimedPhoneme>& result,
+                                    const std::vector<TimedPhoneme>& truth) {
+  int found = 0, total = 0;
+  for (const TimedPhoneme& t : truth) {
+    if (info(t.phoneme).lip != LipClass::BMP) continue;
+    ++total;
+    found += std::any_of(result.begin(), result.end(), [&](const TimedPhoneme& r) {
+      return info(r.phoneme).lip == LipClass::BMP && r.start < t.end + 0.04 &&
+             r.end > t.start - 0.04;
+    });
+  }
+  return {found, total};
+}
+
+struct Scores {
+  double median_ms, p90_ms, class_accuracy, face_accuracy, rtf, bilabial_recall;
+};
+
+Scores score(bool with_transcript) {
+  std::vector<double> errors;
+  double classes = 0, face = 0, cpu = 0, seconds = 0;
+  int bilabials = 0, closures = 0;
+  for (const char* id : kIds) {
+    const Utterance u = librivox(id);
+    const Alignment a =
+        with_transcript ? aligner().align(u.audio, u.transcript, id) : aligner().recognize(u.audio);
+    EXPECT_EQ(a.method,
+              with_transcript ? AlignmentMethod::Transcript : AlignmentMethod::Recognition)
+        << id;
+    EXPECT_NEAR(a.phonemes.back().end, u.audio.duration(), 1e-6);
+    EXPECT_EQ(a.phonemes.front().start, 0.0);
+    for (std::size_t i = 1; i < a.phonemes.size(); ++i)
+      EXPECT_EQ(a.phonemes[i].start, a.phonemes[i - 1].end) << id << ": gaps between phones";
+    boundary_errors(a.phonemes, u.truth, errors);
+    const auto [found, total] = bilabials_found(a.phonemes, u.truth);
+    closures += found;
+    bilabials += total;
+    classes += class_frame_accuracy(a.phonemes, u.truth);
+    // What the animated face shows, read back with lip_class_of, against the reference classes.
+    face += lip_class_accuracy(animate_phonemes(a.phonemes), [&] {
+      std::vector<TimedPhoneme> t = u.truth;
+      if (t.front().start > 0) t.insert(t.begin(), {Phoneme::SIL, 0, t.front().start, ""});
+      return t;
+    }());
+    cpu += a.cpu_seconds;
+    seconds += a.audio_seconds;
+  }
+  const double n = std::size(kIds);
+  return {percentile(errors, 0.5),
+          percentile(errors, 0.9),
+          classes / n,
+          face / n,
+          cpu / seconds,
+          static_cast<double>(closures) / bilabials};
+}
+
+TEST(Aligner, ForcedAlignmentFindsTheReferenceBoundaries) {
+  const Scores s = score(true);
+  std::printf(
+      "with transcript: boundaries median %.0f ms, p90 %.0f ms; 8-class frame accuracy %.3f; "
+      "bilabials within 40 ms %.3f; animated face %.3f; CPU real-time factor %.3f\n",
+      s.median_ms, s.p90_ms, s.class_accuracy, s.bilabial_recall, s.face_accuracy, s.rtf);
+  EXPECT_GE(s.bilabial_recall, 0.95);
+  EXPECT_LE(s.median_ms, 15);
+  EXPECT_LE(s.p90_ms, 35);
+  EXPECT_GE(s.class_accuracy, 0.88);
+  EXPECT_GE(s.face_accuracy, 0.70);  // the reference phones themselves animate to 0.735
+  EXPECT_LT(s.rtf, 0.3);
+}
+
+TEST(Aligner, RecognitionWithoutTranscript) {
+  const Scores s = score(false);
+  std::printf(
+      "without transcript: boundaries median %.0f ms, p90 %.0f ms; 8-class frame accuracy %.3f; "
+      "bilabials within 40 ms %.3f; animated face %.3f; CPU real-time factor %.3f (first call "
+      "loads the language model)\n",
+      s.median_ms, s.p90_ms, s.class_accuracy, s.bilabial_recall, s.face_accuracy, s.rtf);
+  EXPECT_GE(s.bilabial_recall, 0.85);
+  EXPECT_LE(s.median_ms, 15);
+  EXPECT_LE(s.p90_ms, 45);
+  EXPECT_GE(s.class_accuracy, 0.82);
+  EXPECT_GE(s.face_accuracy, 0.66);
+  EXPECT_LT(s.rtf, 0.6);
+}
+
+TEST(Aligner, IsDeterministic) {
+  const Utterance u = librivox("0880");
+  const Alignment a = aligner().align(u.audio, u.transcript);
+  const Alignment b = aligner().align(u.audio, u.transcript);
+  ASSERT_EQ(a.phonemes.size(), b.phonemes.size());
+  for (std::size_t i = 0; i < a.phonemes.size(); ++i) {
+    EXPECT_EQ(a.phonemes[i].phoneme, b.phonemes[i].phoneme);
+    EXPECT_EQ(a.phonemes[i].start, b.phonemes[i].start);
+  }
+  // The words are labelled: "he was not ..." with its phones.
+  ASSERT_EQ(a.words.size(), 8u);
+  EXPECT_EQ(a.words[1], "was");
+  bool found = false;
+  for (const TimedPhoneme& p : a.phonemes) found |= p.word == "disposed" && p.phoneme == Phoneme::P;
+  EXPECT_TRUE(found);
+}
+
+TEST(Aligner, SilentAndEmptyAudioGiveAStillClosedMouth) {
+  Audio silent;
+  silent.samples.assign(32000, 0.0f);
+  for (const Alignment& a : {aligner().align(silent, "hello world"), aligner().recognize(silent)}) {
+    EXPECT_EQ(a.method, AlignmentMethod::Silence);
+    ASSERT_EQ(a.phonemes.size(), 1u);
+    EXPECT_EQ(a.phonemes[0].phoneme, Phoneme::SIL);
+    EXPECT_DOUBLE_EQ(a.phonemes[0].end, 2.0);
+    const Take take = animate_phonemes(a.phonemes);
+    EXPECT_EQ(take.frames.size(), 121u);
+    for (const FaceFrame& f : take.frames)
+      for (std::size_t k = 0; k < kBlendshapeCount; ++k) ASSERT_EQ(f.coefficients.at(k), 0.0f);
+  }
+  const Alignment empty = aligner().recognize(Audio{});
+  ASSERT_EQ(empty.phonemes.size(), 1u);
+  EXPECT_EQ(empty.phonemes[0].phoneme, Phoneme::SIL);
+  EXPECT_EQ(animate_phonemes(empty.phonemes).frames.size(), 1u);
+}
+
+TEST(Aligner, AMismatchedTranscriptFallsBackToRecognition) {
+  const Utterance u = librivox("0890"), other = librivox("0870");
+  const Alignment a = aligner().align(u.audio, other.transcript, "other.txt");
+  EXPECT_EQ(a.method, AlignmentMethod::RecognitionFallback);
+  EXPECT_GT(a.mismatch, AlignerOptions{}.mismatch_per_frame);
+  ASSERT_FALSE(a.warnings.empty());
+  EXPECT_NE(a.warnings[0].find("other.txt: the transcript does not match the audio"),
+            std::string::npos)
+      << a.warnings[0];
+  EXPECT_GE(class_frame_accuracy(a.phonemes, u.truth), 0.7);  // recognition's result
+  // The right transcript scores no worse than the free phone loop.
+  EXPECT_LT(aligner().align(u.audio, u.transcript).mismatch, 0.5);
+}
+
+TEST(Aligner, BadTranscriptsAreClearErrors) {
+  const Utterance u = librivox("0880");
+  for (const std::string& bad :
+       {std::string(""), std::string(" ,.;!? \n"), std::string("he was \xff not"),
+        std::string("overlong \xc0\xaf"), std::string("cut \xe2\x82")}) {
+    try {
+      aligner().align(u.audio, bad, "talk.txt");
+      ADD_FAILURE() << "accepted \"" << bad << "\"";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.file(), "talk.txt");
+    }
+  }
+}
+
+TEST(Aligner, WordsMissingFromTheDictionaryComeFromEspeak) {
+  const Utterance u = librivox("0880");
+  // "disposed" -> "dispozed": not in CMUdict; espeak-ng reads it the same way.
+  std::string t = u.transcript;
+  t.replace(t.find("disposed"), 8, "dispozed");
+  const Alignment a = aligner().align(u.audio, t);
+  EXPECT_EQ(a.method, AlignmentMethod::Transcript);
+  ASSERT_FALSE(a.warnings.empty());
+  EXPECT_NE(a.warnings[0].find("\"dispozed\" is not in the pronunciation dictionary: espeak-ng"),
+            std::string::npos)
+      << a.warnings[0];
+  EXPECT_GE(class_frame_accuracy(a.phonemes, u.truth), 0.85);
+}
+
+TEST(Pronunciation, IpaMapsToArpabet) {
+  using P = Phoneme;
+  EXPECT_EQ(speech::ipa_to_arpabet("d_ˈæ_ʃ_w_ʊ_d"),
+            (speech::Pronunciation{P::D, P::AE, P::SH, P::W, P::UH, P::D}));
+  EXPECT_EQ(speech::ipa_to_arpabet("tʃ_ˈɜː_tʃ"), (speech::Pronunciation{P::CH, P::ER, P::CH}));
+  EXPECT_EQ(speech::ipa_to_arpabet("k_j_ˈʊɹ"), (speech::Pronunciation{P::K, P::Y, P::UH, P::R}));
+  EXPECT_EQ(speech::ipa_to_arpabet("b_ˈɔɪ ˈaʊ_t"),
+            (speech::Pronunciation{P::B, P::OY, P::AW, P::T}));
+  std::string unmapped;
+  speech::ipa_to_arpabet("ʙ_a", &unmapped);
+  EXPECT_EQ(unmapped, "ʙ");
+  EXPECT_EQ(speech::split_words("Don’t STOP—now, 10 cafés!", "x"),
+            (std::vector<std::string>{"don't", "stop", "now", "10", "cafés"}));
+}
+
+TEST(Aligner, LongAudioIsAlignedInPieces) {
+  // All five utterances twice, back to back (49 s, so two pieces of at most 30 s).
+  Audio audio;
+  std::string transcript;
+  std::vector<TimedPhoneme> truth;
+  for (int round = 0; round < 2; ++round)
+    for (const char* id : kIds) {
+      const Utterance u = librivox(id);
+      const double offset = audio.duration();
+      for (TimedPhoneme p : u.truth) {
+        p.start += offset;
+        p.end += offset;
+        truth.push_back(p);
+      }
+      audio.samples.insert(audio.samples.end(), u.audio.samples.begin(), u.audio.samples.end());
+      transcript += u.transcript + " ";
+    }
+  ASSERT_GT(audio.duration(), 45);
+  const Alignment a = aligner().align(audio, transcript);
+  EXPECT_EQ(a.method, AlignmentMethod::Transcript);
+  EXPECT_EQ(a.words.size(), 142u);
+  std::vector<double> errors;
+  boundary_errors(a.phonemes, truth, errors);
+  std::printf(
+      "%.1f s in pieces: boundaries median %.0f ms, p90 %.0f ms; 8-class frame accuracy "
+      "%.3f; CPU real-time factor %.3f\n",
+      a.audio_seconds, percentile(errors, 0.5), percentile(errors, 0.9),
+      class_frame_accuracy(a.phonemes, truth), a.cpu_seconds / a.audio_seconds);
+  EXPECT_LE(percentile(errors, 0.5), 15);
+  EXPECT_LE(percentile(errors, 0.9), 35);
+  EXPECT_GE(class_frame_accuracy(a.phonemes, truth), 0.88);
+}
+
+TEST(Aligner, MissingModelsNameTheFile) {
+  AlignerOptions o;
+  o.model_dir = "/nonexistent/en-us";
+  try {
+    Aligner::create(o);
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_EQ(e.file(), "/nonexistent/en-us/en-us/mdef");
+  }
+}
+
+}  // namespace
+}  // namespace semblend
