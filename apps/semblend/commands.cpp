@@ -311,6 +311,11 @@ int run_eval_rig(const EvalRigOptions& o) {
   ro.samples = o.samples;
   ro.seed = o.seed;
   ro.size = o.size;
+  ro.identities = o.identities;
+  ro.expressions = o.expressions;
+  ro.max_yaw_deg = o.max_yaw;
+  ro.max_pitch_deg = o.max_pitch;
+  ro.max_roll_deg = o.max_roll;
   const RenderDetectReport report = evaluate_render_detect(landmarker, ro);
   std::fprintf(stderr,
                "render-and-detect: %zu renders (yaw ±%.0f°, pitch ±%.0f°, roll ±%.0f°), detected "

@@ -99,6 +99,8 @@ struct EvalRigOptions {
   std::uint64_t seed = 1;
   int size = 384;
   bool responses = true;  // also the 52 shape response curves
+  bool identities = true, expressions = true;
+  float max_yaw = 45, max_pitch = 25, max_roll = 20;  // degrees
 };
 int run_eval_rig(const EvalRigOptions& o);
 

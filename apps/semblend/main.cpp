@@ -215,6 +215,13 @@ int main(int argc, char** argv) {
   evr->add_option("--seed", eval_rig.seed, "Random seed")->capture_default_str();
   evr->add_option("--size", eval_rig.size, "Render size in pixels")->capture_default_str();
   evr->add_flag("!--no-responses", eval_rig.responses, "Skip the shape response curves");
+  evr->add_flag("!--no-identities", eval_rig.identities, "Render only the neutral identity");
+  evr->add_flag("!--no-expressions", eval_rig.expressions, "Render only the neutral expression");
+  evr->add_option("--max-yaw", eval_rig.max_yaw, "Yaw range ± in degrees")->capture_default_str();
+  evr->add_option("--max-pitch", eval_rig.max_pitch, "Pitch range ± in degrees")
+      ->capture_default_str();
+  evr->add_option("--max-roll", eval_rig.max_roll, "Roll range ± in degrees")
+      ->capture_default_str();
 
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",

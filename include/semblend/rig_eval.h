@@ -36,6 +36,8 @@ struct RenderDetectOptions {
   std::uint64_t seed = 1;
   float max_yaw_deg = 45, max_pitch_deg = 25, max_roll_deg = 20;
   int size = 384;
+  bool identities = true;   // false: the neutral identity every time
+  bool expressions = true;  // false: the neutral expression every time
 };
 
 struct RenderDetectSample {

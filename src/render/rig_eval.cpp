@@ -66,9 +66,10 @@ RenderDetectReport evaluate_render_detect(FaceLandmarker& landmarker,
     s.yaw = uniform() * o.max_yaw_deg * deg;
     s.pitch = uniform() * o.max_pitch_deg * deg;
     s.roll = uniform() * o.max_roll_deg * deg;
-    const Rig rig = build_rig(sample_identity(o.seed * 1000003ull + index));
+    const Rig rig =
+        o.identities ? build_rig(sample_identity(o.seed * 1000003ull + index)) : default_rig();
     FaceFrame frame;
-    frame.coefficients = sampler.at(index).coefficients;
+    if (o.expressions) frame.coefficients = sampler.at(index).coefficients;
     frame.head.yaw = s.yaw;
     frame.head.pitch = s.pitch;
     frame.head.roll = s.roll;

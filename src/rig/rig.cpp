@@ -265,6 +265,45 @@ void add_head(Builder& b, const FaceFeatures& f) {
   }
 }
 
+// Ears: a flattened ellipsoid on each side, behind the temples at eye-to-nose height. They are
+// not for looks: without them the landmarker puts the cheek contour of a turned head too far back.
+void add_ears(Builder& b, const FaceFeatures& f) {
+  float side_x = 0, side_z = 0;  // the face oval's widest point
+  for (int i : f.face_oval)
+    if (f.lm[i].x() > side_x) {
+      side_x = f.lm[i].x();
+      side_z = f.lm[i].z();
+    }
+  const float eye_y = 0.5f * (f.lm[f.eye[0].outer].y() + f.lm[f.eye[1].outer].y());
+  constexpr int kRings = 8, kSegments = 12;
+  for (float sx : {1.0f, -1.0f}) {
+    const V3 c(sx * (side_x + 0.3f), eye_y - 1.9f, side_z - 1.6f);
+    const V3 r(0.55f, 3.0f, 1.7f);
+    const Eigen::Matrix3f tilt =
+        Eigen::AngleAxisf(-0.25f, V3::UnitX()).toRotationMatrix();  // top leans back
+    auto at = [&](float theta, float phi) {
+      const V3 d(std::sin(theta) * std::cos(phi), std::cos(theta), std::sin(theta) * std::sin(phi));
+      return V3(c + tilt * V3(r.x() * d.x() * sx, r.y() * d.y(), r.z() * d.z()));
+    };
+    const int top = b.add(at(0, 0), {Driver::Static});
+    std::vector<std::vector<int>> rings;
+    for (int k = 1; k < kRings; ++k) {
+      std::vector<int> ring;
+      for (int j = 0; j < kSegments; ++j)
+        ring.push_back(
+            b.add(at(float(kPi) * k / kRings, 2 * float(kPi) * j / kSegments), {Driver::Static}));
+      rings.push_back(std::move(ring));
+    }
+    const int bottom = b.add(at(float(kPi), 0), {Driver::Static});
+    for (int j = 0; j < kSegments; ++j) {
+      b.tri(top, rings.front()[j], rings.front()[(j + 1) % kSegments], RigPart::Skin, c);
+      b.tri(bottom, rings.back()[j], rings.back()[(j + 1) % kSegments], RigPart::Skin, c);
+    }
+    for (std::size_t k = 1; k < rings.size(); ++k)
+      b.strip(rings[k - 1], rings[k], true, RigPart::Skin, c);
+  }
+}
+
 std::vector<std::uint32_t> mirror_map(const std::vector<V3>& pos) {
   std::vector<std::uint32_t> m(pos.size());
   const auto& lm_mirror = landmark_mirror_map();
@@ -307,6 +346,7 @@ Rig make_rig(const Identity& identity) {
   add_eyeball(b, f, 1);
   add_mouth(b, f);
   add_head(b, f);
+  add_ears(b, f);
 
   Rig rig;
   rig.identity = identity;
