@@ -23,7 +23,8 @@ librivox=/usr/share/pocketsphinx/test/data/librivox
 utt=sense_and_sensibility_01_austen_64kb-0920
 sed -n "s/^<s> \(.*\) <\/s> ($utt)\$/\1/p" "$librivox/transcription" >out/speech.txt
 echo "Speech: \"$(cat out/speech.txt)\" ($librivox/$utt.wav)"
-build/release/bin/semblend speech "$librivox/$utt.wav" --transcript out/speech.txt -o out/speech.csv
+build/release/bin/semblend speech "$librivox/$utt.wav" --transcript out/speech.txt -o out/speech.csv \
+  --preview out/speech.mp4
 build/release/bin/semblend info out/speech.csv --top 4 | head -n 6
 
 # The face rig: the demo take as a glTF animation on semblend's own face, and all 52 shapes drawn.
@@ -32,5 +33,6 @@ build/release/bin/semblend export-rig out/demo.glb --take out/demo.json
 build/release/bin/semblend render --contact-sheet -o out/contact_sheet.png
 echo
 echo "Wrote out/demo.csv (Live Link Face CSV), out/demo.json, out/speech.csv (lip sync),"
+echo "out/speech.mp4 (the rig speaking it, with the sound),"
 echo "out/demo.glb (the rig with the demo as animation) and out/contact_sheet.png (52 shapes)."
 echo "The CLI is build/release/bin/semblend."

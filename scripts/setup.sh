@@ -42,9 +42,14 @@ apt_packages=(
   pocketsphinx-testdata # LibriVox utterances with transcripts: the quickstart's speech demo
   libespeak-ng-dev      # pronunciations of words missing from CMUdict (src/speech)
   espeak-ng-data        # espeak-ng's language data (en-us)
+  festival              # `semblend eval speech`: a second synthetic voice with segment timings
+  festvox-kallpc16k     # its US English diphone voice (kal_diphone)
   libtinygltf-dev       # writing the face rig as glTF 2.0 (src/rig/gltf_export.cpp)
   libassimp-dev         # an independent glTF reader for the export's tests (tests only)
+  ffmpeg                # preview videos: H.264 + AAC muxing (src/render/preview.cpp runs its CLI)
   clang-format          # formatting check in CI (scripts/format.sh)
+  libtorch-dev          # the solver's trainer only (src/solver/train.cpp, semblend_train)
+  libopenblas0-openmp   # the BLAS libtorch uses: ~10x faster training than the reference BLAS
 )
 # Node.js and npm already come with these machines; Debian's packages conflict with that install,
 # so they are added only where `node` is missing.

@@ -385,9 +385,8 @@ int run_sample_expressions(const SampleExpressionsOptions& o) {
 namespace {
 
 // Aligns the audio (with the transcript when given) and reports what happened on stderr.
-std::vector<TimedPhoneme> align_speech(const SpeechOptions& o) {
+std::vector<TimedPhoneme> align_speech(const SpeechOptions& o, const Audio& audio) {
   const std::string transcript = o.transcript.empty() ? "" : read_file(o.transcript);
-  const Audio audio = read_audio(o.audio);
   AlignerOptions options;
   options.model_dir = o.models;
   Aligner aligner = Aligner::create(options);
@@ -413,13 +412,22 @@ int run_speech(const SpeechOptions& o) {
         "speech needs AUDIO (with --transcript TEXT or without) or --phones");
   if (!o.phones.empty() && !o.transcript.empty())
     throw std::invalid_argument("--phones and --transcript exclude each other");
-  auto phones = o.phones.empty() ? align_speech(o)
+  if (!o.preview.empty()) {  // a preview that cannot be written fails before any work
+    const std::filesystem::path dir = std::filesystem::path(o.preview).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir))
+      throw IoError(IoError::Op::Write, o.preview,
+                    "the folder " + dir.string() + " does not exist");
+    if (std::filesystem::is_directory(o.preview))
+      throw IoError(IoError::Op::Write, o.preview, "is a folder");
+  }
+  std::optional<Audio> audio;
+  if (!o.audio.empty()) audio = read_audio(o.audio);
+  auto phones = o.phones.empty() ? align_speech(o, *audio)
                                  : parse_phone_alignment_json(read_file(o.phones), o.phones);
-  if (!o.audio.empty() && !o.phones.empty()) {
+  if (audio && !o.phones.empty()) {
     // With the audio, the take spans the whole recording (silence before and after the phones),
     // and an alignment that runs past the audio's end belongs to other audio.
-    const Audio audio = read_audio(o.audio);
-    const double duration = audio.duration();
+    const double duration = audio->duration();
     if (phones.back().end > duration + 0.1)
       throw InputError(o.phones, 0, 0,
                        "the alignment ends at " + std::to_string(phones.back().end) + " s but " +
@@ -434,11 +442,21 @@ int run_speech(const SpeechOptions& o) {
   ao.fps = o.fps;
   ao.coarticulation = !o.no_coarticulation;
   Take take = animate_phonemes(phones, ao);
+  ProsodyOptions po;
+  po.prosody = !o.no_prosody;
+  po.blinks = !o.no_blinks;
+  po.gaze = !o.no_gaze;
+  po.seed = o.seed;
+  take = apply_prosody(std::move(take), phones, audio ? &*audio : nullptr, po);
   const TakeFormat to = output_format(std::nullopt, o.output, TakeFormat::Jsonl);
   if (o.semantic) attach_semantics(take, to);
   emit(o.output, encode_take(take, to));
   std::fprintf(stderr, "semblend speech: %zu phones -> %zu frames at %g fps\n", phones.size(),
                take.frames.size(), take.fps);
+  if (!o.preview.empty()) {
+    write_preview_video(take, o.audio, o.preview);
+    std::fprintf(stderr, "semblend speech: preview -> %s\n", o.preview.c_str());
+  }
   return kOk;
 }
 

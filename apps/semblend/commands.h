@@ -104,6 +104,31 @@ struct EvalRigOptions {
 };
 int run_eval_rig(const EvalRigOptions& o);
 
+// The solver (solver_commands.cpp, docs/solver.md).
+struct ImageOptions {
+  std::vector<std::string> inputs;
+  std::string output;  // JSON ("" = stdout); an array when there are several images
+  std::string model;   // solver weights ("" = the shipped model, checksum-verified)
+  int face = 0;        // which face, largest first
+};
+int run_image(const ImageOptions& o);
+
+struct EvalSolverOptions {
+  std::string output, model;
+  int samples = 500;          // synthetic landmark samples
+  int images = 0;             // render -> landmarker -> solver samples
+  std::uint64_t seed = 9001;  // held-out: training uses other seeds' identities
+  int identities = 100;
+};
+int run_eval_solver(const EvalSolverOptions& o);
+
+struct EvalNoiseOptions {
+  std::string output;  // data/landmark_noise.csv; "" = stdout
+  int samples = 200;
+  std::uint64_t seed = 77;
+};
+int run_eval_noise(const EvalNoiseOptions& o);
+
 struct DeriveNeutralOptions {
   std::vector<std::string> inputs;  // neutral frontal photos
   std::string output;               // data/neutral_face.csv; "" = stdout
@@ -134,8 +159,23 @@ struct SpeechOptions {
   double fps = 60;
   bool no_coarticulation = false;
   bool semantic = false;
+  bool no_prosody = false;  // loudness/pitch -> mouth amplitude and brows (needs the audio)
+  bool no_blinks = false;
+  bool no_gaze = false;
+  std::uint64_t seed = 1;  // blinks and gaze
+  std::string preview;     // "" = none; else an .mp4 of the rig talking, with the audio
+  bool stream = false;     // live: 16 kHz PCM from stdin -> JSONL frames (commands_speech.cpp)
 };
 int run_speech(const SpeechOptions& o);
+int run_speech_stream(const SpeechOptions& o);
+
+struct EvalSpeechOptions {
+  std::string output;  // JSON report ("" = summary only)
+  std::string real;    // LibriVox folder (NAME.wav/.txt/.phone.json); "" = none
+  std::string models;  // pocketsphinx en-us model folder ("" = default)
+  bool quick = false;  // one voice, one rate: a fast check
+};
+int run_eval_speech(const EvalSpeechOptions& o);
 
 struct ExportRigOptions {
   std::string output;                 // .glb (binary glTF) or .gltf (JSON, embedded buffer)

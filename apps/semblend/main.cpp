@@ -164,6 +164,16 @@ int main(int argc, char** argv) {
                "Each frame takes its own phoneme's shape");
   sp->add_flag("--semantic", speech.semantic,
                "Attach semantic descriptions (.json/.jsonl outputs)");
+  sp->add_flag("--no-prosody", speech.no_prosody,
+               "No loudness/pitch on the mouth's amplitude and no brow accents");
+  sp->add_flag("--no-blinks", speech.no_blinks, "No blinks");
+  sp->add_flag("--no-gaze", speech.no_gaze, "No eye movements");
+  sp->add_option("--seed", speech.seed, "Random seed of blinks and gaze")->capture_default_str();
+  sp->add_option("--preview", speech.preview,
+                 "Also write an MP4 of the rig talking, with the audio (needs ffmpeg)");
+  sp->add_flag("--stream", speech.stream,
+               "Live: 16 kHz mono 16-bit PCM (raw or WAV) from stdin -> JSONL frames as they are "
+               "final (latency <= 150 ms of audio)");
 
   cli::ExportRigOptions export_rig;
   auto* er = app.add_subcommand("export-rig",
@@ -223,6 +233,43 @@ int main(int argc, char** argv) {
   evr->add_option("--max-roll", eval_rig.max_roll, "Roll range ± in degrees")
       ->capture_default_str();
 
+  cli::EvalSolverOptions eval_solver;
+  auto* evsv = ev->add_subcommand(
+      "solver", "Solver error per shape on held-out synthetic identities (landmarks, images)");
+  evsv->add_option("-o,--output", eval_solver.output, "Write the JSON report here");
+  evsv->add_option("--model", eval_solver.model, "Solver weights (default: the shipped model)");
+  evsv->add_option("--samples", eval_solver.samples, "Synthetic landmark samples")
+      ->capture_default_str();
+  evsv->add_option("--images", eval_solver.images, "Also render -> landmarker -> solver samples")
+      ->capture_default_str();
+  evsv->add_option("--seed", eval_solver.seed, "Held-out seed")->capture_default_str();
+  cli::EvalNoiseOptions eval_noise;
+  auto* evn = ev->add_subcommand(
+      "noise", "Measure the landmark noise model (data/landmark_noise.csv) on rig renders");
+  evn->add_option("-o,--output", eval_noise.output, "Write the CSV here");
+  evn->add_option("--samples", eval_noise.samples, "Renders")->capture_default_str();
+  evn->add_option("--seed", eval_noise.seed, "Random seed")->capture_default_str();
+  cli::ImageOptions image;
+  auto* im = app.add_subcommand(
+      "image", "Images -> 52 coefficients, head and eye pose and the semantic description");
+  im->add_option("inputs", image.inputs, "Image files")->required();
+  im->add_option("-o,--output", image.output, "Write the JSON here");
+  im->add_option("--model", image.model, "Solver weights (default: the shipped model)");
+  im->add_option("--face", image.face, "Which face, largest first")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 15));
+
+  cli::EvalSpeechOptions eval_speech;
+  auto* evs = ev->add_subcommand(
+      "speech",
+      "Lip sync against known phoneme timings: espeak-ng and festival sentences (several "
+      "voices and rates) and real LibriVox alignments; with and without transcript, and live");
+  evs->add_option("-o,--output", eval_speech.output, "Write the JSON report here");
+  evs->add_option("--real", eval_speech.real,
+                  "Folder of real utterances (NAME.wav, NAME.txt, NAME.phone.json)");
+  evs->add_option("--models", eval_speech.models, "pocketsphinx en-us model folder");
+  evs->add_flag("--quick", eval_speech.quick, "One voice at one speed per synthesiser");
+
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",
                                "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
@@ -246,6 +293,11 @@ int main(int argc, char** argv) {
     if (dn->parsed()) return cli::run_derive_neutral(neutral);
     if (rd->parsed()) return cli::run_render(render);
     if (evr->parsed()) return cli::run_eval_rig(eval_rig);
+    if (evs->parsed()) return cli::run_eval_speech(eval_speech);
+    if (evsv->parsed()) return cli::run_eval_solver(eval_solver);
+    if (evn->parsed()) return cli::run_eval_noise(eval_noise);
+    if (im->parsed()) return cli::run_image(image);
+    if (sp->parsed() && speech.stream) return cli::run_speech_stream(speech);
     if (sp->parsed()) return cli::run_speech(speech);
     if (dp->parsed()) return cli::run_derive_prior(prior);
     if (se->parsed()) return cli::run_sample_expressions(sample);

@@ -21,10 +21,16 @@
 //   rig.h         the face rig: neutral mesh with eyes, mouth and head, 52 blendshapes, identities
 //   render.h      the rig drawn to images (software rasterizer), contact sheets
 //   rig_eval.h    render-and-detect: the landmarker on rig renders against exact ground truth
+//   synth.h       synthetic solver data: the rig posed, projected, with measured landmark noise
+//   solver.h      landmarks -> 52 coefficients and semantic tokens (an MLP, own inference)
 //   gltf.h        the face rig as glTF 2.0: 52 ARKit-named morph targets, a take as animation
 //   audio.h       audio in (any format, resampled to 16 kHz mono) and WAV out
 //   speech.h      phonemes -> coarticulated mouth, jaw and tongue curves
 //   aligner.h     speech audio -> timed phonemes (pocketsphinx forced alignment, recognition)
+//   speech_stream.h  live: audio chunks -> mouth frames within 150 ms (pocketsphinx phone loop)
+//   speech_eval.h    lip sync vs espeak-ng and real phoneme timings (`semblend eval speech`)
+//   prosody.h     loudness and pitch (YIN) -> mouth amplitude, brows; seeded blinks and gaze
+//   preview.h     a take played on the rig as an MP4 with its audio (Debian's ffmpeg CLI)
 //   semantic.h    coefficients <-> structured facial actions, text, edits, tokens
 //
 // Example: read an iPhone recording, smooth it, write it as JSONL.
@@ -48,10 +54,16 @@
 #include "semblend/gltf.h"
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
+#include "semblend/preview.h"
+#include "semblend/prosody.h"
 #include "semblend/render.h"
 #include "semblend/rig.h"
 #include "semblend/rig_eval.h"
 #include "semblend/semantic.h"
+#include "semblend/solver.h"
 #include "semblend/speech.h"
+#include "semblend/speech_eval.h"
+#include "semblend/speech_stream.h"
 #include "semblend/summary.h"
+#include "semblend/synth.h"
 #include "semblend/take.h"

@@ -90,7 +90,7 @@ constexpr RigShapeRow kRows[] = {
     {B::MouthShrugUpper, "upper lip", "upper lip up 0.25 and forward 0.15 cm",
      "upper lip; skin within 0.8 cm", "the upper lip raised and pushed out"},
     {B::MouthPressLeft, "left half of both lips",
-     "lips pressed: each lip 35% closer to the lip line (thinner), corner in 0.05 cm",
+     "lips pressed: each lip 50% closer to the lip line (thinner), corner in 0.05 cm",
      "lips, fading across the midline", "AU24: lip presser"},
     {B::MouthLowerDownLeft, "left half of the lower lip", "down 0.45 cm, out 0.05 cm",
      "lower lip, fading across the midline; chin skin within 0.6 cm",
@@ -100,20 +100,20 @@ constexpr RigShapeRow kRows[] = {
     {B::BrowDownLeft, "left brow and forehead above the lid crease",
      "down 0.45 cm, inner end 0.15 cm toward the midline", "ellipse 3.0 × 1.6 cm around the brow",
      "AU4: corrugator and depressor supercilii"},
-    {B::BrowInnerUp, "inner ends of both brows, central forehead", "up 0.55 cm",
+    {B::BrowInnerUp, "inner ends of both brows, central forehead", "up 0.8 cm",
      "ellipse 2.0 × 2.5 cm around each inner brow end",
      "AU1: the frontalis' medial part raises the inner brows"},
-    {B::BrowOuterUpLeft, "outer end of the left brow", "up 0.55 cm",
+    {B::BrowOuterUpLeft, "outer end of the left brow", "up 0.8 cm",
      "2.2 cm around the outer brow end", "AU2: the frontalis' lateral part"},
     {B::CheekPuff, "both cheeks; lips",
      "cheeks out 0.9 cm along their outward normal; lips "
      "protrude 0.2 cm",
      "ellipse 2.4 × 2.4 cm on each cheek beside the mouth", "air in the cheeks (AU33/34)"},
-    {B::CheekSquintLeft, "left cheek and lower lid", "cheek up 0.35 cm, lower lid up 0.1 cm",
+    {B::CheekSquintLeft, "left cheek and lower lid", "cheek up 0.5 cm, lower lid up 0.18 cm",
      "ellipse 2.2 × 1.6 cm below the eye", "AU6: orbicularis oculi, orbital part"},
     {B::NoseSneerLeft, "left nostril wing, side of the nose, upper lip",
-     "nostril wing up 0.3 cm; side of the nose up 0.2; upper lip near it up 0.1; inner brow down "
-     "0.08 cm",
+     "nostril wing up 0.45 cm; side of the nose up 0.3; upper lip near it up 0.15; inner brow "
+     "down 0.1 cm",
      "1.6 cm around the wing", "AU9: levator labii superioris alaeque nasi wrinkles the nose"},
     {B::TongueOut, "tongue; lips part",
      "tongue forward 2.8 cm and down 0.35 cm; lower lip down "
@@ -441,7 +441,7 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
         per_mesh_vertex([&](int v) -> V3 {
           if (!F.in_lips(v)) return V3::Zero();
           const float side = ramp(lm[v].x(), -0.8f, 1.2f);
-          const float dy = -0.35f * (lm[v].y() - f.mouth_line(lm[v].x()));
+          const float dy = -0.5f * (lm[v].y() - f.mouth_line(lm[v].x()));
           return side * V3(f.lip[v] == LipPart::Corner ? -0.05f : 0.0f, dy, -0.03f);
         });
         break;
@@ -491,12 +491,12 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
                    V3(-0.15f * toward_midline, -0.45f, 0.05f);
           }
           if (s == B::BrowOuterUpLeft)
-            return above_crease(v) * Field::near(p, outer, 2.2f) * V3(0, 0.55f, 0);
+            return above_crease(v) * Field::near(p, outer, 2.2f) * V3(0, 0.8f, 0);
           // Inner brows, both sides.
           const V3 inner_r(-inner.x(), inner.y(), inner.z());
           const float w = std::max(Field::near_e(p, inner, V3(2.0f, 2.5f, 4.0f)),
                                    Field::near_e(p, inner_r, V3(2.0f, 2.5f, 4.0f)));
-          return above_crease(v) * w * V3(0, 0.55f, 0);
+          return above_crease(v) * w * V3(0, 0.8f, 0);
         });
         break;
       }
@@ -516,9 +516,9 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
       case B::CheekSquintLeft: {
         const V3 c = f.eye_center(L) + V3(0.3f, -1.4f, 0);
         per_mesh_vertex([&](int v) -> V3 {
-          V3 r = Field::near_e(lm[v], c, V3(2.2f, 1.6f, 4.0f)) * V3(0, 0.35f, 0.05f);
+          V3 r = Field::near_e(lm[v], c, V3(2.2f, 1.6f, 4.0f)) * V3(0, 0.5f, 0.08f);
           if (std::count(eye.lower.begin(), eye.lower.end(), v))
-            r = V3(0, 0.1f * F.lid_profile(L, v), 0);
+            r = V3(0, 0.18f * F.lid_profile(L, v), 0);
           if (std::count(eye.upper.begin(), eye.upper.end(), v)) r = V3::Zero();
           return r;
         });
@@ -532,10 +532,10 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
                                  [&](int a, int b) { return lm[a].x() < lm[b].x(); })];
         per_mesh_vertex([&](int v) -> V3 {
           const V3& p = lm[v];
-          V3 r = Field::near(p, ala, 1.6f) * V3(0, 0.3f, 0.05f) +
-                 Field::near(p, side_of_nose, 1.4f) * V3(0, 0.2f, 0);
-          if (f.lip[v] == LipPart::Upper) r = Field::near(p, ala, 2.5f) * V3(0, 0.1f, 0);
-          r += Field::near(p, inner_brow, 1.2f) * V3(0, -0.08f, 0);
+          V3 r = Field::near(p, ala, 1.6f) * V3(0.05f, 0.45f, 0.08f) +
+                 Field::near(p, side_of_nose, 1.4f) * V3(0, 0.3f, 0);
+          if (f.lip[v] == LipPart::Upper) r = Field::near(p, ala, 2.5f) * V3(0, 0.15f, 0);
+          r += Field::near(p, inner_brow, 1.2f) * V3(0, -0.1f, 0);
           return r;
         });
         break;

@@ -1,4 +1,5 @@
-// Forced alignment and recognition with pocketsphinx 5prealpha (the only file that includes it).
+// Forced alignment and recognition with pocketsphinx 5prealpha (with phone_loop.cpp, the only
+// files that include it).
 //
 // 5prealpha has no alignment API in its installed headers, so alignment is a phone-level finite
 // state grammar: every ARPAbet phone is a dictionary word of its own ("AA" -> AA, "SIL_" -> SIL),
@@ -27,6 +28,7 @@
 
 #include "semblend/error.h"
 #include "speech/pronunciation.h"
+#include "speech/sphinx.h"
 
 #ifndef SEMBLEND_POCKETSPHINX_MODEL_DIR
 #define SEMBLEND_POCKETSPHINX_MODEL_DIR "/usr/share/pocketsphinx/model/en-us"
@@ -39,6 +41,10 @@ using speech::Pronunciation;
 constexpr int kRate = 16000, kFrameSamples = 160;  // 100 frames per second
 constexpr double kFrame = 0.01;
 constexpr double kCommitGuard = 5;  // seconds kept back at the end of an open-ended piece
+
+}  // namespace
+
+namespace speech {  // shared with phone_loop.cpp (speech/sphinx.h)
 
 // sphinxbase's log sink and dither generator are process-wide: one decoder call at a time.
 std::mutex& sphinx_mutex() {
@@ -60,6 +66,14 @@ void sphinx_log(void*, err_lvl_t level, const char* fmt, ...) {
   e = buf;
   while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
 }
+
+}  // namespace speech
+
+namespace {
+
+using speech::last_sphinx_error;
+using speech::sphinx_log;
+using speech::sphinx_mutex;
 
 double thread_cpu_seconds() {
   timespec ts{};

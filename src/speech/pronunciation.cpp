@@ -83,11 +83,6 @@ constexpr std::array<IpaRow, 52> kIpa{{
 constexpr std::array<std::string_view, 8> kIpaIgnored{"ˈ",      "ˌ", "ː", "\u0329",
                                                       "\u0361", "ʔ", "-", "'"};
 
-std::mutex& espeak_mutex() {
-  static std::mutex m;
-  return m;
-}
-
 // Length of the UTF-8 sequence at s[i] and its code point; 0 when invalid.
 std::size_t utf8_decode(std::string_view s, std::size_t i, char32_t& cp) {
   const auto b = static_cast<unsigned char>(s[i]);
@@ -202,14 +197,27 @@ Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped) {
   return out;
 }
 
-Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped) {
-  std::lock_guard<std::mutex> lock(espeak_mutex());
+std::mutex& espeak_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+bool espeak_ready() {
+  // Phoneme events (as IPA) are for synthesis with timings (speech_eval.cpp); TextToPhonemes
+  // ignores them.
   static const bool ready = [] {
-    if (espeak_Initialize(AUDIO_OUTPUT_RETRIEVAL, 0, nullptr, espeakINITIALIZE_DONT_EXIT) <= 0)
+    if (espeak_Initialize(AUDIO_OUTPUT_RETRIEVAL, 0, nullptr,
+                          espeakINITIALIZE_PHONEME_EVENTS | espeakINITIALIZE_PHONEME_IPA |
+                              espeakINITIALIZE_DONT_EXIT) <= 0)
       return false;
     return espeak_SetVoiceByName("en-us") == EE_OK;
   }();
-  if (!ready) return {};
+  return ready;
+}
+
+Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped) {
+  std::lock_guard<std::mutex> lock(espeak_mutex());
+  if (!espeak_ready()) return {};
   std::string ipa;
   const void* text = word.c_str();
   // Phonemes separated by '_' (bits 8-23 of phonememode hold the separator).

@@ -8,6 +8,7 @@
 // espeak-ng calls are serialized by a process-wide mutex (espeak-ng keeps global state).
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -34,6 +35,12 @@ class Dictionary {
 // espeak-ng's pronunciation of one word (en-us), mapped to ARPAbet; empty when espeak-ng gives
 // nothing usable (e.g. a symbol it does not read). `unmapped` receives IPA it could not map.
 Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped = nullptr);
+
+// espeak-ng is process-wide state: hold espeak_mutex() around every call into it.
+// espeak_ready() initialises it once (retrieval mode, phoneme events as IPA, voice en-us) and
+// says whether that worked; callers that change the voice or rate restore en-us and 175 wpm.
+std::mutex& espeak_mutex();
+bool espeak_ready();
 
 // IPA (espeak-ng's output for one word, phonemes separated by '_') -> ARPAbet. Exposed for tests.
 Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped = nullptr);

@@ -1,0 +1,230 @@
+// The solver's subcommands (commands.h): `semblend image`, `semblend eval solver`,
+// `semblend eval noise`.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "commands.h"
+#include "semblend/expression_prior.h"
+#include "semblend/file_io.h"
+#include "semblend/render.h"
+#include "semblend/semblend.h"
+#include "semblend/solver.h"
+#include "semblend/synth.h"
+
+namespace semblend::cli {
+namespace {
+
+void write_out(const std::string& path, const std::string& text) {
+  if (path.empty()) {
+    std::cout << text;
+    if (!text.empty() && text.back() != '\n') std::cout << '\n';
+  } else {
+    write_file_atomic(path, text);
+  }
+}
+
+std::string num(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+std::string quoted(const std::string& s) {
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      o += buf;
+      continue;
+    }
+    o += c;
+  }
+  return o + "\"";
+}
+
+std::string pose_json(float yaw, float pitch, float roll) {
+  const double d = 180.0 / kPi;
+  return "{\"yaw_deg\": " + num(yaw * d) + ", \"pitch_deg\": " + num(pitch * d) +
+         ", \"roll_deg\": " + num(roll * d) + "}";
+}
+
+Solver load_solver(const std::string& path) {
+  return path.empty() ? Solver::load_default() : Solver::load(path);
+}
+
+}  // namespace
+
+int run_image(const ImageOptions& o) {
+  if (o.inputs.empty()) throw std::invalid_argument("semblend image: no input images");
+  const Solver solver = load_solver(o.model);
+  LandmarkerOptions lo;
+  lo.max_faces = std::max(1, o.face + 1);
+  FaceLandmarker landmarker = FaceLandmarker::create(lo);
+  std::ostringstream all;
+  const bool many = o.inputs.size() > 1;
+  if (many) all << "[";
+  for (std::size_t n = 0; n < o.inputs.size(); ++n) {
+    const std::string& path = o.inputs[n];
+    const Image image = read_image(path);
+    landmarker.reset();
+    const std::vector<FaceLandmarks> faces = landmarker.detect(image);
+    std::ostringstream j;
+    j << "{\"format\": \"semblend.image\", \"version\": 1, \"source\": " << quoted(path)
+      << ", \"width\": " << image.width << ", \"height\": " << image.height
+      << ", \"faces_found\": " << faces.size() << ", \"face\": ";
+    if (std::size_t(o.face) >= faces.size()) {
+      j << "null}";  // no face (or not that many): an explicit empty result
+      std::fprintf(stderr, "%s: no face%s\n", path.c_str(),
+                   faces.empty() ? "" : (" " + std::to_string(o.face)).c_str());
+    } else {
+      const FaceLandmarks& f = faces[std::size_t(o.face)];
+      const SolverResult r = solver.solve(f.points);
+      const SemanticDescription d = describe(r.coefficients, &f.head);
+      j << "{\"index\": " << o.face << ", \"presence\": " << num(f.presence)
+        << ", \"fit_rms_cm\": " << num(r.fit_rms_cm)
+        << ", \"head\": " << pose_json(f.head.yaw, f.head.pitch, f.head.roll)
+        << ", \"left_eye\": " << pose_json(f.left_eye.yaw, f.left_eye.pitch, 0)
+        << ", \"right_eye\": " << pose_json(f.right_eye.yaw, f.right_eye.pitch, 0)
+        << ", \"coefficients\": {";
+      for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+        j << (k ? ", " : "") << quoted(std::string(info(blendshape_at(k)).apple_name)) << ": "
+          << num(r.coefficients.at(k));
+      j << "}, \"predicted_category\": "
+        << quoted(token_name(int(kSemanticChannelCount * kIntensityCount) + int(r.category)))
+        << ", \"text\": " << quoted(sentence(d)) << ", \"semantic\": " << semantic_json(d) << "}}";
+      std::fprintf(stderr, "%s: %s\n", path.c_str(), sentence(d).c_str());
+    }
+    all << (n ? ",\n" : "") << j.str();
+  }
+  if (many) all << "]";
+  write_out(o.output, all.str() + "\n");
+  return kOk;
+}
+
+int run_eval_noise(const EvalNoiseOptions& o) {
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  NoiseMeasureOptions no;
+  no.samples = o.samples;
+  no.seed = o.seed;
+  const LandmarkNoise noise = measure_landmark_noise(landmarker, no);
+  double bias = 0, jitter = 0;
+  for (std::size_t k = 0; k < kLandmarkCount; ++k) {
+    const Point3 &b = noise.bias[k], &j = noise.jitter[k];
+    bias += std::sqrt(b.x * b.x + b.y * b.y + b.z * b.z);
+    jitter += std::sqrt(j.x * j.x + j.y * j.y + j.z * j.z);
+  }
+  std::fprintf(stderr,
+               "landmark noise from %d detected renders: mean |bias| %.3f cm, mean |jitter| %.3f "
+               "cm (face frame)\n",
+               noise.samples, bias / kLandmarkCount, jitter / kLandmarkCount);
+  write_out(o.output, landmark_noise_csv(noise));
+  return kOk;
+}
+
+int run_eval_solver(const EvalSolverOptions& o) {
+  if (o.samples < 1 || o.samples > 1000000)
+    throw std::invalid_argument("eval solver: samples must be 1..1000000");
+  if (o.images < 0 || o.images > 100000)
+    throw std::invalid_argument("eval solver: images must be 0..100000");
+  const Solver solver = load_solver(o.model);
+  SynthOptions so;
+  so.seed = o.seed;  // not a training seed: identities never seen in training
+  so.identities = o.identities;
+  const SynthGenerator gen = SynthGenerator::create(so);
+  std::array<double, kBlendshapeCount> err{}, img_err{};
+  double total = 0, img_total = 0;
+  for (int i = 0; i < o.samples; ++i) {
+    const SynthSample s = gen.sample(std::uint64_t(i));
+    const SolverResult r = solver.solve(s.landmarks);
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+      const double e = std::fabs(r.coefficients.at(k) - s.coefficients.at(k));
+      err[k] += e;
+      total += e;
+    }
+  }
+  // Through images: render -> landmarker -> solver, held-out identities and expressions.
+  int detected = 0;
+  if (o.images > 0) {
+    FaceLandmarker landmarker = FaceLandmarker::create();
+    ExpressionSamplerOptions eo;
+    eo.seed = o.seed + 7;
+    const ExpressionSampler sampler = ExpressionSampler::create(default_expression_prior(), eo);
+    const float deg = float(kPi) / 180.0f;
+    for (int i = 0; i < o.images; ++i) {
+      const Rig rig = build_rig(sample_identity(o.seed * 31337ull + std::uint64_t(i)));
+      FaceFrame frame;
+      frame.coefficients = sampler.at(std::uint64_t(i)).coefficients;
+      // A deterministic spread of poses within ±30° yaw, ±20° pitch and roll.
+      const double a = double(i) * 0.618033988749895;
+      frame.head.yaw = float(std::sin(a * 6.2831853) * 30) * deg;
+      frame.head.pitch = float(std::sin(a * 4.1) * 20) * deg;
+      frame.head.roll = float(std::cos(a * 3.3) * 20) * deg;
+      RenderOptions ro;
+      ro.width = ro.height = 384;
+      const RenderResult rr = render_face(rig, frame, ro);
+      landmarker.reset();
+      const auto faces = landmarker.detect(rr.image);
+      if (faces.empty()) continue;
+      ++detected;
+      const SolverResult r = solver.solve(faces[0].points);
+      for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+        const double e = std::fabs(r.coefficients.at(k) - frame.coefficients.at(k));
+        img_err[k] += e;
+        img_total += e;
+      }
+    }
+  }
+  const double n = o.samples;
+  const double overall = total / (n * kBlendshapeCount);
+  const double img_overall = detected ? img_total / (double(detected) * kBlendshapeCount) : NAN;
+  // Overall without tongueOut and cheekPuff (which landmarks cannot see well; issue #6).
+  auto visible_mean = [&](const std::array<double, kBlendshapeCount>& e, double count) {
+    double s = 0;
+    int m = 0;
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+      const Blendshape b = blendshape_at(k);
+      if (b == Blendshape::TongueOut || b == Blendshape::CheekPuff) continue;
+      s += e[k] / count;
+      ++m;
+    }
+    return s / m;
+  };
+  std::fprintf(stderr,
+               "solver on %d held-out synthetic samples (landmark input): MAE %.4f (without "
+               "tongueOut, cheekPuff: %.4f)\n",
+               o.samples, overall, visible_mean(err, n));
+  if (o.images > 0)
+    std::fprintf(stderr,
+                 "through images (render -> landmarker -> solver): %d of %d detected, MAE %.4f "
+                 "(without tongueOut, cheekPuff: %.4f)\n",
+                 detected, o.images, img_overall,
+                 detected ? visible_mean(img_err, detected) : double(NAN));
+  std::ostringstream j;
+  j << "{\"format\": \"semblend.eval.solver\", \"version\": 1, \"seed\": " << o.seed
+    << ", \"identities\": " << o.identities << ", \"samples\": " << o.samples
+    << ", \"mae\": " << num(overall) << ", \"mae_visible\": " << num(visible_mean(err, n))
+    << ", \"images\": " << o.images << ", \"images_detected\": " << detected
+    << ", \"image_mae\": " << num(img_overall)
+    << ", \"image_mae_visible\": " << num(detected ? visible_mean(img_err, detected) : double(NAN))
+    << ", \"per_shape\": {";
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    const std::string name(info(blendshape_at(k)).apple_name);
+    j << (k ? ", " : "") << quoted(name) << ": {\"mae\": " << num(err[k] / n)
+      << ", \"image_mae\": " << num(detected ? img_err[k] / detected : double(NAN)) << "}";
+    std::fprintf(stderr, "  %-20s %.4f%s\n", name.c_str(), err[k] / n,
+                 detected ? ("  images " + num(img_err[k] / detected)).c_str() : "");
+  }
+  j << "}}\n";
+  if (!o.output.empty()) write_out(o.output, j.str());
+  return kOk;
+}
+
+}  // namespace semblend::cli

@@ -1,0 +1,210 @@
+// Preview videos: the rig rendered frame by frame, piped as raw RGB into Debian's ffmpeg CLI,
+// which encodes H.264 and muxes the audio. See include/semblend/preview.h.
+#include "semblend/preview.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "semblend/error.h"
+
+extern char** environ;
+
+namespace semblend {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The last `lines` lines of a text file ("" when unreadable).
+std::string tail_of(const std::string& path, int lines) {
+  std::ifstream in(path);
+  std::vector<std::string> all;
+  for (std::string line; std::getline(in, line);) all.push_back(line);
+  std::string out;
+  const std::size_t from = all.size() > std::size_t(lines) ? all.size() - std::size_t(lines) : 0;
+  for (std::size_t i = from; i < all.size(); ++i) out += (out.empty() ? "" : " | ") + all[i];
+  return out;
+}
+
+// Blocks SIGPIPE in this thread while alive (a dead ffmpeg makes write() fail with EPIPE instead
+// of killing the process); a SIGPIPE raised meanwhile is consumed before the mask is restored.
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~SigpipeBlock() {
+    const timespec zero{0, 0};
+    while (sigtimedwait(&set_, nullptr, &zero) > 0) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+ private:
+  sigset_t set_{}, old_{};
+};
+
+// Writes everything; false when the reader has gone (EPIPE) or another error occurred.
+bool write_all(int fd, const std::uint8_t* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+}  // namespace
+
+void write_preview_video(const Take& take, const std::string& audio_path,
+                         const std::string& out_path, const PreviewOptions& options) {
+  if (take.frames.empty()) throw std::invalid_argument("preview: the take has no frames");
+  if (!(take.fps > 0) || take.fps > 240)
+    throw std::invalid_argument("preview: frame rate " + number(take.fps) + " is outside (0, 240]");
+  if (options.width < 16 || options.height < 16 || options.width > 4096 || options.height > 4096 ||
+      options.width % 2 || options.height % 2)
+    throw std::invalid_argument("preview: size " + std::to_string(options.width) + "x" +
+                                std::to_string(options.height) +
+                                " must be even and within 16..4096");
+  if (options.crf < 0 || options.crf > 51)
+    throw std::invalid_argument("preview: crf " + std::to_string(options.crf) +
+                                " is outside 0..51");
+  const fs::path out(out_path);
+  if (out.extension().empty())
+    throw std::invalid_argument("preview: \"" + out_path +
+                                "\" needs an extension naming the container (.mp4)");
+  const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw IoError(IoError::Op::Write, out_path, "the folder " + dir.string() + " does not exist");
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw IoError(IoError::Op::Write, out_path, std::string(std::strerror(errno)));
+  if (fs::is_directory(out, ec)) throw IoError(IoError::Op::Write, out_path, "is a folder");
+  if (!audio_path.empty() && !fs::is_regular_file(audio_path, ec))
+    throw IoError(IoError::Op::Read, audio_path, "no such file");
+
+  std::random_device rd;
+  const std::string tag = std::to_string(rd());
+  const std::string tmp =
+      (dir / ("." + out.stem().string() + ".tmp." + tag + out.extension().string())).string();
+  const std::string log =
+      (fs::temp_directory_path() / ("semblend-ffmpeg-" + tag + ".log")).string();
+
+  std::vector<std::string> args = {
+      options.ffmpeg, "-hide_banner",
+      "-nostats",     "-loglevel",
+      "error",        "-y",
+      "-f",           "rawvideo",
+      "-pix_fmt",     "rgb24",
+      "-s",           std::to_string(options.width) + "x" + std::to_string(options.height),
+      "-framerate",   number(take.fps),
+      "-i",           "-"};
+  if (!audio_path.empty()) args.insert(args.end(), {"-i", audio_path});
+  args.insert(args.end(), {"-map", "0:v:0"});
+  if (!audio_path.empty()) args.insert(args.end(), {"-map", "1:a:0"});
+  args.insert(args.end(), {"-c:v", "libx264", "-preset", "veryfast", "-crf",
+                           std::to_string(options.crf), "-pix_fmt", "yuv420p"});
+  if (!audio_path.empty()) args.insert(args.end(), {"-c:a", "aac", "-b:a", "128k", "-shortest"});
+  args.insert(args.end(), {"-movflags", "+faststart", tmp});
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("preview: pipe: ") + std::strerror(errno));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  pid_t pid = 0;
+  const int spawned =
+      posix_spawnp(&pid, options.ffmpeg.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[0]);
+  if (spawned != 0) {
+    ::close(fds[1]);
+    std::remove(log.c_str());
+    if (spawned == ENOENT)
+      throw std::runtime_error("preview: \"" + options.ffmpeg +
+                               "\" was not found: install Debian's ffmpeg package "
+                               "(apt-get install ffmpeg) to write preview videos");
+    throw std::runtime_error("preview: cannot start " + options.ffmpeg + ": " +
+                             std::strerror(spawned));
+  }
+
+  // Render and stream the frames; whatever happens, the child is reaped and the temporary
+  // removed unless it was renamed into place.
+  bool delivered = true;
+  std::exception_ptr failure;
+  {
+    SigpipeBlock block;
+    try {
+      RenderOptions ro = options.render;
+      ro.width = options.width;
+      ro.height = options.height;
+      const Rig& rig = options.rig ? *options.rig : default_rig();
+      for (std::size_t i = 0; i < take.frames.size() && delivered; ++i) {
+        FaceFrame frame = take.frames[i];
+        if (options.still_head) frame.head = HeadPose{};
+        const RenderResult r = render_face(rig, frame, ro);
+        delivered = write_all(fds[1], r.image.rgb.data(), r.image.rgb.size());
+        if (options.progress) options.progress(i + 1, take.frames.size());
+      }
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    ::close(fds[1]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (failure || !delivered || !ok) {
+      std::remove(tmp.c_str());
+      const std::string why = tail_of(log, 4);
+      std::remove(log.c_str());
+      if (failure) std::rethrow_exception(failure);
+      throw std::runtime_error(
+          "preview: ffmpeg failed writing " + out_path + " (" +
+          (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status)) : "killed") +
+          (why.empty() ? ")" : "): " + why));
+    }
+  }
+  std::remove(log.c_str());
+  fs::rename(tmp, out, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    throw IoError(IoError::Op::Write, out_path,
+                  "cannot rename the finished video: " + ec.message());
+  }
+}
+
+}  // namespace semblend

@@ -1,0 +1,121 @@
+// pocketsphinx's phone loop for the streaming mode (see phone_loop.h).
+#include "speech/phone_loop.h"
+
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+#include <sphinxbase/genrand.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "semblend/aligner.h"
+#include "semblend/error.h"
+#include "speech/sphinx.h"
+
+namespace semblend::speech {
+
+struct PhoneLoop::Impl {
+  ps_decoder_t* ps = nullptr;
+  bool in_utterance = false;
+  ~Impl() {
+    if (ps != nullptr) ps_free(ps);
+  }
+};
+
+PhoneLoop::PhoneLoop(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PhoneLoop::PhoneLoop(PhoneLoop&&) noexcept = default;
+PhoneLoop& PhoneLoop::operator=(PhoneLoop&&) noexcept = default;
+PhoneLoop::~PhoneLoop() {
+  if (!impl_) return;
+  std::lock_guard<std::mutex> lock(sphinx_mutex());
+  if (impl_->in_utterance) ps_end_utt(impl_->ps);
+  impl_.reset();
+}
+
+PhoneLoop PhoneLoop::create(const std::string& model_dir) {
+  const std::string dir = model_dir.empty() ? default_pocketsphinx_model_dir() : model_dir;
+  std::string hmm = dir + "/en-us", lm = dir + "/en-us-phone.lm.bin";
+  for (const auto& [path, what] : {std::pair{hmm + "/mdef", "pocketsphinx acoustic model"},
+                                   std::pair{lm, "phonetic language model"}}) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+      throw IoError(
+          IoError::Op::Read, path,
+          std::string(what) + " not found (install pocketsphinx-en-us or set the model folder)");
+  }
+  std::vector<std::string> args{"-hmm",         hmm,   "-allphone",       lm,
+                                "-allphone_ci", "yes", "-remove_silence", "no",
+                                "-dither",      "yes", "-seed",           "1"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  std::lock_guard<std::mutex> lock(sphinx_mutex());
+  err_set_logfp(nullptr);
+  err_set_callback(sphinx_log, nullptr);
+  last_sphinx_error().clear();
+  cmd_ln_t* config =
+      cmd_ln_parse_r(nullptr, ps_args(), static_cast<int32>(argv.size()), argv.data(), TRUE);
+  if (config == nullptr)
+    throw std::runtime_error("pocketsphinx refused its configuration: " + last_sphinx_error());
+  auto impl = std::make_unique<Impl>();
+  impl->ps = ps_init(config);
+  cmd_ln_free_r(config);
+  if (impl->ps == nullptr)
+    throw InputError(lm, 0, 0, "pocketsphinx cannot load it: " + last_sphinx_error());
+  return PhoneLoop(std::move(impl));
+}
+
+void PhoneLoop::start() {
+  std::lock_guard<std::mutex> lock(sphinx_mutex());
+  if (impl_->in_utterance) ps_end_utt(impl_->ps);
+  genrand_seed(1);  // the same dither for the same audio: deterministic
+  if (ps_start_stream(impl_->ps) < 0 || ps_start_utt(impl_->ps) < 0)
+    throw std::runtime_error("pocketsphinx cannot start an utterance: " + last_sphinx_error());
+  impl_->in_utterance = true;
+}
+
+void PhoneLoop::process(const std::int16_t* samples, std::size_t n) {
+  if (n == 0) return;
+  std::lock_guard<std::mutex> lock(sphinx_mutex());
+  if (!impl_->in_utterance) throw std::logic_error("PhoneLoop::process before start");
+  if (ps_process_raw(impl_->ps, samples, n, FALSE, FALSE) < 0)
+    throw std::runtime_error("pocketsphinx failed on streamed audio: " + last_sphinx_error());
+}
+
+int PhoneLoop::frames() const {
+  std::lock_guard<std::mutex> lock(sphinx_mutex());
+  return ps_get_n_frames(impl_->ps);
+}
+
+namespace {
+
+std::vector<PhoneSegment> segments(ps_decoder_t* ps) {
+  std::vector<PhoneSegment> out;
+  int32 score = 0;
+  if (ps_get_hyp(ps, &score) == nullptr) return out;
+  for (ps_seg_t* s = ps_seg_iter(ps); s != nullptr; s = ps_seg_next(s)) {
+    int sf = 0, ef = 0;
+    ps_seg_frames(s, &sf, &ef);
+    if (ef < sf) continue;
+    const auto p = phoneme_from_arpabet(ps_seg_word(s));
+    out.push_back({p ? *p : Phoneme::SIL, sf, ef});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<PhoneSegment> PhoneLoop::best() const {
+  std::lock_guard<std::mutex> lock(sphinx_mutex());
+  return segments(impl_->ps);
+}
+
+std::vector<PhoneSegment> PhoneLoop::end() {
+  std::lock_guard<std::mutex> lock(sphinx_mutex());
+  if (!impl_->in_utterance) return {};
+  impl_->in_utterance = false;
+  if (ps_end_utt(impl_->ps) < 0)
+    throw std::runtime_error("pocketsphinx failed ending an utterance: " + last_sphinx_error());
+  return segments(impl_->ps);
+}
+
+}  // namespace semblend::speech

@@ -1,0 +1,97 @@
+// `semblend speech --stream` (audio piped into stdin, JSONL frames out) and `semblend eval speech`.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "semblend/audio.h"
+#include "semblend/formats.h"
+#include "test_util.h"
+
+namespace semblend {
+namespace {
+
+bool contains(const std::string& s, const std::string& sub) {
+  return s.find(sub) != std::string::npos;
+}
+
+// Runs `semblend ARGS < input`, stdout and stderr captured.
+test::RunResult run_piped(const std::string& args, const std::string& input,
+                          const test::TempDir& tmp) {
+  const std::string out = tmp.path(".out"), err = tmp.path(".err");
+  const std::string cmd = "cat '" + input + "' | '" + std::string(SEMBLEND_CLI) + "' " + args +
+                          " >'" + out + "' 2>'" + err + "'";
+  const int status = std::system(cmd.c_str());
+  test::RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = test::read_text(out);
+  r.err = test::read_text(err);
+  return r;
+}
+
+TEST(CliSpeechStream, RawPcmAndWavFromStdinBecomeJsonlFrames) {
+  test::TempDir tmp;
+  const Audio audio = read_audio(
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0930.wav"));
+  // The same audio as a 16 kHz WAV and as raw little-endian 16-bit PCM.
+  write_wav(audio, tmp.path("a.wav"));
+  {
+    std::ofstream raw(tmp.path("a.raw"), std::ios::binary);
+    for (float x : audio.samples) {
+      const auto v = static_cast<std::int16_t>(std::lround(std::clamp(x, -1.0f, 1.0f) * 32767));
+      const char b[2] = {static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff)};
+      raw.write(b, 2);
+    }
+  }
+  for (const char* input : {"a.raw", "a.wav"}) {
+    const test::RunResult r = run_piped("speech --stream", tmp.path(input), tmp);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(contains(r.err, "max latency")) << r.err;
+    const Take take = parse_jsonl(r.out, input);
+    EXPECT_EQ(take.frames.size(), static_cast<std::size_t>(std::floor(audio.duration() * 60)) + 1)
+        << input;
+    float jaw = 0;
+    for (const FaceFrame& f : take.frames) jaw = std::max(jaw, f.coefficients[Blendshape::JawOpen]);
+    EXPECT_GT(jaw, 0.2f) << input;
+  }
+  // -o FILE.jsonl writes there instead.
+  test::RunResult r =
+      run_piped("speech --stream -o '" + tmp.path("s.jsonl") + "'", tmp.path("a.raw"), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(read_take(tmp.path("s.jsonl")).frames.size(), 100u);
+  // A WAV at another rate is refused with a hint; so is an audio argument.
+  Audio a8 = resample(audio, 8000);
+  write_wav(a8, tmp.path("a8.wav"));
+  r = run_piped("speech --stream", tmp.path("a8.wav"), tmp);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_TRUE(contains(r.err, "16 kHz mono 16-bit")) << r.err;
+  r = run_piped("speech --stream '" + tmp.path("a.wav") + "'", tmp.path("a.raw"), tmp);
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+}
+
+TEST(CliEvalSpeech, QuickRunWritesAReportPerSource) {
+  test::TempDir tmp;
+  const test::RunResult r =
+      test::run_cli("eval speech --quick --real '" + test::shared_data("speech") + "' -o '" +
+                        tmp.path("e.json") + "'",
+                    tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "espeak-ng: 8 utterances")) << r.err;
+  const auto j = nlohmann::json::parse(test::read_text(tmp.path("e.json")));
+  ASSERT_EQ(j["sources"].size(), 3u);  // espeak-ng, festival, real
+  EXPECT_EQ(j["voices"].size(), 1u);
+  for (const auto& s : j["sources"])
+    for (const char* mode : {"with_transcript", "without_transcript", "live"}) {
+      EXPECT_GT(s[mode]["frames"].get<int>(), 1000) << mode;
+      EXPECT_GT(s[mode]["lip_class_frame_accuracy"].get<double>(), 0.3) << mode;
+    }
+  EXPECT_EQ(test::run_cli("eval speech --real /nonexistent", tmp).exit_code, 3);
+}
+
+}  // namespace
+}  // namespace semblend
