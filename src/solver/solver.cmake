@@ -27,13 +27,16 @@ set_source_files_properties(solver/solver.cpp PROPERTIES COMPILE_DEFINITIONS
 
 # The training tool: the only code that includes <torch/torch.h>, built only when Debian's
 # libtorch-dev is installed (scripts/setup.sh). The library and the CLI never link libtorch.
-find_package(Torch QUIET)
-if(Torch_FOUND)
+option(SEMBLEND_BUILD_TRAINER "Build semblend_train when libtorch is installed" ON)
+if(SEMBLEND_BUILD_TRAINER)
+  find_package(Torch QUIET)
+endif()
+if(SEMBLEND_BUILD_TRAINER AND Torch_FOUND)
   add_executable(semblend_train solver/train.cpp)
   set_target_properties(semblend_train PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bin)
   target_include_directories(semblend_train SYSTEM PRIVATE ${TORCH_INCLUDE_DIRS})
   target_include_directories(semblend_train PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(semblend_train PRIVATE semblend ${TORCH_LIBRARIES} semblend_warnings)
 else()
-  message(STATUS "libtorch not found: semblend_train (the solver's trainer) is not built")
+  message(STATUS "libtorch not found or SEMBLEND_BUILD_TRAINER=OFF: semblend_train is not built")
 endif()
