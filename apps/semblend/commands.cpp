@@ -74,14 +74,13 @@ class Sink {
   std::optional<AtomicFileWriter> file_;
 };
 
-// A whole result at once: atomically to `path`, or to stdout.
+}  // namespace
+
 void emit(const std::string& path, const std::string& text) {
   Sink out(path);
   out.write(text);
   out.commit();
 }
-
-}  // namespace
 
 int run_convert(const ConvertOptions& o) {
   ReadOptions ro;

@@ -24,6 +24,10 @@ enum ExitCode : int {
   kInvalidValue = 6,
 };
 
+// A whole result at once: atomically to `path` (temp file, rename), or to stdout when "".
+// Every subcommand writes its results through this.
+void emit(const std::string& path, const std::string& text);
+
 struct ConvertOptions {
   std::string input;
   std::string output;               // "" = stdout

@@ -19,15 +19,6 @@
 namespace semblend::cli {
 namespace {
 
-void write_out(const std::string& path, const std::string& text) {
-  if (path.empty()) {
-    std::cout << text;
-    if (!text.empty() && text.back() != '\n') std::cout << '\n';
-  } else {
-    write_file_atomic(path, text);
-  }
-}
-
 std::string num(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[32];
@@ -105,7 +96,7 @@ int run_image(const ImageOptions& o) {
     all << (n ? ",\n" : "") << j.str();
   }
   if (many) all << "]";
-  write_out(o.output, all.str() + "\n");
+  emit(o.output, all.str() + "\n");
   return kOk;
 }
 
@@ -125,7 +116,7 @@ int run_eval_noise(const EvalNoiseOptions& o) {
                "landmark noise from %d detected renders: mean |bias| %.3f cm, mean |jitter| %.3f "
                "cm (face frame)\n",
                noise.samples, bias / kLandmarkCount, jitter / kLandmarkCount);
-  write_out(o.output, landmark_noise_csv(noise));
+  emit(o.output, landmark_noise_csv(noise));
   return kOk;
 }
 
@@ -223,7 +214,7 @@ int run_eval_solver(const EvalSolverOptions& o) {
                  detected ? ("  images " + num(img_err[k] / detected)).c_str() : "");
   }
   j << "}}\n";
-  if (!o.output.empty()) write_out(o.output, j.str());
+  if (!o.output.empty()) emit(o.output, j.str());
   return kOk;
 }
 

@@ -55,6 +55,11 @@ struct RenderOptions {
 // or "#rrggbb". Throws std::invalid_argument naming the value otherwise.
 Rgb skin_tone(std::string_view name);
 
+// The colour (sRGB) each rig part is drawn with under `options` (lips and brows follow the skin
+// and hair tones), indexed by RigPart. The glTF export uses the defaults, so a glTF viewer shows
+// the face `semblend render` draws.
+std::array<Rgb, kRigPartCount> part_colours(const RenderOptions& options = {});
+
 struct RenderResult {
   Image image;
   // The rig's 478 landmark vertices projected into the image: x, y in pixels (0,0 = top-left

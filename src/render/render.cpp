@@ -136,6 +136,27 @@ Rgb skin_tone(std::string_view name) {
                               "' (light, fair, medium, olive, tan, brown, dark or #rrggbb)");
 }
 
+std::array<Rgb, kRigPartCount> part_colours(const RenderOptions& o) {
+  const Rgb& s = o.skin;
+  const Rgb& h = o.hair;
+  auto at = [](RigPart p) { return static_cast<std::size_t>(p); };
+  std::array<Rgb, kRigPartCount> c{};
+  c[at(RigPart::Skin)] = s;
+  c[at(RigPart::Lips)] = {s[0] * 0.86f + 0.08f, s[1] * 0.52f, s[2] * 0.55f};  // redder than skin
+  c[at(RigPart::Brow)] = {0.3f * s[0] + 0.7f * h[0], 0.3f * s[1] + 0.7f * h[1],
+                          0.3f * s[2] + 0.7f * h[2]};  // hair over skin
+  c[at(RigPart::LashLine)] = {0.10f, 0.07f, 0.06f};
+  c[at(RigPart::EyeWhite)] = {0.90f, 0.88f, 0.84f};
+  c[at(RigPart::Iris)] = o.iris;
+  c[at(RigPart::Pupil)] = {0.03f, 0.03f, 0.03f};
+  c[at(RigPart::MouthInterior)] = {0.165f, 0.044f, 0.0495f};  // dark red, in its own shadow
+  c[at(RigPart::Teeth)] = {0.93f, 0.90f, 0.82f};
+  c[at(RigPart::Tongue)] = {0.78f, 0.38f, 0.40f};
+  c[at(RigPart::Hair)] = h;
+  c[at(RigPart::Neck)] = {0.93f * s[0], 0.93f * s[1], 0.93f * s[2]};
+  return c;
+}
+
 RenderResult render_face(const Rig& rig, const FaceFrame& frame, const RenderOptions& o) {
   validate(o);
   for (float a : {frame.head.yaw, frame.head.pitch, frame.head.roll})
@@ -232,23 +253,23 @@ RenderResult render_face(const Rig& rig, const FaceFrame& frame, const RenderOpt
   }
 
   // ---- Materials. ----
-  const V3 skin = rgb(o.skin), hair = rgb(o.hair);
+  const std::array<Rgb, kRigPartCount> colour = part_colours(o);
   std::array<Material, kRigPartCount> mat{};
-  auto set = [&](RigPart p, V3 albedo, float spec, float shin) {
-    mat[static_cast<std::size_t>(p)] = {albedo, spec, shin};
+  auto set = [&](RigPart p, float spec, float shin) {
+    mat[static_cast<std::size_t>(p)] = {rgb(colour[static_cast<std::size_t>(p)]), spec, shin};
   };
-  set(RigPart::Skin, skin, 0.10f, 18);
-  set(RigPart::Lips, V3(skin.x() * 0.86f + 0.08f, skin.y() * 0.52f, skin.z() * 0.55f), 0.22f, 30);
-  set(RigPart::Brow, 0.3f * skin + 0.7f * hair, 0.04f, 8);
-  set(RigPart::LashLine, V3(0.10f, 0.07f, 0.06f), 0.1f, 20);
-  set(RigPart::EyeWhite, V3(0.90f, 0.88f, 0.84f), 0.55f, 80);
-  set(RigPart::Iris, rgb(o.iris), 0.6f, 80);
-  set(RigPart::Pupil, V3(0.03f, 0.03f, 0.03f), 0.6f, 80);
-  set(RigPart::MouthInterior, V3(0.30f, 0.08f, 0.09f), 0.05f, 10);
-  set(RigPart::Teeth, V3(0.93f, 0.90f, 0.82f), 0.35f, 40);
-  set(RigPart::Tongue, V3(0.78f, 0.38f, 0.40f), 0.30f, 30);
-  set(RigPart::Hair, hair, 0.08f, 12);
-  set(RigPart::Neck, 0.93f * skin, 0.06f, 14);
+  set(RigPart::Skin, 0.10f, 18);
+  set(RigPart::Lips, 0.22f, 30);
+  set(RigPart::Brow, 0.04f, 8);
+  set(RigPart::LashLine, 0.1f, 20);
+  set(RigPart::EyeWhite, 0.55f, 80);
+  set(RigPart::Iris, 0.6f, 80);
+  set(RigPart::Pupil, 0.6f, 80);
+  set(RigPart::MouthInterior, 0.0275f, 10);  // in its own shadow: 0.55 of a lit surface's highlight
+  set(RigPart::Teeth, 0.35f, 40);
+  set(RigPart::Tongue, 0.30f, 30);
+  set(RigPart::Hair, 0.08f, 12);
+  set(RigPart::Neck, 0.06f, 14);
   const V3 L = V3(o.light_direction[0], o.light_direction[1], o.light_direction[2]).normalized();
   const V3 fill = V3(-L.x(), 0.1f, 0.8f).normalized();
   const Noise& nz = noise();
@@ -322,7 +343,6 @@ RenderResult render_face(const Rig& rig, const FaceFrame& frame, const RenderOpt
       const float ch = std::max(0.0f, nrm.dot(half));
       c += V3::Constant(m.specular * o.key_light * ch / (m.shininess - m.shininess * ch + ch));
     }
-    if (tri.part == RigPart::MouthInterior) c *= 0.55f;
     return c;
   };
 

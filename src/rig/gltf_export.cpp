@@ -16,35 +16,34 @@
 
 #include "semblend/file_io.h"
 #include "semblend/gltf.h"
+#include "semblend/render.h"
 
 namespace semblend {
 namespace {
 
 constexpr float kMetresPerCm = 0.01f;
 
-// How each part looks: sRGB colours in [0, 1] (converted to glTF's linear baseColorFactor below)
-// and a roughness (nothing on a face is metal). The colours are those `semblend render` draws with
-// its default options (src/render/render.cpp), so a glTF viewer shows the same face.
+// How each part looks in a glTF viewer: the renderer's default colours (part_colours(), converted
+// to glTF's linear baseColorFactor below), a roughness (nothing on a face is metal), sidedness.
 struct PartLook {
   RigPart part;
-  std::array<double, 3> srgb;
   double roughness;
   bool double_sided;  // seen from both sides
 };
 // clang-format off
 constexpr std::array<PartLook, kRigPartCount> kPartLooks{{
-  {RigPart::Skin,          {0.820, 0.630, 0.500}, 0.60, false},  // the renderer's default skin
-  {RigPart::Lips,          {0.785, 0.328, 0.275}, 0.45, false},  // redder than skin, so the mouth reads
-  {RigPart::Brow,          {0.358, 0.266, 0.206}, 0.90, false},  // hair over skin
-  {RigPart::LashLine,      {0.100, 0.070, 0.060}, 0.80, true},   // dark lid margins: a closed eye reads closed
-  {RigPart::EyeWhite,      {0.900, 0.880, 0.840}, 0.25, false},  // wet sclera
-  {RigPart::Iris,          {0.360, 0.240, 0.130}, 0.30, false},  // brown
-  {RigPart::Pupil,         {0.030, 0.030, 0.030}, 0.20, false},  // black
-  {RigPart::MouthInterior, {0.165, 0.044, 0.050}, 0.80, true},   // dark: an open mouth reads as a hole
-  {RigPart::Teeth,         {0.930, 0.900, 0.820}, 0.30, false},  // off-white
-  {RigPart::Tongue,        {0.780, 0.380, 0.400}, 0.50, false},  // pink-red
-  {RigPart::Hair,          {0.160, 0.110, 0.080}, 0.90, false},  // dark brown
-  {RigPart::Neck,          {0.763, 0.586, 0.465}, 0.60, false},  // the skin, a shade darker
+  {RigPart::Skin,          0.60, false},
+  {RigPart::Lips,          0.45, false},
+  {RigPart::Brow,          0.90, false},
+  {RigPart::LashLine,      0.80, true},
+  {RigPart::EyeWhite,      0.25, false},  // wet sclera
+  {RigPart::Iris,          0.30, false},
+  {RigPart::Pupil,         0.20, false},
+  {RigPart::MouthInterior, 0.80, true},
+  {RigPart::Teeth,         0.30, false},
+  {RigPart::Tongue,        0.50, false},
+  {RigPart::Hair,          0.90, false},
+  {RigPart::Neck,          0.60, false},
 }};
 // clang-format on
 constexpr bool looks_in_part_order() {
@@ -211,16 +210,17 @@ int add_mesh(Builder& b, const Rig& rig) {
 
   tinygltf::Mesh mesh;
   mesh.name = "face";
+  const std::array<Rgb, kRigPartCount> colours = part_colours();
   for (const PartLook& look : kPartLooks) {
+    const Rgb& srgb = colours[static_cast<std::size_t>(look.part)];
     std::vector<std::uint32_t> indices;
     for (const RigTriangle& t : rig.triangles)
       if (t.part == look.part) indices.insert(indices.end(), t.v.begin(), t.v.end());
     if (indices.empty()) continue;
     tinygltf::Material m;
     m.name = std::string(rig_part_name(look.part));
-    m.pbrMetallicRoughness.baseColorFactor = {srgb_to_linear(look.srgb[0]),
-                                              srgb_to_linear(look.srgb[1]),
-                                              srgb_to_linear(look.srgb[2]), 1.0};
+    m.pbrMetallicRoughness.baseColorFactor = {srgb_to_linear(srgb[0]), srgb_to_linear(srgb[1]),
+                                              srgb_to_linear(srgb[2]), 1.0};
     m.pbrMetallicRoughness.metallicFactor = 0.0;
     m.pbrMetallicRoughness.roughnessFactor = look.roughness;
     m.doubleSided = look.double_sided;
