@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "semblend/error.h"
+#include "speech/librivox.h"
 #include "speech/pronunciation.h"
 #include "test_util.h"
 
@@ -21,21 +22,9 @@ Aligner& aligner() {
   return a;
 }
 
-struct Utterance {
-  Audio audio;
-  std::string transcript;
-  std::vector<TimedPhoneme> truth;
-};
-
-Utterance librivox(const char* id) {
-  const std::string base =
-      std::string("speech/librivox_sense_and_sensibility_01_austen_64kb-") + id;
-  const std::string phones = test::shared_data(base + ".phone.json");
-  return {read_audio(test::shared_data(base + ".wav")),
-          test::read_text(test::shared_data(base + ".txt")),
-          parse_phone_alignment_json(test::read_text(phones), phones)};
-}
-constexpr const char* kIds[] = {"0870", "0880", "0890", "0920", "0930"};
+using test::librivox;
+using test::Utterance;
+constexpr auto& kIds = test::kLibrivoxIds;
 
 // For every reference boundary (a phone's start), the distance in ms to the nearest boundary of
 // the result.

@@ -10,24 +10,15 @@
 
 #include "semblend/error.h"
 #include "semblend/speech_eval.h"
+#include "speech/librivox.h"
 #include "test_util.h"
 
 namespace semblend {
 namespace {
 
-struct Utterance {
-  Audio audio;
-  std::vector<TimedPhoneme> truth;
-};
-
-Utterance librivox(const char* id) {
-  const std::string base =
-      std::string("speech/librivox_sense_and_sensibility_01_austen_64kb-") + id;
-  const std::string phones = test::shared_data(base + ".phone.json");
-  return {read_audio(test::shared_data(base + ".wav")),
-          parse_phone_alignment_json(test::read_text(phones), phones)};
-}
-constexpr const char* kIds[] = {"0870", "0880", "0890", "0920", "0930"};
+using test::librivox;
+using test::Utterance;
+constexpr auto& kIds = test::kLibrivoxIds;
 
 // Frames at j / fps for j = 0 .. floor(duration * fps), in order.
 void expect_frame_grid(const Take& take, double duration, double fps) {
