@@ -1,6 +1,7 @@
 // The vision front end, single thread (`semblend_bench --benchmark_filter=Vision`): a detection
-// frame (detector + mesh twice + two irises + pose) at 640×480, and a tracking frame (mesh + two
-// irises + pose from the previous frame's landmarks).
+// frame at 640×480 (detector + mesh + two irises + pose; the default CropRefinement::Auto, and
+// ::Always with its second mesh pass), and a tracking frame (mesh + two irises + pose from the
+// previous frame's landmarks).
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -26,14 +27,23 @@ semblend::Image frame_640x480() {
   return f;
 }
 
-void BM_VisionDetectFrame(benchmark::State& state) {
-  auto lm = semblend::FaceLandmarker::create();
+void detect_frame(benchmark::State& state, semblend::CropRefinement refine) {
+  semblend::LandmarkerOptions o;
+  o.refine_crop = refine;
+  auto lm = semblend::FaceLandmarker::create(o);
   const semblend::Image f = frame_640x480();
   std::size_t faces = 0;
   for (auto _ : state) faces = lm.detect(f).size();
   state.counters["faces"] = static_cast<double>(faces);
 }
+void BM_VisionDetectFrame(benchmark::State& state) {
+  detect_frame(state, semblend::CropRefinement::Auto);
+}
 BENCHMARK(BM_VisionDetectFrame)->Unit(benchmark::kMillisecond);
+void BM_VisionDetectFrameAlwaysRefine(benchmark::State& state) {
+  detect_frame(state, semblend::CropRefinement::Always);
+}
+BENCHMARK(BM_VisionDetectFrameAlwaysRefine)->Unit(benchmark::kMillisecond);
 
 void BM_VisionTrackFrame(benchmark::State& state) {
   auto lm = semblend::FaceLandmarker::create();

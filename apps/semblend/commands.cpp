@@ -14,6 +14,7 @@
 #include "semblend/expression_prior.h"
 #include "semblend/face_model.h"
 #include "semblend/gltf.h"
+#include "semblend/preview.h"
 #include "semblend/render.h"
 #include "semblend/rig.h"
 #include "semblend/rig_eval.h"
@@ -38,15 +39,6 @@ TakeFormat output_format(const std::optional<std::string>& to, const std::string
   if (auto f = format_for_extension(path)) return *f;
   throw std::invalid_argument("cannot tell the output format from \"" + path +
                               "\" (use .csv, .json or .jsonl, or --format)");
-}
-
-// --semantic: smoothed semantic descriptions on every frame; only JSON-family outputs carry them.
-void attach_semantics(Take& take, TakeFormat format) {
-  if (format != TakeFormat::Json && format != TakeFormat::Jsonl)
-    throw std::invalid_argument("--semantic needs a .json or .jsonl output (" +
-                                std::string(format_name(format)) + " has no place for it)");
-  const auto descriptions = describe_take(take, /*smooth=*/true);
-  for (std::size_t i = 0; i < take.frames.size(); ++i) take.frames[i].semantics = descriptions[i];
 }
 
 // A streamed result: lines go to the output file as they are made (atomically: the file appears
@@ -75,6 +67,18 @@ class Sink {
 };
 
 }  // namespace
+
+void check_semantic_format(TakeFormat format) {
+  if (format != TakeFormat::Json && format != TakeFormat::Jsonl)
+    throw std::invalid_argument("--semantic needs a .json or .jsonl output (" +
+                                std::string(format_name(format)) + " has no place for it)");
+}
+
+void attach_semantics(Take& take, TakeFormat format) {
+  check_semantic_format(format);
+  const auto descriptions = describe_take(take, /*smooth=*/true);
+  for (std::size_t i = 0; i < take.frames.size(); ++i) take.frames[i].semantics = descriptions[i];
+}
 
 void emit(const std::string& path, const std::string& text) {
   Sink out(path);
@@ -226,7 +230,9 @@ int run_landmarks(const LandmarksOptions& o) {
 }
 
 int run_derive_neutral(const DeriveNeutralOptions& o) {
-  FaceLandmarker landmarker = FaceLandmarker::create();
+  LandmarkerOptions lo;  // always the second mesh pass: the path data/neutral_face.csv came from
+  lo.refine_crop = CropRefinement::Always;
+  FaceLandmarker landmarker = FaceLandmarker::create(lo);
   std::vector<std::array<Point3, kLandmarkCount>> faces, mirrored;
   for (const std::string& path : o.inputs) {
     const Image image = read_image(path);
@@ -244,14 +250,40 @@ int run_derive_neutral(const DeriveNeutralOptions& o) {
 }
 
 int run_render(const RenderCommandOptions& o) {
-  if (extension_of(o.output) != "png")
-    throw std::invalid_argument("render writes PNG: " + o.output + " must end in .png");
+  const std::string ext = extension_of(o.output);
+  if (ext != "png" && ext != "mp4")
+    throw std::invalid_argument("render writes a PNG (one frame) or an MP4 (a whole --take): " +
+                                o.output + " must end in .png or .mp4");
   if (o.size < 128 || o.size > 1024)
     throw std::invalid_argument("--size must be 128..1024 pixels, got " + std::to_string(o.size));
+  if (ext == "mp4") {
+    // The whole take, with its head pose, as a silent video (a clip with known coefficients).
+    if (o.take.empty()) throw std::invalid_argument("an MP4 render needs --take");
+    if (o.size % 2) throw std::invalid_argument("--size must be even for an MP4");
+    if (o.contact_sheet || !o.weights.empty() || o.yaw || o.pitch || o.roll || !o.photo.empty())
+      throw std::invalid_argument(
+          "an MP4 render plays the take as it is: --contact-sheet, --set, --yaw/--pitch/--roll "
+          "and --photo apply to PNG renders");
+    const Take take = read_take(o.take);
+    const Rig rig = o.identity_seed ? build_rig(o.stylised ? stylised_identity(*o.identity_seed)
+                                                           : sample_identity(*o.identity_seed))
+                                    : default_rig();
+    PreviewOptions po;
+    po.width = po.height = o.size;
+    po.render.skin = skin_tone(o.skin);
+    po.rig = &rig;
+    po.still_head = false;
+    write_preview_video(take, "", o.output, po);
+    std::fprintf(stderr, "semblend render: %zu frames at %g fps -> %s\n", take.frames.size(),
+                 take.fps, o.output.c_str());
+    return kOk;
+  }
   RenderOptions ro;
   ro.width = ro.height = o.size;
   ro.skin = skin_tone(o.skin);
-  const Rig rig = o.identity_seed ? build_rig(sample_identity(*o.identity_seed)) : default_rig();
+  const Rig rig = o.identity_seed ? build_rig(o.stylised ? stylised_identity(*o.identity_seed)
+                                                         : sample_identity(*o.identity_seed))
+                                  : default_rig();
   if (o.contact_sheet) {
     write_png(render_contact_sheet(rig, o.tile, 1.0f, ro), o.output);
     std::fprintf(stderr, "semblend render: contact sheet of %zu shapes -> %s\n", kBlendshapeCount,

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "semblend/formats.h"
+#include "semblend/take.h"
+
 namespace semblend::cli {
 
 // Exit codes (docs/cli.md).
@@ -27,6 +30,11 @@ enum ExitCode : int {
 // A whole result at once: atomically to `path` (temp file, rename), or to stdout when "".
 // Every subcommand writes its results through this.
 void emit(const std::string& path, const std::string& text);
+
+// --semantic: smoothed semantic descriptions (describe_take) on every frame. Only JSON-family
+// outputs carry them: another format is std::invalid_argument (check_semantic_format checks first).
+void check_semantic_format(TakeFormat format);
+void attach_semantics(Take& take, TakeFormat format);
 
 struct ConvertOptions {
   std::string input;
@@ -91,7 +99,8 @@ struct RenderCommandOptions {
   int size = 512;
   std::string skin = "medium";                 // render.h skin_tone()
   std::optional<std::uint64_t> identity_seed;  // a random identity (rig.h sample_identity)
-  bool contact_sheet = false;                  // all 52 shapes at weight 1, named
+  bool stylised = false;       // with --identity-seed: a cartoon-like identity (stylised_identity)
+  bool contact_sheet = false;  // all 52 shapes at weight 1, named
   int tile = 192;
   std::string photo;  // put the render beside this photo
 };
@@ -111,11 +120,25 @@ int run_eval_rig(const EvalRigOptions& o);
 // The solver (solver_commands.cpp, docs/solver.md).
 struct ImageOptions {
   std::vector<std::string> inputs;
-  std::string output;  // JSON ("" = stdout); an array when there are several images
-  std::string model;   // solver weights ("" = the shipped model, checksum-verified)
-  int face = 0;        // which face, largest first
+  std::string output;        // JSON ("" = stdout); an array when there are several images
+  std::string model;         // solver weights ("" = the shipped model, checksum-verified)
+  int face = 0;              // which face, largest first
+  std::string overlay;       // landmark overlay: .png (one image) or a directory (several)
+  std::string side_by_side;  // overlay | rig render of the estimate: .png or a directory
 };
 int run_image(const ImageOptions& o);
+
+// `semblend video` (video_command.cpp): tracking landmarker -> solver -> One Euro -> a take.
+struct VideoOptions {
+  std::string input;
+  std::string output;   // .csv / .json / .jsonl; "" = stdout (JSONL)
+  std::string preview;  // "" = none; else an .mp4: the frame with its landmarks | the rig
+  std::string model;    // solver weights ("" = the shipped model)
+  int face = 0;         // which face, largest first when detected
+  bool semantic = false;
+  bool smooth = true;  // One Euro on the coefficients and angles (filter.h SmoothOptions)
+};
+int run_video(const VideoOptions& o);
 
 struct EvalSolverOptions {
   std::string output, model;
@@ -123,12 +146,44 @@ struct EvalSolverOptions {
   int images = 0;             // render -> landmarker -> solver samples
   std::uint64_t seed = 9001;  // held-out: training uses other seeds' identities
   int identities = 100;
+  bool stylised = false;  // cartoon-like identities (rig.h stylised_identity)
 };
 int run_eval_solver(const EvalSolverOptions& o);
 
+// `semblend eval faces` (eval_faces.cpp): the real-photo rubric (rubric.h) and its pass rate.
+struct EvalFacesOptions {
+  std::string rubric = "data/eval/face_rubric.json";
+  std::string data = "../shared/data";  // the rubric's file paths are relative to this
+  std::string output;                   // JSON report ("" = none)
+  std::string model;                    // solver weights ("" = the shipped model)
+  std::string side_by_side;             // a directory for overlay | rig pictures ("" = none)
+};
+int run_eval_faces(const EvalFacesOptions& o);
+
+// `semblend eval take` (eval_take.cpp): an estimated take against its known truth.
+struct EvalTakeOptions {
+  std::string estimate, truth, output;
+};
+int run_eval_take(const EvalTakeOptions& o);
+
+// `semblend eval canonical` (eval_canonical.cpp): the expressions the state of the art misreads.
+struct EvalCanonicalOptions {
+  std::string output, model;
+  int identities = 5;
+  std::uint64_t seed = 4242;  // held-out identities
+};
+int run_eval_canonical(const EvalCanonicalOptions& o);
+
+// `semblend eval training-plot` (plot_training.cpp): semblend_train reports as a PNG chart.
+struct PlotTrainingOptions {
+  std::vector<std::string> reports;
+  std::string output;  // .png
+};
+int run_plot_training(const PlotTrainingOptions& o);
+
 struct EvalNoiseOptions {
   std::string output;  // data/landmark_noise.csv; "" = stdout
-  int samples = 200;
+  int samples = 3000;
   std::uint64_t seed = 77;
 };
 int run_eval_noise(const EvalNoiseOptions& o);

@@ -207,6 +207,8 @@ int main(int argc, char** argv) {
   rd->add_option("--skin", render.skin, "light, fair, medium, olive, tan, brown, dark or #rrggbb")
       ->capture_default_str();
   rd->add_option("--identity-seed", render.identity_seed, "Render a random identity (seeded)");
+  rd->add_flag("--stylised", render.stylised,
+               "With --identity-seed: cartoon-like proportions (rig.h stylised_identity)");
   rd->add_flag("--contact-sheet", render.contact_sheet, "All 52 shapes at weight 1, named");
   rd->add_option("--tile", render.tile, "Contact-sheet tile size in pixels")->capture_default_str();
   rd->add_option("--photo", render.photo, "Put the render beside this photo");
@@ -243,6 +245,37 @@ int main(int argc, char** argv) {
   evsv->add_option("--images", eval_solver.images, "Also render -> landmarker -> solver samples")
       ->capture_default_str();
   evsv->add_option("--seed", eval_solver.seed, "Held-out seed")->capture_default_str();
+  evsv->add_flag("--stylised", eval_solver.stylised,
+                 "Cartoon-like identities (rig.h stylised_identity) instead of adult ones");
+  cli::PlotTrainingOptions plot_training;
+  auto* evp = ev->add_subcommand("training-plot",
+                                 "Plot semblend_train reports (training and held-out MAE by step)");
+  evp->add_option("reports", plot_training.reports, "training_report.json files")->required();
+  evp->add_option("-o,--output", plot_training.output, "The PNG to write")->required();
+  cli::EvalCanonicalOptions eval_canonical;
+  auto* evc = ev->add_subcommand(
+      "canonical", "The solver on expressions others misread (closed eyes, winks, neutral ...)");
+  evc->add_option("-o,--output", eval_canonical.output, "Write the JSON report here");
+  evc->add_option("--model", eval_canonical.model, "Solver weights (default: the shipped model)");
+  evc->add_option("--identities", eval_canonical.identities, "Held-out identities")
+      ->capture_default_str();
+  evc->add_option("--seed", eval_canonical.seed, "Identity seed")->capture_default_str();
+  cli::EvalTakeOptions eval_take;
+  auto* evt = ev->add_subcommand(
+      "take", "An estimated take (e.g. from semblend video) against the take it should recover");
+  evt->add_option("estimate", eval_take.estimate, "The estimated take")->required();
+  evt->add_option("--truth", eval_take.truth, "The true take")->required();
+  evt->add_option("-o,--output", eval_take.output, "Write the JSON report here");
+  cli::EvalFacesOptions eval_faces;
+  auto* evf = ev->add_subcommand(
+      "faces", "Score the solver on real photos against a rubric (data/eval/face_rubric.json)");
+  evf->add_option("--rubric", eval_faces.rubric, "The rubric file")->capture_default_str();
+  evf->add_option("--data", eval_faces.data, "Folder the rubric's photo paths are relative to")
+      ->capture_default_str();
+  evf->add_option("-o,--output", eval_faces.output, "Write the JSON report here");
+  evf->add_option("--model", eval_faces.model, "Solver weights (default: the shipped model)");
+  evf->add_option("--side-by-side", eval_faces.side_by_side,
+                  "Write each photo's overlay | rig render of the estimate into this folder");
   cli::EvalNoiseOptions eval_noise;
   auto* evn = ev->add_subcommand(
       "noise", "Measure the landmark noise model (data/landmark_noise.csv) on rig renders");
@@ -258,6 +291,27 @@ int main(int argc, char** argv) {
   im->add_option("--face", image.face, "Which face, largest first")
       ->capture_default_str()
       ->check(CLI::Range(0, 15));
+  im->add_option("--overlay", image.overlay,
+                 "Draw the landmarks: a .png (one image) or a directory (several)");
+  im->add_option("--side-by-side", image.side_by_side,
+                 "The overlay beside the rig rendered with the estimate: .png or a directory");
+
+  cli::VideoOptions video;
+  auto* vd = app.add_subcommand(
+      "video",
+      "A video -> a take: tracked landmarks, 52 coefficients, head and eye pose per frame");
+  vd->add_option("input", video.input, "The video (.mp4, .mov, ...)")->required();
+  vd->add_option("-o,--output", video.output, "Write the take here (.csv, .json, .jsonl)");
+  vd->add_flag("--semantic", video.semantic,
+               "Attach semantic descriptions to every frame (.json/.jsonl outputs)");
+  vd->add_option(
+      "--preview", video.preview,
+      "Also write an .mp4: each frame with its landmarks beside the rig, with the sound");
+  vd->add_option("--face", video.face, "Which face, largest first when detected")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 15));
+  vd->add_flag("!--no-smooth", video.smooth, "Raw per-frame estimates (no One Euro filter)");
+  vd->add_option("--model", video.model, "Solver weights (default: the shipped model)");
 
   cli::EvalSpeechOptions eval_speech;
   auto* evs = ev->add_subcommand(
@@ -295,8 +349,13 @@ int main(int argc, char** argv) {
     if (evr->parsed()) return cli::run_eval_rig(eval_rig);
     if (evs->parsed()) return cli::run_eval_speech(eval_speech);
     if (evsv->parsed()) return cli::run_eval_solver(eval_solver);
+    if (evf->parsed()) return cli::run_eval_faces(eval_faces);
+    if (evt->parsed()) return cli::run_eval_take(eval_take);
+    if (evc->parsed()) return cli::run_eval_canonical(eval_canonical);
+    if (evp->parsed()) return cli::run_plot_training(plot_training);
     if (evn->parsed()) return cli::run_eval_noise(eval_noise);
     if (im->parsed()) return cli::run_image(image);
+    if (vd->parsed()) return cli::run_video(video);
     if (sp->parsed() && speech.stream) return cli::run_speech_stream(speech);
     if (sp->parsed()) return cli::run_speech(speech);
     if (dp->parsed()) return cli::run_derive_prior(prior);

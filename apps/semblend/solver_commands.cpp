@@ -15,6 +15,7 @@
 #include "semblend/semblend.h"
 #include "semblend/solver.h"
 #include "semblend/synth.h"
+#include "solve_view.h"
 
 namespace semblend::cli {
 namespace {
@@ -55,12 +56,14 @@ Solver load_solver(const std::string& path) {
 
 int run_image(const ImageOptions& o) {
   if (o.inputs.empty()) throw std::invalid_argument("semblend image: no input images");
+  const bool many = o.inputs.size() > 1;
+  check_picture_option(o.overlay, "--overlay", many);
+  check_picture_option(o.side_by_side, "--side-by-side", many);
   const Solver solver = load_solver(o.model);
   LandmarkerOptions lo;
-  lo.max_faces = std::max(1, o.face + 1);
+  lo.max_faces = std::max(4, o.face + 1);  // "largest first" among up to 4 (landmarker.h)
   FaceLandmarker landmarker = FaceLandmarker::create(lo);
   std::ostringstream all;
-  const bool many = o.inputs.size() > 1;
   if (many) all << "[";
   for (std::size_t n = 0; n < o.inputs.size(); ++n) {
     const std::string& path = o.inputs[n];
@@ -75,9 +78,16 @@ int run_image(const ImageOptions& o) {
       j << "null}";  // no face (or not that many): an explicit empty result
       std::fprintf(stderr, "%s: no face%s\n", path.c_str(),
                    faces.empty() ? "" : (" " + std::to_string(o.face)).c_str());
+      if (!o.overlay.empty()) write_png(image, picture_path(o.overlay, "--overlay", path, many));
+      if (!o.side_by_side.empty()) std::fprintf(stderr, "%s: no side-by-side\n", path.c_str());
     } else {
       const FaceLandmarks& f = faces[std::size_t(o.face)];
       const SolverResult r = solver.solve(f.points);
+      if (!o.overlay.empty())
+        write_png(draw_landmarks(image, {f}), picture_path(o.overlay, "--overlay", path, many));
+      if (!o.side_by_side.empty())
+        write_png(solved_side_by_side(image, {f}, solved_frame(f, r)),
+                  picture_path(o.side_by_side, "--side-by-side", path, many));
       const SemanticDescription d = describe(r.coefficients, &f.head);
       j << "{\"index\": " << o.face << ", \"presence\": " << num(f.presence)
         << ", \"fit_rms_cm\": " << num(r.fit_rms_cm)
@@ -114,8 +124,13 @@ int run_eval_noise(const EvalNoiseOptions& o) {
   }
   std::fprintf(stderr,
                "landmark noise from %d detected renders: mean |bias| %.3f cm, mean |jitter| %.3f "
-               "cm (face frame)\n",
-               noise.samples, bias / kLandmarkCount, jitter / kLandmarkCount);
+               "cm (face frame); RMS error %.3f cm, %.3f cm left after the expression, identity "
+               "and pose gains (%.0f%% of the variance explained; %.0f%% on held-out renders)\n",
+               noise.samples, bias / kLandmarkCount, jitter / kLandmarkCount, noise.raw_rms_cm,
+               noise.residual_rms_cm,
+               100.0 * (1.0 - double(noise.residual_rms_cm * noise.residual_rms_cm) /
+                                  double(noise.raw_rms_cm * noise.raw_rms_cm)),
+               100.0 * double(noise.heldout_explained));
   emit(o.output, landmark_noise_csv(noise));
   return kOk;
 }
@@ -129,6 +144,7 @@ int run_eval_solver(const EvalSolverOptions& o) {
   SynthOptions so;
   so.seed = o.seed;  // not a training seed: identities never seen in training
   so.identities = o.identities;
+  so.stylised = o.stylised;
   const SynthGenerator gen = SynthGenerator::create(so);
   std::array<double, kBlendshapeCount> err{}, img_err{};
   double total = 0, img_total = 0;
@@ -150,7 +166,8 @@ int run_eval_solver(const EvalSolverOptions& o) {
     const ExpressionSampler sampler = ExpressionSampler::create(default_expression_prior(), eo);
     const float deg = float(kPi) / 180.0f;
     for (int i = 0; i < o.images; ++i) {
-      const Rig rig = build_rig(sample_identity(o.seed * 31337ull + std::uint64_t(i)));
+      const std::uint64_t id_seed = o.seed * 31337ull + std::uint64_t(i);
+      const Rig rig = build_rig(o.stylised ? stylised_identity(id_seed) : sample_identity(id_seed));
       FaceFrame frame;
       frame.coefficients = sampler.at(std::uint64_t(i)).coefficients;
       // A deterministic spread of poses within ±30° yaw, ±20° pitch and roll.
@@ -200,10 +217,10 @@ int run_eval_solver(const EvalSolverOptions& o) {
                  detected ? visible_mean(img_err, detected) : double(NAN));
   std::ostringstream j;
   j << "{\"format\": \"semblend.eval.solver\", \"version\": 1, \"seed\": " << o.seed
-    << ", \"identities\": " << o.identities << ", \"samples\": " << o.samples
-    << ", \"mae\": " << num(overall) << ", \"mae_visible\": " << num(visible_mean(err, n))
-    << ", \"images\": " << o.images << ", \"images_detected\": " << detected
-    << ", \"image_mae\": " << num(img_overall)
+    << ", \"stylised\": " << (o.stylised ? "true" : "false") << ", \"identities\": " << o.identities
+    << ", \"samples\": " << o.samples << ", \"mae\": " << num(overall)
+    << ", \"mae_visible\": " << num(visible_mean(err, n)) << ", \"images\": " << o.images
+    << ", \"images_detected\": " << detected << ", \"image_mae\": " << num(img_overall)
     << ", \"image_mae_visible\": " << num(detected ? visible_mean(img_err, detected) : double(NAN))
     << ", \"per_shape\": {";
   for (std::size_t k = 0; k < kBlendshapeCount; ++k) {

@@ -5,10 +5,14 @@
 // uses on CPU. Supported ops — what MediaPipe's BlazeFace, FaceMesh and Iris need: _FusedConv2D
 // (BiasAdd, Relu, Relu6, Prelu), Conv2D, DepthwiseConv2dNative, AddV2/Add, Relu, Relu6, Prelu,
 // MaxPool, Pad, Reshape, Sigmoid, Identity, and ConcatV2 where it only feeds the outputs (Debian's
-// 2022 XNNPACK has no concatenate node, so that tail runs on the host).
+// 2022 XNNPACK has no concatenate node, so that tail runs on the host); and what an MLP needs (the
+// solver, solver.h): MatMul and _FusedMatMul (BiasAdd, then optionally Relu or Relu6;
+// transpose_b, not transpose_a) on a [batch, features] value, with constant weights, as
+// XNNPACK's fully-connected node, and BiasAdd with a constant bias.
 //
-// Inputs: one NHWC float input, batch ModelOptions::batch (1 by default; a -1 batch in the model
-// takes it). Batching shares each layer's weights between images (two eyes at once).
+// Inputs: one float input, NHWC or [batch, features], batch ModelOptions::batch (1 by default; a
+// -1 batch in the model takes it). Batching shares each layer's weights between images (two eyes
+// at once).
 // Outputs: the model's signature outputs in order (or its Identity nodes by name), as flat floats.
 // Failure modes: a file whose SHA-256 differs from ModelOptions::sha256 (a corrupted or swapped
 //   weight file) is an InputError naming it; ModelError (an InputError) names the file and, for
@@ -16,8 +20,8 @@
 //   only output concats are supported"); a missing or short weight file names the file and the byte
 //   counts.
 // Thread safety: a Model is not safe to run from two threads at once (it owns its buffers); load
-//   one Model per thread. Loading is thread-safe. By default a model runs on the calling thread
-//   (measured: a thread pool on this 2-core machine was slower).
+//   (or clone()) one Model per thread. Loading and cloning are thread-safe. By default a model runs
+//   on the calling thread (measured: a thread pool on this 2-core machine was slower).
 #pragma once
 
 #include <cstddef>
@@ -49,13 +53,16 @@ class Model {
  public:
   // Loads `model_json` and the weight files it names (paths relative to it).
   static Model load(const std::string& model_json, const ModelOptions& options = {});
+  // Another Model of the same graph and weights with its own buffers and runtime (for another
+  // thread); reads no files.
+  Model clone() const;
 
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;
   ~Model();
 
   const std::string& path() const;
-  // NHWC: {batch, height, width, channels}.
+  // NHWC: {batch, height, width, channels}; fully-connected models: {batch, features}.
   const std::vector<std::size_t>& input_shape() const;
   const std::vector<std::string>& output_names() const;
   const std::vector<std::vector<std::size_t>>& output_shapes() const;

@@ -4,7 +4,9 @@
 // letterboxed image; when it finds nothing, the 256×256 back model, then the back model on 2×2
 // overlapping tiles, so small and distant faces are still found) with SSD anchors and weighted
 // non-maximum suppression -> a face crop rotated to level the eyes (1.5× the detection box,
-// square) -> FaceMesh at 192×192 (468 points + a face-presence score) -> Iris at 64×64 on both eyes
+// square, calibrated to the crop the mesh's own landmarks define) -> FaceMesh at 192×192 (468
+// points + a face-presence score; a second pass on its own landmarks' crop only when the first
+// crop was clearly off) -> Iris at 64×64 on both eyes
 // (the subject's left eye mirrored) -> refined eye contours and 10 iris points merged into the
 // 478-point layout (MediaPipe indexing: 468–472 the subject's right iris, 473–477 the left).
 //
@@ -53,14 +55,28 @@ struct FaceLandmarks {
   std::array<float, 16> transform{};
 };
 
+// detect(): how the face crop is refined after the first FaceMesh pass.
+enum class CropRefinement {
+  // One pass on the calibrated detection crop; a second on the crop the landmarks define only
+  // when that differs from the first by more than 4% of the crop in centre, 10% in size or
+  // 0.08 rad in rotation (a turned or tilted face, where BlazeFace's keypoints are rough).
+  Auto,
+  // Always a second pass on the landmarks' crop, after a first on MediaPipe's plain detection
+  // crop (the path data/neutral_face.csv was derived with; one FaceMesh run slower).
+  Always,
+  Never,  // one pass on the calibrated detection crop
+};
+
 struct LandmarkerOptions {
   std::string model_dir;  // directory of the TF.js models; "" = the build's default
-  int max_faces = 1;      // most faces to return, largest first
+  // Most faces to return: the most confident detections whose FaceMesh presence confirms a face,
+  // returned largest first.
+  int max_faces = 1;
   float min_detection_score = 0.5f;
   float min_presence = 0.5f;  // FaceMesh presence below this drops the face (and ends tracking)
   bool refine_iris = true;  // run the iris model (478 points); false gives 468 + eye-centre irises
   bool use_tiles = true;    // search small faces with the back model on tiles when needed
-  bool refine_crop = true;  // detect(): run the mesh a second time on its own landmarks' crop
+  CropRefinement refine_crop = CropRefinement::Auto;
   float focal_length_px = 0;  // 0 = image width
   // Check each model file against the pinned SHA-256 (third_party/SHA256SUMS); a corrupted or
   // different weight file is then an error naming it. Off only for experiments with other weights.

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "semblend/render.h"
@@ -45,5 +46,34 @@ struct PreviewOptions {
 // `audio_path` may be "" (a silent video).
 void write_preview_video(const Take& take, const std::string& audio_path,
                          const std::string& out_path, const PreviewOptions& options = {});
+
+// The encoder write_preview_video uses, for callers that make their own frames (`semblend video`'s
+// side-by-side preview): RGB frames of one even size, piped into the ffmpeg CLI as they come
+// (the command above), into a temporary file renamed over `out_path` by close(). Destroyed without
+// close() (an error on the way) it stops ffmpeg and removes the temporary: nothing is left behind.
+// Failure modes as write_preview_video's; write() throws std::runtime_error when ffmpeg has died,
+// std::invalid_argument for a frame of another size. Thread safety: use one encoder from one thread
+// at a time (SIGPIPE is blocked only in the thread inside write()).
+struct EncoderOptions {
+  std::string ffmpeg = "ffmpeg";
+  int crf = 20;
+  std::string audio;            // "" = silent; any file ffmpeg reads (a WAV, the source video)
+  bool audio_optional = false;  // true: an `audio` file without an audio stream gives silence
+};
+
+class PreviewEncoder {
+ public:
+  PreviewEncoder(const std::string& out_path, int width, int height, double fps,
+                 const EncoderOptions& options = {});
+  PreviewEncoder(const PreviewEncoder&) = delete;
+  PreviewEncoder& operator=(const PreviewEncoder&) = delete;
+  ~PreviewEncoder();
+  void write(const Image& frame);
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace semblend

@@ -25,8 +25,8 @@
 //
 // Failure modes: pose_rig throws std::invalid_argument for a NaN weight (weights outside [0, 1]
 // are allowed: ARKit recordings overshoot slightly); build_rig throws for an identity parameter
-// outside [-3, 3]. Thread safety: a Rig is an immutable value after construction; default_rig() is
-// built once, on first use, thread-safely.
+// outside [-6, 6] (beyond ±3 only stylised faces, stylised_identity). Thread safety: a Rig is an
+// immutable value after construction; default_rig() is built once, on first use, thread-safely.
 #pragma once
 
 #include <array>
@@ -99,6 +99,11 @@ Identity identity_from_values(std::span<const float> values);  // throws on a wr
 // same seed gives the same identity on every platform (own generator arithmetic, no std::
 // distributions).
 Identity sample_identity(std::uint64_t seed);
+// A stylised, cartoon-like identity for robustness tests (the solver's ablation): the proportions
+// of illustrated and 3D-animated faces — eyes much larger and wider apart, a small nose, a short
+// chin and a narrow jaw, at the edge of the rig's range (up to 3 SDs, all at once) — plus 0.3 of
+// sample_identity(seed) for variety. Deterministic like sample_identity.
+Identity stylised_identity(std::uint64_t seed);
 
 struct Rig {
   std::vector<Point3> neutral;  // cm, face frame; [0, 478) are the landmarks
@@ -127,7 +132,8 @@ std::span<const RigShapeRow> rig_shape_rows();
 
 // The rig of the neutral face (identity 0), built once.
 const Rig& default_rig();
-// A rig for another identity; throws std::invalid_argument for a parameter outside [-3, 3].
+// A rig for another identity; throws std::invalid_argument for a parameter outside [-6, 6] (beyond
+// ±3 only stylised faces, stylised_identity).
 Rig build_rig(const Identity& identity);
 
 // Vertex positions (cm, face frame) for the given weights. Throws std::invalid_argument for a

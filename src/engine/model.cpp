@@ -7,6 +7,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <numeric>
 #include <set>
@@ -46,6 +47,8 @@ std::size_t out_size(std::size_t in, std::size_t k, std::size_t stride, bool sam
 
 struct Model::Impl {
   std::string path;
+  std::shared_ptr<const Graph> graph;  // kept for clone()
+  ModelOptions load_options;
   Shape input_shape;
   std::vector<std::string> output_names;
   std::vector<Shape> output_shapes;
@@ -203,7 +206,8 @@ void Model::Impl::build(const Graph& g, const ModelOptions& options) {
     if (op == "Placeholder") {
       if (!input_shape.empty()) fail(n, "a second input; only single-input models are supported");
       input_shape = n.shape;
-      if (input_shape.size() != 4) fail(n, "input must be NHWC (4 dimensions)");
+      if (input_shape.size() != 4 && input_shape.size() != 2)
+        fail(n, "input must be NHWC (4 dimensions) or [batch, features] (2 dimensions)");
       input_shape[0] = static_cast<std::size_t>(options.batch);
       input_id = define_value(input_shape, nullptr, XNN_VALUE_FLAG_EXTERNAL_INPUT, n);
       values[n.name] = {input_id, input_shape};
@@ -277,6 +281,57 @@ void Model::Impl::build(const Graph& g, const ModelOptions& options) {
         const uint32_t slope = define_static(alpha.values, {cout}, n);
         check(xnn_define_prelu(subgraph, conv_out, slope, new_value(n, out), 0), n, "PReLU");
       }
+    } else if (op == "MatMul" || op == "_FusedMatMul") {
+      // x · W (+ bias, activation) as XNNPACK's fully-connected node, which takes W as [out, in].
+      const Value& x = value_of(n, 0);
+      const ConstTensor& w = const_of(n, 1);
+      if (x.shape.size() != 2 || w.shape.size() != 2)
+        fail(n, "expects a 2-D input [batch, features] and 2-D constant weights");
+      auto flag = [&](const char* key) {
+        const auto it = n.bools.find(key);
+        return it != n.bools.end() && it->second;
+      };
+      if (flag("transpose_a")) fail(n, "transpose_a is not supported");
+      const bool tb = flag("transpose_b");  // W is [out, in] rather than TF's [in, out]
+      const std::size_t in = tb ? w.shape[1] : w.shape[0], cout = tb ? w.shape[0] : w.shape[1];
+      if (in != x.shape[1])
+        fail(n, "weights expect " + std::to_string(in) + " features, input has " +
+                    std::to_string(x.shape[1]));
+      std::vector<std::string> fused;
+      if (auto it = n.string_lists.find("fused_ops"); it != n.string_lists.end())
+        fused = it->second;
+      if (op == "MatMul" && !fused.empty()) fail(n, "MatMul with fused ops");
+      uint32_t bias_id = XNN_INVALID_VALUE_ID;
+      float lo = -kInf, hi = kInf;
+      for (std::size_t k = 0; k < fused.size(); ++k) {
+        if (k == 0 && fused[k] == "BiasAdd") {
+          const ConstTensor& b = const_of(n, 2);
+          if (b.values.size() != cout) fail(n, "bias has the wrong length");
+          bias_id = define_static(b.values, {cout}, n);
+        } else if (k == 1 && fused[k] == "Relu") {
+          lo = 0;
+        } else if (k == 1 && fused[k] == "Relu6") {
+          lo = 0, hi = 6;
+        } else {
+          fail(n, "fused op " + fused[k] +
+                      " is not supported (BiasAdd, optionally followed by Relu or Relu6)");
+        }
+      }
+      std::vector<float> oi = w.values;
+      if (!tb)
+        for (std::size_t i = 0; i < in; ++i)
+          for (std::size_t o = 0; o < cout; ++o) oi[o * in + i] = w.values[i * cout + o];
+      const uint32_t filter = define_static(std::move(oi), {cout, in}, n);
+      check(xnn_define_fully_connected(subgraph, lo, hi, x.id, filter, bias_id,
+                                       new_value(n, {x.shape[0], cout}), 0),
+            n, "fully connected");
+    } else if (op == "BiasAdd") {
+      const Value& x = value_of(n, 0);
+      const ConstTensor& b = const_of(n, 1);
+      if (b.values.size() != x.shape.back()) fail(n, "bias must have one value per channel");
+      const uint32_t bias = define_static(b.values, {x.shape.back()}, n);
+      check(xnn_define_add2(subgraph, -kInf, kInf, x.id, bias, new_value(n, x.shape), 0), n,
+            "bias add");
     } else if (op == "AddV2" || op == "Add") {
       const Value& a = value_of(n, 0);
       const Value& b = value_of(n, 1);
@@ -410,13 +465,13 @@ void Model::Impl::build(const Graph& g, const ModelOptions& options) {
 
   if (options.threads > 1) pool = pthreadpool_create(static_cast<std::size_t>(options.threads));
   check(xnn_create_runtime_v2(subgraph, pool, 0, &runtime),
-        Node{"(model)", "runtime", {}, {}, {}, {}, {}}, "runtime");
+        Node{"(model)", "runtime", {}, {}, {}, {}, {}, {}}, "runtime");
   input_buffer.assign(elements(input_shape) + XNN_EXTRA_BYTES / sizeof(float), 0.0f);
   std::vector<xnn_external_value> ext;
   ext.push_back({input_id, input_buffer.data()});
   for (External& e : externals) ext.push_back({e.id, e.buffer.data()});
   check(xnn_setup_runtime(runtime, ext.size(), ext.data()),
-        Node{"(model)", "setup", {}, {}, {}, {}, {}}, "runtime setup");
+        Node{"(model)", "setup", {}, {}, {}, {}, {}, {}}, "runtime setup");
 }
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -427,10 +482,20 @@ Model::~Model() = default;
 Model Model::load(const std::string& model_json, const ModelOptions& options) {
   if (options.batch < 1 || options.threads < 1)
     throw std::invalid_argument("model options: batch and threads must be at least 1");
-  const Graph g = engine::read_tfjs_graph(model_json, options.sha256);
   auto impl = std::make_unique<Impl>();
   impl->path = model_json;
-  impl->build(g, options);
+  impl->load_options = options;
+  impl->graph = std::make_shared<const Graph>(engine::read_tfjs_graph(model_json, options.sha256));
+  impl->build(*impl->graph, options);
+  return Model(std::move(impl));
+}
+
+Model Model::clone() const {
+  auto impl = std::make_unique<Impl>();
+  impl->path = impl_->path;
+  impl->load_options = impl_->load_options;
+  impl->graph = impl_->graph;
+  impl->build(*impl->graph, impl->load_options);
   return Model(std::move(impl));
 }
 

@@ -134,6 +134,8 @@ Graph read_tfjs_graph(const std::string& model_json,
           node.strings[key] = base64_decode(a["s"].get<std::string>());
         } else if (a.contains("shape")) {
           node.shape = dims_of(a["shape"]);
+        } else if (a.contains("b") && a["b"].is_boolean()) {
+          node.bools[key] = a["b"].get<bool>();
         }
       }
     g.nodes.push_back(std::move(node));

@@ -21,6 +21,7 @@ struct Node {
   std::map<std::string, std::vector<int64_t>> int_lists;         // strides, ksize, dilations, ...
   std::map<std::string, std::vector<std::string>> string_lists;  // fused_ops
   std::map<std::string, std::string> strings;                    // padding, data_format
+  std::map<std::string, bool> bools;                             // transpose_a, transpose_b
   std::vector<std::size_t> shape;                                // Placeholder shape (-1 read as 1)
 };
 

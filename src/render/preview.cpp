@@ -83,16 +83,44 @@ std::string number(double v) {
 
 }  // namespace
 
-void write_preview_video(const Take& take, const std::string& audio_path,
-                         const std::string& out_path, const PreviewOptions& options) {
-  if (take.frames.empty()) throw std::invalid_argument("preview: the take has no frames");
-  if (!(take.fps > 0) || take.fps > 240)
-    throw std::invalid_argument("preview: frame rate " + number(take.fps) + " is outside (0, 240]");
-  if (options.width < 16 || options.height < 16 || options.width > 4096 || options.height > 4096 ||
-      options.width % 2 || options.height % 2)
-    throw std::invalid_argument("preview: size " + std::to_string(options.width) + "x" +
-                                std::to_string(options.height) +
-                                " must be even and within 16..4096");
+struct PreviewEncoder::Impl {
+  std::string out_path, tmp, log;
+  int width = 0, height = 0;
+  int fd = -1;
+  pid_t pid = 0;
+
+  // Closes the pipe and reaps ffmpeg; true when it exited with status 0.
+  bool finish() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+    if (pid <= 0) return false;
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid = 0;
+    last_status = status;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  [[noreturn]] void fail() {
+    std::remove(tmp.c_str());
+    const std::string why = tail_of(log, 4);
+    std::remove(log.c_str());
+    throw std::runtime_error(
+        "preview: ffmpeg failed writing " + out_path + " (" +
+        (WIFEXITED(last_status) ? "exit " + std::to_string(WEXITSTATUS(last_status)) : "killed") +
+        (why.empty() ? ")" : "): " + why));
+  }
+  int last_status = 0;
+};
+
+PreviewEncoder::PreviewEncoder(const std::string& out_path, int width, int height, double fps,
+                               const EncoderOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  if (!(fps > 0) || fps > 240)
+    throw std::invalid_argument("preview: frame rate " + number(fps) + " is outside (0, 240]");
+  if (width < 16 || height < 16 || width > 4096 || height > 4096 || width % 2 || height % 2)
+    throw std::invalid_argument("preview: size " + std::to_string(width) + "x" +
+                                std::to_string(height) + " must be even and within 16..4096");
   if (options.crf < 0 || options.crf > 51)
     throw std::invalid_argument("preview: crf " + std::to_string(options.crf) +
                                 " is outside 0..51");
@@ -107,15 +135,18 @@ void write_preview_video(const Take& take, const std::string& audio_path,
   if (::access(dir.c_str(), W_OK) != 0)
     throw IoError(IoError::Op::Write, out_path, std::string(std::strerror(errno)));
   if (fs::is_directory(out, ec)) throw IoError(IoError::Op::Write, out_path, "is a folder");
-  if (!audio_path.empty() && !fs::is_regular_file(audio_path, ec))
-    throw IoError(IoError::Op::Read, audio_path, "no such file");
+  const std::string& audio = options.audio;
+  if (!audio.empty() && !fs::is_regular_file(audio, ec))
+    throw IoError(IoError::Op::Read, audio, "no such file");
 
   std::random_device rd;
   const std::string tag = std::to_string(rd());
-  const std::string tmp =
+  impl_->out_path = out_path;
+  impl_->width = width;
+  impl_->height = height;
+  impl_->tmp =
       (dir / ("." + out.stem().string() + ".tmp." + tag + out.extension().string())).string();
-  const std::string log =
-      (fs::temp_directory_path() / ("semblend-ffmpeg-" + tag + ".log")).string();
+  impl_->log = (fs::temp_directory_path() / ("semblend-ffmpeg-" + tag + ".log")).string();
 
   std::vector<std::string> args = {
       options.ffmpeg, "-hide_banner",
@@ -123,16 +154,17 @@ void write_preview_video(const Take& take, const std::string& audio_path,
       "error",        "-y",
       "-f",           "rawvideo",
       "-pix_fmt",     "rgb24",
-      "-s",           std::to_string(options.width) + "x" + std::to_string(options.height),
-      "-framerate",   number(take.fps),
+      "-s",           std::to_string(width) + "x" + std::to_string(height),
+      "-framerate",   number(fps),
       "-i",           "-"};
-  if (!audio_path.empty()) args.insert(args.end(), {"-i", audio_path});
+  if (!audio.empty()) args.insert(args.end(), {"-i", audio});
   args.insert(args.end(), {"-map", "0:v:0"});
-  if (!audio_path.empty()) args.insert(args.end(), {"-map", "1:a:0"});
+  if (!audio.empty())
+    args.insert(args.end(), {"-map", options.audio_optional ? "1:a:0?" : "1:a:0"});
   args.insert(args.end(), {"-c:v", "libx264", "-preset", "veryfast", "-crf",
                            std::to_string(options.crf), "-pix_fmt", "yuv420p"});
-  if (!audio_path.empty()) args.insert(args.end(), {"-c:a", "aac", "-b:a", "128k", "-shortest"});
-  args.insert(args.end(), {"-movflags", "+faststart", tmp});
+  if (!audio.empty()) args.insert(args.end(), {"-c:a", "aac", "-b:a", "128k", "-shortest"});
+  args.insert(args.end(), {"-movflags", "+faststart", impl_->tmp});
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -144,7 +176,8 @@ void write_preview_video(const Take& take, const std::string& audio_path,
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, impl_->log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
   pid_t pid = 0;
   const int spawned =
       posix_spawnp(&pid, options.ffmpeg.c_str(), &actions, nullptr, argv.data(), environ);
@@ -152,7 +185,7 @@ void write_preview_video(const Take& take, const std::string& audio_path,
   ::close(fds[0]);
   if (spawned != 0) {
     ::close(fds[1]);
-    std::remove(log.c_str());
+    std::remove(impl_->log.c_str());
     if (spawned == ENOENT)
       throw std::runtime_error("preview: \"" + options.ffmpeg +
                                "\" was not found: install Debian's ffmpeg package "
@@ -160,51 +193,67 @@ void write_preview_video(const Take& take, const std::string& audio_path,
     throw std::runtime_error("preview: cannot start " + options.ffmpeg + ": " +
                              std::strerror(spawned));
   }
+  impl_->fd = fds[1];
+  impl_->pid = pid;
+}
 
-  // Render and stream the frames; whatever happens, the child is reaped and the temporary
-  // removed unless it was renamed into place.
-  bool delivered = true;
-  std::exception_ptr failure;
+PreviewEncoder::~PreviewEncoder() {
+  if (!impl_ || impl_->pid <= 0) return;
+  impl_->finish();  // abandoned: whatever ffmpeg made is removed
+  std::remove(impl_->tmp.c_str());
+  std::remove(impl_->log.c_str());
+}
+
+void PreviewEncoder::write(const Image& frame) {
+  if (impl_->pid <= 0) throw std::logic_error("preview: write() after close()");
+  if (frame.width != impl_->width || frame.height != impl_->height)
+    throw std::invalid_argument("preview: a " + std::to_string(frame.width) + "x" +
+                                std::to_string(frame.height) + " frame in a " +
+                                std::to_string(impl_->width) + "x" + std::to_string(impl_->height) +
+                                " video");
+  bool delivered = false;
   {
     SigpipeBlock block;
-    try {
-      RenderOptions ro = options.render;
-      ro.width = options.width;
-      ro.height = options.height;
-      const Rig& rig = options.rig ? *options.rig : default_rig();
-      for (std::size_t i = 0; i < take.frames.size() && delivered; ++i) {
-        FaceFrame frame = take.frames[i];
-        if (options.still_head) frame.head = HeadPose{};
-        const RenderResult r = render_face(rig, frame, ro);
-        delivered = write_all(fds[1], r.image.rgb.data(), r.image.rgb.size());
-        if (options.progress) options.progress(i + 1, take.frames.size());
-      }
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    ::close(fds[1]);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (failure || !delivered || !ok) {
-      std::remove(tmp.c_str());
-      const std::string why = tail_of(log, 4);
-      std::remove(log.c_str());
-      if (failure) std::rethrow_exception(failure);
-      throw std::runtime_error(
-          "preview: ffmpeg failed writing " + out_path + " (" +
-          (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status)) : "killed") +
-          (why.empty() ? ")" : "): " + why));
-    }
+    delivered = write_all(impl_->fd, frame.rgb.data(), frame.rgb.size());
   }
-  std::remove(log.c_str());
-  fs::rename(tmp, out, ec);
+  if (!delivered) {
+    impl_->finish();
+    impl_->fail();
+  }
+}
+
+void PreviewEncoder::close() {
+  if (impl_->pid <= 0) throw std::logic_error("preview: close() twice");
+  if (!impl_->finish()) impl_->fail();
+  std::remove(impl_->log.c_str());
+  std::error_code ec;
+  fs::rename(impl_->tmp, impl_->out_path, ec);
   if (ec) {
-    std::remove(tmp.c_str());
-    throw IoError(IoError::Op::Write, out_path,
+    std::remove(impl_->tmp.c_str());
+    throw IoError(IoError::Op::Write, impl_->out_path,
                   "cannot rename the finished video: " + ec.message());
   }
+}
+
+void write_preview_video(const Take& take, const std::string& audio_path,
+                         const std::string& out_path, const PreviewOptions& options) {
+  if (take.frames.empty()) throw std::invalid_argument("preview: the take has no frames");
+  EncoderOptions eo;
+  eo.ffmpeg = options.ffmpeg;
+  eo.crf = options.crf;
+  eo.audio = audio_path;
+  PreviewEncoder encoder(out_path, options.width, options.height, take.fps, eo);
+  RenderOptions ro = options.render;
+  ro.width = options.width;
+  ro.height = options.height;
+  const Rig& rig = options.rig ? *options.rig : default_rig();
+  for (std::size_t i = 0; i < take.frames.size(); ++i) {
+    FaceFrame frame = take.frames[i];
+    if (options.still_head) frame.head = HeadPose{};
+    encoder.write(render_face(rig, frame, ro).image);
+    if (options.progress) options.progress(i + 1, take.frames.size());
+  }
+  encoder.close();
 }
 
 }  // namespace semblend

@@ -3,6 +3,7 @@
 // faces (Farkas): bizygomatic breadth ~14 cm ± 0.6, face height ~12 cm ± 0.7, bigonial breadth
 // ~10.5 cm ± 0.7, nose length ~5 cm ± 0.35, alar width ~3.5 cm ± 0.3, palpebral fissure ~3 cm ±
 // 0.15, intercanthal ~3.2 cm ± 0.25, vermilion height ~1 cm ± 0.2, mouth width ~5 cm ± 0.4.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -44,6 +45,25 @@ Identity identity_from_values(std::span<const float> v) {
                      &id.brow_height, &id.face_depth};
   for (std::size_t i = 0; i < kIdentityParameterCount; ++i) *fields[i] = v[i];
   return id;
+}
+
+Identity stylised_identity(std::uint64_t seed) {
+  std::array<float, kIdentityParameterCount> v = identity_values(sample_identity(seed));
+  for (float& x : v) x *= 0.3f;
+  Identity id = identity_from_values(v);
+  id.eye_size += 5.0f;
+  id.eye_spacing += 2.5f;
+  id.nose_length -= 4.0f;
+  id.nose_width -= 3.0f;
+  id.chin_length -= 3.0f;
+  id.jaw_width -= 3.0f;
+  id.face_width += 1.5f;
+  id.mouth_width -= 2.5f;
+  id.face_depth -= 2.0f;
+  // Within the rig's limit (build_rig: ±6 SDs).
+  v = identity_values(id);
+  for (float& x : v) x = std::clamp(x, -6.0f, 6.0f);
+  return identity_from_values(v);
 }
 
 Identity sample_identity(std::uint64_t seed) {

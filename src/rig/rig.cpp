@@ -330,8 +330,8 @@ std::vector<std::uint32_t> mirror_map(const std::vector<V3>& pos) {
 
 Rig make_rig(const Identity& identity) {
   for (float v : identity_values(identity))
-    if (!std::isfinite(v) || std::abs(v) > 3)
-      throw std::invalid_argument("identity parameters must lie in [-3, 3] standard deviations");
+    if (!std::isfinite(v) || std::abs(v) > 6)
+      throw std::invalid_argument("identity parameters must lie in [-6, 6] standard deviations");
   const FaceShape& base = neutral_face();
   std::vector<V3> lm;
   for (const Point3& p : base) lm.push_back(rig_detail::v3(p));

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "semblend/blendshape.h"
 #include "semblend/face_model.h"
 #include "semblend/render.h"
 #include "semblend/topology.h"
@@ -92,10 +93,16 @@ SynthGenerator SynthGenerator::create(const SynthOptions& o, const LandmarkNoise
   g.options_ = o;
   g.noise_ = noise;
   auto rigs = std::make_shared<std::vector<Rig>>();
+  auto ids = std::make_shared<std::vector<Identity>>();
   rigs->reserve(std::size_t(o.identities));
-  for (int k = 0; k < o.identities; ++k)
-    rigs->push_back(build_rig(sample_identity(o.seed * 1000003ull + std::uint64_t(k))));
+  ids->reserve(std::size_t(o.identities));
+  for (int k = 0; k < o.identities; ++k) {
+    const std::uint64_t id_seed = o.seed * 1000003ull + std::uint64_t(k);
+    ids->push_back(o.stylised ? stylised_identity(id_seed) : sample_identity(id_seed));
+    rigs->push_back(build_rig(ids->back()));
+  }
   g.rigs_ = std::move(rigs);
+  g.identities_ = std::move(ids);
   ExpressionSamplerOptions eo = o.expressions;
   eo.seed = o.seed * 0x2545F4914F6CDD1Dull + 17;
   g.sampler_ = std::make_shared<const ExpressionSampler>(
@@ -107,7 +114,8 @@ SynthSample SynthGenerator::sample(std::uint64_t index) const {
   const SynthOptions& o = options_;
   Stream rng{o.seed * 0xD1B54A32D192ED03ull ^
              (index * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull)};
-  const Rig& rig = (*rigs_)[std::size_t(index % std::uint64_t(o.identities))];
+  const std::size_t who = std::size_t(index % std::uint64_t(o.identities));
+  const Rig& rig = (*rigs_)[who];
   SynthSample s;
   s.index = index;
   s.coefficients = sampler_->at(index).coefficients;
@@ -126,10 +134,12 @@ SynthSample SynthGenerator::sample(std::uint64_t index) const {
   const float shift_y = float(rng.symmetric()) * 0.1f * float(o.image_size);
 
   const std::vector<Point3> posed = pose_rig(rig, s.coefficients);
+  const auto features = noise_features(s.coefficients, (*identities_)[who], s.head);
   std::array<Point3, kLandmarkCount> face{};
   for (std::size_t i = 0; i < kLandmarkCount; ++i) {
     Point3 p = posed[i];
-    const Point3 &b = noise_.bias[i], &j = noise_.jitter[i];
+    const Point3 b = noise_.expected(i, features);
+    const Point3& j = noise_.jitter[i];
     const float k = o.noise_scale;
     const float bb = o.bias ? 1.0f : 0.0f;
     p.x += bb * b.x + k * j.x * float(rng.gaussian());
@@ -147,16 +157,53 @@ SynthSample SynthGenerator::sample(std::uint64_t index) const {
 
 // ---- The noise model ---------------------------------------------------------------------------
 
+std::array<float, kNoiseFeatureCount> noise_features(const Coefficients& c, const Identity& id,
+                                                     const HeadPose& head) {
+  std::array<float, kNoiseFeatureCount> f{};
+  std::size_t n = 0;
+  for (float v : c.values()) f[n++] = v;
+  for (float v : identity_values(id)) f[n++] = v;
+  f[n++] = head.yaw;
+  f[n++] = head.pitch;
+  f[n++] = head.roll;
+  f[n++] = head.yaw * head.yaw;
+  f[n++] = head.pitch * head.pitch;
+  return f;
+}
+
+std::array<std::string, kNoiseFeatureCount> noise_feature_names() {
+  std::array<std::string, kNoiseFeatureCount> names;
+  std::size_t n = 0;
+  for (const auto& b : kBlendshapes) names[n++] = std::string(b.apple_name);
+  for (std::string_view v : identity_parameter_names()) names[n++] = std::string(v);
+  for (const char* p : {"yaw", "pitch", "roll", "yaw2", "pitch2"}) names[n++] = p;
+  return names;
+}
+
+Point3 LandmarkNoise::expected(std::size_t k,
+                               const std::array<float, kNoiseFeatureCount>& features) const {
+  float e[3] = {bias[k].x, bias[k].y, bias[k].z};
+  for (std::size_t a = 0; a < 3; ++a) {
+    const float* g = gain.data() + (3 * k + a) * kNoiseFeatureCount;
+    for (std::size_t f = 0; f < kNoiseFeatureCount; ++f) e[a] += g[f] * features[f];
+  }
+  return {e[0], e[1], e[2]};
+}
+
 LandmarkNoise measure_landmark_noise(FaceLandmarker& landmarker, const NoiseMeasureOptions& o) {
-  if (o.samples < 2) throw std::invalid_argument("noise measurement needs at least two samples");
+  if (o.samples < 2 * int(kNoiseFeatureCount))
+    throw std::invalid_argument("noise measurement needs at least " +
+                                std::to_string(2 * kNoiseFeatureCount) + " samples");
   if (o.size < 128 || o.size > 1024)
     throw std::invalid_argument("noise measurement: size must be 128..1024 pixels");
+  if (!(o.ridge >= 0)) throw std::invalid_argument("noise measurement: ridge must be >= 0");
   ExpressionSamplerOptions eo;
   eo.seed = o.seed;
   const ExpressionSampler sampler = ExpressionSampler::create(default_expression_prior(), eo);
   const float deg = float(kPi) / 180.0f;
-  std::array<std::array<double, 3>, kLandmarkCount> sum{}, sum2{};
-  int n = 0;
+  constexpr std::size_t kOut = 3 * kLandmarkCount;
+  std::vector<std::array<float, kNoiseFeatureCount>> features;
+  std::vector<std::array<float, kOut>> errors;
   static constexpr std::string_view kTones[] = {"light", "fair",  "medium", "olive",
                                                 "tan",   "brown", "dark"};
   for (int i = 0; i < o.samples; ++i) {
@@ -166,7 +213,8 @@ LandmarkNoise measure_landmark_noise(FaceLandmarker& landmarker, const NoiseMeas
     frame.head.yaw = float(rng.symmetric()) * o.max_yaw_deg * deg;
     frame.head.pitch = float(rng.symmetric()) * o.max_pitch_deg * deg;
     frame.head.roll = float(rng.symmetric()) * o.max_roll_deg * deg;
-    const Rig rig = build_rig(sample_identity(o.seed * 7919ull + std::uint64_t(i)));
+    const Identity identity = sample_identity(o.seed * 7919ull + std::uint64_t(i));
+    const Rig rig = build_rig(identity);
     RenderOptions ro;
     ro.width = ro.height = o.size;
     ro.skin = skin_tone(kTones[rng.next() % std::size(kTones)]);
@@ -193,40 +241,111 @@ LandmarkNoise measure_landmark_noise(FaceLandmarker& landmarker, const NoiseMeas
       mean += res[k];
     }
     mean /= float(kLandmarkCount);
+    std::array<float, kOut> e{};
     for (std::size_t k = 0; k < kLandmarkCount; ++k)
-      for (int a = 0; a < 3; ++a) {
-        const double v = res[k][a] - mean[a];
-        sum[k][std::size_t(a)] += v;
-        sum2[k][std::size_t(a)] += v * v;
-      }
-    ++n;
+      for (std::size_t a = 0; a < 3; ++a) e[3 * k + a] = res[k][int(a)] - mean[int(a)];
+    errors.push_back(e);
+    features.push_back(noise_features(frame.coefficients, identity, frame.head));
   }
-  if (n < 2) throw std::runtime_error("noise measurement: the landmarker found fewer than 2 faces");
+  const std::size_t n = errors.size();
+  if (n < kNoiseFeatureCount + 2)
+    throw std::runtime_error("noise measurement: the landmarker found only " + std::to_string(n) +
+                             " faces, too few to fit the model");
+
+  // Ridge least squares with an unpenalised intercept, on standardised features, over the rows
+  // `use` selects. Returns the P × kOut coefficients (standardised).
+  constexpr std::size_t P = kNoiseFeatureCount + 1;
+  Eigen::VectorXd mu = Eigen::VectorXd::Zero(kNoiseFeatureCount),
+                  sd = Eigen::VectorXd::Zero(kNoiseFeatureCount);
+  for (const auto& f : features)
+    for (std::size_t j = 0; j < kNoiseFeatureCount; ++j) mu[Eigen::Index(j)] += f[j];
+  mu /= double(n);
+  for (const auto& f : features)
+    for (std::size_t j = 0; j < kNoiseFeatureCount; ++j)
+      sd[Eigen::Index(j)] += (f[j] - mu[Eigen::Index(j)]) * (f[j] - mu[Eigen::Index(j)]);
+  for (Eigen::Index j = 0; j < sd.size(); ++j) sd[j] = std::max(std::sqrt(sd[j] / double(n)), 1e-6);
+  Eigen::MatrixXd X(n, P);
+  Eigen::MatrixXd Y(n, kOut);
+  for (std::size_t i = 0; i < n; ++i) {
+    X(Eigen::Index(i), 0) = 1;
+    for (std::size_t j = 0; j < kNoiseFeatureCount; ++j)
+      X(Eigen::Index(i), Eigen::Index(j + 1)) =
+          (features[i][j] - mu[Eigen::Index(j)]) / sd[Eigen::Index(j)];
+    for (std::size_t c = 0; c < kOut; ++c) Y(Eigen::Index(i), Eigen::Index(c)) = errors[i][c];
+  }
+  auto fit = [&](const Eigen::MatrixXd& x, const Eigen::MatrixXd& y) {
+    Eigen::MatrixXd A = x.transpose() * x;
+    for (std::size_t j = 1; j < P; ++j)
+      A(Eigen::Index(j), Eigen::Index(j)) += double(o.ridge) * double(x.rows());
+    return Eigen::MatrixXd(A.ldlt().solve(x.transpose() * y));
+  };
+  // Held-out check: fit on 9 of every 10 renders, measure the residual on the tenth.
+  std::vector<Eigen::Index> train_rows, test_rows;
+  for (std::size_t i = 0; i < n; ++i)
+    (i % 10 == 9 ? test_rows : train_rows).push_back(Eigen::Index(i));
+  const Eigen::MatrixXd held = fit(X(train_rows, Eigen::all), Y(train_rows, Eigen::all));
+  const Eigen::MatrixXd Xt = X(test_rows, Eigen::all);
+  const Eigen::MatrixXd Yt = Y(test_rows, Eigen::all);
+  const double heldout2 = (Yt - Xt * held).squaredNorm(), heldout_raw2 = Yt.squaredNorm();
+
+  const Eigen::MatrixXd B = fit(X, Y);  // P × kOut, standardised
+  const Eigen::MatrixXd R = Y - X * B;
+
   LandmarkNoise out;
-  out.samples = n;
-  for (std::size_t k = 0; k < kLandmarkCount; ++k) {
-    float b[3], j[3];
-    for (std::size_t a = 0; a < 3; ++a) {
-      const double m = sum[k][a] / n;
-      b[a] = float(m);
-      j[a] = float(std::sqrt(std::max(0.0, sum2[k][a] / n - m * m)));
+  out.samples = int(n);
+  double raw2 = 0, res2 = 0;
+  for (std::size_t c = 0; c < kOut; ++c) {
+    const Eigen::Index ci = Eigen::Index(c);
+    // Back to raw feature units: e = b0 + Σ g_j (f_j − μ_j)/σ_j = (b0 − Σ g_j μ_j/σ_j) + Σ
+    // (g_j/σ_j) f_j.
+    double intercept = B(0, ci);
+    for (std::size_t j = 0; j < kNoiseFeatureCount; ++j) {
+      const Eigen::Index ji = Eigen::Index(j);
+      const double g = B(ji + 1, ci) / sd[ji];
+      out.gain[c * kNoiseFeatureCount + j] = float(g);
+      intercept -= g * mu[ji];
     }
-    out.bias[k] = {b[0], b[1], b[2]};
-    out.jitter[k] = {j[0], j[1], j[2]};
+    const double jitter = std::sqrt(R.col(ci).squaredNorm() / double(n));
+    const std::size_t k = c / 3, a = c % 3;
+    float* b = a == 0 ? &out.bias[k].x : a == 1 ? &out.bias[k].y : &out.bias[k].z;
+    float* j = a == 0 ? &out.jitter[k].x : a == 1 ? &out.jitter[k].y : &out.jitter[k].z;
+    *b = float(intercept);
+    *j = float(jitter);
+    raw2 += Y.col(ci).squaredNorm();
+    res2 += R.col(ci).squaredNorm();
   }
+  out.raw_rms_cm = float(std::sqrt(raw2 / double(n * kOut)));
+  out.residual_rms_cm = float(std::sqrt(res2 / double(n * kOut)));
+  out.heldout_explained = test_rows.empty() ? 0.0f : float(1.0 - heldout2 / heldout_raw2);
   return out;
 }
 
 std::string landmark_noise_csv(const LandmarkNoise& noise) {
   std::ostringstream s;
-  s.setf(std::ios::fixed);
   s.precision(4);
   s << "# samples " << noise.samples << "\n";
-  s << "index,bias_x,bias_y,bias_z,jitter_x,jitter_y,jitter_z\n";
-  for (std::size_t k = 0; k < kLandmarkCount; ++k) {
+  s << "# raw_rms_cm " << noise.raw_rms_cm << "\n";
+  s << "# residual_rms_cm " << noise.residual_rms_cm << "\n";
+  s << "# heldout_explained " << noise.heldout_explained << "\n";
+  s << "index,axis,bias,jitter";
+  for (const std::string& f : noise_feature_names()) s << ',' << f;
+  s << '\n';
+  for (std::size_t c = 0; c < 3 * kLandmarkCount; ++c) {
+    const std::size_t k = c / 3, a = c % 3;
     const Point3 &b = noise.bias[k], &j = noise.jitter[k];
-    s << k << ',' << b.x << ',' << b.y << ',' << b.z << ',' << j.x << ',' << j.y << ',' << j.z
-      << '\n';
+    s << k << ',' << "xyz"[a] << ','
+      << (a == 0   ? b.x
+          : a == 1 ? b.y
+                   : b.z)
+      << ','
+      << (a == 0   ? j.x
+          : a == 1 ? j.y
+                   : j.z);
+    for (std::size_t f = 0; f < kNoiseFeatureCount; ++f) {
+      const float g = noise.gain[c * kNoiseFeatureCount + f];
+      s << ',' << (std::fabs(g) < 5e-5f ? 0.0f : g);
+    }
+    s << '\n';
   }
   return s.str();
 }
@@ -237,38 +356,70 @@ LandmarkNoise parse_landmark_noise_csv(const std::string& text, const std::strin
   std::string line;
   int line_no = 0;
   std::size_t rows = 0;
+  bool header = false;
   auto fail = [&](const std::string& why) {
     throw std::invalid_argument(name + " line " + std::to_string(line_no) + ": " + why);
+  };
+  auto number = [&](const std::string& cell) {
+    std::size_t used = 0;
+    float v = 0;
+    try {
+      v = std::stof(cell, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != cell.size()) fail("'" + cell + "' is not a number");
+    if (!std::isfinite(v)) fail("non-finite value");
+    return v;
   };
   while (std::getline(in, line)) {
     ++line_no;
     if (line.empty()) continue;
-    if (line.rfind("# samples ", 0) == 0) {
-      out.samples = std::atoi(line.c_str() + 10);
+    if (line[0] == '#') {
+      std::istringstream c(line.substr(1));
+      std::string key, value;
+      c >> key >> value;
+      if (key == "samples") out.samples = int(number(value));
+      if (key == "raw_rms_cm") out.raw_rms_cm = number(value);
+      if (key == "residual_rms_cm") out.residual_rms_cm = number(value);
+      if (key == "heldout_explained") out.heldout_explained = number(value);
       continue;
     }
-    if (line[0] == '#' || line.rfind("index", 0) == 0) continue;
-    std::istringstream row(line);
-    std::string cell;
-    std::vector<float> v;
-    while (std::getline(row, cell, ',')) {
-      try {
-        v.push_back(std::stof(cell));
-      } catch (const std::exception&) {
-        fail("'" + cell + "' is not a number");
-      }
+    std::vector<std::string> cells;
+    {
+      std::istringstream row(line);
+      std::string cell;
+      while (std::getline(row, cell, ',')) cells.push_back(cell);
     }
-    if (v.size() != 7) fail("expected 7 values, got " + std::to_string(v.size()));
-    if (v[0] != float(rows)) fail("expected index " + std::to_string(rows));
-    for (float x : v)
-      if (!std::isfinite(x)) fail("non-finite value");
-    if (v[4] < 0 || v[5] < 0 || v[6] < 0) fail("negative jitter");
-    out.bias[rows] = {v[1], v[2], v[3]};
-    out.jitter[rows] = {v[4], v[5], v[6]};
-    if (++rows > kLandmarkCount) fail("more than 478 rows");
+    if (cells.size() != 4 + kNoiseFeatureCount)
+      fail("expected " + std::to_string(4 + kNoiseFeatureCount) + " columns, got " +
+           std::to_string(cells.size()));
+    if (!header) {
+      const auto names = noise_feature_names();
+      if (cells[0] != "index" || cells[1] != "axis" || cells[2] != "bias" || cells[3] != "jitter")
+        fail("expected the header index,axis,bias,jitter,<features>");
+      for (std::size_t f = 0; f < kNoiseFeatureCount; ++f)
+        if (cells[4 + f] != names[f])
+          fail("column " + std::to_string(5 + f) + " should be " + names[f]);
+      header = true;
+      continue;
+    }
+    if (rows >= 3 * kLandmarkCount)
+      fail("more than " + std::to_string(3 * kLandmarkCount) + " rows");
+    const std::size_t k = rows / 3, a = rows % 3;
+    if (cells[0] != std::to_string(k) || cells[1] != std::string(1, "xyz"[a]))
+      fail("expected landmark " + std::to_string(k) + " axis " + "xyz"[a]);
+    const float b = number(cells[2]), j = number(cells[3]);
+    if (j < 0) fail("negative jitter");
+    (a == 0 ? out.bias[k].x : a == 1 ? out.bias[k].y : out.bias[k].z) = b;
+    (a == 0 ? out.jitter[k].x : a == 1 ? out.jitter[k].y : out.jitter[k].z) = j;
+    for (std::size_t f = 0; f < kNoiseFeatureCount; ++f)
+      out.gain[rows * kNoiseFeatureCount + f] = number(cells[4 + f]);
+    ++rows;
   }
-  if (rows != kLandmarkCount)
-    throw std::invalid_argument(name + ": expected 478 landmark rows, got " + std::to_string(rows));
+  if (rows != 3 * kLandmarkCount)
+    throw std::invalid_argument(name + ": expected " + std::to_string(3 * kLandmarkCount) +
+                                " rows (478 landmarks × 3 axes), got " + std::to_string(rows));
   return out;
 }
 

@@ -1,15 +1,15 @@
 // semblend_train — trains the solver's MLP (solver.h) on synthetic landmarks (synth.h) with
-// libtorch, and exports it to the project's own weights format. The only file that includes
-// <torch/torch.h>; the library and the CLI never link libtorch.
+// libtorch, and exports it to the engine's format (a TF.js graph model). The only file that
+// includes <torch/torch.h>; the library and the CLI never link libtorch.
 //
-// Usage: semblend_train [-o data/solver/solver_mlp.bin] [--seed 1] [--samples 100000]
+// Usage: semblend_train [-o data/solver/solver.json] [--seed 1] [--samples 100000]
 //                       [--steps 16000] [--batch 256] [--hidden 256] [--identities 500]
 //                       [--threads 1] [--no-semantic] [--report data/solver/training_report.json]
 // The defaults reproduce the shipped model (docs/solver.md; run with OMP_NUM_THREADS=1).
-// Writes the weights, "<sha256>  <file name>" beside them (.sha256), checks that the library's own
-// inference of the exported file matches libtorch, and writes a JSON report (loss and
-// held-out MAE curves, final metrics). Deterministic for a seed on one machine (data exactly;
-// training up to libtorch's thread reductions).
+// Writes the model (solver.json + solver.bin, solver.h write_solver_model) and their sums
+// (solver.sha256), checks that the engine's inference of the exported model matches libtorch, and
+// writes a JSON report (loss and held-out MAE curves, final metrics). Deterministic for a seed on
+// one machine (data exactly; training up to libtorch's thread reductions).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -33,7 +34,7 @@ namespace {
 using namespace semblend;
 
 struct Args {
-  std::string out = "data/solver/solver_mlp.bin";
+  std::string out = "data/solver/solver.json";
   std::string report = "data/solver/training_report.json";
   std::uint64_t seed = 1;
   int samples = 100000, steps = 16000, batch = 256, hidden = 256, identities = 500;
@@ -96,6 +97,7 @@ Data generate(const SynthGenerator& gen, std::uint64_t first, int n, int threads
       const SemanticTokens tok = tokens_of(describe(s.coefficients));
       for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
         y[std::size_t(i) * kBlendshapeCount + k] = s.coefficients.at(k);
+        // The channel's FACS band (semantic_types.h); channel k is blendshape k.
         bins[std::size_t(i) * kBlendshapeCount + k] = std::int64_t(tok.bins[k]);
       }
       cat[std::size_t(i)] = std::int64_t(tok.category);
@@ -114,10 +116,11 @@ Data generate(const SynthGenerator& gen, std::uint64_t first, int n, int threads
 
 struct NetImpl : torch::nn::Module {
   torch::nn::Linear l1{nullptr}, l2{nullptr}, l3{nullptr};
-  explicit NetImpl(int hidden) {
+  NetImpl(int hidden, bool semantic) {
     l1 = register_module("l1", torch::nn::Linear(std::int64_t(kSolverInputSize), hidden));
     l2 = register_module("l2", torch::nn::Linear(hidden, hidden));
-    l3 = register_module("l3", torch::nn::Linear(hidden, std::int64_t(kSolverOutputSize)));
+    l3 = register_module("l3",
+                         torch::nn::Linear(hidden, std::int64_t(solver_output_size(semantic))));
   }
   torch::Tensor forward(torch::Tensor x) {
     x = torch::relu(l1->forward(x));
@@ -128,21 +131,57 @@ struct NetImpl : torch::nn::Module {
 TORCH_MODULE(Net);
 
 struct Losses {
-  torch::Tensor total, coeff_mae, bins, category;
+  torch::Tensor total, coeff_mae, bins, category, coefficients;
 };
 
-Losses losses(const torch::Tensor& out, const torch::Tensor& y, const torch::Tensor& bins,
-              const torch::Tensor& cat, bool semantic) {
+// The band edges of semantic_types.h as tensors: lower[b], width[b] for b = None..E.
+struct Bands {
+  torch::Tensor lower, width;
+  Bands() {
+    std::vector<float> lo, w;
+    for (std::size_t b = 0; b < kIntensityCount; ++b) {
+      const auto level = static_cast<Intensity>(b);
+      lo.push_back(band(level).lower);
+      w.push_back(band_upper(level) - band(level).lower);
+    }
+    lower = torch::tensor(lo);
+    width = torch::tensor(w);
+  }
+};
+
+// The coefficients from the network's outputs, as solver.h decodes them: the direct head's sigmoid
+// (ablation), or Σ_b p_b · (lower_b + σ(r_b) · width_b) over the six bands (semantic decoding).
+torch::Tensor coefficients_of(const torch::Tensor& out, bool semantic, const Bands& bands) {
   const std::int64_t K = kBlendshapeCount, C = kIntensityCount;
-  const torch::Tensor coeff = torch::sigmoid(out.slice(1, 0, K));
+  if (!semantic) return torch::sigmoid(out.slice(1, 0, K));
+  const torch::Tensor p = torch::softmax(out.slice(1, 0, K * C).reshape({-1, K, C}), 2);
+  const std::int64_t r0 = K * C + std::int64_t(kCategoryCount);
+  const torch::Tensor r = torch::sigmoid(out.slice(1, r0, r0 + K * C).reshape({-1, K, C}));
+  return (p * (bands.lower + r * bands.width)).sum(2);
+}
+
+Losses losses(const torch::Tensor& out, const torch::Tensor& y, const torch::Tensor& bins,
+              const torch::Tensor& cat, bool semantic, const Bands& bands) {
+  const std::int64_t K = kBlendshapeCount, C = kIntensityCount;
   Losses l;
-  l.coeff_mae = (coeff - y).abs().mean();
-  const torch::Tensor bin_logits = out.slice(1, K, K + K * C).reshape({-1, C});
-  l.bins = torch::nn::functional::cross_entropy(bin_logits, bins.reshape({-1}));
-  l.category = torch::nn::functional::cross_entropy(out.slice(1, K + K * C), cat);
+  l.coefficients = coefficients_of(out, semantic, bands);
+  l.coeff_mae = (l.coefficients - y).abs().mean();
   // Squared error speeds early training; the absolute error is what is measured.
-  l.total = l.coeff_mae + 2 * (coeff - y).pow(2).mean();
-  if (semantic) l.total = l.total + 0.1 * l.bins + 0.05 * l.category;
+  l.total = l.coeff_mae + 2 * (l.coefficients - y).pow(2).mean();
+  if (semantic) {
+    const torch::Tensor bin_logits = out.slice(1, 0, K * C).reshape({-1, C});
+    l.bins = torch::nn::functional::cross_entropy(bin_logits, bins.reshape({-1}));
+    l.category = torch::nn::functional::cross_entropy(
+        out.slice(1, K * C, K * C + std::int64_t(kCategoryCount)), cat);
+    // In-band regression: the true band's σ(r) should sit where the value lies in that band.
+    const std::int64_t r0 = K * C + std::int64_t(kCategoryCount);
+    const torch::Tensor r = torch::sigmoid(out.slice(1, r0, r0 + K * C).reshape({-1, K, C}));
+    const torch::Tensor r_true = r.gather(2, bins.unsqueeze(2)).squeeze(2);
+    const torch::Tensor lo = bands.lower.index_select(0, bins.reshape({-1})).reshape(bins.sizes());
+    const torch::Tensor w = bands.width.index_select(0, bins.reshape({-1})).reshape(bins.sizes());
+    const torch::Tensor in_band = (lo + r_true * w - y).abs().mean();
+    l.total = l.total + 0.3 * l.bins + 0.05 * l.category + in_band;
+  }
   return l;
 }
 
@@ -175,7 +214,8 @@ int run(const Args& a) {
   const torch::Tensor stdev = train.x.std(0).clamp_min(1e-3);
   const torch::Tensor xs = (train.x - mean) / stdev, vxs = (val.x - mean) / stdev;
 
-  Net net(a.hidden);
+  Net net(a.hidden, a.semantic);
+  const Bands bands;
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-3));
   std::ostringstream curve;
   curve << "[";
@@ -187,9 +227,9 @@ int run(const Args& a) {
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
     const torch::Tensor idx = torch::randint(N, {a.batch}, torch::kLong);
     net->train();
-    const Losses l =
-        losses(net->forward(xs.index_select(0, idx)), train.y.index_select(0, idx),
-               train.bins.index_select(0, idx), train.category.index_select(0, idx), a.semantic);
+    const Losses l = losses(net->forward(xs.index_select(0, idx)), train.y.index_select(0, idx),
+                            train.bins.index_select(0, idx), train.category.index_select(0, idx),
+                            a.semantic, bands);
     opt.zero_grad();
     l.total.backward();
     opt.step();
@@ -197,9 +237,10 @@ int run(const Args& a) {
       torch::NoGradGuard ng;
       net->eval();
       const torch::Tensor out = net->forward(vxs);
-      const Losses v = losses(out, val.y, val.bins, val.category, a.semantic);
-      const std::int64_t K = kBlendshapeCount, C = kIntensityCount;
-      const torch::Tensor pred_bins = out.slice(1, K, K + K * C).reshape({-1, K, C}).argmax(2);
+      const Losses v = losses(out, val.y, val.bins, val.category, a.semantic, bands);
+      // Band accuracy of the decoded coefficients (both variants): the band the value falls in.
+      const torch::Tensor pred_bins =
+          (v.coefficients.unsqueeze(2) >= bands.lower.slice(0, 1)).sum(2);
       last_bin_acc = pred_bins.eq(val.bins).to(torch::kFloat).mean().item<double>();
       last_val = v.coeff_mae.item<double>();
       std::fprintf(stderr, "step %d  %.0f s  train mae %.4f  held-out mae %.4f  bin acc %.3f\n",
@@ -226,37 +267,47 @@ int run(const Args& a) {
   }
   const std::filesystem::path parent = std::filesystem::path(a.out).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
-  write_solver_model(a.out, to_vector(mean), to_vector(stdev), layers);
-  const std::string sum = sha256_hex(read_file(a.out));
+  const std::map<std::string, std::string> sums =
+      write_solver_model(a.out, to_vector(mean), to_vector(stdev), layers);
   {
-    // The export, loaded by the library's own inference, must agree with libtorch.
-    const Solver exported = Solver::load(a.out, sum);
+    // The export, loaded and run by the library (the engine), must agree with libtorch, in the
+    // raw outputs and in the decoded coefficients.
+    const Solver exported = Solver::load(a.out, sums);
     torch::NoGradGuard ng;
     net->eval();
-    const std::vector<float> want = to_vector(net->forward(vxs.slice(0, 0, 1)));
+    const torch::Tensor out = net->forward(vxs.slice(0, 0, 1));
+    const std::vector<float> want = to_vector(out);
     const std::vector<float> got = exported.run(to_vector(val.x.slice(0, 0, 1)));
+    if (got.size() != want.size())
+      throw std::runtime_error("the exported model's output size differs");
     float worst = 0;
     for (std::size_t i = 0; i < want.size(); ++i)
       worst = std::max(worst, std::fabs(want[i] - got[i]));
-    if (!(worst < 1e-3f))
+    const std::vector<float> want_c = to_vector(coefficients_of(out, a.semantic, bands));
+    const SolverResult decoded = decode_solver_output(got);
+    float worst_c = 0;
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+      worst_c = std::max(worst_c, std::fabs(want_c[k] - decoded.coefficients.at(k)));
+    if (!(worst < 1e-3f) || !(worst_c < 1e-4f))
       throw std::runtime_error("the exported model differs from libtorch by " +
-                               std::to_string(worst));
-    std::fprintf(stderr, "export check: max |libtorch - own inference| = %.2g\n", double(worst));
+                               std::to_string(worst) + " (outputs), " + std::to_string(worst_c) +
+                               " (coefficients)");
+    std::fprintf(stderr,
+                 "export check: max |libtorch - engine| = %.2g (outputs), %.2g (coefficients)\n",
+                 double(worst), double(worst_c));
   }
-  const std::string name = std::filesystem::path(a.out).filename().string();
-  const std::string sum_path = (std::filesystem::path(a.out).parent_path() /
-                                (std::filesystem::path(a.out).stem().string() + ".sha256"))
-                                   .string();
-  write_file_atomic(sum_path, sum + "  " + name + "\n");
+  std::string sum_json;
+  for (const auto& [file, sum] : sums)
+    sum_json += (sum_json.empty() ? "" : ", ") + ("\"" + file + "\": \"" + sum + "\"");
   std::ostringstream rep;
   rep << "{\n  \"command\": \"semblend_train -o " << a.out << " --seed " << a.seed << " --samples "
       << a.samples << " --steps " << a.steps << " --batch " << a.batch << " --hidden " << a.hidden
       << " --identities " << a.identities << (a.semantic ? "" : " --no-semantic") << "\",\n"
-      << "  \"sha256\": \"" << sum << "\",\n  \"seconds\": " << seconds()
+      << "  \"sha256\": {" << sum_json << "},\n  \"seconds\": " << seconds()
       << ",\n  \"heldout_mae\": " << last_val << ",\n  \"heldout_bin_accuracy\": " << last_bin_acc
       << ",\n  \"curve\": " << curve.str() << "\n}\n";
   write_file_atomic(a.report, rep.str());
-  std::fprintf(stderr, "wrote %s (sha256 %s) and %s in %.0f s\n", a.out.c_str(), sum.c_str(),
+  std::fprintf(stderr, "wrote %s (and its weights and .sha256) and %s in %.0f s\n", a.out.c_str(),
                a.report.c_str(), seconds());
   return 0;
 }

@@ -55,17 +55,32 @@ int VideoReader::height() const {
 }
 
 bool VideoReader::next(Image& frame, double& time) {
-  cv::Mat bgr;
-  if (!impl_->cap.read(bgr) || bgr.empty()) return false;
+  if (!impl_->cap.grab()) return false;
+  // The decoder's picture goes straight into the frame's own buffer and is swapped to RGB in
+  // place: no second full-resolution copy (a 1080p frame is 6.2 MB).
+  const int w = width(), h = height();
+  if (w > 0 && h > 0) {
+    frame.rgb.resize(static_cast<std::size_t>(w) * h * 3);
+    frame.width = w, frame.height = h;
+  }
+  cv::Mat bgr(h, w, CV_8UC3, frame.rgb.data());
+  if (!impl_->cap.retrieve(bgr) || bgr.empty()) return false;
+  if (bgr.data != frame.rgb.data() || bgr.type() != CV_8UC3) {  // a size or layout surprise
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, bgr.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
+    frame.width = rgb.cols, frame.height = rgb.rows;
+    frame.rgb.assign(rgb.data, rgb.data + rgb.total() * 3);
+  } else {  // BGR -> RGB a row at a time (a whole-image in-place cvtColor copies the image first)
+    cv::Mat line;
+    for (int y = 0; y < bgr.rows; ++y) {
+      cv::Mat row = bgr.row(y);
+      cv::cvtColor(row, line, cv::COLOR_BGR2RGB);
+      line.copyTo(row);
+    }
+  }
   const double ms = impl_->cap.get(cv::CAP_PROP_POS_MSEC);
   time = impl_->index > 0 && ms > 0 ? ms / 1000.0 : impl_->index / impl_->fps;
   ++impl_->index;
-  // Convert straight into the frame's own buffer (no intermediate 1080p copy).
-  frame.width = bgr.cols;
-  frame.height = bgr.rows;
-  frame.rgb.resize(static_cast<std::size_t>(bgr.cols) * bgr.rows * 3);
-  cv::Mat rgb(bgr.rows, bgr.cols, CV_8UC3, frame.rgb.data());
-  cv::cvtColor(bgr, rgb, bgr.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
   return true;
 }
 

@@ -19,9 +19,10 @@
 namespace semblend {
 namespace {
 
-// The shipped model's held-out MAE is 0.029 (docs/solver.md: 1000 samples of seed 9001); the
-// bound leaves a margin for libm differences and the 300-sample estimate's spread.
-constexpr double kShippedMaeBound = 0.035;
+// The shipped model's held-out MAE is 0.041 with the expression-dependent noise model
+// (docs/solver.md: 1000 samples of seed 9001); the bound leaves a margin for libm differences and
+// the 300-sample estimate's spread.
+constexpr double kShippedMaeBound = 0.048;
 
 SynthOptions small_options(std::uint64_t seed) {
   SynthOptions o;
@@ -86,16 +87,50 @@ TEST(Synth, BadOptionsAreRejected) {
 
 TEST(Synth, NoiseTableIsMeasuredAndParsed) {
   const LandmarkNoise& n = default_landmark_noise();
-  EXPECT_GE(n.samples, 100);  // measured, not a placeholder
+  EXPECT_GE(n.samples, 1000);  // measured, not a placeholder
   double jitter = 0;
   for (const Point3& j : n.jitter) jitter += j.x + j.y + j.z;
   EXPECT_GT(jitter / (3 * kLandmarkCount), 0.01);  // cm
   EXPECT_LT(jitter / (3 * kLandmarkCount), 2.0);
+  // The gains explain a real share of the error on renders they were not fitted to.
+  EXPECT_GT(n.heldout_explained, 0.3f);
+  EXPECT_LT(n.residual_rms_cm, n.raw_rms_cm);
   const LandmarkNoise back = parse_landmark_noise_csv(landmark_noise_csv(n), "round trip");
   EXPECT_NEAR(back.jitter[13].y, n.jitter[13].y, 1e-4);
+  EXPECT_NEAR(back.bias[13].z, n.bias[13].z, 1e-4);
+  ASSERT_EQ(back.gain.size(), n.gain.size());
+  for (std::size_t i = 0; i < n.gain.size(); i += 97)
+    EXPECT_NEAR(back.gain[i], n.gain[i], 1e-4 + 1e-3 * std::fabs(n.gain[i]));
   EXPECT_EQ(back.samples, n.samples);
   EXPECT_THROW(parse_landmark_noise_csv("index,a\n0,1,2\n", "bad.csv"), std::invalid_argument);
-  EXPECT_THROW(parse_landmark_noise_csv("0,0,0,0,-1,0,0\n", "neg.csv"), std::invalid_argument);
+  // A negative jitter, and a truncated table, are refused.
+  std::string csv = landmark_noise_csv(n);
+  const std::size_t row = csv.find("\n0,x,") + 1;
+  const std::size_t jitter_at = csv.find(',', csv.find(',', csv.find(',', row) + 1) + 1) + 1;
+  std::string negative = csv;
+  negative.insert(jitter_at, "-");
+  EXPECT_THROW(parse_landmark_noise_csv(negative, "neg.csv"), std::invalid_argument);
+  EXPECT_THROW(parse_landmark_noise_csv(csv.substr(0, csv.size() / 2), "cut.csv"),
+               std::invalid_argument);
+}
+
+TEST(Synth, NoiseModelReadsTheLandmarkersKnownMisses) {
+  // The landmarker under-reads a blink and an open jaw (their response gains are < 1, docs/rig.md):
+  // the measured model must say the detected upper lid stays higher than the true closing lid
+  // (face frame y is up), and the detected lower lip higher than the truly dropped one.
+  const LandmarkNoise& n = default_landmark_noise();
+  auto gain = [&](std::size_t landmark, std::size_t axis, Blendshape s) {
+    return n.gain[(3 * landmark + axis) * kNoiseFeatureCount + index_of(s)];
+  };
+  EXPECT_GT(gain(386, 1, Blendshape::EyeBlinkLeft), 0.1f);              // left upper lid
+  EXPECT_GT(gain(159, 1, Blendshape::EyeBlinkRight), 0.1f);             // right upper lid
+  EXPECT_LT(std::fabs(gain(386, 1, Blendshape::EyeBlinkRight)), 0.1f);  // the other eye's blink
+  EXPECT_GT(gain(14, 1, Blendshape::JawOpen), 0.3f);                    // lower lip centre
+  // Features are what synth samples use.
+  const auto f = noise_features(Coefficients{}, Identity{}, HeadPose{});
+  for (float v : f) EXPECT_EQ(v, 0.0f);
+  EXPECT_EQ(noise_feature_names()[index_of(Blendshape::JawOpen)], "jawOpen");
+  EXPECT_EQ(noise_feature_names().back(), "pitch2");
 }
 
 // The same posed face, seen at different head poses, distances and focal lengths, gives the same
@@ -164,35 +199,14 @@ TEST(Solver, ShippedModelOnHeldOutIdentities) {
   err /= n * double(kBlendshapeCount);
   baseline /= n * double(kBlendshapeCount);
   EXPECT_LT(err, kShippedMaeBound);
-  EXPECT_LT(err, 0.5 * baseline);
+  // Predicting all zeros scores 0.074 here; the realistic landmark noise (the landmarker misses
+  // part of several shapes entirely) leaves the solver at a bit over half of that.
+  EXPECT_LT(err, 0.6 * baseline);
 }
 
-TEST(Solver, CorruptedOrWrongWeightsAreErrors) {
-  test::TempDir tmp;
-  const std::string good = read_file(default_solver_model_path());
-  std::string bad = good;
-  bad[bad.size() / 2] ^= 0x55;
-  write_file_atomic(tmp.path("bad.bin"), bad);
-  // With the shipped checksum: a checksum error naming the file.
-  const std::string sum = sha256_hex(good);
-  try {
-    Solver::load(tmp.path("bad.bin"), sum);
-    FAIL() << "a corrupted file loaded";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("checksum"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("bad.bin"), std::string::npos) << e.what();
-  }
-  write_file_atomic(tmp.path("short.bin"), good.substr(0, good.size() - 100));
-  EXPECT_THROW(Solver::load(tmp.path("short.bin")), InputError);
-  write_file_atomic(tmp.path("magic.bin"), "NOTAMODEL" + good.substr(9));
-  EXPECT_THROW(Solver::load(tmp.path("magic.bin")), InputError);
-  EXPECT_THROW(Solver::load(tmp.path("missing.bin")), IoError);
-  const Solver s = Solver::load(default_solver_model_path());
-  EXPECT_THROW(s.run(std::vector<float>(10)), std::invalid_argument);
-}
+// The model file's bad-input tests are in solver_engine_test.cpp.
 
-// Real photos (docs/solver.md lists all 15). Not faceapi_happy.jpg: there the landmarker's
-// detection lands on the background left of the face (presence 0.60), so no solver can smile.
+// Real photos (docs/solver.md and data/eval/face_rubric.json cover all 15).
 TEST(SolverCli, HappyPhotoSmiles) {
   test::TempDir tmp;
   const auto r = test::run_cli(

@@ -1,11 +1,17 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>  // before jpeglib.h, which uses FILE
+#include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "semblend/error.h"
 #include "semblend/image.h"
 #include "test_util.h"
+
+extern "C" {
+#include <jpeglib.h>
+}
 
 namespace semblend {
 namespace {
@@ -51,6 +57,60 @@ TEST(ImageIo, PngRoundTrip) {
   for (int i = 0; i < 18; ++i) img.rgb.push_back(static_cast<uint8_t>(i * 13));
   const Image back = decode_image(encode_png(img), "x.png");
   EXPECT_EQ(back.rgb, img.rgb);
+}
+
+// A CMYK JPEG written with libjpeg's own C API (OpenCV cannot write one): 16×8, the left half red
+// and the right half blue, stored inverted as Photoshop and other Adobe tools write CMYK (255 = no
+// ink; libjpeg adds the Adobe marker that says so).
+std::string cmyk_jpeg() {
+  jpeg_compress_struct cinfo{};
+  jpeg_error_mgr err{};
+  cinfo.err = jpeg_std_error(&err);
+  jpeg_create_compress(&cinfo);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&cinfo, &buffer, &size);
+  cinfo.image_width = 16, cinfo.image_height = 8;
+  cinfo.input_components = 4;
+  cinfo.in_color_space = JCS_CMYK;
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_colorspace(&cinfo, JCS_CMYK);
+  jpeg_set_quality(&cinfo, 95, TRUE);
+  jpeg_start_compress(&cinfo, TRUE);
+  std::vector<JSAMPLE> row(16 * 4);
+  for (int x = 0; x < 16; ++x) {  // ink C, M, Y, K: red = M + Y, blue = C + M; stored 255 - ink
+    const int ink[4] = {x < 8 ? 0 : 255, 255, x < 8 ? 255 : 0, 0};
+    for (int c = 0; c < 4; ++c) row[static_cast<std::size_t>(4 * x + c)] = JSAMPLE(255 - ink[c]);
+  }
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW rows[1] = {row.data()};
+    jpeg_write_scanlines(&cinfo, rows, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  jpeg_destroy_compress(&cinfo);
+  std::string out(reinterpret_cast<const char*>(buffer), size);
+  std::free(buffer);
+  return out;
+}
+
+TEST(ImageIo, CmykJpegBecomesRgbWithItsColours) {
+  const std::string jpeg = cmyk_jpeg();
+  ASSERT_GT(jpeg.size(), 100u);
+  // It really is a 4-component JPEG: the SOF0 marker's component count.
+  const auto sof = jpeg.find("\xFF\xC0");
+  ASSERT_NE(sof, std::string::npos);
+  ASSERT_EQ(jpeg[sof + 9], 4);
+  const Image img = decode_image(jpeg, "cmyk.jpg");
+  ASSERT_EQ(img.width, 16);
+  ASSERT_EQ(img.height, 8);
+  const uint8_t* red = img.pixel(2, 4);
+  const uint8_t* blue = img.pixel(13, 4);
+  EXPECT_GT(red[0], 200) << "red";
+  EXPECT_LT(red[1], 60);
+  EXPECT_LT(red[2], 60);
+  EXPECT_LT(blue[0], 60) << "blue";
+  EXPECT_LT(blue[1], 60);
+  EXPECT_GT(blue[2], 200);
 }
 
 TEST(ImageIoBadInput, NotAnImageTruncatedAndEmpty) {

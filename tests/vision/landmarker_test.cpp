@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "semblend/error.h"
 #include "semblend/video.h"
@@ -74,6 +77,22 @@ TEST(Landmarker, FindsTheFaceInEverySharedPhoto) {
     EXPECT_LT(std::abs(f.head.roll), 0.35f) << path;
   }
   EXPECT_EQ(found, 15);
+}
+
+TEST(Landmarker, TheFaceWinsOverALargerFalseDetection) {
+  // faceapi_happy.jpg (500×282): BlazeFace also fires on the buildings left of the face (score
+  // 0.68, a larger box than the face's 0.96); the face spans about x 255–425, y 25–240, the nose
+  // tip near (330, 150). Faces are chosen by detection score and mesh presence, not box size.
+  const Image img = read_image(test::shared_data("faces/faceapi_happy.jpg"));
+  const auto faces = landmarker().detect(img);
+  ASSERT_EQ(faces.size(), 1u);
+  const Point3& nose = faces[0].points[1];  // nose tip
+  EXPECT_GT(nose.x, 290.0f);
+  EXPECT_LT(nose.x, 370.0f);
+  EXPECT_GT(nose.y, 110.0f);
+  EXPECT_LT(nose.y, 190.0f);
+  EXPECT_GT(faces[0].presence, 0.9f);
+  EXPECT_GT(faces[0].detection_score, 0.9f);
 }
 
 TEST(Landmarker, AMirroredPhotoGivesMirroredLandmarks) {
@@ -194,6 +213,26 @@ TEST(LandmarkerBadInput, MissingModelsNameTheFile) {
   } catch (const IoError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/models/blazeface-front.json"),
               std::string::npos);
+  }
+}
+
+TEST(Video, FramesAreTheDecodersPicturesInRgb) {
+  // VideoReader decodes into the frame's own buffer and swaps to RGB in place: the same pixels as
+  // OpenCV's own read + BGR->RGB conversion.
+  const std::string path = test::shared_data("video/videoretalking_face_1.mp4");
+  VideoReader reader = VideoReader::open(path);
+  cv::VideoCapture cap(path, cv::CAP_FFMPEG);
+  ASSERT_TRUE(cap.isOpened());
+  Image frame;
+  double time = 0;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(reader.next(frame, time));
+    cv::Mat bgr, rgb;
+    ASSERT_TRUE(cap.read(bgr));
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    ASSERT_EQ(frame.width, rgb.cols);
+    ASSERT_EQ(frame.height, rgb.rows);
+    EXPECT_TRUE(std::equal(frame.rgb.begin(), frame.rgb.end(), rgb.data)) << "frame " << i;
   }
 }
 

@@ -1,0 +1,47 @@
+#include "solve_view.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include "semblend/file_io.h"
+#include "semblend/render.h"
+#include "semblend/rig.h"
+
+namespace semblend::cli {
+
+FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time) {
+  FaceFrame f;
+  f.time = time;
+  f.coefficients = result.coefficients;
+  f.head = face.head;
+  f.left_eye = face.left_eye;
+  f.right_eye = face.right_eye;
+  f.confidence = std::clamp(face.presence, 0.0f, 1.0f);
+  return f;
+}
+
+Image solved_side_by_side(const Image& image, const std::vector<FaceLandmarks>& faces,
+                          const FaceFrame& frame, int render_size) {
+  RenderOptions ro;
+  ro.width = ro.height = render_size > 0 ? render_size : std::clamp(image.height, 128, 1024);
+  return side_by_side(draw_landmarks(image, faces), render_face(default_rig(), frame, ro).image);
+}
+
+void check_picture_option(const std::string& option, const std::string& flag, bool several_inputs) {
+  if (option.empty()) return;
+  if (several_inputs && !std::filesystem::is_directory(option))
+    throw std::invalid_argument(flag + " for several images must be an existing directory");
+  if (!several_inputs && extension_of(option) != "png")
+    throw std::invalid_argument(flag + " for one image must be a .png file");
+}
+
+std::string picture_path(const std::string& option, const std::string& flag,
+                         const std::string& input, bool several_inputs) {
+  check_picture_option(option, flag, several_inputs);
+  if (!several_inputs) return option;
+  namespace fs = std::filesystem;
+  return (fs::path(option) / (fs::path(input).stem().string() + ".png")).string();
+}
+
+}  // namespace semblend::cli

@@ -1,0 +1,34 @@
+// What the solver's subcommands share (`semblend image`, `semblend video`): a solved face as a
+// FaceFrame, and the evidence picture of it — the image with the landmark overlay beside the rig
+// rendered with the estimate.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "semblend/image.h"
+#include "semblend/landmarker.h"
+#include "semblend/solver.h"
+#include "semblend/take.h"
+
+namespace semblend::cli {
+
+// The solver's coefficients with the landmarker's head pose (its convention, docs/landmarks.md;
+// translation included) and eye poses; confidence = the face's presence score.
+FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time = 0);
+
+// Left: `image` with `faces` drawn on it (draw_landmarks); right: default_rig() rendered with
+// `frame`'s coefficients and head pose, square, at the image's height. `render_size` 0 = the
+// image's height (within 128..1024); the render is scaled to the image's height either way.
+Image solved_side_by_side(const Image& image, const std::vector<FaceLandmarks>& faces,
+                          const FaceFrame& frame, int render_size = 0);
+
+// Where an image's picture goes: `option` itself for one input, else `option`/<input stem>.png
+// (`option` must then be an existing directory). Throws std::invalid_argument naming the option.
+std::string picture_path(const std::string& option, const std::string& flag,
+                         const std::string& input, bool several_inputs);
+
+// Checks a picture option before any work: a .png for one input, an existing directory for several.
+void check_picture_option(const std::string& option, const std::string& flag, bool several_inputs);
+
+}  // namespace semblend::cli
