@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
+
+#include "semblend/image.h"
+#include "semblend/video.h"
 
 namespace semblend::test {
 
@@ -52,6 +56,36 @@ RunResult run_cli(const std::string& args, const TempDir& tmp) {
   r.out = read_text(out);
   r.err = read_text(err);
   return r;
+}
+
+std::string q(const std::string& s) {
+  return "'" + s + "'";
+}
+
+Image hstack(const Image& a, const Image& b) {
+  EXPECT_EQ(a.height, b.height);
+  Image out;
+  out.width = a.width + b.width;
+  out.height = std::min(a.height, b.height);
+  out.rgb.resize(std::size_t(out.width) * std::size_t(out.height) * 3);
+  for (int y = 0; y < out.height; ++y) {
+    std::copy_n(a.pixel(0, y), std::size_t(a.width) * 3,
+                out.rgb.begin() + std::ptrdiff_t(y) * out.width * 3);
+    std::copy_n(b.pixel(0, y), std::size_t(b.width) * 3,
+                out.rgb.begin() + (std::ptrdiff_t(y) * out.width + a.width) * 3);
+  }
+  return out;
+}
+
+void write_grey_video(const std::string& path, int width, int height, double fps, int frames,
+                      unsigned char level) {
+  VideoWriter w(path, width, height, fps);
+  Image g;
+  g.width = width;
+  g.height = height;
+  g.rgb.assign(std::size_t(width) * std::size_t(height) * 3, level);
+  for (int i = 0; i < frames; ++i) w.write(g);
+  w.close();
 }
 
 }  // namespace semblend::test

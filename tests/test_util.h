@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <string>
 
+#include "semblend/image.h"
+
 namespace semblend::test {
 
 // A file under ../shared/data; fails the test (not skips) when the shared data is missing.
@@ -32,5 +34,15 @@ struct RunResult {
 };
 // Runs the semblend binary with `args` (shell-quoted here), capturing stdout and stderr.
 RunResult run_cli(const std::string& args, const TempDir& tmp);
+
+// `s` in single quotes, for run_cli's command line (test paths hold no single quote).
+std::string q(const std::string& s);
+
+// `a` and `b` side by side, pixel for pixel (they must have the same height).
+Image hstack(const Image& a, const Image& b);
+
+// A small video of `frames` uniform grey frames (no face), written with VideoWriter.
+void write_grey_video(const std::string& path, int width, int height, double fps, int frames,
+                      unsigned char level = 128);
 
 }  // namespace semblend::test

@@ -185,6 +185,7 @@ struct EvalNoiseOptions {
   std::string output;  // data/landmark_noise.csv; "" = stdout
   int samples = 3000;
   std::uint64_t seed = 77;
+  bool pose_gains = true;
 };
 int run_eval_noise(const EvalNoiseOptions& o);
 

@@ -282,6 +282,8 @@ int main(int argc, char** argv) {
   evn->add_option("-o,--output", eval_noise.output, "Write the CSV here");
   evn->add_option("--samples", eval_noise.samples, "Renders")->capture_default_str();
   evn->add_option("--seed", eval_noise.seed, "Random seed")->capture_default_str();
+  evn->add_flag("--no-pose-gains{false}", eval_noise.pose_gains,
+                "Leave the head pose's share of the error in the jitter");
   cli::ImageOptions image;
   auto* im = app.add_subcommand(
       "image", "Images -> 52 coefficients, head and eye pose and the semantic description");

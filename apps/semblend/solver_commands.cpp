@@ -115,6 +115,7 @@ int run_eval_noise(const EvalNoiseOptions& o) {
   NoiseMeasureOptions no;
   no.samples = o.samples;
   no.seed = o.seed;
+  no.pose_gains = o.pose_gains;
   const LandmarkNoise noise = measure_landmark_noise(landmarker, no);
   double bias = 0, jitter = 0;
   for (std::size_t k = 0; k < kLandmarkCount; ++k) {

@@ -81,6 +81,10 @@ struct NoiseMeasureOptions {
   int size = 384;
   float max_yaw_deg = 45, max_pitch_deg = 30, max_roll_deg = 30;  // the training data's ranges
   float ridge = 1e-3f;  // ridge penalty per sample on the standardised feature gains
+  // Fit gains on the head-pose features too. Off, pose-dependent error stays in the jitter: the
+  // rig's outline drift with yaw (its head shape) is not a real face's, and a solver that learns
+  // to undo it reads a real turned head as a jaw shift (docs/solver.md).
+  bool pose_gains = true;
 };
 LandmarkNoise measure_landmark_noise(FaceLandmarker& landmarker,
                                      const NoiseMeasureOptions& options = {});

@@ -245,7 +245,8 @@ LandmarkNoise measure_landmark_noise(FaceLandmarker& landmarker, const NoiseMeas
     for (std::size_t k = 0; k < kLandmarkCount; ++k)
       for (std::size_t a = 0; a < 3; ++a) e[3 * k + a] = res[k][int(a)] - mean[int(a)];
     errors.push_back(e);
-    features.push_back(noise_features(frame.coefficients, identity, frame.head));
+    features.push_back(
+        noise_features(frame.coefficients, identity, o.pose_gains ? frame.head : HeadPose{}));
   }
   const std::size_t n = errors.size();
   if (n < kNoiseFeatureCount + 2)

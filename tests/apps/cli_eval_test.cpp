@@ -10,11 +10,9 @@
 namespace semblend {
 namespace {
 
-using test::run_cli;
+using test::q;
 
-std::string q(const std::string& s) {
-  return "'" + s + "'";
-}
+using test::run_cli;
 
 TEST(CliEvalFaces, ScoresTheShippedRubricOnTheSharedPhotos) {
   test::TempDir tmp;
@@ -89,6 +87,41 @@ TEST(CliEvalCanonical, ReadsClosedEyesAndANeutralFace) {
     }
   }
   EXPECT_GT(j["scored_checks"].get<int>(), j["passed_checks"].get<int>() / 2);
+}
+
+}  // namespace
+}  // namespace semblend
+
+namespace semblend {
+namespace {
+
+TEST(CliEvalTake, ATakeAgainstItselfAndAgainstAnother) {
+  test::TempDir tmp;
+  ASSERT_EQ(test::run_cli("demo --fps 30 -o " + test::q(tmp.path("a.json")), tmp).exit_code, 0);
+  const auto same =
+      test::run_cli("eval take " + test::q(tmp.path("a.json")) + " --truth " +
+                        test::q(tmp.path("a.json")) + " -o " + test::q(tmp.path("r.json")),
+                    tmp);
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  const auto j = nlohmann::json::parse(test::read_text(tmp.path("r.json")));
+  EXPECT_EQ(j["mae"].get<double>(), 0.0);
+  EXPECT_NEAR(j["correlation"]["jawOpen"].get<double>(), 1.0, 1e-6);
+  EXPECT_NE(same.out.find("key frame"), std::string::npos);
+  // Against the demo at another frame rate: matched by time, so still close.
+  ASSERT_EQ(test::run_cli("demo --fps 60 -o " + test::q(tmp.path("b.json")), tmp).exit_code, 0);
+  const auto other =
+      test::run_cli("eval take " + test::q(tmp.path("a.json")) + " --truth " +
+                        test::q(tmp.path("b.json")) + " -o " + test::q(tmp.path("r2.json")),
+                    tmp);
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  const auto k = nlohmann::json::parse(test::read_text(tmp.path("r2.json")));
+  EXPECT_LT(k["mae"].get<double>(), 0.01);
+  EXPECT_GT(k["correlation"]["jawOpen"].get<double>(), 0.95);
+  const auto missing = test::run_cli(
+      "eval take " + test::q(tmp.path("a.json")) + " --truth " + test::q(tmp.path("none.json")),
+      tmp);
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("none.json"), std::string::npos) << missing.err;
 }
 
 }  // namespace

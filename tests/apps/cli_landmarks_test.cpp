@@ -12,12 +12,10 @@
 namespace semblend {
 namespace {
 
+using test::q;
+
 using test::run_cli;
 using test::TempDir;
-
-std::string q(const std::string& s) {
-  return "'" + s + "'";
-}
 
 TEST(CliLandmarks, OneImageGivesJsonAndAnOverlay) {
   TempDir tmp;
@@ -86,14 +84,7 @@ TEST(CliLandmarks, VideoGivesOneLinePerFrameAndAnMp4Overlay) {
 
 TEST(CliLandmarks, AVideoWithNoFaceGivesEmptyFrames) {
   TempDir tmp;
-  {
-    VideoWriter w(tmp.path("gray.mp4"), 160, 120, 10);
-    Image gray;
-    gray.width = 160, gray.height = 120;
-    gray.rgb.assign(160u * 120u * 3u, 100);
-    for (int i = 0; i < 8; ++i) w.write(gray);
-    w.close();
-  }
+  test::write_grey_video(tmp.path("gray.mp4"), 160, 120, 10, 8, 100);
   const auto r = run_cli("landmarks " + q(tmp.path("gray.mp4")), tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);

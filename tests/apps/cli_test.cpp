@@ -13,13 +13,11 @@
 namespace semblend {
 namespace {
 
+using test::q;
+
 namespace fs = std::filesystem;
 using test::run_cli;
 using test::TempDir;
-
-std::string q(const std::string& path) {
-  return "'" + path + "'";
-}
 
 std::string recording() {
   return test::shared_data("arkit/livelinkface_alex_rom_3.csv");

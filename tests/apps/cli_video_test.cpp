@@ -21,13 +21,11 @@
 namespace semblend {
 namespace {
 
+using test::q;
+
 namespace fs = std::filesystem;
 using test::run_cli;
 using test::TempDir;
-
-std::string q(const std::string& s) {
-  return "'" + s + "'";
-}
 
 std::string real_video() {
   return test::shared_data("video/videoretalking_face_1.mp4");
@@ -198,14 +196,7 @@ TEST(CliVideo, FaceNPicksTheSecondLargestFace) {
   closed.coefficients.set(Blendshape::EyeBlinkRight, 1.0f);
   const Image a = render_face(default_rig(), open, big).image;
   const Image b = render_face(default_rig(), closed, small).image;
-  Image both;
-  both.width = 640, both.height = 320;
-  both.rgb.resize(640u * 320u * 3u);
-  for (int y = 0; y < 320; ++y)
-    for (int x = 0; x < 640; ++x)
-      for (int c = 0; c < 3; ++c)
-        both.rgb[(std::size_t(y) * 640 + std::size_t(x)) * 3 + std::size_t(c)] =
-            x < 320 ? a.pixel(x, y)[c] : b.pixel(x - 320, y)[c];
+  const Image both = test::hstack(a, b);
   {
     VideoWriter w(tmp.path("two.mp4"), 640, 320, 25);
     for (int i = 0; i < 10; ++i) w.write(both);
@@ -252,9 +243,14 @@ TEST(CliVideo, FramesWithoutTheFaceHoldTheLastValuesMarkedWithConfidenceZero) {
     for (int i = 0; i < 16; ++i) w.write(i >= 6 && i < 10 ? grey : face);
     w.close();
   }
-  const auto r = run_cli("video " + q(tmp.path("gap.mp4")) + " -o " + q(tmp.path("g.json")), tmp);
+  // With a preview, so the side-by-side path also runs in the sanitizer build (scripts/test.sh
+  // leaves the long real-clip test to the Release build).
+  const auto r = run_cli("video " + q(tmp.path("gap.mp4")) + " -o " + q(tmp.path("g.json")) +
+                             " --preview " + q(tmp.path("g.mp4")),
+                         tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("4 without"), std::string::npos) << r.err;
+  EXPECT_GT(fs::file_size(tmp.path("g.mp4")), 1000u);
   const Take take = read_take(tmp.path("g.json"));
   ASSERT_EQ(take.frames.size(), 16u);
   EXPECT_EQ(take.metadata.at("frames_without_face"), "4");
@@ -287,14 +283,7 @@ TEST(CliVideo, BadInputIsAClearErrorAndLeavesNothing) {
   const std::string real = test::read_text(real_video());
   test::write_text(tmp.path("in/cut.mp4"), real.substr(0, 3000));
   // A grey clip: frames, but no face.
-  {
-    VideoWriter w(tmp.path("in/grey.mp4"), 160, 120, 25);
-    Image g;
-    g.width = 160, g.height = 120;
-    g.rgb.assign(160u * 120u * 3u, 128);
-    for (int i = 0; i < 8; ++i) w.write(g);
-    w.close();
-  }
+  test::write_grey_video(tmp.path("in/grey.mp4"), 160, 120, 25, 8);
   const std::string outs =
       " -o " + q(tmp.path("out/t.jsonl")) + " --preview " + q(tmp.path("out/p.mp4"));
   for (const char* name : {"notes.mp4", "cut.mp4", "grey.mp4"}) {

@@ -27,6 +27,8 @@
 namespace semblend {
 namespace {
 
+using test::q;
+
 namespace fs = std::filesystem;
 
 // A few triangles: a skin quad facing +z, a lips triangle in front of it, and a teeth triangle.
@@ -523,10 +525,6 @@ TEST(GltfRig, DefaultRigLoadsWithFiftyTwoNamedTargets) {
   EXPECT_GT(static_cast<double>(agree) / static_cast<double>(total), 0.99);
   std::printf("default rig as .glb: %zu bytes, %zu vertices, %zu triangles, %u primitives\n",
               glb.size(), rig.vertex_count(), rig.triangles.size(), s->mNumMeshes);
-}
-
-std::string q(const std::string& path) {
-  return "'" + path + "'";
 }
 
 TEST(GltfCli, ExportRigWritesTheRigAndATakeAsAnimation) {

@@ -165,14 +165,7 @@ TEST(Landmarker, FindsTwoFacesUpToTheLimit) {
   // Two photos side by side.
   const Image a = read_image(test::shared_data("faces/sadtalker_sad.png"));    // 256×256
   const Image b = read_image(test::shared_data("faces/sadtalker_happy.png"));  // 256×256
-  Image both;
-  both.width = 512, both.height = 256;
-  both.rgb.resize(512u * 256u * 3u);
-  for (int y = 0; y < 256; ++y)
-    for (int x = 0; x < 512; ++x)
-      for (int c = 0; c < 3; ++c)
-        both.rgb[(static_cast<std::size_t>(y) * 512 + x) * 3 + c] =
-            x < 256 ? a.pixel(x, y)[c] : b.pixel(x - 256, y)[c];
+  const Image both = test::hstack(a, b);
   LandmarkerOptions o;
   o.max_faces = 4;
   FaceLandmarker lm = FaceLandmarker::create(o);
