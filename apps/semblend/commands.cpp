@@ -256,6 +256,9 @@ int run_render(const RenderCommandOptions& o) {
                                 o.output + " must end in .png or .mp4");
   if (o.size < 128 || o.size > 1024)
     throw std::invalid_argument("--size must be 128..1024 pixels, got " + std::to_string(o.size));
+  const Rig rig = o.identity_seed ? build_rig(o.stylised ? stylised_identity(*o.identity_seed)
+                                                         : sample_identity(*o.identity_seed))
+                                  : default_rig();
   if (ext == "mp4") {
     // The whole take, with its head pose, as a silent video (a clip with known coefficients).
     if (o.take.empty()) throw std::invalid_argument("an MP4 render needs --take");
@@ -265,9 +268,6 @@ int run_render(const RenderCommandOptions& o) {
           "an MP4 render plays the take as it is: --contact-sheet, --set, --yaw/--pitch/--roll "
           "and --photo apply to PNG renders");
     const Take take = read_take(o.take);
-    const Rig rig = o.identity_seed ? build_rig(o.stylised ? stylised_identity(*o.identity_seed)
-                                                           : sample_identity(*o.identity_seed))
-                                    : default_rig();
     PreviewOptions po;
     po.width = po.height = o.size;
     po.render.skin = skin_tone(o.skin);
@@ -281,9 +281,6 @@ int run_render(const RenderCommandOptions& o) {
   RenderOptions ro;
   ro.width = ro.height = o.size;
   ro.skin = skin_tone(o.skin);
-  const Rig rig = o.identity_seed ? build_rig(o.stylised ? stylised_identity(*o.identity_seed)
-                                                         : sample_identity(*o.identity_seed))
-                                  : default_rig();
   if (o.contact_sheet) {
     write_png(render_contact_sheet(rig, o.tile, 1.0f, ro), o.output);
     std::fprintf(stderr, "semblend render: contact sheet of %zu shapes -> %s\n", kBlendshapeCount,

@@ -15,6 +15,7 @@
 #include "semblend/render.h"
 #include "semblend/rig.h"
 #include "semblend/solver.h"
+#include "solve_view.h"
 
 namespace semblend::cli {
 namespace {
@@ -72,7 +73,7 @@ std::vector<Canonical> canonical_expressions() {
 int run_eval_canonical(const EvalCanonicalOptions& o) {
   if (o.identities < 1 || o.identities > 1000)
     throw std::invalid_argument("eval canonical: identities must be 1..1000");
-  const Solver solver = o.model.empty() ? Solver::load_default() : Solver::load(o.model);
+  const Solver solver = load_solver(o.model);
   FaceLandmarker landmarker = FaceLandmarker::create();
   const float deg = float(kPi) / 180.0f;
   const std::array<std::array<float, 2>, 3> poses{{{0, 0}, {-20, 5}, {20, -5}}};  // yaw, pitch

@@ -20,7 +20,7 @@ int run_eval_faces(const EvalFacesOptions& o) {
   const Rubric rubric = parse_rubric(read_file(o.rubric), o.rubric);
   if (!o.side_by_side.empty() && !std::filesystem::is_directory(o.side_by_side))
     throw std::invalid_argument("--side-by-side " + o.side_by_side + ": not an existing folder");
-  const Solver solver = o.model.empty() ? Solver::load_default() : Solver::load(o.model);
+  const Solver solver = load_solver(o.model);
   FaceLandmarker landmarker = FaceLandmarker::create();
   nlohmann::json report = {{"format", "semblend.eval.faces"},
                            {"version", 1},

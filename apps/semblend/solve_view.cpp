@@ -10,6 +10,10 @@
 
 namespace semblend::cli {
 
+Solver load_solver(const std::string& path) {
+  return path.empty() ? Solver::load_default() : Solver::load(path);
+}
+
 FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time) {
   FaceFrame f;
   f.time = time;

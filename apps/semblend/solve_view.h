@@ -13,6 +13,9 @@
 
 namespace semblend::cli {
 
+// The shipped model when `path` is empty (checksum-verified), else the model.json at `path`.
+Solver load_solver(const std::string& path);
+
 // The solver's coefficients with the landmarker's head pose (its convention, docs/landmarks.md;
 // translation included) and eye poses; confidence = the face's presence score.
 FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time = 0);

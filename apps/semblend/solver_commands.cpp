@@ -48,10 +48,6 @@ std::string pose_json(float yaw, float pitch, float roll) {
          ", \"roll_deg\": " + num(roll * d) + "}";
 }
 
-Solver load_solver(const std::string& path) {
-  return path.empty() ? Solver::load_default() : Solver::load(path);
-}
-
 }  // namespace
 
 int run_image(const ImageOptions& o) {

@@ -205,7 +205,7 @@ int run_video(const VideoOptions& o) {
   VideoReader reader = VideoReader::open(o.input);
   std::optional<AtomicFileWriter> out;
   if (!o.output.empty()) out.emplace(o.output);  // an unwritable -o fails now, not at the end
-  const Solver solver = o.model.empty() ? Solver::load_default() : Solver::load(o.model);
+  const Solver solver = load_solver(o.model);
   // Up to 4 faces (or N + 1) are found and tracked, so that "face N, largest first" means the same
   // whatever the detector's confidence order (landmarker.h: max_faces keeps the most confident).
   LandmarkerOptions lo;

@@ -12,13 +12,16 @@
 
 namespace semblend {
 
-std::vector<float> solver_input(const std::array<Point3, kLandmarkCount>& landmarks) {
+namespace {
+
+// solver_input, also handing back the rigid fit it made (solve() reports its residual).
+std::vector<float> normalise(const std::array<Point3, kLandmarkCount>& landmarks, RigidFit& fit) {
   for (const Point3& p : landmarks)
     if (!std::isfinite(p.x) || !std::isfinite(p.y) || !std::isfinite(p.z))
       throw std::invalid_argument("solver input: non-finite landmark");
   const FaceShape& neutral = neutral_face();
   const FaceShape face = to_face_axes(landmarks);
-  const RigidFit fit = fit_rigid(neutral, face);
+  fit = fit_rigid(neutral, face);
   if (!(fit.scale > 0)) throw std::invalid_argument("solver input: degenerate landmarks");
   const auto& R = fit.rotation;  // face frame -> observed; its transpose maps back
   std::vector<float> out(kSolverInputSize);
@@ -34,6 +37,13 @@ std::vector<float> solver_input(const std::array<Point3, kLandmarkCount>& landma
     out[3 * i + 2] = fz - neutral[i].z;
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<float> solver_input(const std::array<Point3, kLandmarkCount>& landmarks) {
+  RigidFit fit;
+  return normalise(landmarks, fit);
 }
 
 // One engine Model per concurrent caller: a Model owns its buffers and must not run on two
@@ -128,11 +138,11 @@ std::vector<float> Solver::run(std::span<const float> input) const {
 }
 
 SolverResult Solver::solve(const std::array<Point3, kLandmarkCount>& landmarks) const {
-  const std::vector<float> in = solver_input(landmarks);
+  RigidFit fit;
+  const std::vector<float> in = normalise(landmarks, fit);
   SolverResult res = decode_solver_output(run(in));
-  // The fit residual, for confidence.
-  const RigidFit fit = fit_rigid(neutral_face(), to_face_axes(landmarks));
-  res.fit_rms_cm = fit.scale > 0 ? fit.rms_error / fit.scale : 0;
+  // The normalisation's fit residual, for confidence (normalise refuses a degenerate fit).
+  res.fit_rms_cm = fit.rms_error / fit.scale;
   return res;
 }
 
