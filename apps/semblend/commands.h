@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "semblend/calibration.h"
+#include "semblend/filter.h"
 #include "semblend/formats.h"
 #include "semblend/take.h"
 
@@ -43,7 +45,8 @@ struct ConvertOptions {
   std::optional<std::string> to;    // output format name, from the extension when absent
   std::optional<double> fps;        // resample to this rate
   bool smooth = false;              // One Euro filter
-  double min_cutoff = 1.5, beta = 2.0, d_cutoff = 1.0;
+  double min_cutoff = OneEuroParams{}.min_cutoff, beta = OneEuroParams{}.beta,
+         d_cutoff = OneEuroParams{}.d_cutoff;
   bool clamp = false;     // clamp coefficients to [0, 1]
   bool semantic = false;  // attach semantic descriptions (JSON/JSONL outputs)
   double input_fps = 30;  // rate for inputs without times (ARKit dicts, SemanticFace)
@@ -188,6 +191,39 @@ struct EvalNoiseOptions {
   bool pose_gains = true;
 };
 int run_eval_noise(const EvalNoiseOptions& o);
+
+// `semblend eval calibration` (eval_calibration.cpp): neutral calibration where truth is known.
+struct EvalCalibrationOptions {
+  std::string output, model;
+  int identities = 12, expressions = 20, size = 320;
+  double clip_fps = 10;  // the demo performance for the running estimate; 0 = skip it
+  bool stylised = false, verbose = false;
+  std::uint64_t seed = 4242;
+};
+int run_eval_calibration(const EvalCalibrationOptions& o);
+
+// `semblend eval temporal` (eval_temporal.cpp): jitter and blink onset, raw against filtered.
+struct EvalTemporalOptions {
+  std::string output, model;
+  std::string video;  // optional real video (no truth): frame-to-frame change, blinks
+  int size = 320, max_frames = 900;
+  double noise = 6;  // sensor noise added to the renders, σ in 8-bit levels
+  unsigned seed = 5;
+  bool verbose = false;  // every row of the One Euro grid
+};
+int run_eval_temporal(const EvalTemporalOptions& o);
+
+// `semblend calibrate` (calibrate_command.cpp): a neutral profile (calibration.h) from photos.
+struct CalibrateOptions {
+  std::vector<std::string> inputs;  // relaxed, neutral photos of one person
+  std::string output;               // the profile (.json); "" = stdout
+  std::string model;
+  int face = 0;
+  bool landmark_offset = false;  // NeutralOptions::landmark_offset
+};
+int run_calibrate(const CalibrateOptions& o);
+// Reads a profile file (`--profile` of image and video); InputError names the file.
+NeutralProfile read_profile(const std::string& path);
 
 struct DeriveNeutralOptions {
   std::vector<std::string> inputs;  // neutral frontal photos

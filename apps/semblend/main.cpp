@@ -284,6 +284,54 @@ int main(int argc, char** argv) {
   evn->add_option("--seed", eval_noise.seed, "Random seed")->capture_default_str();
   evn->add_flag("--no-pose-gains{false}", eval_noise.pose_gains,
                 "Leave the head pose's share of the error in the jitter");
+  cli::EvalCalibrationOptions eval_cal;
+  auto* evcal = ev->add_subcommand(
+      "calibration", "Measure per-person neutral calibration on rig renders (known truth)");
+  evcal->add_option("-o,--output", eval_cal.output, "Write the JSON report here");
+  evcal->add_option("--model", eval_cal.model, "Solver weights (default: the shipped model)");
+  evcal->add_option("--identities", eval_cal.identities, "Rig identities")->capture_default_str();
+  evcal->add_option("--expressions", eval_cal.expressions, "Expressions per identity")
+      ->capture_default_str();
+  evcal->add_option("--size", eval_cal.size, "Render size, pixels")
+      ->capture_default_str()
+      ->check(CLI::Range(128, 1024));
+  evcal
+      ->add_option("--clip-fps", eval_cal.clip_fps,
+                   "Frame rate of the demo performance for the running estimate (0: skip)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 60.0));
+  evcal->add_flag("--stylised", eval_cal.stylised, "Stylised identities (beyond human ranges)");
+  evcal->add_option("--seed", eval_cal.seed, "Random seed")->capture_default_str();
+  evcal->add_flag("--verbose", eval_cal.verbose, "List each identity's neutral readings");
+  cli::EvalTemporalOptions eval_temporal;
+  auto* evtm = ev->add_subcommand(
+      "temporal", "Jitter and blink onset, raw against One Euro filtered (rendered clip, video)");
+  evtm->add_option("-o,--output", eval_temporal.output, "Write the JSON report here");
+  evtm->add_option("--model", eval_temporal.model, "Solver weights (default: the shipped model)");
+  evtm->add_option("--video", eval_temporal.video, "Also measure this real video (no truth)");
+  evtm->add_option("--max-frames", eval_temporal.max_frames, "Frames of the video to read")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 1000000));
+  evtm->add_option("--size", eval_temporal.size, "Render size, pixels")
+      ->capture_default_str()
+      ->check(CLI::Range(128, 1024));
+  evtm->add_option("--noise", eval_temporal.noise, "Sensor noise on the renders, σ in 8-bit levels")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 64.0));
+  evtm->add_option("--seed", eval_temporal.seed, "Noise seed")->capture_default_str();
+  evtm->add_flag("--verbose", eval_temporal.verbose, "Print every row of the One Euro grid");
+  cli::CalibrateOptions calibrate;
+  auto* cal = app.add_subcommand(
+      "calibrate",
+      "Neutral photos of one person -> a profile that makes their relaxed face read 0");
+  cal->add_option("inputs", calibrate.inputs, "Relaxed, neutral photos of the person")->required();
+  cal->add_option("-o,--output", calibrate.output, "Write the profile (.json) here");
+  cal->add_option("--model", calibrate.model, "Solver weights (default: the shipped model)");
+  cal->add_option("--face", calibrate.face, "Which face, largest first")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 15));
+  cal->add_flag("--landmark-offset", calibrate.landmark_offset,
+                "Also subtract the person's neutral landmarks (docs/calibration.md)");
   cli::ImageOptions image;
   auto* im = app.add_subcommand(
       "image", "Images -> 52 coefficients, head and eye pose and the semantic description");
@@ -356,6 +404,9 @@ int main(int argc, char** argv) {
     if (evc->parsed()) return cli::run_eval_canonical(eval_canonical);
     if (evp->parsed()) return cli::run_plot_training(plot_training);
     if (evn->parsed()) return cli::run_eval_noise(eval_noise);
+    if (evcal->parsed()) return cli::run_eval_calibration(eval_cal);
+    if (cal->parsed()) return cli::run_calibrate(calibrate);
+    if (evtm->parsed()) return cli::run_eval_temporal(eval_temporal);
     if (im->parsed()) return cli::run_image(image);
     if (vd->parsed()) return cli::run_video(video);
     if (sp->parsed() && speech.stream) return cli::run_speech_stream(speech);

@@ -6,7 +6,8 @@
 //   time. Parameters: `min_cutoff` (Hz; lower = smoother at rest), `beta` (how fast the cutoff
 //   rises with speed, per unit/s; higher = less lag on fast motion), `d_cutoff` (Hz, for the
 //   derivative).
-// smooth_take: one filter per channel (52 coefficients + 9 angles), driven by frame times.
+// FrameSmoother / smooth_take: one filter per channel (52 coefficients + 9 angles), driven by frame
+// times.
 //   Output coefficients stay within the range of the inputs (each step is a convex blend).
 // resample_take: frames at a new rate, at times t0 + k / fps up to the last input time. Upsampling
 //   interpolates linearly between neighbours; downsampling averages the input frames inside each
@@ -16,12 +17,16 @@
 // Thread safety: OneEuroFilter is a value with state, one per thread; the functions are pure.
 #pragma once
 
+#include <array>
+
 #include "semblend/take.h"
 
 namespace semblend {
 
 struct OneEuroParams {
-  double min_cutoff = 1.5;  // Hz
+  // Chosen by `semblend eval temporal` (docs/temporal.md): the stillest setting of its grid that
+  // still lets a 2-frame blink reach 0.8 within 2 frames at 30 fps (it does in 1).
+  double min_cutoff = 0.5;  // Hz
   double beta = 2.0;        // per (unit/s): coefficient speeds are a few units per second
   double d_cutoff = 1.0;    // Hz
 };
@@ -42,6 +47,19 @@ class OneEuroFilter {
 struct SmoothOptions {
   OneEuroParams coefficients{};
   OneEuroParams pose{1.0, 0.5, 1.0};  // angles in radians move slower than coefficients
+};
+
+// One frame at a time (video, live): one OneEuroFilter per coefficient and pose angle, driven by
+// the frames' times (strictly increasing). smooth_take is this over a whole take.
+class FrameSmoother {
+ public:
+  explicit FrameSmoother(const SmoothOptions& options = {});
+  void operator()(FaceFrame& frame);  // smooths `frame` in place
+  void reset();
+
+ private:
+  std::array<OneEuroFilter, kBlendshapeCount> coefficients_;
+  std::array<OneEuroFilter, kPoseChannelCount> pose_;
 };
 
 Take smooth_take(const Take& take, const SmoothOptions& options = {});

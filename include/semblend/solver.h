@@ -89,7 +89,10 @@ class Solver {
   // The shipped model (data/solver/solver.json), checked against its compiled-in SHA-256 sums.
   static Solver load_default();
 
-  SolverResult solve(const std::array<Point3, kLandmarkCount>& landmarks) const;
+  // `input_offset` (empty, or kSolverInputSize values) is subtracted from the normalised input:
+  // a person's neutral (calibration.h).
+  SolverResult solve(const std::array<Point3, kLandmarkCount>& landmarks,
+                     std::span<const float> input_offset = {}) const;
   // From an already normalised input (kSolverInputSize values); raw outputs for tests and tools.
   std::vector<float> run(std::span<const float> input) const;
 

@@ -40,19 +40,29 @@ double OneEuroFilter::operator()(double x, double time) {
   return x_hat;
 }
 
+FrameSmoother::FrameSmoother(const SmoothOptions& o) {
+  coefficients_.fill(OneEuroFilter(o.coefficients));
+  pose_.fill(OneEuroFilter(o.pose));
+}
+
+void FrameSmoother::operator()(FaceFrame& f) {
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+    f.coefficients.set_at(k, static_cast<float>(coefficients_[k](f.coefficients.at(k), f.time)));
+  for (std::size_t c = 0; c < kPoseChannelCount; ++c) {
+    const auto channel = static_cast<PoseChannel>(c);
+    f.set_pose(channel, static_cast<float>(pose_[c](f.pose(channel), f.time)));
+  }
+}
+
+void FrameSmoother::reset() {
+  for (auto& f : coefficients_) f.reset();
+  for (auto& f : pose_) f.reset();
+}
+
 Take smooth_take(const Take& take, const SmoothOptions& options) {
   Take out = take;
-  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
-    OneEuroFilter filter(options.coefficients);
-    for (FaceFrame& f : out.frames)
-      f.coefficients.set_at(k, static_cast<float>(filter(f.coefficients.at(k), f.time)));
-  }
-  for (std::size_t c = 0; c < kPoseChannelCount; ++c) {
-    OneEuroFilter filter(options.pose);
-    const auto channel = static_cast<PoseChannel>(c);
-    for (FaceFrame& f : out.frames)
-      f.set_pose(channel, static_cast<float>(filter(f.pose(channel), f.time)));
-  }
+  FrameSmoother smoother(options);
+  for (FaceFrame& f : out.frames) smoother(f);
   return out;
 }
 

@@ -137,9 +137,17 @@ std::vector<float> Solver::run(std::span<const float> input) const {
   return std::vector<float>(y.begin(), y.end());
 }
 
-SolverResult Solver::solve(const std::array<Point3, kLandmarkCount>& landmarks) const {
+SolverResult Solver::solve(const std::array<Point3, kLandmarkCount>& landmarks,
+                           std::span<const float> input_offset) const {
   RigidFit fit;
-  const std::vector<float> in = normalise(landmarks, fit);
+  std::vector<float> in = normalise(landmarks, fit);
+  if (!input_offset.empty()) {
+    if (input_offset.size() != in.size())
+      throw std::invalid_argument("Solver::solve: input offset has " +
+                                  std::to_string(input_offset.size()) + " values, expected " +
+                                  std::to_string(in.size()));
+    for (std::size_t i = 0; i < in.size(); ++i) in[i] -= input_offset[i];
+  }
   SolverResult res = decode_solver_output(run(in));
   // The normalisation's fit residual, for confidence (normalise refuses a degenerate fit).
   res.fit_rms_cm = fit.rms_error / fit.scale;

@@ -1,0 +1,61 @@
+// `semblend calibrate`: a per-person neutral profile (calibration.h) from relaxed photos.
+#include <cstdio>
+#include <stdexcept>
+
+#include "commands.h"
+#include "semblend/calibration.h"
+#include "semblend/error.h"
+#include "semblend/file_io.h"
+#include "semblend/image.h"
+#include "semblend/landmarker.h"
+#include "solve_view.h"
+
+namespace semblend::cli {
+
+int run_calibrate(const CalibrateOptions& o) {
+  if (o.inputs.empty()) throw std::invalid_argument("semblend calibrate: no neutral images");
+  const Solver solver = load_solver(o.model);
+  LandmarkerOptions lo;
+  lo.max_faces = std::max(4, o.face + 1);  // "largest first" among up to 4 (landmarker.h)
+  FaceLandmarker landmarker = FaceLandmarker::create(lo);
+  std::vector<std::array<Point3, kLandmarkCount>> neutral;
+  std::string source;
+  for (const std::string& path : o.inputs) {
+    const Image image = read_image(path);
+    landmarker.reset();
+    const std::vector<FaceLandmarks> faces = landmarker.detect(image);
+    if (std::size_t(o.face) >= faces.size())
+      throw InputError(path, 0, 0,
+                       faces.empty() ? "no face found: a neutral photo must show the face"
+                                     : "no face " + std::to_string(o.face) + " (found " +
+                                           std::to_string(faces.size()) + ")");
+    neutral.push_back(faces[std::size_t(o.face)].points);
+    source += (source.empty() ? "" : ", ") + path;
+  }
+  NeutralOptions no;
+  no.landmark_offset = o.landmark_offset;
+  NeutralProfile profile = profile_from_neutral(solver, neutral, no);
+  profile.source = source;
+  for (const auto& [name, v] : profile.not_neutral)
+    std::fprintf(stderr,
+                 "semblend: warning: %s: not neutral? %s reads %.2f; the profile subtracts it, "
+                 "so that action will read weaker\n",
+                 source.c_str(), name.c_str(), v);
+  float largest = 0;
+  std::string largest_name;
+  for (const auto& row : kBlendshapes)
+    if (profile.rest[row.shape] > largest) {
+      largest = profile.rest[row.shape];
+      largest_name = std::string(row.apple_name);
+    }
+  std::fprintf(stderr, "calibrate: profile from %d photo(s); largest rest %s %.2f\n",
+               profile.frames, largest_name.empty() ? "-" : largest_name.c_str(), largest);
+  emit(o.output, profile_to_json(profile));
+  return kOk;
+}
+
+NeutralProfile read_profile(const std::string& path) {
+  return profile_from_json(read_file(path, 16 << 20), path);
+}
+
+}  // namespace semblend::cli

@@ -1,0 +1,109 @@
+// semblend/calibration.h — per-person neutral calibration: a person's relaxed face reads ≈ 0.
+//
+// The solver (solver.h) measures each landmark's displacement from the *average* neutral face,
+// so a person whose resting face has low brows, narrow eyes or full lips reads as frowning,
+// squinting or pouting, and the landmarker's own per-face bias adds to it. A NeutralProfile
+// corrects for them in up to two steps (docs/calibration.md has the measurements):
+//  1. landmark offset (optional, off by default): the person's normalised neutral (solver_input
+//     of their relaxed face, the per-value median over the frames given, less the landmarker's
+//     average bias the solver expects) is subtracted from every input, so the solver sees the
+//     average face making the person's expression. Measured: with step 2 it stills another
+//     near-frontal relaxed photo best (largest reading 0.08 typical, 0.04 stylised faces, against
+//     0.20 / 0.29 with step 2 alone) and lowers the expression error on stylised faces, but it
+//     weakens blinks (a full blink reads 0.66 / 0.37) and does not help at other head poses
+//     (what is left there is pose-dependent landmark error) — so it is opt-in;
+//  2. rest: what the solver still reads on the neutral (rest_k) is removed with
+//     c' = max(0, (c − rest_k) / (1 − rest_k)), so the rest reads 0 and a full activation still
+//     reads 1 (a true blink keeps ≥ 0.8).
+// A profile comes from one or more neutral photos or frames (profile_from_neutral; `--neutral
+// face.jpg`), or is estimated while a video runs (RestEstimator: a robust running estimate, as
+// OpenFace does for action units).
+//
+// RestEstimator: the running version for videos and live input. Per coefficient, the q-th
+// quantile (default 0.1: a face is at rest, or closer to it, at least a tenth of the time — eyes
+// are open between blinks, lips meet between words) of the raw readings so far, from a
+// 200-bin histogram per shape; until `warmup_frames` frames were seen, the correction is scaled
+// by frames/warmup so the first frames are not over-corrected. It corrects coefficients only (no
+// landmark offset: a median displacement of a talking face is not its rest).
+//
+// Failure modes: std::invalid_argument for an empty frame list, non-finite landmarks or options
+// out of range; profile files (profile_from_json): InputError naming the file, the place and the
+// problem (bad JSON, wrong format or version, wrong sizes, non-finite or out-of-range values).
+// Thread safety: profiles are values; calibrate()/solve_calibrated() are pure. A RestEstimator is
+// one video's state: one thread at a time.
+#pragma once
+
+#include <array>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "semblend/landmarker.h"
+#include "semblend/solver.h"
+#include "semblend/take.h"
+
+namespace semblend {
+
+struct NeutralProfile {
+  std::vector<float> input_offset;  // kSolverInputSize values, or empty: no landmark offset
+  Coefficients rest{};              // per shape, in [0, 0.95]
+  int frames = 0;                   // how many neutral frames it was made from
+  std::string source;               // where it came from (file names), for people
+  // Shapes the uncorrected solver read high on the "neutral" (name and value): the face was
+  // probably not relaxed. Kept in the profile so tools can warn again.
+  std::vector<std::pair<std::string, float>> not_neutral;
+};
+
+struct NeutralOptions {
+  // A shape reading at least this on the neutral, before calibration, is reported in
+  // not_neutral (identity alone rarely reads this high; a smile or an open jaw does).
+  float not_neutral_threshold = 0.5f;
+  float max_rest = 0.95f;        // rest values are capped so that (1 − rest) stays meaningful
+  bool landmark_offset = false;  // step 1 above
+};
+
+// Step 1's offset alone: kSolverInputSize values from one or more relaxed frames.
+std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCount>> neutral);
+
+// A profile from one or more relaxed frames of one person (each frame's 478 landmarks).
+NeutralProfile profile_from_neutral(const Solver& solver,
+                                    std::span<const std::array<Point3, kLandmarkCount>> neutral,
+                                    const NeutralOptions& options = {});
+
+// The rest correction alone: c' = max(0, (c − rest) / (1 − rest)) per shape.
+Coefficients remove_rest(const Coefficients& c, const Coefficients& rest);
+
+// The solver on one face with the profile's corrections (both steps above).
+SolverResult solve_calibrated(const Solver& solver,
+                              const std::array<Point3, kLandmarkCount>& landmarks,
+                              const NeutralProfile& profile);
+
+struct RestEstimatorOptions {
+  double quantile = 0.1;   // in (0, 0.5]
+  int warmup_frames = 30;  // ≥ 1
+};
+
+// The profile file (docs/formats.md, "Neutral profile"): JSON, format "semblend.profile",
+// version 1. Written by `semblend calibrate`, read by `--profile` of image and video.
+std::string profile_to_json(const NeutralProfile& profile);
+NeutralProfile profile_from_json(std::string_view text, const std::string& file);
+
+class RestEstimator {
+ public:
+  explicit RestEstimator(const RestEstimatorOptions& options = {});
+  // Adds one frame's raw coefficients and returns them corrected by the estimate so far
+  // (including this frame).
+  Coefficients update(const Coefficients& raw);
+  Coefficients rest() const;  // the current estimate (warm-up scaling applied)
+  int frames() const { return frames_; }
+
+ private:
+  static constexpr int kBins = 200;
+  RestEstimatorOptions options_;
+  std::vector<int> histogram_;  // kBlendshapeCount × kBins
+  int frames_ = 0;
+};
+
+}  // namespace semblend

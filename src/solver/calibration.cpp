@@ -1,0 +1,130 @@
+// Per-person neutral calibration (calibration.h).
+#include "semblend/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "semblend/synth.h"
+
+namespace semblend {
+namespace {
+
+float median_of(std::vector<float>& v) {
+  const std::size_t m = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(m), v.end());
+  const float hi = v[m];
+  if (v.size() % 2) return hi;
+  const float lo = *std::max_element(v.begin(), v.begin() + std::ptrdiff_t(m));
+  return 0.5f * (lo + hi);
+}
+
+}  // namespace
+
+std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCount>> neutral) {
+  if (neutral.empty()) throw std::invalid_argument("neutral_offset: no neutral frames");
+  std::vector<std::vector<float>> inputs;
+  inputs.reserve(neutral.size());
+  for (const auto& lm : neutral) inputs.push_back(solver_input(lm));
+  // The solver was trained with the landmarker's average error in its inputs (synth.h's noise
+  // model): an average face at rest reads as that bias, not as zero, so the offset keeps it.
+  const LandmarkNoise& noise = default_landmark_noise();
+  std::vector<float> offset(kSolverInputSize), column(neutral.size());
+  for (std::size_t i = 0; i < kSolverInputSize; ++i) {
+    for (std::size_t f = 0; f < inputs.size(); ++f) column[f] = inputs[f][i];
+    const Point3& b = noise.bias[i / 3];
+    offset[i] = median_of(column) - (i % 3 == 0 ? b.x : i % 3 == 1 ? b.y : b.z);
+  }
+  return offset;
+}
+
+NeutralProfile profile_from_neutral(const Solver& solver,
+                                    std::span<const std::array<Point3, kLandmarkCount>> neutral,
+                                    const NeutralOptions& options) {
+  if (neutral.empty()) throw std::invalid_argument("profile_from_neutral: no neutral frames");
+  if (!(options.max_rest > 0 && options.max_rest < 1))
+    throw std::invalid_argument("profile_from_neutral: max_rest must lie in (0, 1), got " +
+                                std::to_string(options.max_rest));
+  NeutralProfile p;
+  p.frames = int(neutral.size());
+  if (options.landmark_offset) p.input_offset = neutral_offset(neutral);  // step 1 (optional)
+  // What the solver reads on these frames: uncorrected (not neutral?) and after step 1 (the rest).
+  std::array<std::vector<float>, kBlendshapeCount> raw, offset;
+  for (const auto& lm : neutral) {
+    const Coefficients r = solver.solve(lm).coefficients;
+    const Coefficients o =
+        p.input_offset.empty() ? r : solver.solve(lm, p.input_offset).coefficients;
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+      raw[k].push_back(r.at(k));
+      offset[k].push_back(o.at(k));
+    }
+  }
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    const float r = median_of(raw[k]);
+    if (r >= options.not_neutral_threshold)
+      p.not_neutral.emplace_back(std::string(info(blendshape_at(k)).apple_name), r);
+    p.rest.set_at(k, std::clamp(median_of(offset[k]), 0.0f, options.max_rest));  // step 2
+  }
+  return p;
+}
+
+Coefficients remove_rest(const Coefficients& c, const Coefficients& rest) {
+  Coefficients out;
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    const float r = std::clamp(rest.at(k), 0.0f, 0.95f);
+    out.set_at(k, std::max(0.0f, (c.at(k) - r) / (1.0f - r)));
+  }
+  return out;
+}
+
+SolverResult solve_calibrated(const Solver& solver,
+                              const std::array<Point3, kLandmarkCount>& landmarks,
+                              const NeutralProfile& profile) {
+  SolverResult r = solver.solve(landmarks, profile.input_offset);
+  r.coefficients = remove_rest(r.coefficients, profile.rest);
+  return r;
+}
+
+RestEstimator::RestEstimator(const RestEstimatorOptions& options)
+    : options_(options), histogram_(kBlendshapeCount * kBins, 0) {
+  if (!(options.quantile > 0 && options.quantile <= 0.5))
+    throw std::invalid_argument("RestEstimator: quantile must lie in (0, 0.5], got " +
+                                std::to_string(options.quantile));
+  if (options.warmup_frames < 1)
+    throw std::invalid_argument("RestEstimator: warmup_frames must be at least 1, got " +
+                                std::to_string(options.warmup_frames));
+}
+
+Coefficients RestEstimator::update(const Coefficients& raw) {
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    const int bin = std::clamp(int(raw.at(k) * kBins), 0, kBins - 1);
+    ++histogram_[k * kBins + std::size_t(bin)];
+  }
+  ++frames_;
+  return remove_rest(raw, rest());
+}
+
+Coefficients RestEstimator::rest() const {
+  Coefficients r;
+  if (frames_ == 0) return r;
+  const double target = options_.quantile * frames_;
+  const float warm = std::min(1.0f, float(frames_) / float(options_.warmup_frames));
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    // The quantile, interpolated inside its bin (values spread evenly within a bin).
+    double seen = 0;
+    float q = 0;
+    for (int b = 0; b < kBins; ++b) {
+      const int n = histogram_[k * kBins + std::size_t(b)];
+      if (seen + n >= target && n > 0) {
+        q = (float(b) + float((target - seen) / n)) / kBins;
+        break;
+      }
+      seen += n;
+    }
+    r.set_at(k, std::min(0.95f, warm * q));
+  }
+  return r;
+}
+
+}  // namespace semblend

@@ -1,0 +1,203 @@
+// Per-person neutral calibration (calibration.h): the rest correction's arithmetic, profiles from
+// rendered neutral faces read back by the landmarker (a relaxed face reads ≈ 0, a true blink
+// survives, a smile given as "neutral" is reported), the profile file and its bad inputs, and the
+// running rest estimate.
+#include "semblend/calibration.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "semblend/error.h"
+#include "semblend/render.h"
+#include "semblend/rig.h"
+
+namespace semblend {
+namespace {
+
+constexpr float kDeg = 3.14159265f / 180;
+
+std::array<Point3, kLandmarkCount> landmarks_of(FaceLandmarker& lm, const Rig& rig,
+                                                const Coefficients& c, float yaw_deg) {
+  FaceFrame f;
+  f.coefficients = c;
+  f.head.yaw = yaw_deg * kDeg;
+  f.head.pitch = -2 * kDeg;
+  RenderOptions ro;
+  ro.width = ro.height = 320;
+  lm.reset();
+  const auto faces = lm.detect(render_face(rig, f, ro).image);
+  EXPECT_FALSE(faces.empty());
+  return faces.empty() ? std::array<Point3, kLandmarkCount>{} : faces[0].points;
+}
+
+float largest(const Coefficients& c) {
+  return *std::max_element(c.values().begin(), c.values().end());
+}
+
+TEST(RemoveRest, RestReadsZeroAndFullStaysFull) {
+  Coefficients rest, c;
+  rest.set(Blendshape::BrowDownLeft, 0.4f);
+  c.set(Blendshape::BrowDownLeft, 0.4f);
+  c.set(Blendshape::JawOpen, 0.3f);
+  EXPECT_FLOAT_EQ(remove_rest(c, rest)[Blendshape::BrowDownLeft], 0);
+  EXPECT_FLOAT_EQ(remove_rest(c, rest)[Blendshape::JawOpen], 0.3f);  // no rest: unchanged
+  c.set(Blendshape::BrowDownLeft, 1);
+  EXPECT_FLOAT_EQ(remove_rest(c, rest)[Blendshape::BrowDownLeft], 1);
+  c.set(Blendshape::BrowDownLeft, 0.7f);
+  EXPECT_FLOAT_EQ(remove_rest(c, rest)[Blendshape::BrowDownLeft], 0.5f);
+  c.set(Blendshape::BrowDownLeft, 0.1f);  // below the rest: 0, never negative
+  EXPECT_FLOAT_EQ(remove_rest(c, rest)[Blendshape::BrowDownLeft], 0);
+}
+
+class Calibration : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    solver_ = new Solver(Solver::load_default());
+    landmarker_ = new FaceLandmarker(FaceLandmarker::create());
+  }
+  static void TearDownTestSuite() {
+    delete solver_;
+    delete landmarker_;
+  }
+  static Solver* solver_;
+  static FaceLandmarker* landmarker_;
+};
+Solver* Calibration::solver_ = nullptr;
+FaceLandmarker* Calibration::landmarker_ = nullptr;
+
+TEST_F(Calibration, ARelaxedStylisedFaceReadsNearZeroAndABlinkSurvives) {
+  // A stylised face (beyond human ranges): the uncorrected solver reads its identity as expression.
+  const Rig rig = build_rig(stylised_identity(3));
+  const std::array<std::array<Point3, kLandmarkCount>, 2> neutral{
+      landmarks_of(*landmarker_, rig, {}, 3), landmarks_of(*landmarker_, rig, {}, -4)};
+  const NeutralProfile p = profile_from_neutral(*solver_, neutral);
+  EXPECT_EQ(p.frames, 2);
+  EXPECT_TRUE(p.input_offset.empty());  // the rest correction alone by default
+  // Another relaxed photo of the same face.
+  const auto again = landmarks_of(*landmarker_, rig, {}, -1);
+  const float raw = largest(solver_->solve(again).coefficients);
+  const float calibrated = largest(solve_calibrated(*solver_, again, p).coefficients);
+  EXPECT_LE(calibrated, 0.15f) << "raw " << raw;
+  EXPECT_LT(calibrated, raw);
+  // A true blink still reads high after calibration.
+  Coefficients blink;
+  blink.set(Blendshape::EyeBlinkLeft, 1);
+  blink.set(Blendshape::EyeBlinkRight, 1);
+  const Coefficients closed =
+      solve_calibrated(*solver_, landmarks_of(*landmarker_, rig, blink, 0), p).coefficients;
+  const Coefficients closed_raw =
+      solver_->solve(landmarks_of(*landmarker_, rig, blink, 0)).coefficients;
+  // What the uncorrected solver reads, less at most the rest's share.
+  for (Blendshape b : {Blendshape::EyeBlinkLeft, Blendshape::EyeBlinkRight})
+    EXPECT_GE(closed[b], closed_raw[b] - 0.1f) << info(b).apple_name;
+}
+
+TEST_F(Calibration, TheLandmarkOffsetOptionStillsAStylisedNeutral) {
+  // With the offset step another relaxed photo reads ≈ 0 (docs/calibration.md: it is opt-in
+  // because it also weakens blinks, measured there).
+  const Rig rig = build_rig(stylised_identity(8));
+  const std::array<std::array<Point3, kLandmarkCount>, 1> neutral{
+      landmarks_of(*landmarker_, rig, {}, 2)};
+  NeutralOptions no;
+  no.landmark_offset = true;
+  const NeutralProfile p = profile_from_neutral(*solver_, neutral, no);
+  ASSERT_EQ(p.input_offset.size(), kSolverInputSize);
+  const auto again = landmarks_of(*landmarker_, rig, {}, 0);
+  EXPECT_LE(largest(solve_calibrated(*solver_, again, p).coefficients), 0.15f)
+      << "raw " << largest(solver_->solve(again).coefficients);
+}
+
+TEST_F(Calibration, ASmileGivenAsNeutralIsReported) {
+  Coefficients smile;
+  smile.set(Blendshape::MouthSmileLeft, 1);
+  smile.set(Blendshape::MouthSmileRight, 1);
+  smile.set(Blendshape::JawOpen, 0.6f);
+  const std::array<std::array<Point3, kLandmarkCount>, 1> neutral{
+      landmarks_of(*landmarker_, default_rig(), smile, 0)};
+  const NeutralProfile p = profile_from_neutral(*solver_, neutral);
+  ASSERT_FALSE(p.not_neutral.empty());
+  bool named = false;
+  for (const auto& [name, v] : p.not_neutral)
+    named |= name.rfind("mouthSmile", 0) == 0 || name == "jawOpen";
+  EXPECT_TRUE(named);
+  EXPECT_THROW(
+      profile_from_neutral(*solver_, std::span<const std::array<Point3, kLandmarkCount>>{}),
+      std::invalid_argument);
+}
+
+TEST(ProfileFile, RoundTripsAndRejectsBadFilesNamingThem) {
+  NeutralProfile p;
+  p.frames = 2;
+  p.source = "me.jpg";
+  p.rest.set(Blendshape::BrowDownLeft, 0.25f);
+  p.not_neutral.emplace_back("jawOpen", 0.6f);
+  p.input_offset.assign(kSolverInputSize, 0.125f);
+  const NeutralProfile back = profile_from_json(profile_to_json(p), "me.profile.json");
+  EXPECT_EQ(back.frames, 2);
+  EXPECT_EQ(back.source, "me.jpg");
+  EXPECT_EQ(back.rest, p.rest);
+  EXPECT_EQ(back.input_offset, p.input_offset);
+  ASSERT_EQ(back.not_neutral.size(), 1u);
+  EXPECT_EQ(back.not_neutral[0].first, "jawOpen");
+
+  auto error_of = [](const std::string& text) {
+    try {
+      profile_from_json(text, "bad.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of("{not json").find("bad.json"), std::string::npos);
+  EXPECT_NE(error_of(R"({"format": "semblend.take", "version": 1})").find("not a neutral profile"),
+            std::string::npos);
+  const std::string good = profile_to_json(p);
+  std::string wrong = good;
+  wrong.replace(wrong.find("\"version\": 1"), 12, "\"version\": 9");
+  EXPECT_NE(error_of(wrong).find("unsupported version"), std::string::npos);
+  NeutralProfile short_offset = p;
+  short_offset.input_offset.resize(10);
+  EXPECT_NE(error_of(profile_to_json(short_offset)).find("expected 1434 values"),
+            std::string::npos);
+  std::string high = good;
+  high.replace(high.find("0.25"), 4, "1.50");
+  EXPECT_NE(error_of(high).find("rest.browDownLeft"), std::string::npos);
+  std::string unknown = good;
+  unknown.replace(unknown.find("\"browDownLeft\""), 14, "\"browDownLeftX\"");
+  EXPECT_NE(error_of(unknown).find("unknown blendshape"), std::string::npos);
+}
+
+TEST(RestEstimator, LearnsTheRestAndKeepsRealActivations) {
+  RestEstimatorOptions o;
+  o.warmup_frames = 10;
+  RestEstimator est(o);
+  Coefficients last_quiet, last_spike;
+  for (int i = 0; i < 200; ++i) {
+    Coefficients c;
+    const bool spike = i % 10 == 9;  // a blink-like action 10% of the time
+    c.set(Blendshape::BrowDownLeft, 0.3f + 0.01f * float(i % 3));
+    c.set(Blendshape::EyeBlinkLeft, spike ? 1.0f : 0.15f);
+    (spike ? last_spike : last_quiet) = est.update(c);
+  }
+  EXPECT_EQ(est.frames(), 200);
+  EXPECT_NEAR(est.rest()[Blendshape::BrowDownLeft], 0.30f, 0.02f);
+  EXPECT_NEAR(est.rest()[Blendshape::EyeBlinkLeft], 0.15f, 0.02f);
+  EXPECT_LE(last_quiet[Blendshape::BrowDownLeft], 0.05f);
+  EXPECT_LE(last_quiet[Blendshape::EyeBlinkLeft], 0.05f);
+  EXPECT_GE(last_spike[Blendshape::EyeBlinkLeft], 0.95f);
+  // Warm-up: the first frame is corrected by a tenth of its own estimate only.
+  RestEstimator fresh(o);
+  Coefficients c;
+  c.set(Blendshape::JawOpen, 0.5f);
+  EXPECT_GT(fresh.update(c)[Blendshape::JawOpen], 0.4f);
+  o.quantile = 0.9;
+  EXPECT_THROW(RestEstimator{o}, std::invalid_argument);
+  o.quantile = 0.1;
+  o.warmup_frames = 0;
+  EXPECT_THROW(RestEstimator{o}, std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace semblend
