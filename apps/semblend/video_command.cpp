@@ -33,27 +33,6 @@
 namespace semblend::cli {
 namespace {
 
-// The take's frames, smoothed as they come: one One Euro filter per coefficient and angle.
-class OnlineSmoother {
- public:
-  explicit OnlineSmoother(const SmoothOptions& o = {}) {
-    coefficients_.fill(OneEuroFilter(o.coefficients));
-    pose_.fill(OneEuroFilter(o.pose));
-  }
-  void operator()(FaceFrame& f) {
-    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
-      f.coefficients.set_at(k, float(coefficients_[k](f.coefficients.at(k), f.time)));
-    for (std::size_t c = 0; c < kPoseChannelCount; ++c) {
-      const auto channel = static_cast<PoseChannel>(c);
-      f.set_pose(channel, float(pose_[c](f.pose(channel), f.time)));
-    }
-  }
-
- private:
-  std::array<OneEuroFilter, kBlendshapeCount> coefficients_;
-  std::array<OneEuroFilter, kPoseChannelCount> pose_;
-};
-
 // "[#####.....]  45%  61/135 frames" on a terminal; nothing otherwise.
 class Progress {
  public:
@@ -217,7 +196,7 @@ int run_video(const VideoOptions& o) {
   take.metadata["source"] = o.input;
   take.metadata["face"] = std::to_string(o.face);
   take.metadata["smoothing"] = o.smooth ? "one-euro" : "none";
-  OnlineSmoother smooth;
+  FrameSmoother smooth;
   std::optional<PreviewWorker> preview;
   if (!o.preview.empty()) preview.emplace(o.preview, take.fps, o.input);
   std::optional<FaceFrame> held;  // the last estimate, for frames without the face
