@@ -51,6 +51,9 @@ apt_packages=(
   clang-format          # formatting check in CI (scripts/format.sh)
   libtorch-dev          # the solver's trainer only (src/solver/train.cpp, semblend_train)
   libopenblas0-openmp   # the BLAS libtorch uses: ~10x faster training than the reference BLAS
+  libsqlite3-dev        # the preference store (src/prefs/prefs_store*.cpp): SQLite in WAL mode
+  libcpp-httplib-dev    # `semblend serve`'s HTTP server (apps/semblend/serve_*.cpp; compiled 0.11)
+  chromium              # the judging page's browser test (tests/browser, headless, playwright-core)
 )
 # Node.js and npm already come with these machines; Debian's packages conflict with that install,
 # so they are added only where `node` is missing.
@@ -125,9 +128,14 @@ while read -r name version integrity keep; do
   mv "$dest.partial" "$dest"
   rm -rf "$tmp"
   trap - EXIT
-  # The files we use, checked one by one.
-  (cd "$npm_dir" && grep " $short/" "$root/third_party/SHA256SUMS" | sha256sum --quiet -c -) ||
-    die "$name@$version: unpacked files do not match third_party/SHA256SUMS"
+  # The files we use, checked one by one. A package kept whole (a tool such as playwright-core,
+  # files "*") has no per-file entries: its tarball's sha512 integrity above is the check.
+  if grep -q " $short/" "$root/third_party/SHA256SUMS"; then
+    (cd "$npm_dir" && grep " $short/" "$root/third_party/SHA256SUMS" | sha256sum --quiet -c -) ||
+      die "$name@$version: unpacked files do not match third_party/SHA256SUMS"
+  elif [[ "$keep" != "*" ]]; then
+    die "$name@$version: no entries in third_party/SHA256SUMS for the files it keeps"
+  fi
   echo "$name@$version $integrity" >"$stamp"
   log "installed $name@$version into third_party/npm/$short"
 done <"$root/third_party/npm-packages.txt"

@@ -286,4 +286,28 @@ struct SchemaOptions {
 };
 int run_schema(const SchemaOptions& o);
 
+// `semblend serve` (serve_command.cpp, docs/serve.md): the preference-judging web service.
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;                          // 0 = any free port (printed)
+  std::string data = "semblend-prefs";      // folder of the store (prefs.sqlite)
+  std::string images;                       // the configured images folder ("" = uploads only)
+  std::string model;                        // solver weights ("" = the shipped model)
+  std::vector<std::string> compare_models;  // other model versions (model.json paths)
+  std::string export_to;                    // write the store as JSONL here and exit
+  std::string import_from;                  // merge this JSONL export and exit
+  bool export_images = true;
+  int threads = 32;
+};
+int run_serve(const ServeOptions& o);
+
+// `semblend serve-load` (serve_load.cpp): a bounded loopback load test of the judging API.
+struct ServeLoadOptions {
+  int annotators = 20;
+  double seconds = 60;
+  int items = 60;      // synthetic items (rendered expressions with known predictions)
+  std::string output;  // JSON report ("" = summary on stderr only)
+};
+int run_serve_load(const ServeLoadOptions& o);
+
 }  // namespace semblend::cli

@@ -374,6 +374,41 @@ int main(int argc, char** argv) {
   evs->add_option("--models", eval_speech.models, "pocketsphinx en-us model folder");
   evs->add_flag("--quick", eval_speech.quick, "One voice at one speed per synthesiser");
 
+  cli::ServeOptions serve;
+  auto* sv = app.add_subcommand(
+      "serve",
+      "Preference judging: a web page where people compare rendered faces (docs/serve.md)");
+  sv->add_option("--host", serve.host, "Address to bind (beyond loopback a token is required)")
+      ->capture_default_str();
+  sv->add_option("--port", serve.port, "Port (0 = any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  sv->add_option("--data", serve.data, "Folder of the judgment store (prefs.sqlite)")
+      ->capture_default_str();
+  sv->add_option("--images", serve.images, "Folder of photos to judge (only files inside it)");
+  sv->add_option("--model", serve.model, "Solver weights (default: the shipped model)");
+  sv->add_option("--compare-model", serve.compare_models,
+                 "Another model version's model.json: its predictions become candidates");
+  sv->add_option("--export", serve.export_to, "Write the store as JSONL to this file and exit");
+  sv->add_flag("!--no-export-images", serve.export_images, "Leave the images out of --export");
+  sv->add_option("--import", serve.import_from, "Merge a JSONL export into the store and exit");
+  sv->add_option("--threads", serve.threads, "HTTP worker threads")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 256));
+  cli::ServeLoadOptions serve_load;
+  auto* sl = app.add_subcommand(
+      "serve-load", "Load test of `serve` on loopback: concurrent annotators, no judgment lost");
+  sl->add_option("--annotators", serve_load.annotators, "Concurrent annotators")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 200));
+  sl->add_option("--seconds", serve_load.seconds, "Duration")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 600.0));
+  sl->add_option("--items", serve_load.items, "Synthetic items")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  sl->add_option("-o,--output", serve_load.output, "Write the JSON report here");
+
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",
                                "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
@@ -392,6 +427,8 @@ int main(int argc, char** argv) {
     if (i->parsed()) return cli::run_info(info);
     if (d->parsed()) return cli::run_demo(demo);
     if (s->parsed()) return cli::run_schema(schema);
+    if (sv->parsed()) return cli::run_serve(serve);
+    if (sl->parsed()) return cli::run_serve_load(serve_load);
     if (ds->parsed()) return cli::run_describe(describe);
     if (lmk->parsed()) return cli::run_landmarks(landmarks);
     if (dn->parsed()) return cli::run_derive_neutral(neutral);

@@ -32,6 +32,8 @@
 //   prosody.h     loudness and pitch (YIN) -> mouth amplitude, brows; seeded blinks and gaze
 //   preview.h     a take played on the rig as an MP4 with its audio (Debian's ffmpeg CLI)
 //   semantic.h    coefficients <-> structured facial actions, text, edits, tokens
+//   prefs_store.h       preference judgments in SQLite (WAL, nothing acknowledged lost), JSONL
+//   prefs_candidates.h  pairs of faces differing in one region, uncertain regions first
 //
 // Example: read an iPhone recording, smooth it, write it as JSONL.
 //
@@ -54,6 +56,8 @@
 #include "semblend/gltf.h"
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
+#include "semblend/prefs_candidates.h"
+#include "semblend/prefs_store.h"
 #include "semblend/preview.h"
 #include "semblend/prosody.h"
 #include "semblend/render.h"

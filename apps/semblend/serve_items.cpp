@@ -1,0 +1,227 @@
+// `semblend serve`: adding items (decode, analyse, candidates, pairs), the images folder, the
+// render cache, the solver analyzer and the server thread (serve_api.h).
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <opencv2/imgproc.hpp>
+#include <random>
+#include <stdexcept>
+
+#include "semblend/error.h"
+#include "semblend/file_io.h"
+#include "semblend/landmarker.h"
+#include "semblend/render.h"
+#include "semblend/solver.h"
+#include "serve_api.h"
+
+namespace semblend::cli::serve {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Image downscaled(const Image& image, int max_side) {
+  const int side = std::max(image.width, image.height);
+  if (side <= max_side) return image;
+  const double s = double(max_side) / side;
+  const int w = std::max(1, int(image.width * s + 0.5)),
+            h = std::max(1, int(image.height * s + 0.5));
+  const cv::Mat in(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.rgb.data()));
+  Image out;
+  out.width = w;
+  out.height = h;
+  out.rgb.resize(std::size_t(w) * h * 3);
+  cv::Mat dst(h, w, CV_8UC3, out.rgb.data());
+  cv::resize(in, dst, dst.size(), 0, 0, cv::INTER_AREA);
+  return out;
+}
+
+bool image_extension(const fs::path& p) {
+  std::string e = p.extension().string();
+  std::transform(e.begin(), e.end(), e.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
+  return e == ".png" || e == ".jpg" || e == ".jpeg" || e == ".webp" || e == ".bmp";
+}
+
+}  // namespace
+
+bool is_loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1";
+}
+
+std::string random_token() {
+  std::random_device rd;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x%08x%08x%08x", rd(), rd(), rd(), rd());
+  return buf;
+}
+
+Analyzer solver_analyzer(const std::string& model, const std::vector<std::string>& compare_models) {
+  struct State {
+    State(Solver s, std::vector<std::pair<std::string, Solver>> o, FaceLandmarker l)
+        : solver(std::move(s)), others(std::move(o)), landmarker(std::move(l)) {}
+    Solver solver;
+    std::vector<std::pair<std::string, Solver>> others;
+    FaceLandmarker landmarker;
+    std::mutex mutex;
+  };
+  auto load = [](const std::string& path) {
+    return path.empty() ? Solver::load_default() : Solver::load(path);
+  };
+  std::vector<std::pair<std::string, Solver>> others;
+  for (const std::string& m : compare_models) {
+    const fs::path p(m);
+    others.emplace_back(p.parent_path().filename().string() + "/" + p.filename().string(), load(m));
+  }
+  auto state = std::make_shared<State>(load(model), std::move(others), FaceLandmarker::create());
+  return [state](const Image& image) {
+    std::lock_guard lock(state->mutex);
+    state->landmarker.reset();
+    const std::vector<FaceLandmarks> faces = state->landmarker.detect(image);
+    Analysis a;
+    if (faces.empty()) return a;
+    const FaceLandmarks& f = faces.front();
+    a.face = true;
+    a.prediction = state->solver.solve(f.points).coefficients;
+    a.head = f.head;
+    a.uncertainty = prefs::solver_uncertainty(state->solver, f.points);
+    for (const auto& [name, solver] : state->others)
+      a.others.push_back({name, solver.solve(f.points).coefficients});
+    return a;
+  };
+}
+
+ServeApp::ServeApp(prefs::Store& store, Analyzer analyzer, ServeConfig config)
+    : store_(store), analyzer_(std::move(analyzer)), config_(std::move(config)) {}
+
+AddResult ServeApp::add_image(const std::string& bytes, const std::string& source) {
+  ImageLimits limits;
+  limits.max_pixels = 40'000'000;
+  const Image image = downscaled(decode_image(bytes, source, limits), config_.max_image_side);
+  std::lock_guard lock(add_mutex_);
+  const Analysis a = analyzer_(image);
+  if (!a.face) throw std::invalid_argument(source + ": no face found");
+  AddResult r;
+  store_.transaction([&] {
+    prefs::NewItem item{source, encode_png(image), image.width, image.height, a.head};
+    item.head.translation.reset();
+    r.item_id = store_.add_item(item, &r.existed);
+    if (r.existed) return;
+    const std::int64_t model = store_.model_version(config_.model_name);
+    const std::int64_t prediction =
+        store_.add_candidate({r.item_id, "prediction", "prediction", model, a.prediction});
+    int index = 0;
+    for (const prefs::PairPlan& plan : prefs::plan_pairs(a.prediction, a.uncertainty, a.others)) {
+      std::optional<std::int64_t> version;
+      if (!plan.model.empty()) version = store_.model_version(plan.model);
+      const std::int64_t alt =
+          store_.add_candidate({r.item_id, plan.kind, plan.label, version, plan.alternative});
+      // Sides alternate by a hash of item and index, so the prediction is not always A.
+      const bool prediction_a =
+          ((std::uint64_t(r.item_id) * 2654435761u + std::uint64_t(index)) >> 3) & 1;
+      store_.add_pair({r.item_id, plan.region, prediction_a ? prediction : alt,
+                       prediction_a ? alt : prediction, plan.priority});
+      ++index;
+    }
+    r.pairs = index;
+  });
+  return r;
+}
+
+std::vector<std::string> ServeApp::folder_images() const {
+  std::vector<std::string> out;
+  if (config_.images_dir.empty()) return out;
+  for (const fs::directory_entry& e : fs::directory_iterator(config_.images_dir)) {
+    if (!e.is_regular_file() || !image_extension(e.path())) continue;
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name[0] == '.') continue;
+    out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int ServeApp::add_folder_images() {
+  int added = 0;
+  for (const std::string& name : folder_images()) {
+    try {
+      const AddResult r = add_image(
+          read_file((fs::path(config_.images_dir) / name).string(), config_.max_upload_bytes),
+          name);
+      if (!r.existed) {
+        ++added;
+        std::fprintf(stderr, "serve: %s: item %lld, %d pairs\n", name.c_str(),
+                     static_cast<long long>(r.item_id), r.pairs);
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "serve: skipping %s: %s\n", name.c_str(), e.what());
+    }
+  }
+  return added;
+}
+
+std::optional<std::string> ServeApp::render_png(std::int64_t candidate_id) {
+  {
+    std::lock_guard lock(cache_mutex_);
+    const auto it = cache_.find(candidate_id);
+    if (it != cache_.end()) {
+      cache_order_.remove(candidate_id);
+      cache_order_.push_front(candidate_id);
+      return it->second;
+    }
+  }
+  const std::optional<prefs::Candidate> c = store_.candidate(candidate_id);
+  if (!c) return std::nullopt;
+  const std::optional<prefs::Item> item = store_.item(c->item_id);
+  FaceFrame frame;
+  frame.coefficients = c->coefficients;
+  if (item) frame.head = item->head;
+  RenderOptions options;
+  options.width = options.height = config_.render_size;
+  std::string png = encode_png(render_face(default_rig(), frame, options).image);
+  std::lock_guard lock(cache_mutex_);
+  if (!cache_.count(candidate_id)) {
+    cache_[candidate_id] = png;
+    cache_order_.push_front(candidate_id);
+    while (cache_order_.size() > 256) {
+      cache_.erase(cache_order_.back());
+      cache_order_.pop_back();
+    }
+  }
+  return png;
+}
+
+RunningServer::RunningServer(ServeApp& app, const std::string& host, int port)
+    : server_(std::make_unique<httplib::Server>()) {
+  app.install(*server_);
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host);
+  } else {
+    port_ = server_->bind_to_port(host, port) ? port : -1;
+  }
+  if (port_ <= 0)
+    throw std::invalid_argument("cannot listen on " + host + ":" + std::to_string(port) +
+                                " (in use, or not an address of this machine)");
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // cpp-httplib 0.11 has no wait_until_ready(): poll.
+  for (int i = 0; i < 500 && !server_->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+}
+
+RunningServer::~RunningServer() {
+  stop();
+  wait();
+}
+
+void RunningServer::stop() {
+  server_->stop();
+}
+
+void RunningServer::wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace semblend::cli::serve

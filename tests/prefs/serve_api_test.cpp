@@ -1,0 +1,207 @@
+// `semblend serve`'s API in process (serve_api.h) on a free loopback port, with a stand-in
+// analyzer: bad input, GET without side effects, traversal, limits, tokens, the judging flow.
+#include "serve_api.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "semblend/render.h"
+#include "test_util.h"
+
+namespace semblend::cli::serve {
+namespace {
+
+using nlohmann::json;
+
+std::string face_png(float smile) {
+  FaceFrame f;
+  f.coefficients.set(Blendshape::MouthSmileLeft, smile);
+  RenderOptions o;
+  o.width = o.height = 64;
+  o.supersample = 1;
+  return encode_png(render_face(default_rig(), f, o).image);
+}
+
+struct Server {
+  test::TempDir tmp;
+  prefs::Store store = prefs::Store::open(tmp.path("prefs.sqlite"));
+  std::unique_ptr<ServeApp> app;
+  std::unique_ptr<RunningServer> running;
+  std::unique_ptr<httplib::Client> cli;
+  explicit Server(const std::string& host = "127.0.0.1") {
+    std::filesystem::create_directories(tmp.path("images"));
+    test::write_text(tmp.path("images/face.png"), face_png(0.6f));
+    test::write_text(tmp.path("secret.png"), face_png(0.2f));  // outside the folder
+    ServeConfig c;
+    c.host = host;
+    c.images_dir = tmp.path("images");
+    c.token = "sesame";
+    c.max_upload_bytes = 1 << 20;
+    c.max_json_bytes = 1024;
+    app = std::make_unique<ServeApp>(
+        store,
+        [](const Image& image) {
+          Analysis a;
+          a.face = image.width > 8;  // tiny images have "no face"
+          a.prediction.set(Blendshape::MouthSmileLeft, 0.6f);
+          return a;
+        },
+        c);
+    app->add_folder_images();
+    running = std::make_unique<RunningServer>(*app, "127.0.0.1", 0);  // tests stay on loopback
+    cli = std::make_unique<httplib::Client>("127.0.0.1", running->port());
+  }
+  httplib::Result post(const std::string& path, const std::string& body,
+                       const std::string& type = "application/json", httplib::Headers h = {}) {
+    return cli->Post(path.c_str(), h, body, type.c_str());
+  }
+};
+
+std::string message(const httplib::Result& r) {
+  return r ? json::parse(r->body)["error"]["message"].get<std::string>() : "no response";
+}
+
+TEST(ServeApi, JudgingFlowStoresJudgmentsAndUndo) {
+  Server s;
+  auto next = s.cli->Get("/api/v1/next?annotator=ann");
+  ASSERT_TRUE(next);
+  ASSERT_EQ(next->status, 200);
+  const json pair = json::parse(next->body)["pair"];
+  ASSERT_FALSE(pair.is_null());
+  EXPECT_EQ(s.cli->Get(pair["a"]["image_url"].get<std::string>().c_str())
+                ->get_header_value("Content-Type"),
+            "image/png");
+  const json body = {{"annotator", "ann"},
+                     {"pair_id", pair["pair_id"]},
+                     {"choice", "b"},
+                     {"latency_ms", 1234},
+                     {"client_key", "k1"}};
+  auto r = s.post("/api/v1/judgments", body.dump());
+  ASSERT_EQ(r->status, 201) << r->body;
+  const std::int64_t id = json::parse(r->body)["judgment"]["id"];
+  EXPECT_EQ(s.post("/api/v1/judgments", body.dump())->status, 200);  // a retry: stored once
+  EXPECT_EQ(s.store.counts().judgments, 1);
+  EXPECT_EQ(s.store.judgments()[0].latency_ms, 1234);
+
+  auto u = s.post("/api/v1/judgments/" + std::to_string(id) + "/undo", R"({"annotator":"ann"})");
+  ASSERT_EQ(u->status, 200);
+  EXPECT_EQ(json::parse(u->body)["pair"]["pair_id"], pair["pair_id"]);
+  EXPECT_TRUE(s.store.judgments()[0].undone.has_value());
+  EXPECT_EQ(
+      s.post("/api/v1/judgments/" + std::to_string(id) + "/undo", R"({"annotator":"x"})")->status,
+      404);
+}
+
+TEST(ServeApi, MalformedJsonIs400WithAMessage) {
+  Server s;
+  auto r = s.post("/api/v1/judgments", R"({"annotator": "a", "pair_id": )");
+  ASSERT_EQ(r->status, 400);
+  EXPECT_NE(message(r).find("malformed JSON"), std::string::npos);
+  EXPECT_EQ(s.post("/api/v1/judgments", "[1, 2]")->status, 400);
+  EXPECT_EQ(s.post("/api/v1/judgments", R"({"annotator": "a"})")->status, 400);
+  EXPECT_EQ(
+      s.post("/api/v1/judgments", R"({"annotator": "a", "pair_id": 1, "choice": "c"})")->status,
+      400);
+  EXPECT_EQ(
+      s.post("/api/v1/judgments", R"({"annotator": "a", "pair_id": "x", "choice": "a"})")->status,
+      400);
+  EXPECT_EQ(
+      s.post("/api/v1/judgments", R"({"annotator": "", "pair_id": 1, "choice": "a"})")->status,
+      422);
+  EXPECT_EQ(
+      s.post("/api/v1/judgments", R"({"annotator": "a", "pair_id": 99999, "choice": "a"})")->status,
+      404);
+  EXPECT_EQ(s.post("/api/v1/judgments", "annotator=a", "application/x-www-form-urlencoded")->status,
+            415);
+  EXPECT_EQ(s.store.counts().judgments, 0);
+}
+
+TEST(ServeApi, GetNeverChangesState) {
+  Server s;
+  const std::string before = s.store.export_jsonl();
+  for (const char* path :
+       {"/", "/judge.js", "/judge.css", "/api/v1/info", "/api/v1/items", "/api/v1/images",
+        "/api/v1/next?annotator=newcomer", "/api/v1/progress?annotator=newcomer",
+        "/api/v1/judgments?annotator=x", "/api/v1/pairs/1", "/api/v1/candidates/1",
+        "/api/v1/candidates/1/render.png", "/api/v1/items/1/image.png", "/api/v1/export",
+        "/api/v1/judgments/1/undo", "/api/v1/items?image=face.png"}) {
+    auto r = s.cli->Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_LT(r->status, 500) << path;
+  }
+  EXPECT_EQ(s.store.export_jsonl(), before);
+  EXPECT_FALSE(s.store.find_annotator("newcomer"));
+}
+
+TEST(ServeApi, NoPathTraversal) {
+  Server s;
+  for (const char* name :
+       {"../secret.png", "/etc/passwd", "images/../../secret.png", "secret.png", ""}) {
+    auto r = s.post("/api/v1/items", json{{"image", name}}.dump());
+    EXPECT_EQ(r->status, 404) << name << ": " << r->body;
+  }
+  auto listed = json::parse(s.cli->Get("/api/v1/images")->body)["images"];
+  EXPECT_EQ(listed, json::array({"face.png"}));
+  EXPECT_EQ(s.post("/api/v1/items", json{{"image", "face.png"}}.dump())->status, 200);  // existed
+  for (const char* path :
+       {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/api/v1/items/../../x"})
+    EXPECT_EQ(s.cli->Get(path)->status, 404) << path;
+  // An uploaded file name is a label, never a path.
+  auto up = s.post("/api/v1/items?name=../../evil.png", face_png(0.9f), "image/png");
+  ASSERT_EQ(up->status, 201) << up->body;
+  EXPECT_EQ(s.store.item(json::parse(up->body)["item_id"])->source, "upload:evil.png");
+}
+
+TEST(ServeApi, LimitsAndImageChecks) {
+  Server s;
+  EXPECT_EQ(s.post("/api/v1/items", std::string(2 << 20, 'x'), "image/png")->status, 413);
+  EXPECT_EQ(s.post("/api/v1/judgments", std::string(2000, ' ') + "{}")->status, 413);
+  auto r = s.post("/api/v1/items", "GIF89a this is not an image", "image/png");
+  EXPECT_EQ(r->status, 415);
+  EXPECT_NE(message(r).find("not an image"), std::string::npos);
+  std::string png = face_png(0.3f);
+  EXPECT_EQ(s.post("/api/v1/items", png.substr(0, png.size() / 2), "image/png")->status, 415);
+  EXPECT_EQ(s.post("/api/v1/items", "hello", "text/plain")->status, 415);
+  Image tiny;
+  tiny.width = tiny.height = 4;
+  tiny.rgb.assign(48, 128);
+  r = s.post("/api/v1/items", encode_png(tiny), "image/png");
+  EXPECT_EQ(r->status, 422);
+  EXPECT_NE(message(r).find("no face"), std::string::npos);
+  EXPECT_EQ(s.store.counts().items, 1);
+  auto del = s.cli->Delete("/api/v1/items");
+  EXPECT_EQ(del->status, 405);
+}
+
+TEST(ServeApi, TokenRequiredBeyondLoopback) {
+  Server s("0.0.0.0");  // configured as reachable from elsewhere (the test binds loopback)
+  const std::string body = R"({"annotator":"a","pair_id":1,"choice":"a"})";
+  auto r = s.post("/api/v1/judgments", body);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_NE(message(r).find("token"), std::string::npos);
+  EXPECT_EQ(s.post("/api/v1/judgments", body, "application/json", {{"X-Semblend-Token", "wrong!"}})
+                ->status,
+            403);
+  EXPECT_EQ(s.post("/api/v1/judgments", body, "application/json", {{"X-Semblend-Token", "sesame"}})
+                ->status,
+            201);
+  EXPECT_EQ(s.cli->Get("/api/v1/info")->status, 200);  // reading needs no token
+  EXPECT_TRUE(json::parse(s.cli->Get("/api/v1/info")->body)["token_required"].get<bool>());
+}
+
+TEST(ServeApi, CrossSiteRequestsAreRefused) {
+  Server s;
+  const std::string body = R"({"annotator":"a","pair_id":1,"choice":"a"})";
+  EXPECT_EQ(
+      s.post("/api/v1/judgments", body, "application/json", {{"Origin", "http://evil.example"}})
+          ->status,
+      403);
+  httplib::Headers rebind{{"Host", "evil.example:80"}};
+  EXPECT_EQ(s.cli->Get("/api/v1/info", rebind)->status, 403);
+  EXPECT_EQ(s.store.counts().judgments, 0);
+}
+
+}  // namespace
+}  // namespace semblend::cli::serve
