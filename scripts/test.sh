@@ -23,11 +23,12 @@ echo "== ASan + UBSan build"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DSEMBLEND_SANITIZE=ON -DSEMBLEND_WERROR=ON \
   -DSEMBLEND_BUILD_BENCH=OFF -DSEMBLEND_BUILD_TRAINER=OFF >/dev/null
 cmake --build build/asan -j"$jobs"
-# Three end-to-end tests render and encode hundreds of frames: 2-5 min each under ASan, which would
+# Four end-to-end tests render (and encode) hundreds of frames: 2-5 min each under ASan, which would
 # take CI past its time limit. They run in the Release build above; their code paths (renderer,
-# preview encoder, video command with --preview, solver) run under ASan in shorter tests.
+# preview encoder, video command with --preview, solver, One Euro) run under ASan in shorter tests.
 asan_skip='CliVideo\.RealClipGivesOneFramePerVideoFrame|CliVideo\.RigRenderedClipRecovers'
 asan_skip+='|CliSpeechPreview\.RendersTheRigTalkingWithTheAudio'
+asan_skip+='|CliEvalTemporal\.FilteringStillsAStillFaceAndKeepsBlinksFast'  # 360 renders
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$jobs" \
   -E "$asan_skip")

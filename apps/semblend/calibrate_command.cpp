@@ -58,4 +58,12 @@ NeutralProfile read_profile(const std::string& path) {
   return profile_from_json(read_file(path, 16 << 20), path);
 }
 
+std::optional<NeutralProfile> load_profile_option(const std::string& path) {
+  if (path.empty()) return std::nullopt;
+  NeutralProfile p = read_profile(path);
+  std::fprintf(stderr, "calibrated with %s (neutral of %s)\n", path.c_str(),
+               p.source.empty() ? "unnamed photos" : p.source.c_str());
+  return p;
+}
+
 }  // namespace semblend::cli

@@ -120,6 +120,23 @@ struct EvalRigOptions {
 };
 int run_eval_rig(const EvalRigOptions& o);
 
+// Batch mode of `image` and `video` (batch_command.cpp, docs/batch.md): the one input is a
+// folder or a manifest (.csv/.jsonl); each item gets its own output file, finished outputs are
+// skipped, and this run takes only its shard of the items.
+struct BatchOptions {
+  std::string out_dir;  // folder items: <out_dir>/<input stem>.<format>; relative manifest outputs
+  std::string format;   // folder items' output extension: image json; video csv, json, jsonl
+  std::string shard;    // "K/N": this run's shard ("" = every item)
+  int jobs = 0;         // parallel workers; 0 = the hardware's threads
+  bool force = false;   // redo items whose output exists
+  bool recursive = false;  // folders: subfolders too, mirrored under out_dir
+  bool any_set() const {
+    return !out_dir.empty() || !format.empty() || !shard.empty() || jobs != 0 || force || recursive;
+  }
+};
+// True when `inputs` is one folder or manifest: run_image and run_video then run a batch.
+bool is_batch_input(const std::vector<std::string>& inputs);
+
 // The solver (solver_commands.cpp, docs/solver.md).
 struct ImageOptions {
   std::vector<std::string> inputs;
@@ -128,8 +145,12 @@ struct ImageOptions {
   int face = 0;              // which face, largest first
   std::string overlay;       // landmark overlay: .png (one image) or a directory (several)
   std::string side_by_side;  // overlay | rig render of the estimate: .png or a directory
+  std::string faces;         // "all": every face ("faces": [...]); "" = the one face `face`
+  std::string profile;       // a neutral profile (`semblend calibrate`); "" = none
+  BatchOptions batch;        // a folder or manifest input (batch_command.cpp)
 };
 int run_image(const ImageOptions& o);
+int run_image_batch(const ImageOptions& o);
 
 // `semblend video` (video_command.cpp): tracking landmarker -> solver -> One Euro -> a take.
 struct VideoOptions {
@@ -140,8 +161,13 @@ struct VideoOptions {
   int face = 0;         // which face, largest first when detected
   bool semantic = false;
   bool smooth = true;  // One Euro on the coefficients and angles (filter.h SmoothOptions)
+  std::string faces;   // "all": one take per face identity (video_solve.h); "" = face `face`
+  std::string profile;          // a neutral profile (`semblend calibrate`); "" = none
+  bool auto_calibrate = false;  // a running rest estimate per face (calibration.h RestEstimator)
+  BatchOptions batch;  // a folder or manifest input (batch_command.cpp)
 };
 int run_video(const VideoOptions& o);
+int run_video_batch(const VideoOptions& o);
 
 struct EvalSolverOptions {
   std::string output, model;
@@ -224,6 +250,8 @@ struct CalibrateOptions {
 int run_calibrate(const CalibrateOptions& o);
 // Reads a profile file (`--profile` of image and video); InputError names the file.
 NeutralProfile read_profile(const std::string& path);
+// `--profile`: nothing for "", else the profile (with a note on stderr).
+std::optional<NeutralProfile> load_profile_option(const std::string& path);
 
 struct DeriveNeutralOptions {
   std::vector<std::string> inputs;  // neutral frontal photos

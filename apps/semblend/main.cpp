@@ -16,6 +16,21 @@ int fail(int code, const char* what) {
   return code;
 }
 
+// `image` and `video` on a folder or a manifest (docs/batch.md), and --faces all.
+void add_batch_options(CLI::App* sub, cli::BatchOptions& b, std::string& faces,
+                       const char* formats) {
+  sub->add_option("--faces", faces, "all: every face (--face N picks one)")
+      ->check(CLI::IsMember({"all"}));
+  sub->add_option("--out-dir", b.out_dir,
+                  "Batch: the outputs' folder (a folder input; relative manifest outputs)");
+  sub->add_option("--format", b.format, formats);
+  sub->add_option("--shard", b.shard, "Batch: run only shard K of N (K/N, K from 0)");
+  sub->add_option("--jobs", b.jobs, "Batch: parallel workers (default: one per CPU it may use)")
+      ->check(CLI::Range(1, 1024));
+  sub->add_flag("--force", b.force, "Batch: redo items whose output exists");
+  sub->add_flag("--recursive", b.recursive, "Batch: a folder's subfolders too");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -335,7 +350,8 @@ int main(int argc, char** argv) {
   cli::ImageOptions image;
   auto* im = app.add_subcommand(
       "image", "Images -> 52 coefficients, head and eye pose and the semantic description");
-  im->add_option("inputs", image.inputs, "Image files")->required();
+  im->add_option("inputs", image.inputs, "Image files, or one folder or manifest (.csv, .jsonl)")
+      ->required();
   im->add_option("-o,--output", image.output, "Write the JSON here");
   im->add_option("--model", image.model, "Solver weights (default: the shipped model)");
   im->add_option("--face", image.face, "Which face, largest first")
@@ -345,12 +361,17 @@ int main(int argc, char** argv) {
                  "Draw the landmarks: a .png (one image) or a directory (several)");
   im->add_option("--side-by-side", image.side_by_side,
                  "The overlay beside the rig rendered with the estimate: .png or a directory");
+  im->add_option("--profile", image.profile,
+                 "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
+  add_batch_options(im, image.batch, image.faces, "Batch: the outputs' format: json");
 
   cli::VideoOptions video;
   auto* vd = app.add_subcommand(
       "video",
       "A video -> a take: tracked landmarks, 52 coefficients, head and eye pose per frame");
-  vd->add_option("input", video.input, "The video (.mp4, .mov, ...)")->required();
+  vd->add_option("input", video.input,
+                 "The video (.mp4, .mov, ...), or a folder or manifest (.csv, .jsonl)")
+      ->required();
   vd->add_option("-o,--output", video.output, "Write the take here (.csv, .json, .jsonl)");
   vd->add_flag("--semantic", video.semantic,
                "Attach semantic descriptions to every frame (.json/.jsonl outputs)");
@@ -362,6 +383,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 15));
   vd->add_flag("!--no-smooth", video.smooth, "Raw per-frame estimates (no One Euro filter)");
   vd->add_option("--model", video.model, "Solver weights (default: the shipped model)");
+  vd->add_option("--profile", video.profile,
+                 "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
+  vd->add_flag("--auto-calibrate", video.auto_calibrate,
+               "Learn each face's rest as the video runs (docs/calibration.md)");
+  add_batch_options(vd, video.batch, video.faces,
+                    "Batch: the outputs' format: csv, json (default) or jsonl");
 
   cli::EvalSpeechOptions eval_speech;
   auto* evs = ev->add_subcommand(

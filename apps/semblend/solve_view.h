@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "semblend/calibration.h"
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
 #include "semblend/solver.h"
@@ -30,6 +31,23 @@ Image solved_side_by_side(const Image& image, const std::vector<FaceLandmarks>& 
 // (`option` must then be an existing directory). Throws std::invalid_argument naming the option.
 std::string picture_path(const std::string& option, const std::string& flag,
                          const std::string& input, bool several_inputs);
+
+// `semblend image` on one image (solver_commands.cpp): the solver on face `face` (largest first),
+// or on every face with `all_faces`; with `log` one stderr line per face (its sentence), or
+// "no face".
+struct SolvedFace {
+  int index = 0;  // into the landmarker's faces
+  SolverResult result;
+};
+std::vector<SolvedFace> solve_faces(const std::string& source,
+                                    const std::vector<FaceLandmarks>& faces, const Solver& solver,
+                                    int face, bool all_faces, bool log = true,
+                                    const NeutralProfile* profile = nullptr);
+// Its JSON object (docs/cli.md): {"format": "semblend.image", ..., "face": {...} | null}, or with
+// `all_faces` "faces": [{...}, ...]. One line, no trailing newline.
+std::string image_json(const std::string& source, const Image& image,
+                       const std::vector<FaceLandmarks>& faces,
+                       const std::vector<SolvedFace>& solved, bool all_faces);
 
 // Checks a picture option before any work: a .png for one input, an existing directory for several.
 void check_picture_option(const std::string& option, const std::string& flag, bool several_inputs);

@@ -50,14 +50,74 @@ std::string pose_json(float yaw, float pitch, float roll) {
 
 }  // namespace
 
+std::vector<SolvedFace> solve_faces(const std::string& source,
+                                    const std::vector<FaceLandmarks>& faces, const Solver& solver,
+                                    int face, bool all_faces, bool log,
+                                    const NeutralProfile* profile) {
+  std::vector<SolvedFace> solved;
+  for (std::size_t i = 0; i < faces.size(); ++i) {
+    if (!all_faces && i != std::size_t(face)) continue;
+    solved.push_back({int(i), profile ? solve_calibrated(solver, faces[i].points, *profile)
+                                      : solver.solve(faces[i].points)});
+    if (!log) continue;
+    const SemanticDescription d = describe(solved.back().result.coefficients, &faces[i].head);
+    std::fprintf(stderr, "%s: %s%s\n", source.c_str(),
+                 all_faces ? ("face " + std::to_string(i) + ": ").c_str() : "",
+                 sentence(d).c_str());
+  }
+  if (solved.empty() && log)  // no face (or not that many): an explicit empty result
+    std::fprintf(stderr, "%s: no face%s\n", source.c_str(),
+                 faces.empty() || all_faces ? "" : (" " + std::to_string(face)).c_str());
+  return solved;
+}
+
+std::string image_json(const std::string& source, const Image& image,
+                       const std::vector<FaceLandmarks>& faces,
+                       const std::vector<SolvedFace>& solved, bool all_faces) {
+  std::ostringstream j;
+  j << "{\"format\": \"semblend.image\", \"version\": 1, \"source\": " << quoted(source)
+    << ", \"width\": " << image.width << ", \"height\": " << image.height
+    << ", \"faces_found\": " << faces.size() << (all_faces ? ", \"faces\": [" : ", \"face\": ");
+  if (solved.empty() && !all_faces) j << "null";
+  for (std::size_t n = 0; n < solved.size(); ++n) {
+    const FaceLandmarks& f = faces.at(std::size_t(solved[n].index));
+    const SolverResult& r = solved[n].result;
+    const SemanticDescription d = describe(r.coefficients, &f.head);
+    j << (n ? ", " : "") << "{\"index\": " << solved[n].index
+      << ", \"presence\": " << num(f.presence) << ", \"fit_rms_cm\": " << num(r.fit_rms_cm)
+      << ", \"head\": " << pose_json(f.head.yaw, f.head.pitch, f.head.roll)
+      << ", \"left_eye\": " << pose_json(f.left_eye.yaw, f.left_eye.pitch, 0)
+      << ", \"right_eye\": " << pose_json(f.right_eye.yaw, f.right_eye.pitch, 0)
+      << ", \"coefficients\": {";
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+      j << (k ? ", " : "") << quoted(std::string(info(blendshape_at(k)).apple_name)) << ": "
+        << num(r.coefficients.at(k));
+    j << "}, \"predicted_category\": "
+      << quoted(token_name(int(kSemanticChannelCount * kIntensityCount) + int(r.category)))
+      << ", \"text\": " << quoted(sentence(d)) << ", \"semantic\": " << semantic_json(d) << "}";
+  }
+  j << (all_faces ? "]}" : "}");
+  return j.str();
+}
+
 int run_image(const ImageOptions& o) {
+  if (is_batch_input(o.inputs)) return run_image_batch(o);
+  if (o.batch.any_set())
+    throw std::invalid_argument(
+        "--out-dir, --format, --shard, --jobs, --force and --recursive need a folder or a "
+        "manifest (.csv, .jsonl) as the input");
   if (o.inputs.empty()) throw std::invalid_argument("semblend image: no input images");
+  if (!o.faces.empty() && o.faces != "all")
+    throw std::invalid_argument("--faces takes \"all\" (use --face N for one face)");
+  const bool all_faces = !o.faces.empty();
   const bool many = o.inputs.size() > 1;
   check_picture_option(o.overlay, "--overlay", many);
   check_picture_option(o.side_by_side, "--side-by-side", many);
   const Solver solver = load_solver(o.model);
+  const std::optional<NeutralProfile> profile = load_profile_option(o.profile);
   LandmarkerOptions lo;
   lo.max_faces = std::max(4, o.face + 1);  // "largest first" among up to 4 (landmarker.h)
+  if (all_faces) lo.max_faces = 8;
   FaceLandmarker landmarker = FaceLandmarker::create(lo);
   std::ostringstream all;
   if (many) all << "[";
@@ -66,40 +126,21 @@ int run_image(const ImageOptions& o) {
     const Image image = read_image(path);
     landmarker.reset();
     const std::vector<FaceLandmarks> faces = landmarker.detect(image);
-    std::ostringstream j;
-    j << "{\"format\": \"semblend.image\", \"version\": 1, \"source\": " << quoted(path)
-      << ", \"width\": " << image.width << ", \"height\": " << image.height
-      << ", \"faces_found\": " << faces.size() << ", \"face\": ";
-    if (std::size_t(o.face) >= faces.size()) {
-      j << "null}";  // no face (or not that many): an explicit empty result
-      std::fprintf(stderr, "%s: no face%s\n", path.c_str(),
-                   faces.empty() ? "" : (" " + std::to_string(o.face)).c_str());
-      if (!o.overlay.empty()) write_png(image, picture_path(o.overlay, "--overlay", path, many));
-      if (!o.side_by_side.empty()) std::fprintf(stderr, "%s: no side-by-side\n", path.c_str());
-    } else {
-      const FaceLandmarks& f = faces[std::size_t(o.face)];
-      const SolverResult r = solver.solve(f.points);
-      if (!o.overlay.empty())
-        write_png(draw_landmarks(image, {f}), picture_path(o.overlay, "--overlay", path, many));
-      if (!o.side_by_side.empty())
-        write_png(solved_side_by_side(image, {f}, solved_frame(f, r)),
+    const std::vector<SolvedFace> solved =
+        solve_faces(path, faces, solver, o.face, all_faces, true, profile ? &*profile : nullptr);
+    std::vector<FaceLandmarks> drawn;
+    for (const SolvedFace& s : solved) drawn.push_back(faces[std::size_t(s.index)]);
+    if (!o.overlay.empty())
+      write_png(drawn.empty() ? image : draw_landmarks(image, drawn),
+                picture_path(o.overlay, "--overlay", path, many));
+    if (!o.side_by_side.empty()) {
+      if (solved.empty())
+        std::fprintf(stderr, "%s: no side-by-side\n", path.c_str());
+      else  // the rig shows the first solved face
+        write_png(solved_side_by_side(image, drawn, solved_frame(drawn[0], solved[0].result)),
                   picture_path(o.side_by_side, "--side-by-side", path, many));
-      const SemanticDescription d = describe(r.coefficients, &f.head);
-      j << "{\"index\": " << o.face << ", \"presence\": " << num(f.presence)
-        << ", \"fit_rms_cm\": " << num(r.fit_rms_cm)
-        << ", \"head\": " << pose_json(f.head.yaw, f.head.pitch, f.head.roll)
-        << ", \"left_eye\": " << pose_json(f.left_eye.yaw, f.left_eye.pitch, 0)
-        << ", \"right_eye\": " << pose_json(f.right_eye.yaw, f.right_eye.pitch, 0)
-        << ", \"coefficients\": {";
-      for (std::size_t k = 0; k < kBlendshapeCount; ++k)
-        j << (k ? ", " : "") << quoted(std::string(info(blendshape_at(k)).apple_name)) << ": "
-          << num(r.coefficients.at(k));
-      j << "}, \"predicted_category\": "
-        << quoted(token_name(int(kSemanticChannelCount * kIntensityCount) + int(r.category)))
-        << ", \"text\": " << quoted(sentence(d)) << ", \"semantic\": " << semantic_json(d) << "}}";
-      std::fprintf(stderr, "%s: %s\n", path.c_str(), sentence(d).c_str());
     }
-    all << (n ? ",\n" : "") << j.str();
+    all << (n ? ",\n" : "") << image_json(path, image, faces, solved, all_faces);
   }
   if (many) all << "]";
   emit(o.output, all.str() + "\n");

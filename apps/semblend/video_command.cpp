@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "semblend/batch.h"
 #include "semblend/file_io.h"
 #include "semblend/filter.h"
 #include "semblend/preview.h"
@@ -29,6 +30,7 @@
 #include "semblend/solver.h"
 #include "semblend/video.h"
 #include "solve_view.h"
+#include "video_solve.h"
 
 namespace semblend::cli {
 namespace {
@@ -163,82 +165,69 @@ class PreviewWorker {
   std::thread thread_;  // last: starts after everything it uses
 };
 
-TakeFormat video_output_format(const std::string& path) {
-  if (path.empty()) return TakeFormat::Jsonl;
-  const auto f = format_for_extension(path);
-  if (!f || (*f != TakeFormat::LiveLinkCsv && *f != TakeFormat::Json && *f != TakeFormat::Jsonl))
-    throw std::invalid_argument("cannot tell the take's format from \"" + path +
-                                "\" (use .csv, .json or .jsonl)");
-  return *f;
-}
-
 }  // namespace
 
 int run_video(const VideoOptions& o) {
+  if (is_batch_input({o.input})) return run_video_batch(o);
+  if (o.batch.any_set())
+    throw std::invalid_argument(
+        "--out-dir, --format, --shard, --jobs, --force and --recursive need a folder or a "
+        "manifest (.csv, .jsonl) as the input");
   // Everything that can be checked before the work is checked first.
   const TakeFormat format = video_output_format(o.output);
   if (o.semantic) check_semantic_format(format);
+  if (!o.faces.empty() && o.faces != "all")
+    throw std::invalid_argument("--faces takes \"all\" (use --face N for one face)");
+  VideoSolveOptions so;
+  so.face = o.face;
+  so.all_faces = !o.faces.empty();
+  so.smooth = o.smooth;
+  const std::optional<NeutralProfile> profile = load_profile_option(o.profile);
+  so.profile = profile ? &*profile : nullptr;
+  so.auto_calibrate = o.auto_calibrate;
+  if (so.all_faces && o.output.empty())
+    throw std::invalid_argument("--faces all writes one take per face: it needs -o");
+  if (so.all_faces && !o.preview.empty())
+    throw std::invalid_argument("--preview shows one face: not with --faces all");
   if (!o.preview.empty() && extension_of(o.preview) != "mp4")
     throw std::invalid_argument("--preview must be an .mp4 file, got \"" + o.preview + "\"");
   if (o.face < 0) throw std::invalid_argument("--face must be 0 or more");
   VideoReader reader = VideoReader::open(o.input);
   std::optional<AtomicFileWriter> out;
-  if (!o.output.empty()) out.emplace(o.output);  // an unwritable -o fails now, not at the end
-  const Solver solver = load_solver(o.model);
-  // Up to 4 faces (or N + 1) are found and tracked, so that "face N, largest first" means the same
-  // whatever the detector's confidence order (landmarker.h: max_faces keeps the most confident).
-  LandmarkerOptions lo;
-  lo.max_faces = std::max(o.face + 1, 4);
-  FaceLandmarker landmarker = FaceLandmarker::create(lo);
-
-  Take take;
-  take.fps = reader.fps();
-  take.metadata["source"] = o.input;
-  take.metadata["face"] = std::to_string(o.face);
-  take.metadata["smoothing"] = o.smooth ? "one-euro" : "none";
-  FrameSmoother smooth;
-  std::optional<PreviewWorker> preview;
-  if (!o.preview.empty()) preview.emplace(o.preview, take.fps, o.input);
-  std::optional<FaceFrame> held;  // the last estimate, for frames without the face
-  int with_face = 0, without_face = 0;
-  Progress progress(reader.frame_count());
-  const auto start = std::chrono::steady_clock::now();
-  Image image;
-  double time = 0;
-  while (reader.next(image, time)) {
-    // Containers may repeat a timestamp; the take's times must increase.
-    if (!take.frames.empty() && !(time > take.frames.back().time))
-      time = take.frames.back().time + 1.0 / take.fps;
-    const std::vector<FaceLandmarks> faces = landmarker.track(image);
-    FaceFrame frame;
-    std::vector<FaceLandmarks> drawn;
-    if (faces.size() > std::size_t(o.face)) {
-      const FaceLandmarks& face = faces[std::size_t(o.face)];
-      frame = solved_frame(face, solver.solve(face.points), time);
-      if (o.smooth) smooth(frame);
-      held = frame;
-      drawn.push_back(face);
-      ++with_face;
-    } else {
-      if (held) frame = *held;
-      frame.time = time;
-      frame.confidence = 0;  // the mark: no face here, the values are held
-      ++without_face;
-    }
-    take.frames.push_back(frame);
-    if (preview) preview->push(std::move(image), std::move(drawn), frame);
-    progress.update(int(take.frames.size()));
+  if (!o.output.empty()) {
+    if (so.all_faces)  // an unwritable -o fails now, not at the end
+      AtomicFileWriter{face_index_path(o.output)};
+    else
+      out.emplace(o.output);
   }
+  const Solver solver = load_solver(o.model);
+  FaceLandmarker landmarker = FaceLandmarker::create(video_landmarker_options(so));
+
+  std::optional<PreviewWorker> preview;
+  if (!o.preview.empty()) preview.emplace(o.preview, reader.fps(), o.input);
+  Progress progress(reader.frame_count());
+  int done = 0;
+  SolvedVideo video =
+      solve_video(reader, landmarker, solver, so, o.input,
+                  [&](Image&& image, std::vector<FaceLandmarks>&& drawn, const FaceFrame& frame) {
+                    if (preview) preview->push(std::move(image), std::move(drawn), frame);
+                    progress.update(++done);
+                  });
   progress.done();
-  if (take.frames.empty()) throw InputError(o.input, 0, 0, "the video has no decodable frames");
-  if (with_face == 0)
-    throw InputError(o.input, 0, 0,
-                     "no face found in any of its " + std::to_string(take.frames.size()) +
-                         " frames" + (o.face > 0 ? " (face " + std::to_string(o.face) + ")" : ""));
-  take.metadata["frames_without_face"] = std::to_string(without_face);
   if (preview) preview->finish();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (so.all_faces) {
+    write_video_takes(video, o.output, true, o.semantic);
+    std::fprintf(stderr, "semblend video: %d frames, %zu face%s (", video.frames,
+                 video.faces.size(), video.faces.size() == 1 ? "" : "s");
+    for (std::size_t i = 0; i < video.faces.size(); ++i)
+      std::fprintf(stderr, "%sface %d in %d", i ? ", " : "", video.faces[i].id,
+                   video.faces[i].frames_with_face);
+    std::fprintf(stderr, " frames), %.2f s (%.1f frames/s); index %s\n", video.seconds,
+                 double(video.frames) / video.seconds, face_index_path(o.output).c_str());
+    return kOk;
+  }
+  FaceTrack& face = video.faces.at(0);
+  Take& take = face.take;
   if (o.semantic) attach_semantics(take, format);
   const std::string text = encode_take(take, format);
   if (out) {
@@ -256,8 +245,9 @@ int run_video(const VideoOptions& o) {
   std::fprintf(stderr,
                "semblend video: %zu frames at %.2f fps, face %d in %d (%d without: values held, "
                "confidence 0), %.2f s (%.1f frames/s)%s%s\n",
-               take.frames.size(), take.fps, o.face, with_face, without_face, seconds,
-               double(take.frames.size()) / seconds, o.preview.empty() ? "" : ", preview ",
+               take.frames.size(), take.fps, o.face, face.frames_with_face,
+               video.frames - face.frames_with_face, video.seconds,
+               double(take.frames.size()) / video.seconds, o.preview.empty() ? "" : ", preview ",
                o.preview.c_str());
   return kOk;
 }

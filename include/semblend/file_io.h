@@ -36,6 +36,11 @@ class AtomicFileWriter {
   int fd_ = -1;
 };
 
+// Removes the temporary files that AtomicFileWriters for `path` left beside it when their process
+// was killed before commit() (".NAME.tmp.N"); returns how many. Call it only when no other process
+// is writing `path` (a batch rerun, docs/batch.md). A missing folder removes nothing.
+std::size_t remove_stale_temporaries(const std::string& path);
+
 // The lower-case extension of `path` without the dot ("csv"), or "" if none.
 std::string extension_of(const std::string& path);
 

@@ -19,7 +19,9 @@
 //
 // Modes: detect() treats every image independently (IMAGE mode). track() (VIDEO mode) reuses the
 // previous frame's landmarks as the next crop and runs the detector only when the face is lost
-// (presence below the threshold).
+// (presence below the threshold); with `redetect_interval` N > 0 it also runs the detector every
+// N frames, and faces it finds that no tracked face covers join the tracked ones (faces entering
+// the video; tracked faces that come to cover the same face are then merged).
 // Failure modes: create() throws on missing or corrupt models (naming the file); detect() returns
 // an
 //   empty vector when there is no face — it never throws on a valid Image.
@@ -81,6 +83,9 @@ struct LandmarkerOptions {
   // Check each model file against the pinned SHA-256 (third_party/SHA256SUMS); a corrupted or
   // different weight file is then an error naming it. Off only for experiments with other weights.
   bool verify_checksums = true;
+  // track(): run the detector every this many frames too, adding faces not yet tracked (0 = only
+  // when every tracked face is lost). Costs one detection (~6.5 ms) per N frames.
+  int redetect_interval = 0;
 };
 
 class FaceLandmarker {

@@ -15,6 +15,8 @@
 //   engine.h      the neural engine: TF.js graph models on XNNPACK
 //   image.h       images in and out; video.h: video frames in, preview videos out
 //   landmarker.h  faces -> 478 landmarks, head and eye pose; overlays
+//   face_identity.h  stable face identities across video frames (`--faces all`)
+//   batch.h       batches: folders and manifests, shards, validation, resuming (docs/batch.md)
 //   topology.h    MediaPipe's face-mesh index sets (from the npm package, at build time)
 //   face_model.h  the neutral 3D face derived from real faces; rigid (pose) fits to it
 //   expression_prior.h  co-activation statistics of real faces; a sampler of plausible expressions
@@ -22,6 +24,7 @@
 //   render.h      the rig drawn to images (software rasterizer), contact sheets
 //   rig_eval.h    render-and-detect: the landmarker on rig renders against exact ground truth
 //   synth.h       synthetic solver data: the rig posed, projected, with measured landmark noise
+//   calibration.h per-person neutral profiles; a running rest estimate for videos
 //   solver.h      landmarks -> 52 coefficients and semantic tokens (an MLP, own inference)
 //   gltf.h        the face rig as glTF 2.0: 52 ARKit-named morph targets, a take as animation
 //   audio.h       audio in (any format, resampled to 16 kHz mono) and WAV out
@@ -44,11 +47,14 @@
 
 #include "semblend/aligner.h"
 #include "semblend/audio.h"
+#include "semblend/batch.h"
 #include "semblend/blendshape.h"
+#include "semblend/calibration.h"
 #include "semblend/demo.h"
 #include "semblend/engine.h"
 #include "semblend/error.h"
 #include "semblend/expression_prior.h"
+#include "semblend/face_identity.h"
 #include "semblend/face_model.h"
 #include "semblend/file_io.h"
 #include "semblend/filter.h"

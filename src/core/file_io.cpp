@@ -118,6 +118,24 @@ void AtomicFileWriter::commit() {
   if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail(errno_text());
 }
 
+std::size_t remove_stale_temporaries(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  // AtomicFileWriter's names: "." + file name + ".tmp." + digits.
+  const std::string prefix = "." + target.filename().string() + ".tmp.";
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    if (name.find_first_not_of("0123456789", prefix.size()) != std::string::npos) continue;
+    std::error_code rm;
+    if (fs::remove(it->path(), rm)) ++removed;
+  }
+  return removed;
+}
+
 void write_file_atomic(const std::string& path, std::string_view contents) {
   AtomicFileWriter out(path);
   out.write(contents);

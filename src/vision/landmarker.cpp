@@ -109,6 +109,11 @@ struct FaceLandmarker::Impl {
   }
   Model mesh, iris;
   std::vector<Roi> tracked;  // VIDEO mode: the next crops
+  int since_detection = 0;   // VIDEO mode: frames since the detector last ran
+
+  // A detection -> its face's landmarks and poses (detect()'s passes); nullopt if the mesh sees
+  // no face there.
+  std::optional<FaceLandmarks> face_from_detection(const Image& image, const Detection& d);
 
   std::vector<Detection> find_faces(const Image& image) {
     const float side = static_cast<float>(std::max(image.width, image.height));
@@ -320,31 +325,17 @@ FaceLandmarker FaceLandmarker::create(const LandmarkerOptions& options) {
                                              std::nullopt,
                                              Model::load(dir + "/facemesh.json", single),
                                              Model::load(dir + "/iris.json", pair),
-                                             {}});
+                                             {},
+                                             0});
   return FaceLandmarker(std::move(impl));
 }
 
 std::vector<FaceLandmarks> FaceLandmarker::detect(const Image& image) {
   std::vector<FaceLandmarks> faces;
   if (image.width <= 0 || image.height <= 0) return faces;
-  const CropRefinement mode = impl_->options.refine_crop;
   for (const Detection& d : impl_->find_faces(image)) {
     if (faces.size() >= static_cast<std::size_t>(impl_->options.max_faces)) break;
-    // The first pass places the face; a second on the crop its own landmarks define (MediaPipe's
-    // tracking crop) steadies it where the detection's crop was off (turned or tilted faces).
-    const Roi first = Impl::roi_from_detection(d, mode != CropRefinement::Always);
-    auto f = impl_->landmarks_in(image, first, false);
-    if (!f) continue;  // the mesh sees no face there: try the next detection
-    const Roi own = Impl::roi_from_landmarks(*f);
-    const bool again = mode == CropRefinement::Always ||
-                       (mode == CropRefinement::Auto && Impl::crops_differ(first, own));
-    if (auto g = again ? impl_->landmarks_in(image, own) : std::nullopt)
-      f = g;
-    else
-      impl_->refine_eyes(image, *f);
-    f->detection_score = d.score;
-    impl_->estimate_pose(image, *f);
-    faces.push_back(*f);
+    if (auto f = impl_->face_from_detection(image, d)) faces.push_back(*f);
   }
   std::stable_sort(faces.begin(), faces.end(), [](const FaceLandmarks& a, const FaceLandmarks& b) {
     return a.box[2] > b.box[2];  // largest first
@@ -352,19 +343,66 @@ std::vector<FaceLandmarks> FaceLandmarker::detect(const Image& image) {
   return faces;
 }
 
+std::optional<FaceLandmarks> FaceLandmarker::Impl::face_from_detection(const Image& image,
+                                                                       const Detection& d) {
+  // The first pass places the face; a second on the crop its own landmarks define (MediaPipe's
+  // tracking crop) steadies it where the detection's crop was off (turned or tilted faces).
+  const CropRefinement mode = options.refine_crop;
+  const Roi first = roi_from_detection(d, mode != CropRefinement::Always);
+  auto f = landmarks_in(image, first, false);
+  if (!f) return std::nullopt;  // the mesh sees no face there
+  const Roi own = roi_from_landmarks(*f);
+  const bool again =
+      mode == CropRefinement::Always || (mode == CropRefinement::Auto && crops_differ(first, own));
+  if (auto g = again ? landmarks_in(image, own) : std::nullopt)
+    f = g;
+  else
+    refine_eyes(image, *f);
+  f->detection_score = d.score;
+  estimate_pose(image, *f);
+  return f;
+}
+
+namespace {
+// True if `r`'s centre lies within half a crop of one of `rois` (the same face).
+bool covered(const Roi& r, const std::vector<Roi>& rois) {
+  for (const Roi& o : rois)
+    if (std::hypot(r.cx - o.cx, r.cy - o.cy) < 0.5f * std::max(r.size, o.size)) return true;
+  return false;
+}
+}  // namespace
+
 std::vector<FaceLandmarks> FaceLandmarker::track(const Image& image) {
   std::vector<FaceLandmarks> faces;
   if (image.width <= 0 || image.height <= 0) return faces;
+  const bool redetect = impl_->options.redetect_interval > 0;
   std::vector<Roi> next;
   for (const Roi& r : impl_->tracked)
     if (auto f = impl_->landmarks_in(image, r)) {
+      const Roi own = Impl::roi_from_landmarks(*f);
+      if (redetect && covered(own, next)) continue;  // two tracks on one face: keep the first
       impl_->estimate_pose(image, *f);
-      next.push_back(Impl::roi_from_landmarks(*f));
+      next.push_back(own);
       faces.push_back(*f);
     }
   if (faces.empty()) {  // lost (or first frame): detect
     faces = detect(image);
     for (const auto& f : faces) next.push_back(Impl::roi_from_landmarks(f));
+    impl_->since_detection = 0;
+  } else if (redetect && ++impl_->since_detection >= impl_->options.redetect_interval) {
+    // Faces that entered since: detections no tracked face covers (the mesh runs on those only).
+    impl_->since_detection = 0;
+    const std::size_t most = static_cast<std::size_t>(impl_->options.max_faces);
+    for (const Detection& d : impl_->find_faces(image)) {
+      if (faces.size() >= most) break;
+      if (covered(Impl::roi_from_detection(d, true), next)) continue;
+      if (auto f = impl_->face_from_detection(image, d)) {
+        const Roi own = Impl::roi_from_landmarks(*f);
+        if (covered(own, next)) continue;
+        next.push_back(own);
+        faces.push_back(*f);
+      }
+    }
   }
   impl_->tracked = std::move(next);
   return faces;
@@ -372,6 +410,7 @@ std::vector<FaceLandmarks> FaceLandmarker::track(const Image& image) {
 
 void FaceLandmarker::reset() {
   impl_->tracked.clear();
+  impl_->since_detection = 0;
 }
 
 }  // namespace semblend

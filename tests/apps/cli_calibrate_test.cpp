@@ -8,6 +8,7 @@
 #include "semblend/image.h"
 #include "semblend/render.h"
 #include "semblend/rig.h"
+#include "semblend/video.h"
 #include "test_util.h"
 
 namespace semblend {
@@ -59,6 +60,66 @@ TEST(CliCalibrate, WritesAProfileWarnsOnANonNeutralFaceAndRefusesNoFace) {
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_NE(r.err.find("grey.png"), std::string::npos);
   EXPECT_NE(r.err.find("no face"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("none.json")));
+}
+
+TEST(CliCalibrate, ImageAndVideoApplyAProfileAndRefuseACorruptOne) {
+  test::TempDir tmp;
+  const Rig rig = build_rig(stylised_identity(5));
+  write_render(rig, {}, tmp.path("neutral.png"));
+  ASSERT_EQ(run_cli("calibrate " + q(tmp.path("neutral.png")) + " -o " + q(tmp.path("me.json")),
+                    tmp)
+                .exit_code,
+            0);
+  // Another relaxed photo of the same face (turned a little) reads lower with the profile.
+  FaceFrame turned;
+  turned.head.yaw = 0.05f;
+  RenderOptions ro;
+  ro.width = ro.height = 320;
+  write_png(render_face(rig, turned, ro).image, tmp.path("again.png"));
+  auto largest = [&](const std::string& json_path) {
+    const auto j = nlohmann::json::parse(test::read_text(json_path));
+    double m = 0;
+    for (const auto& [name, v] : j["face"]["coefficients"].items()) m = std::max(m, v.get<double>());
+    return m;
+  };
+  auto r = run_cli("image " + q(tmp.path("again.png")) + " -o " + q(tmp.path("raw.json")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli("image " + q(tmp.path("again.png")) + " --profile " + q(tmp.path("me.json")) +
+                  " -o " + q(tmp.path("cal.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("calibrated with"), std::string::npos);
+  EXPECT_LT(largest(tmp.path("cal.json")), largest(tmp.path("raw.json")));
+  EXPECT_LE(largest(tmp.path("cal.json")), 0.15);
+
+  // A short clip of the same face: --profile and --auto-calibrate are recorded in the take.
+  {
+    VideoWriter w(tmp.path("clip.mp4"), 320, 320, 25);
+    for (int i = 0; i < 12; ++i) w.write(render_face(rig, FaceFrame{}, ro).image);
+    w.close();
+  }
+  r = run_cli("video " + q(tmp.path("clip.mp4")) + " --profile " + q(tmp.path("me.json")) +
+                  " --auto-calibrate -o " + q(tmp.path("clip.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto take = nlohmann::json::parse(test::read_text(tmp.path("clip.json")));
+  const std::string calibration = take["metadata"]["calibration"];
+  EXPECT_NE(calibration.find("profile"), std::string::npos) << calibration;
+  EXPECT_NE(calibration.find("running rest estimate"), std::string::npos) << calibration;
+
+  // A corrupt profile: exit 4, the file named, nothing written.
+  test::write_text(tmp.path("bad.json"), R"({"format": "semblend.profile", "version": 1,)");
+  r = run_cli("image " + q(tmp.path("again.png")) + " --profile " + q(tmp.path("bad.json")) +
+                  " -o " + q(tmp.path("none.json")),
+              tmp);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("bad.json"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("none.json")));
+  r = run_cli("video " + q(tmp.path("clip.mp4")) + " --profile " + q(tmp.path("missing.json")) +
+                  " -o " + q(tmp.path("none.json")),
+              tmp);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_FALSE(std::filesystem::exists(tmp.path("none.json")));
 }
 

@@ -81,11 +81,12 @@ try {
     item = items.find((i) => i.source === 'upload:faceapi_happy.jpg');
     check(item && item.pairs > 0, `upload through the page: item ${item && item.id} with ${item && item.pairs} pairs`);
   }
-  const start = url + '?annotator=browser-test' + (item ? '&item=' + item.id : '');
+  // Screenshots for docs/ show a rig render as the "photo": the project ships no third-party image.
+  const shots = process.env.SEMBLEND_SCREENSHOTS;
+  const start = url + '?annotator=browser-test' + (item && !shots ? '&item=' + item.id : '');
   await page.goto(start);
   await page.waitForSelector('body[data-ready="1"]');
   await page.waitForFunction(() => document.body.dataset.pair);
-  const shots = process.env.SEMBLEND_SCREENSHOTS;
   if (shots) await page.screenshot({ path: path.join(shots, 'serve_judge.png') });
 
   const judged = (n) => page.waitForFunction((k) => document.body.dataset.judged === String(k), n, { timeout: 10000 })

@@ -1,0 +1,221 @@
+// Batch planning (batch.h): folder listing, sharding, validation and the finished check. The
+// manifest reader is in formats/batch_manifest.cpp (it parses JSON).
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <system_error>
+
+#include "core/text_util.h"
+#include "semblend/batch.h"
+#include "semblend/error.h"
+#include "semblend/file_io.h"
+#include "semblend/video.h"
+
+namespace semblend {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool hidden(const fs::path& p) {
+  const std::string name = p.filename().string();
+  return !name.empty() && name[0] == '.';
+}
+
+// One spelling per file, for finding two items that write the same output: symlinks and ".."
+// resolved where the folders exist, the rest lexically.
+std::string identity_of(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::path(path), ec);
+  if (ec) p = fs::absolute(fs::path(path), ec).lexically_normal();
+  return p.string();
+}
+
+// Why `output` cannot be written, or "" when its folder exists and is writable or could be made
+// (the nearest existing ancestor is a writable folder).
+std::string unwritable_reason(const std::string& output) {
+  std::error_code ec;
+  const fs::path target = fs::absolute(fs::path(output), ec);
+  if (fs::is_directory(target, ec)) return output + " is a folder";
+  fs::path dir = target.parent_path();
+  while (!fs::exists(dir, ec)) {
+    if (!dir.has_parent_path() || dir.parent_path() == dir) break;
+    dir = dir.parent_path();
+  }
+  if (!fs::exists(dir, ec)) return "no folder of " + output + " exists";
+  if (!fs::is_directory(dir, ec)) return dir.string() + " is not a folder";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return "cannot write in " + dir.string() + ": " + std::strerror(errno);
+  return "";
+}
+
+}  // namespace
+
+bool is_image_path(const std::string& path) {
+  const std::string ext = extension_of(path);
+  return ext == "jpg" || ext == "jpeg" || ext == "png" || ext == "bmp" || ext == "webp" ||
+         ext == "tif" || ext == "tiff";
+}
+
+bool is_media_path(const std::string& path, MediaKind kind) {
+  return kind == MediaKind::Image ? is_image_path(path) : is_video_path(path);
+}
+
+bool is_manifest_path(const std::string& path) {
+  const std::string ext = extension_of(path);
+  return ext == "csv" || ext == "jsonl";
+}
+
+BatchList list_folder(const std::string& folder, MediaKind kind, const std::string& out_dir,
+                      const std::string& extension, bool recursive) {
+  if (out_dir.empty())
+    throw std::invalid_argument("a folder of inputs needs --out-dir (where the outputs go)");
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec))
+    throw IoError(IoError::Op::Read, folder,
+                  fs::exists(folder, ec) ? "not a folder" : "no such folder");
+  BatchList list;
+  const fs::path root(folder);
+  auto add = [&](const fs::path& file) {
+    if (hidden(file) || !is_media_path(file.string(), kind) || !fs::is_regular_file(file, ec))
+      return;
+    const fs::path rel = file.lexically_relative(root);
+    BatchItem item;
+    item.input = file.string();
+    item.key = rel.generic_string();
+    item.output =
+        (fs::path(out_dir) / rel.parent_path() / (rel.stem().string() + "." + extension)).string();
+    item.origin = item.input;
+    list.items.push_back(std::move(item));
+  };
+  try {
+    if (recursive) {
+      for (auto it = fs::recursive_directory_iterator(root);
+           it != fs::recursive_directory_iterator(); ++it) {
+        if (hidden(it->path())) {
+          if (it->is_directory()) it.disable_recursion_pending();
+          continue;
+        }
+        add(it->path());
+      }
+    } else {
+      for (const auto& entry : fs::directory_iterator(root)) add(entry.path());
+    }
+  } catch (const fs::filesystem_error& e) {
+    throw IoError(IoError::Op::Read, folder, e.code().message());
+  }
+  std::sort(list.items.begin(), list.items.end(),
+            [](const BatchItem& a, const BatchItem& b) { return a.key < b.key; });
+  return list;
+}
+
+Shard parse_shard(std::string_view text) {
+  const std::string shown = "--shard \"" + std::string(text) + "\"";
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos)
+    throw std::invalid_argument(shown + ": expected K/N, e.g. 0/4 (shard K of N, K from 0)");
+  auto number = [&](std::string_view s, const char* what) {
+    std::uint64_t v = 0;
+    const auto [end, err] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || err != std::errc() || end != s.data() + s.size())
+      throw std::invalid_argument(shown + ": " + what + " is not a whole number");
+    return v;
+  };
+  const std::uint64_t k = number(text.substr(0, slash), "K");
+  const std::uint64_t n = number(text.substr(slash + 1), "N");
+  if (n < 1 || n > 1000000) throw std::invalid_argument(shown + ": N must be 1..1000000");
+  if (k >= n)
+    throw std::invalid_argument(shown + ": K must be less than N (shards are numbered 0.." +
+                                std::to_string(n - 1) + ")");
+  return Shard{std::uint32_t(k), std::uint32_t(n)};
+}
+
+std::uint64_t shard_hash(std::string_view key) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64 offset basis
+  for (const char c : key) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;  // FNV 64 prime
+  }
+  return h;
+}
+
+bool in_shard(std::string_view key, const Shard& shard) {
+  return shard.count <= 1 || shard_hash(key) % shard.count == shard.index;
+}
+
+std::string face_take_path(const std::string& output, int face_id) {
+  const fs::path p(output);
+  return (p.parent_path() /
+          (p.stem().string() + ".face" + std::to_string(face_id) + p.extension().string()))
+      .string();
+}
+
+std::string face_index_path(const std::string& output) {
+  const fs::path p(output);
+  return (p.parent_path() / (p.stem().string() + ".faces.json")).string();
+}
+
+std::string commit_path(const BatchItem& item, bool per_face) {
+  return per_face ? face_index_path(item.output) : item.output;
+}
+
+BatchPlan plan_batch(const BatchList& list, const PlanOptions& options) {
+  BatchPlan plan;
+  // Lines without an input have no key: shard 0 reports them (once, not once per shard).
+  for (const BatchError& e : list.errors)
+    if (e.item.key.empty() ? options.shard.index == 0 : in_shard(e.item.key, options.shard))
+      plan.errors.push_back(e);
+  // Outputs written by more than one item, over the whole list.
+  std::map<std::string, std::vector<std::size_t>> writers;
+  for (std::size_t i = 0; i < list.items.size(); ++i)
+    writers[identity_of(commit_path(list.items[i], options.per_face))].push_back(i);
+  for (std::size_t i = 0; i < list.items.size(); ++i) {
+    const BatchItem& item = list.items[i];
+    if (!in_shard(item.key, options.shard)) {
+      ++plan.other_shards;
+      continue;
+    }
+    auto fail = [&](BatchErrorKind kind, const std::string& message) {
+      plan.errors.push_back({item, kind, item.origin + ": " + message});
+    };
+    const std::string commit = commit_path(item, options.per_face);
+    const auto& same = writers[identity_of(commit)];
+    if (same.size() > 1) {
+      std::string others;
+      for (std::size_t j : same)
+        if (j != i) others += (others.empty() ? "" : ", ") + list.items[j].origin;
+      fail(BatchErrorKind::DuplicateOutput,
+           "output " + commit + " is also the output of " + others + "; none of them is written");
+      continue;
+    }
+    if (identity_of(item.input) == identity_of(item.output)) {
+      fail(BatchErrorKind::DuplicateOutput, "output " + item.output + " is the input itself");
+      continue;
+    }
+    std::error_code ec;
+    if (!fs::exists(item.input, ec)) {
+      fail(BatchErrorKind::InputMissing, "input " + item.input + " does not exist");
+      continue;
+    }
+    if (!fs::is_regular_file(item.input, ec)) {
+      fail(BatchErrorKind::InputMissing, "input " + item.input + " is not a regular file");
+      continue;
+    }
+    if (const std::string why = unwritable_reason(commit); !why.empty()) {
+      fail(BatchErrorKind::OutputUnwritable, "cannot write " + commit + ": " + why);
+      continue;
+    }
+    if (!options.force && fs::is_regular_file(commit, ec))
+      plan.finished.push_back(item);
+    else
+      plan.todo.push_back(item);
+  }
+  return plan;
+}
+
+}  // namespace semblend
