@@ -314,6 +314,28 @@ struct SchemaOptions {
 };
 int run_schema(const SchemaOptions& o);
 
+// `semblend eval prefs` (eval_prefs.cpp, docs/prefs.md): the preference loop where truth is known.
+struct EvalPrefsOptions {
+  std::string output;  // the report text ("" = stdout only)
+  std::string model;   // solver weights ("" = the shipped model)
+  bool quick = false;  // a smaller version (< 1 min)
+  bool verbose = false;
+  std::uint64_t seed = 5;
+};
+int run_eval_prefs(const EvalPrefsOptions& o);
+
+// `semblend prefs train|status|export|use` (prefs_command.cpp, docs/prefs.md).
+struct PrefsOptions {
+  std::string action;  // train, status, export, use
+  std::string data = "semblend-prefs";
+  std::string output;                   // export: the correction JSON ("" = stdout)
+  std::optional<std::int64_t> version;  // export/use: a model version id (default: current)
+  int min_per_region = 30;
+  double holdout = 0.2;
+  bool cross = false;  // cross terms within fine regions
+};
+int run_prefs(const PrefsOptions& o);
+
 // `semblend serve` (serve_command.cpp, docs/serve.md): the preference-judging web service.
 struct ServeOptions {
   std::string host = "127.0.0.1";

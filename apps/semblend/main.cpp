@@ -401,6 +401,50 @@ int main(int argc, char** argv) {
   evs->add_option("--models", eval_speech.models, "pocketsphinx en-us model folder");
   evs->add_flag("--quick", eval_speech.quick, "One voice at one speed per synthesiser");
 
+  cli::EvalPrefsOptions eval_prefs;
+  auto* evpr = ev->add_subcommand(
+      "prefs",
+      "Preference learning where truth is known: a pseudo-label solver, simulated annotators, "
+      "rounds of training; the error after 0, 100, 300, 1000 judgments (docs/prefs.md)");
+  evpr->add_flag("--quick", eval_prefs.quick, "A smaller version (under a minute)");
+  evpr->add_option("-o,--output", eval_prefs.output, "Also write the report here");
+  evpr->add_option("--model", eval_prefs.model, "Solver weights (default: the shipped model)");
+  evpr->add_option("--seed", eval_prefs.seed, "Corruption and annotator seed")
+      ->capture_default_str();
+  evpr->add_flag("--verbose", eval_prefs.verbose, "Annotator agreement and choices per round");
+
+  cli::PrefsOptions prefs_opts;
+  auto* pf = app.add_subcommand(
+      "prefs", "Preference learning on the judgments of `semblend serve` (docs/prefs.md)");
+  pf->require_subcommand(1);
+  auto prefs_action = [&](const char* name, const char* help) {
+    auto* a = pf->add_subcommand(name, help);
+    a->add_option("--data", prefs_opts.data, "Folder of the judgment store (prefs.sqlite)")
+        ->capture_default_str();
+    return a;
+  };
+  auto* pft = prefs_action(
+      "train",
+      "Fit the reward model and the correction; keep it only if held-out agreement improves");
+  pft->add_option("--min-judgments", prefs_opts.min_per_region,
+                  "Judgments a region needs to be trained (fewer: refused)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  pft->add_option("--holdout", prefs_opts.holdout, "Share of items held out for the check")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 0.5));
+  pft->add_flag("--cross", prefs_opts.cross,
+                "Also cross terms between the shapes of a region (needs more judgments)");
+  auto* pfs = prefs_action(
+      "status", "Rounds, judgments per region, annotator and held-out agreement, model versions");
+  auto* pfe = prefs_action("export", "Write a trained version's correction (JSON)");
+  pfe->add_option("-o,--output", prefs_opts.output, "The JSON file (stdout without)");
+  pfe->add_option("--version", prefs_opts.version, "Model version id (default: the one in use)");
+  auto* pfu = prefs_action("use", "Choose the version in use (roll back or forward)");
+  pfu->alias("rollback");
+  pfu->add_option("--version", prefs_opts.version, "Model version id (0: the base solver)")
+      ->required();
+
   cli::ServeOptions serve;
   auto* sv = app.add_subcommand(
       "serve",
@@ -455,6 +499,13 @@ int main(int argc, char** argv) {
     if (d->parsed()) return cli::run_demo(demo);
     if (s->parsed()) return cli::run_schema(schema);
     if (sv->parsed()) return cli::run_serve(serve);
+    if (pf->parsed()) {
+      prefs_opts.action = pft->parsed()   ? "train"
+                          : pfs->parsed() ? "status"
+                          : pfe->parsed() ? "export"
+                                          : "use";
+      return cli::run_prefs(prefs_opts);
+    }
     if (sl->parsed()) return cli::run_serve_load(serve_load);
     if (ds->parsed()) return cli::run_describe(describe);
     if (lmk->parsed()) return cli::run_landmarks(landmarks);
@@ -471,6 +522,7 @@ int main(int argc, char** argv) {
     if (evcal->parsed()) return cli::run_eval_calibration(eval_cal);
     if (cal->parsed()) return cli::run_calibrate(calibrate);
     if (evtm->parsed()) return cli::run_eval_temporal(eval_temporal);
+    if (evpr->parsed()) return cli::run_eval_prefs(eval_prefs);
     if (im->parsed()) return cli::run_image(image);
     if (vd->parsed()) return cli::run_video(video);
     if (sp->parsed() && speech.stream) return cli::run_speech_stream(speech);

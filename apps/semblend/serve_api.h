@@ -88,6 +88,11 @@ class ServeApp {
   std::vector<std::string> folder_images() const;
   // Adds every folder image not stored yet; returns how many were added (notes go to stderr).
   int add_folder_images();
+  // Closing the preference loop (docs/prefs.md): with a trained version in use (prefs train /
+  // prefs use), every item without a candidate of that version gets its prediction (the
+  // correction applied to the item's base prediction) and new pairs planned around it; returns
+  // how many items got them. add_image plans new items around it too.
+  int propose_from_current();
 
   // A candidate rendered as PNG (cached); nullopt for an unknown id.
   std::optional<std::string> render_png(std::int64_t candidate_id);

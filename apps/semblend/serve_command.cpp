@@ -76,6 +76,9 @@ int run_serve(const ServeOptions& o) {
                         fs::path(o.model).filename().string();
   serve::ServeApp app(store, serve::solver_analyzer(o.model, o.compare_models), config);
   const int added = app.add_folder_images();
+  if (const int refreshed = app.propose_from_current())
+    std::fprintf(stderr, "serve: %d items got pairs around the model in use (%s)\n", refreshed,
+                 store.current_model()->name.c_str());
   serve::RunningServer server(app, o.host, o.port);
   const prefs::Counts c = store.counts();
   const std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;

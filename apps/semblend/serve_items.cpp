@@ -13,6 +13,7 @@
 #include "semblend/error.h"
 #include "semblend/file_io.h"
 #include "semblend/landmarker.h"
+#include "semblend/prefs_learn.h"
 #include "semblend/render.h"
 #include "semblend/solver.h"
 #include "serve_api.h"
@@ -97,6 +98,41 @@ Analyzer solver_analyzer(const std::string& model, const std::vector<std::string
 ServeApp::ServeApp(prefs::Store& store, Analyzer analyzer, ServeConfig config)
     : store_(store), analyzer_(std::move(analyzer)), config_(std::move(config)) {}
 
+namespace {
+
+// The trained version in use (prefs_learn.h): its predictions are what new pairs are planned
+// around, so a round's judgments ask about the new model.
+struct InUse {
+  std::int64_t id = 0;
+  std::string name;
+  prefs::Correction correction;
+};
+std::optional<InUse> in_use(const prefs::Store& store) {
+  const std::optional<prefs::ModelVersion> v = store.current_model();
+  if (!v) return std::nullopt;
+  return InUse{v->id, v->name, prefs::version_correction(store, *v)};
+}
+
+// The pairs of one item around candidate `side` (its coefficients `around`); returns how many.
+int add_pairs(prefs::Store& store, std::int64_t item, std::int64_t side, const Coefficients& around,
+              const std::optional<prefs::RegionScores>& uncertainty,
+              const std::vector<prefs::OtherModel>& others) {
+  int index = 0;
+  for (const prefs::PairPlan& plan : prefs::plan_pairs(around, uncertainty, others)) {
+    std::optional<std::int64_t> version;
+    if (!plan.model.empty()) version = store.model_version(plan.model);
+    const std::int64_t alt =
+        store.add_candidate({item, plan.kind, plan.label, version, plan.alternative});
+    // Sides alternate by a hash of item and index, so the prediction is not always A.
+    const bool side_a = ((std::uint64_t(item) * 2654435761u + std::uint64_t(index)) >> 3) & 1;
+    store.add_pair({item, plan.region, side_a ? side : alt, side_a ? alt : side, plan.priority});
+    ++index;
+  }
+  return index;
+}
+
+}  // namespace
+
 AddResult ServeApp::add_image(const std::string& bytes, const std::string& source) {
   ImageLimits limits;
   limits.max_pixels = 40'000'000;
@@ -111,24 +147,39 @@ AddResult ServeApp::add_image(const std::string& bytes, const std::string& sourc
     r.item_id = store_.add_item(item, &r.existed);
     if (r.existed) return;
     const std::int64_t model = store_.model_version(config_.model_name);
-    const std::int64_t prediction =
+    std::int64_t side =
         store_.add_candidate({r.item_id, "prediction", "prediction", model, a.prediction});
-    int index = 0;
-    for (const prefs::PairPlan& plan : prefs::plan_pairs(a.prediction, a.uncertainty, a.others)) {
-      std::optional<std::int64_t> version;
-      if (!plan.model.empty()) version = store_.model_version(plan.model);
-      const std::int64_t alt =
-          store_.add_candidate({r.item_id, plan.kind, plan.label, version, plan.alternative});
-      // Sides alternate by a hash of item and index, so the prediction is not always A.
-      const bool prediction_a =
-          ((std::uint64_t(r.item_id) * 2654435761u + std::uint64_t(index)) >> 3) & 1;
-      store_.add_pair({r.item_id, plan.region, prediction_a ? prediction : alt,
-                       prediction_a ? alt : prediction, plan.priority});
-      ++index;
+    Coefficients around = a.prediction;
+    if (const std::optional<InUse> u = in_use(store_)) {
+      around = u->correction.apply(a.prediction);
+      side = store_.add_candidate({r.item_id, "model", u->name, u->id, around});
     }
-    r.pairs = index;
+    r.pairs = add_pairs(store_, r.item_id, side, around, a.uncertainty, a.others);
   });
   return r;
+}
+
+int ServeApp::propose_from_current() {
+  std::lock_guard lock(add_mutex_);
+  const std::optional<InUse> u = in_use(store_);
+  if (!u) return 0;
+  int refreshed = 0;
+  for (const prefs::Item& item : store_.items()) {
+    const std::vector<prefs::Candidate> cs = store_.candidates(item.id);
+    const auto base = std::find_if(
+        cs.begin(), cs.end(), [](const prefs::Candidate& c) { return c.kind == "prediction"; });
+    const bool has = std::any_of(cs.begin(), cs.end(), [&](const prefs::Candidate& c) {
+      return c.kind == "model" && c.model_version_id == u->id;
+    });
+    if (base == cs.end() || has) continue;
+    store_.transaction([&] {
+      const Coefficients around = u->correction.apply(base->coefficients);
+      const std::int64_t side = store_.add_candidate({item.id, "model", u->name, u->id, around});
+      add_pairs(store_, item.id, side, around, std::nullopt, {});
+    });
+    ++refreshed;
+  }
+  return refreshed;
 }
 
 std::vector<std::string> ServeApp::folder_images() const {

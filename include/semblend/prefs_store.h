@@ -2,7 +2,11 @@
 // of which candidate matches a photo better, kept so that nothing acknowledged is ever lost.
 //
 // What it keeps (SQLite, one file, docs/serve.md "Storage"):
-//   model_versions  solver versions whose predictions became candidates (name unique)
+//   model_versions  solver versions whose predictions became candidates (name unique), and the
+//                   versions preference training made: their correction (prefs_learn.h JSON)
+//                   and held-out agreement
+//   current_model   the trained version in use (none: the base solver); set_current_model rolls
+//                   back or forward to any trained version
 //   annotators      the people judging (name unique)
 //   items           the photos or video frames judged: source name, SHA-256 of the stored PNG
 //                   (unique), size, head pose as solved, the image (PNG, decoded and re-encoded)
@@ -13,7 +17,9 @@
 //   judgments       annotator, pair, choice (a, b, tie, skip), latency in ms, time (UTC), a client
 //                   key (retries with the same key are not stored twice) and, after an undo, when
 //                   it was undone (an undone judgment is kept, never deleted)
-//   schema_version  one row: the schema version (kSchemaVersion); open() refuses a newer file
+//   schema_version  one row: the schema version (kSchemaVersion); open() refuses a newer file and
+//                   migrates an older one (version 1 -> 2: the correction columns, current_model)
+//                   in one transaction
 //
 // Durability: WAL journal, synchronous=FULL: once a write function returns, the row survives the
 // process being killed (kill -9) or the machine losing power. Several processes may open the
@@ -48,7 +54,7 @@
 
 namespace semblend::prefs {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 class StoreError : public std::runtime_error {
  public:
@@ -62,6 +68,8 @@ std::optional<Choice> choice_from_name(std::string_view name);
 struct ModelVersion {
   std::int64_t id = 0;
   std::string name, notes, created;
+  std::optional<std::string> correction;    // a trained version's correction JSON
+  std::optional<double> heldout_agreement;  // measured when it was trained
 };
 
 struct Annotator {
@@ -155,6 +163,14 @@ class Store {
   std::int64_t annotator(const std::string& name);
   std::optional<std::int64_t> find_annotator(const std::string& name) const;
   std::vector<ModelVersion> model_versions() const;
+  // A version made by preference training (a new name; std::invalid_argument when it exists).
+  std::int64_t add_model_version(const std::string& name, const std::string& notes,
+                                 const std::string& correction, double heldout_agreement);
+  // The trained version in use; nullopt = the base solver.
+  std::optional<ModelVersion> current_model() const;
+  // Makes a trained version current (nullopt: back to the base solver). std::invalid_argument
+  // for an unknown id or a version without a correction.
+  void set_current_model(std::optional<std::int64_t> id);
 
   // Adds an item; an image already stored (same SHA-256 of its PNG) returns the existing id.
   std::int64_t add_item(const NewItem& item, bool* existed = nullptr);

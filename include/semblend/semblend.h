@@ -37,6 +37,7 @@
 //   semantic.h    coefficients <-> structured facial actions, text, edits, tokens
 //   prefs_store.h       preference judgments in SQLite (WAL, nothing acknowledged lost), JSONL
 //   prefs_candidates.h  pairs of faces differing in one region, uncertain regions first
+//   prefs_learn.h       judgments -> Bradley–Terry reward -> a checked correction of the solver
 //
 // Example: read an iPhone recording, smooth it, write it as JSONL.
 //
@@ -63,6 +64,7 @@
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
 #include "semblend/prefs_candidates.h"
+#include "semblend/prefs_learn.h"
 #include "semblend/prefs_store.h"
 #include "semblend/preview.h"
 #include "semblend/prosody.h"

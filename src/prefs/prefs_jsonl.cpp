@@ -125,13 +125,18 @@ std::string Store::export_jsonl(bool with_images) const {
   std::string out = line(json{{"type", "semblend.prefs"}, {"version", kSchemaVersion}});
   {
     sql::Statement s(d.db, d.path,
-                     "SELECT id, name, notes, created FROM model_versions ORDER BY id");
-    while (s.step())
-      out += line(json{{"type", "model_version"},
-                       {"id", s.int64(0)},
-                       {"name", s.text(1)},
-                       {"notes", s.text(2)},
-                       {"created", s.text(3)}});
+                     "SELECT id, name, notes, created, correction, heldout_agreement FROM "
+                     "model_versions ORDER BY id");
+    while (s.step()) {
+      json m{{"type", "model_version"},
+             {"id", s.int64(0)},
+             {"name", s.text(1)},
+             {"notes", s.text(2)},
+             {"created", s.text(3)}};
+      if (!s.is_null(4)) m["correction"] = s.text(4);  // trained versions only (schema 2)
+      if (!s.is_null(5)) m["heldout_agreement"] = s.real(5);
+      out += line(m);
+    }
   }
   {
     sql::Statement s(d.db, d.path, "SELECT id, name, created FROM annotators ORDER BY id");
@@ -235,8 +240,9 @@ ImportStats Store::import_jsonl(std::string_view text, const std::string& name) 
     ++stats.lines;
     if (!header) {
       if (type != "semblend.prefs") r.fail("the first line must be {\"type\": \"semblend.prefs\"}");
-      if (r.integer("version") != kSchemaVersion)
-        r.fail("export version " + std::to_string(r.integer("version")) + ", expected " +
+      // Version 1 exports differ only in lacking the trained versions' columns.
+      if (r.integer("version") < 1 || r.integer("version") > kSchemaVersion)
+        r.fail("export version " + std::to_string(r.integer("version")) + ", expected 1 to " +
                std::to_string(kSchemaVersion));
       header = true;
       return;
@@ -252,12 +258,19 @@ ImportStats Store::import_jsonl(std::string_view text, const std::string& name) 
                          : "SELECT id FROM annotators WHERE name = ?",
                    [&](sql::Statement& s) { s.bind(1, std::string_view(nm)); }),
            [&] {
-             sql::Statement s(
-                 d.db, d.path,
-                 model ? "INSERT INTO model_versions (name, created, notes) VALUES (?, ?, ?)"
-                       : "INSERT INTO annotators (name, created) VALUES (?, ?)");
+             sql::Statement s(d.db, d.path,
+                              model
+                                  ? "INSERT INTO model_versions (name, created, notes, correction, "
+                                    "heldout_agreement) VALUES (?, ?, ?, ?, ?)"
+                                  : "INSERT INTO annotators (name, created) VALUES (?, ?)");
              s.bind(1, std::string_view(nm)).bind(2, std::string_view(r.str("created")));
-             if (model) s.bind(3, std::string_view(r.str("notes")));
+             if (model) {
+               s.bind(3, std::string_view(r.str("notes"))).bind(4, r.opt_str("correction"));
+               if (j.contains("heldout_agreement") && !j.at("heldout_agreement").is_null())
+                 s.bind(5, r.num("heldout_agreement"));
+               else
+                 s.bind_null(5);
+             }
              s.run();
            });
     } else if (type == "item") {

@@ -13,7 +13,8 @@ namespace semblend::prefs {
 
 namespace {
 
-// Version 1. Coefficients are JSON arrays of 52 numbers in Apple's order (blendshape.h).
+// Version 1 (then the migrations below). Coefficients are JSON arrays of 52 numbers in Apple's
+// order (blendshape.h).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE schema_version (version INTEGER NOT NULL);
 CREATE TABLE model_versions (
@@ -44,6 +45,17 @@ CREATE TABLE judgments (
   undone_at TEXT, UNIQUE (annotator_id, client_key));
 CREATE INDEX judgments_pair ON judgments(pair_id, annotator_id);
 INSERT INTO schema_version (version) VALUES (1);
+)sql";
+
+// Version 2 (preference learning, prefs_learn.h): a trained model version carries its correction
+// (JSON) and held-out agreement; current_model holds the version in use (no row = the base solver).
+constexpr const char* kMigrateTo2 = R"sql(
+ALTER TABLE model_versions ADD COLUMN correction TEXT;
+ALTER TABLE model_versions ADD COLUMN heldout_agreement REAL;
+CREATE TABLE current_model (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  model_version_id INTEGER NOT NULL REFERENCES model_versions(id), since TEXT NOT NULL);
+UPDATE schema_version SET version = 2;
 )sql";
 
 std::int64_t get_or_create(Store::Impl& d, const char* table, const std::string& name,
@@ -130,6 +142,8 @@ Store Store::open(const std::string& path) {
         throw StoreError(path + ": not a semblend preference store (tables without a version)");
       sql::exec(d->db, path, kSchema);
     }
+    // Older files are migrated in the same transaction (all or nothing).
+    if (count(*d, "SELECT version FROM schema_version") == 1) sql::exec(d->db, path, kMigrateTo2);
     const std::int64_t version = count(*d, "SELECT version FROM schema_version");
     if (version != kSchemaVersion)
       throw StoreError(path + ": schema version " + std::to_string(version) +
@@ -178,15 +192,6 @@ std::optional<std::int64_t> Store::find_annotator(const std::string& name) const
   s.bind(1, std::string_view(name));
   if (s.step()) return s.int64(0);
   return std::nullopt;
-}
-
-std::vector<ModelVersion> Store::model_versions() const {
-  std::lock_guard<std::recursive_mutex> lock(impl_->mutex);
-  sql::Statement s(impl_->db, impl_->path,
-                   "SELECT id, name, notes, created FROM model_versions ORDER BY id");
-  std::vector<ModelVersion> out;
-  while (s.step()) out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3)});
-  return out;
 }
 
 std::int64_t Store::add_item(const NewItem& item, bool* existed) {

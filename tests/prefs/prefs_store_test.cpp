@@ -154,7 +154,7 @@ TEST(PrefsStore, ExportImportRoundTripAndMergeIsIdempotent) {
   f.store.add_judgment({f.pairs[1], f.who, Choice::Tie, 900, "k2"});
   f.store.undo_judgment(j.id, f.who);
   const std::string exported = f.store.export_jsonl();
-  EXPECT_EQ(exported.substr(0, exported.find('\n')), R"({"type":"semblend.prefs","version":1})");
+  EXPECT_EQ(exported.substr(0, exported.find('\n')), R"({"type":"semblend.prefs","version":2})");
 
   Store b = Store::open(tmp.path("b.sqlite"));
   const ImportStats s = b.import_jsonl(exported, "export.jsonl");
@@ -181,7 +181,7 @@ TEST(PrefsStore, ImportErrorsNameTheLine) {
     s.import_jsonl(header + "{\"type\":\"pair\",\"id\":1,\"item_id\":7}\n", "x.jsonl");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(e.line(), 2u);
+    EXPECT_EQ(e.line(), 2u) << e.what();
     EXPECT_NE(std::string(e.what()).find("item 7 is not defined above"), std::string::npos);
   }
   EXPECT_THROW(s.import_jsonl(header + "{\"type\":", "x.jsonl"), InputError);
