@@ -160,11 +160,11 @@ struct VideoOptions {
   std::string model;    // solver weights ("" = the shipped model)
   int face = 0;         // which face, largest first when detected
   bool semantic = false;
-  bool smooth = true;  // One Euro on the coefficients and angles (filter.h SmoothOptions)
-  std::string faces;   // "all": one take per face identity (video_solve.h); "" = face `face`
-  std::string profile;          // a neutral profile (`semblend calibrate`); "" = none
+  bool smooth = true;   // One Euro on the coefficients and angles (filter.h SmoothOptions)
+  std::string faces;    // "all": one take per face identity (video_solve.h); "" = face `face`
+  std::string profile;  // a neutral profile (`semblend calibrate`); "" = none
   bool auto_calibrate = false;  // a running rest estimate per face (calibration.h RestEstimator)
-  BatchOptions batch;  // a folder or manifest input (batch_command.cpp)
+  BatchOptions batch;           // a folder or manifest input (batch_command.cpp)
 };
 int run_video(const VideoOptions& o);
 int run_video_batch(const VideoOptions& o);

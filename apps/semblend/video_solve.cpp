@@ -25,7 +25,7 @@ struct FaceState {
   FaceTrack track;
   FrameSmoother smooth;
   std::optional<RestEstimator> rest;  // --auto-calibrate: this face's running rest estimate
-  std::optional<FaceFrame> held;  // the last estimate, for frames without the face
+  std::optional<FaceFrame> held;      // the last estimate, for frames without the face
   bool seen_now = false;
 
   void add_solved(FaceFrame frame, bool smoothing) {

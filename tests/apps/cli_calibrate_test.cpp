@@ -67,10 +67,10 @@ TEST(CliCalibrate, ImageAndVideoApplyAProfileAndRefuseACorruptOne) {
   test::TempDir tmp;
   const Rig rig = build_rig(stylised_identity(5));
   write_render(rig, {}, tmp.path("neutral.png"));
-  ASSERT_EQ(run_cli("calibrate " + q(tmp.path("neutral.png")) + " -o " + q(tmp.path("me.json")),
-                    tmp)
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_cli("calibrate " + q(tmp.path("neutral.png")) + " -o " + q(tmp.path("me.json")), tmp)
+          .exit_code,
+      0);
   // Another relaxed photo of the same face (turned a little) reads lower with the profile.
   FaceFrame turned;
   turned.head.yaw = 0.05f;
@@ -80,7 +80,8 @@ TEST(CliCalibrate, ImageAndVideoApplyAProfileAndRefuseACorruptOne) {
   auto largest = [&](const std::string& json_path) {
     const auto j = nlohmann::json::parse(test::read_text(json_path));
     double m = 0;
-    for (const auto& [name, v] : j["face"]["coefficients"].items()) m = std::max(m, v.get<double>());
+    for (const auto& [name, v] : j["face"]["coefficients"].items())
+      m = std::max(m, v.get<double>());
     return m;
   };
   auto r = run_cli("image " + q(tmp.path("again.png")) + " -o " + q(tmp.path("raw.json")), tmp);

@@ -69,21 +69,21 @@ try {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 
-  // A real photo, uploaded through the page (shared test data is read, never copied).
+  // A real photo, uploaded through the page (shared test data is read, never copied). Screenshots
+  // for docs/ leave it out and show rig renders: the project ships no third-party image.
+  const shots = process.env.SEMBLEND_SCREENSHOTS;
   const photo = path.join(root, '../shared/data/faces/faceapi_happy.jpg');
   let item = null;
   await page.goto(url + '?annotator=browser-test');
   await page.waitForSelector('body[data-ready="1"]');
-  if (fs.existsSync(photo)) {
+  if (!shots && fs.existsSync(photo)) {
     await page.setInputFiles('#file', photo);
     await page.waitForFunction(() => /new pairs|already here/.test(document.getElementById('status').textContent), null, { timeout: 60000 });
     const items = (await api('/items')).items;
     item = items.find((i) => i.source === 'upload:faceapi_happy.jpg');
     check(item && item.pairs > 0, `upload through the page: item ${item && item.id} with ${item && item.pairs} pairs`);
   }
-  // Screenshots for docs/ show a rig render as the "photo": the project ships no third-party image.
-  const shots = process.env.SEMBLEND_SCREENSHOTS;
-  const start = url + '?annotator=browser-test' + (item && !shots ? '&item=' + item.id : '');
+  const start = url + '?annotator=browser-test' + (item ? '&item=' + item.id : '');
   await page.goto(start);
   await page.waitForSelector('body[data-ready="1"]');
   await page.waitForFunction(() => document.body.dataset.pair);
