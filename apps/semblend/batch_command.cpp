@@ -230,13 +230,8 @@ int run_image_batch(const ImageOptions& o) {
 
 int run_video_batch(const VideoOptions& o) {
   check_faces(o.faces);
-  VideoSolveOptions so;
-  so.face = o.face;
-  so.all_faces = !o.faces.empty();
-  so.smooth = o.smooth;
-  const std::optional<NeutralProfile> profile = load_profile_option(o.profile);
-  so.profile = profile ? &*profile : nullptr;
-  so.auto_calibrate = o.auto_calibrate;
+  std::optional<NeutralProfile> profile;
+  const VideoSolveOptions so = video_solve_options(o, profile);
   if (!o.output.empty() || !o.preview.empty())
     throw std::invalid_argument(
         "a folder or manifest writes one output per video (--out-dir or the manifest's output "

@@ -1,6 +1,7 @@
 #include "solve_view.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
@@ -9,6 +10,21 @@
 #include "semblend/rig.h"
 
 namespace semblend::cli {
+
+std::string json_string(const std::string& s) {
+  std::string o = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      o += buf;
+      continue;
+    }
+    o += c;
+  }
+  return o + "\"";
+}
 
 Solver load_solver(const std::string& path) {
   return path.empty() ? Solver::load_default() : Solver::load(path);

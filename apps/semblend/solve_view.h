@@ -14,6 +14,9 @@
 
 namespace semblend::cli {
 
+// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
+std::string json_string(const std::string& s);
+
 // The shipped model when `path` is empty (checksum-verified), else the model.json at `path`.
 Solver load_solver(const std::string& path);
 

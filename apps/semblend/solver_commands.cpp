@@ -27,21 +27,6 @@ std::string num(double v) {
   return buf;
 }
 
-std::string quoted(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      o += buf;
-      continue;
-    }
-    o += c;
-  }
-  return o + "\"";
-}
-
 std::string pose_json(float yaw, float pitch, float roll) {
   const double d = 180.0 / kPi;
   return "{\"yaw_deg\": " + num(yaw * d) + ", \"pitch_deg\": " + num(pitch * d) +
@@ -75,7 +60,7 @@ std::string image_json(const std::string& source, const Image& image,
                        const std::vector<FaceLandmarks>& faces,
                        const std::vector<SolvedFace>& solved, bool all_faces) {
   std::ostringstream j;
-  j << "{\"format\": \"semblend.image\", \"version\": 1, \"source\": " << quoted(source)
+  j << "{\"format\": \"semblend.image\", \"version\": 1, \"source\": " << json_string(source)
     << ", \"width\": " << image.width << ", \"height\": " << image.height
     << ", \"faces_found\": " << faces.size() << (all_faces ? ", \"faces\": [" : ", \"face\": ");
   if (solved.empty() && !all_faces) j << "null";
@@ -90,11 +75,12 @@ std::string image_json(const std::string& source, const Image& image,
       << ", \"right_eye\": " << pose_json(f.right_eye.yaw, f.right_eye.pitch, 0)
       << ", \"coefficients\": {";
     for (std::size_t k = 0; k < kBlendshapeCount; ++k)
-      j << (k ? ", " : "") << quoted(std::string(info(blendshape_at(k)).apple_name)) << ": "
+      j << (k ? ", " : "") << json_string(std::string(info(blendshape_at(k)).apple_name)) << ": "
         << num(r.coefficients.at(k));
     j << "}, \"predicted_category\": "
-      << quoted(token_name(int(kSemanticChannelCount * kIntensityCount) + int(r.category)))
-      << ", \"text\": " << quoted(sentence(d)) << ", \"semantic\": " << semantic_json(d) << "}";
+      << json_string(token_name(int(kSemanticChannelCount * kIntensityCount) + int(r.category)))
+      << ", \"text\": " << json_string(sentence(d)) << ", \"semantic\": " << semantic_json(d)
+      << "}";
   }
   j << (all_faces ? "]}" : "}");
   return j.str();
@@ -263,7 +249,7 @@ int run_eval_solver(const EvalSolverOptions& o) {
     << ", \"per_shape\": {";
   for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
     const std::string name(info(blendshape_at(k)).apple_name);
-    j << (k ? ", " : "") << quoted(name) << ": {\"mae\": " << num(err[k] / n)
+    j << (k ? ", " : "") << json_string(name) << ": {\"mae\": " << num(err[k] / n)
       << ", \"image_mae\": " << num(detected ? img_err[k] / detected : double(NAN)) << "}";
     std::fprintf(stderr, "  %-20s %.4f%s\n", name.c_str(), err[k] / n,
                  detected ? ("  images " + num(img_err[k] / detected)).c_str() : "");

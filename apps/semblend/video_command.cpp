@@ -176,15 +176,8 @@ int run_video(const VideoOptions& o) {
   // Everything that can be checked before the work is checked first.
   const TakeFormat format = video_output_format(o.output);
   if (o.semantic) check_semantic_format(format);
-  if (!o.faces.empty() && o.faces != "all")
-    throw std::invalid_argument("--faces takes \"all\" (use --face N for one face)");
-  VideoSolveOptions so;
-  so.face = o.face;
-  so.all_faces = !o.faces.empty();
-  so.smooth = o.smooth;
-  const std::optional<NeutralProfile> profile = load_profile_option(o.profile);
-  so.profile = profile ? &*profile : nullptr;
-  so.auto_calibrate = o.auto_calibrate;
+  std::optional<NeutralProfile> profile;
+  const VideoSolveOptions so = video_solve_options(o, profile);
   if (so.all_faces && o.output.empty())
     throw std::invalid_argument("--faces all writes one take per face: it needs -o");
   if (so.all_faces && !o.preview.empty())

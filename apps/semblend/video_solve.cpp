@@ -45,22 +45,21 @@ struct FaceState {
   }
 };
 
-std::string json_text(const std::string& s) {
-  std::string o = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      o += buf;
-      continue;
-    }
-    o += c;
-  }
-  return o + "\"";
-}
-
 }  // namespace
+
+VideoSolveOptions video_solve_options(const VideoOptions& o,
+                                      std::optional<NeutralProfile>& profile) {
+  if (!o.faces.empty() && o.faces != "all")
+    throw std::invalid_argument("--faces takes \"all\" (use --face N for one face)");
+  VideoSolveOptions so;
+  so.face = o.face;
+  so.all_faces = !o.faces.empty();
+  so.smooth = o.smooth;
+  profile = load_profile_option(o.profile);
+  so.profile = profile ? &*profile : nullptr;
+  so.auto_calibrate = o.auto_calibrate;
+  return so;
+}
 
 LandmarkerOptions video_landmarker_options(const VideoSolveOptions& o) {
   LandmarkerOptions lo;
@@ -178,7 +177,7 @@ std::vector<std::string> write_video_takes(SolvedVideo& video, const std::string
   namespace fs = std::filesystem;
   const std::string index = face_index_path(output);
   std::string j = "{\"format\": \"semblend.faces\", \"version\": 1, \"source\": " +
-                  json_text(video.faces.empty() ? "" : video.faces[0].take.metadata["source"]) +
+                  json_string(video.faces.empty() ? "" : video.faces[0].take.metadata["source"]) +
                   ", \"frames\": " + std::to_string(video.frames) + ", \"faces\": [";
   for (std::size_t i = 0; i < video.faces.size(); ++i) {
     FaceTrack& f = video.faces[i];
@@ -191,7 +190,7 @@ std::vector<std::string> write_video_takes(SolvedVideo& video, const std::string
     std::snprintf(times, sizeof times, ", \"first_time\": %.6g, \"last_time\": %.6g", f.first_time,
                   f.last_time);
     j += std::string(i ? ",\n  " : "\n  ") + "{\"id\": " + std::to_string(f.id) +
-         ", \"take\": " + json_text(fs::path(path).filename().string()) +
+         ", \"take\": " + json_string(fs::path(path).filename().string()) +
          ", \"frames_with_face\": " + std::to_string(f.frames_with_face) + times + "}";
   }
   j += "]}\n";

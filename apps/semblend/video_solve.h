@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,12 @@ struct VideoSolveOptions {
   const NeutralProfile* profile = nullptr;
   bool auto_calibrate = false;
 };
+
+// The options of `semblend video` (one file or a batch) as VideoSolveOptions; `profile` keeps
+// the --profile file's profile alive for the options to point at. Checks --faces.
+struct VideoOptions;
+VideoSolveOptions video_solve_options(const VideoOptions& o,
+                                      std::optional<NeutralProfile>& profile);
 
 // The landmarker the options need: up to 4 faces (or face + 1) tracked for one face; up to
 // kMostFaces with all faces, the detector also running every kRedetectFrames frames so that faces
