@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "semblend/image.h"
+#include "semblend/render.h"
 #include "semblend/video.h"
 
 namespace semblend::test {
@@ -86,6 +87,15 @@ void write_grey_video(const std::string& path, int width, int height, double fps
   g.rgb.assign(std::size_t(width) * std::size_t(height) * 3, level);
   for (int i = 0; i < frames; ++i) w.write(g);
   w.close();
+}
+
+std::string rig_face_png(float smile) {
+  FaceFrame f;
+  f.coefficients.set(Blendshape::MouthSmileLeft, smile);
+  RenderOptions o;
+  o.width = o.height = 64;
+  o.supersample = 1;
+  return encode_png(render_face(default_rig(), f, o).image);
 }
 
 }  // namespace semblend::test

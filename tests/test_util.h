@@ -41,6 +41,10 @@ std::string q(const std::string& s);
 // `a` and `b` side by side, pixel for pixel (they must have the same height).
 Image hstack(const Image& a, const Image& b);
 
+// The default rig, neutral but for mouthSmileLeft = `smile`, rendered at 64² (one sample per
+// pixel) and PNG-encoded: a small face for upload and store tests.
+std::string rig_face_png(float smile);
+
 // A small video of `frames` uniform grey frames (no face), written with VideoWriter.
 void write_grey_video(const std::string& path, int width, int height, double fps, int frames,
                       unsigned char level = 128);

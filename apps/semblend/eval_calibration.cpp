@@ -34,13 +34,6 @@ struct Accum {
   double mean() const { return n ? sum / double(n) : double(NAN); }
 };
 
-std::string num(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
-
 // Renders `frame` on `rig` and returns the first face's landmarks (false if none found).
 bool landmarks_of(const Rig& rig, const FaceFrame& frame, int size, FaceLandmarker& landmarker,
                   std::array<Point3, kLandmarkCount>& out) {
@@ -192,13 +185,13 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
                  expr[m].mean(), near_max[m].mean(), worst_near[m], neutral_max[m].mean(),
                  worst_neutral[m], blink_min[m].mean());
     j << (m ? ", " : "") << "\"" << kModeNames[m]
-      << "\": {\"expression_mae\": " << num(expr[m].mean())
-      << ", \"neutral_mae\": " << num(neutral_mean[m].mean())
-      << ", \"frontal_neutral_max_mean\": " << num(near_max[m].mean())
-      << ", \"frontal_neutral_max_worst\": " << num(worst_near[m])
-      << ", \"neutral_max_mean\": " << num(neutral_max[m].mean())
-      << ", \"neutral_max_worst\": " << num(worst_neutral[m])
-      << ", \"blink_min_mean\": " << num(blink_min[m].mean()) << "}";
+      << "\": {\"expression_mae\": " << json_number(expr[m].mean())
+      << ", \"neutral_mae\": " << json_number(neutral_mean[m].mean())
+      << ", \"frontal_neutral_max_mean\": " << json_number(near_max[m].mean())
+      << ", \"frontal_neutral_max_worst\": " << json_number(worst_near[m])
+      << ", \"neutral_max_mean\": " << json_number(neutral_max[m].mean())
+      << ", \"neutral_max_worst\": " << json_number(worst_neutral[m])
+      << ", \"blink_min_mean\": " << json_number(blink_min[m].mean()) << "}";
   }
   j << "}";
   if (o.clip_fps > 0) {
@@ -207,10 +200,11 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
                  "auto %.4f; resting frames' largest reading raw %.3f, auto %.3f\n",
                  o.clip_fps, clip_raw.n, clip_raw.mean(), clip_auto.mean(), clip_rest_raw.mean(),
                  clip_rest_auto.mean());
-    j << ", \"clip\": {\"fps\": " << num(o.clip_fps) << ", \"frames\": " << clip_raw.n
-      << ", \"mae_raw\": " << num(clip_raw.mean()) << ", \"mae_auto\": " << num(clip_auto.mean())
-      << ", \"rest_max_raw\": " << num(clip_rest_raw.mean())
-      << ", \"rest_max_auto\": " << num(clip_rest_auto.mean()) << "}";
+    j << ", \"clip\": {\"fps\": " << json_number(o.clip_fps) << ", \"frames\": " << clip_raw.n
+      << ", \"mae_raw\": " << json_number(clip_raw.mean())
+      << ", \"mae_auto\": " << json_number(clip_auto.mean())
+      << ", \"rest_max_raw\": " << json_number(clip_rest_raw.mean())
+      << ", \"rest_max_auto\": " << json_number(clip_rest_auto.mean()) << "}";
   }
   j << "}\n";
   if (!o.output.empty()) emit(o.output, j.str());

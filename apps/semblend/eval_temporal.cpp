@@ -118,7 +118,7 @@ Metrics measure(const Take& truth, const std::vector<FaceFrame>& est) {
     if (now < 1 || before >= 1) continue;
     int onset = -1;
     float peak = 0;
-    for (std::size_t j = i - 2; j < std::min(est.size(), i + 10); ++j) {
+    for (std::size_t j = std::max<std::size_t>(i, 2) - 2; j < std::min(est.size(), i + 10); ++j) {
       const float v = std::min(est[j].coefficients[Blendshape::EyeBlinkLeft],
                                est[j].coefficients[Blendshape::EyeBlinkRight]);
       peak = std::max(peak, v);

@@ -1,6 +1,7 @@
 #include "solve_view.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -24,6 +25,13 @@ std::string json_string(const std::string& s) {
     o += c;
   }
   return o + "\"";
+}
+
+std::string json_number(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
 }
 
 Solver load_solver(const std::string& path) {

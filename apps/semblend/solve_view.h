@@ -16,6 +16,8 @@ namespace semblend::cli {
 
 // `s` as a JSON string literal (quotes, backslashes and control characters escaped).
 std::string json_string(const std::string& s);
+// `v` as a JSON number with 4 decimals, or null when it is not finite.
+std::string json_number(double v);
 
 // The shipped model when `path` is empty (checksum-verified), else the model.json at `path`.
 Solver load_solver(const std::string& path);

@@ -20,17 +20,10 @@
 namespace semblend::cli {
 namespace {
 
-std::string num(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
-
 std::string pose_json(float yaw, float pitch, float roll) {
   const double d = 180.0 / kPi;
-  return "{\"yaw_deg\": " + num(yaw * d) + ", \"pitch_deg\": " + num(pitch * d) +
-         ", \"roll_deg\": " + num(roll * d) + "}";
+  return "{\"yaw_deg\": " + json_number(yaw * d) + ", \"pitch_deg\": " + json_number(pitch * d) +
+         ", \"roll_deg\": " + json_number(roll * d) + "}";
 }
 
 }  // namespace
@@ -69,14 +62,15 @@ std::string image_json(const std::string& source, const Image& image,
     const SolverResult& r = solved[n].result;
     const SemanticDescription d = describe(r.coefficients, &f.head);
     j << (n ? ", " : "") << "{\"index\": " << solved[n].index
-      << ", \"presence\": " << num(f.presence) << ", \"fit_rms_cm\": " << num(r.fit_rms_cm)
+      << ", \"presence\": " << json_number(f.presence)
+      << ", \"fit_rms_cm\": " << json_number(r.fit_rms_cm)
       << ", \"head\": " << pose_json(f.head.yaw, f.head.pitch, f.head.roll)
       << ", \"left_eye\": " << pose_json(f.left_eye.yaw, f.left_eye.pitch, 0)
       << ", \"right_eye\": " << pose_json(f.right_eye.yaw, f.right_eye.pitch, 0)
       << ", \"coefficients\": {";
     for (std::size_t k = 0; k < kBlendshapeCount; ++k)
       j << (k ? ", " : "") << json_string(std::string(info(blendshape_at(k)).apple_name)) << ": "
-        << num(r.coefficients.at(k));
+        << json_number(r.coefficients.at(k));
     j << "}, \"predicted_category\": "
       << json_string(token_name(int(kSemanticChannelCount * kIntensityCount) + int(r.category)))
       << ", \"text\": " << json_string(sentence(d)) << ", \"semantic\": " << semantic_json(d)
@@ -242,17 +236,18 @@ int run_eval_solver(const EvalSolverOptions& o) {
   std::ostringstream j;
   j << "{\"format\": \"semblend.eval.solver\", \"version\": 1, \"seed\": " << o.seed
     << ", \"stylised\": " << (o.stylised ? "true" : "false") << ", \"identities\": " << o.identities
-    << ", \"samples\": " << o.samples << ", \"mae\": " << num(overall)
-    << ", \"mae_visible\": " << num(visible_mean(err, n)) << ", \"images\": " << o.images
-    << ", \"images_detected\": " << detected << ", \"image_mae\": " << num(img_overall)
-    << ", \"image_mae_visible\": " << num(detected ? visible_mean(img_err, detected) : double(NAN))
+    << ", \"samples\": " << o.samples << ", \"mae\": " << json_number(overall)
+    << ", \"mae_visible\": " << json_number(visible_mean(err, n)) << ", \"images\": " << o.images
+    << ", \"images_detected\": " << detected << ", \"image_mae\": " << json_number(img_overall)
+    << ", \"image_mae_visible\": "
+    << json_number(detected ? visible_mean(img_err, detected) : double(NAN))
     << ", \"per_shape\": {";
   for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
     const std::string name(info(blendshape_at(k)).apple_name);
-    j << (k ? ", " : "") << json_string(name) << ": {\"mae\": " << num(err[k] / n)
-      << ", \"image_mae\": " << num(detected ? img_err[k] / detected : double(NAN)) << "}";
+    j << (k ? ", " : "") << json_string(name) << ": {\"mae\": " << json_number(err[k] / n)
+      << ", \"image_mae\": " << json_number(detected ? img_err[k] / detected : double(NAN)) << "}";
     std::fprintf(stderr, "  %-20s %.4f%s\n", name.c_str(), err[k] / n,
-                 detected ? ("  images " + num(img_err[k] / detected)).c_str() : "");
+                 detected ? ("  images " + json_number(img_err[k] / detected)).c_str() : "");
   }
   j << "}}\n";
   if (!o.output.empty()) emit(o.output, j.str());

@@ -8,7 +8,6 @@
 #include <regex>
 
 #include "semblend/prefs_learn.h"
-#include "semblend/render.h"
 #include "serve_api.h"
 #include "test_util.h"
 
@@ -126,14 +125,6 @@ TEST(PrefsTrain, CommandLineTrainsChecksKeepsAndRollsBack) {
 TEST(PrefsTrain, TheJudgingPageProposesPairsFromTheVersionInUse) {
   test::TempDir tmp;
   Store store = Store::open(tmp.path("prefs.sqlite"));
-  auto png = [](float smile) {
-    FaceFrame f;
-    f.coefficients.set(Blendshape::MouthSmileLeft, smile);
-    RenderOptions o;
-    o.width = o.height = 64;
-    o.supersample = 1;
-    return encode_png(render_face(default_rig(), f, o).image);
-  };
   cli::serve::ServeApp app(store,
                            [](const Image&) {
                              cli::serve::Analysis a;
@@ -142,7 +133,7 @@ TEST(PrefsTrain, TheJudgingPageProposesPairsFromTheVersionInUse) {
                              return a;
                            },
                            {});
-  const std::int64_t before = app.add_image(png(0.1f), "before.png").item_id;
+  const std::int64_t before = app.add_image(test::rig_face_png(0.1f), "before.png").item_id;
   EXPECT_EQ(app.propose_from_current(), 0);  // no trained version yet
   Correction c;
   c.offset[static_cast<std::size_t>(Blendshape::JawOpen)] = 0.3f;
@@ -152,7 +143,7 @@ TEST(PrefsTrain, TheJudgingPageProposesPairsFromTheVersionInUse) {
       if (k.kind == "model" && k.label == "prefs-v1") return k;
     return Candidate{};
   };
-  const std::int64_t after = app.add_image(png(0.4f), "after.png").item_id;
+  const std::int64_t after = app.add_image(test::rig_face_png(0.4f), "after.png").item_id;
   const Candidate side = model_side(after);
   ASSERT_NE(side.id, 0) << "a new item's pairs are planned around the version in use";
   EXPECT_FLOAT_EQ(side.coefficients[Blendshape::JawOpen], 0.5f);

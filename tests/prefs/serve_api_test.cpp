@@ -15,15 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string face_png(float smile) {
-  FaceFrame f;
-  f.coefficients.set(Blendshape::MouthSmileLeft, smile);
-  RenderOptions o;
-  o.width = o.height = 64;
-  o.supersample = 1;
-  return encode_png(render_face(default_rig(), f, o).image);
-}
-
 struct Server {
   test::TempDir tmp;
   prefs::Store store = prefs::Store::open(tmp.path("prefs.sqlite"));
@@ -32,8 +23,8 @@ struct Server {
   std::unique_ptr<httplib::Client> cli;
   explicit Server(const std::string& host = "127.0.0.1") {
     std::filesystem::create_directories(tmp.path("images"));
-    test::write_text(tmp.path("images/face.png"), face_png(0.6f));
-    test::write_text(tmp.path("secret.png"), face_png(0.2f));  // outside the folder
+    test::write_text(tmp.path("images/face.png"), test::rig_face_png(0.6f));
+    test::write_text(tmp.path("secret.png"), test::rig_face_png(0.2f));  // outside the folder
     ServeConfig c;
     c.host = host;
     c.images_dir = tmp.path("images");
@@ -149,7 +140,7 @@ TEST(ServeApi, NoPathTraversal) {
        {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/api/v1/items/../../x"})
     EXPECT_EQ(s.cli->Get(path)->status, 404) << path;
   // An uploaded file name is a label, never a path.
-  auto up = s.post("/api/v1/items?name=../../evil.png", face_png(0.9f), "image/png");
+  auto up = s.post("/api/v1/items?name=../../evil.png", test::rig_face_png(0.9f), "image/png");
   ASSERT_EQ(up->status, 201) << up->body;
   EXPECT_EQ(s.store.item(json::parse(up->body)["item_id"])->source, "upload:evil.png");
 }
@@ -161,7 +152,7 @@ TEST(ServeApi, LimitsAndImageChecks) {
   auto r = s.post("/api/v1/items", "GIF89a this is not an image", "image/png");
   EXPECT_EQ(r->status, 415);
   EXPECT_NE(message(r).find("not an image"), std::string::npos);
-  std::string png = face_png(0.3f);
+  std::string png = test::rig_face_png(0.3f);
   EXPECT_EQ(s.post("/api/v1/items", png.substr(0, png.size() / 2), "image/png")->status, 415);
   EXPECT_EQ(s.post("/api/v1/items", "hello", "text/plain")->status, 415);
   Image tiny;
