@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "semblend/aligner.h"
+#include "semblend/dtw_aligner.h"
 #include "semblend/expression_prior.h"
 #include "semblend/face_model.h"
 #include "semblend/gltf.h"
@@ -413,13 +414,33 @@ int run_sample_expressions(const SampleExpressionsOptions& o) {
 namespace {
 
 // Aligns the audio (with the transcript when given) and reports what happened on stderr.
-std::vector<TimedPhoneme> align_speech(const SpeechOptions& o, const Audio& audio) {
+bool english(const std::string& lang) {
+  return lang == "en" || lang.rfind("en-", 0) == 0 || lang.rfind("en+", 0) == 0;
+}
+
+Alignment align_audio(const SpeechOptions& o, const Audio& audio) {
   const std::string transcript = o.transcript.empty() ? "" : read_file(o.transcript);
   AlignerOptions options;
   options.model_dir = o.models;
+  if (!english(o.lang)) {
+    if (o.transcript.empty()) {
+      Alignment a = recognize_phones(audio, options);
+      a.warnings.push_back("no transcript in \"" + o.lang +
+                           "\": the phone recogniser's lip shapes only (English phones; give "
+                           "--transcript for the language's own phonemes)");
+      return a;
+    }
+    SynthesisAlignerOptions so;
+    so.language = o.lang;
+    return align_by_synthesis(audio, transcript, so, o.transcript);
+  }
   Aligner aligner = Aligner::create(options);
-  const Alignment a = o.transcript.empty() ? aligner.recognize(audio)
-                                           : aligner.align(audio, transcript, o.transcript);
+  return o.transcript.empty() ? aligner.recognize(audio)
+                              : aligner.align(audio, transcript, o.transcript);
+}
+
+std::vector<TimedPhoneme> align_speech(const SpeechOptions& o, const Audio& audio) {
+  const Alignment a = align_audio(o, audio);
   for (const std::string& w : a.warnings)
     std::fprintf(stderr, "semblend speech: warning: %s\n", w.c_str());
   std::size_t phones = 0;

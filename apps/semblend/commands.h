@@ -279,7 +279,11 @@ struct SpeechOptions {
   std::string phones;  // a pocketsphinx JSON alignment (timed phones); else the audio is aligned
   std::string transcript;  // UTF-8 text of what is said: forced alignment (else recognition)
   std::string models;      // pocketsphinx en-us model folder ("" = default)
-  std::string output;      // .csv / .json / .jsonl; "" = stdout (JSONL)
+  // The language spoken (an espeak-ng voice name). English ("en", "en-us", "en-gb"...) uses
+  // pocketsphinx's en-us aligner; any other aligns the transcript to espeak-ng's reading of it
+  // (dtw_aligner.h), or without a transcript runs the phone recogniser.
+  std::string lang = "en-us";
+  std::string output;  // .csv / .json / .jsonl; "" = stdout (JSONL)
   double fps = 60;
   bool no_coarticulation = false;
   bool semantic = false;

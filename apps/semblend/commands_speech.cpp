@@ -144,6 +144,8 @@ int run_eval_speech(const EvalSpeechOptions& o) {
     eo.voices = {"en-us"};
     eo.rates = {175};
     eo.festival_stretches = {1.0};
+    eo.language_variants = {"+f3"};
+    eo.language_rates = {140};
   }
   if (!eo.real_dir.empty() && !std::filesystem::is_directory(eo.real_dir))
     throw IoError(IoError::Op::Read, eo.real_dir, "not a folder");
@@ -160,6 +162,11 @@ int run_eval_speech(const EvalSpeechOptions& o) {
                    m.boundary_percentile(0.5), m.boundary_percentile(0.9),
                    m.audio_seconds > 0 ? m.cpu_seconds / m.audio_seconds : 0.0);
     };
+    if (r.by_synthesis) {
+      line("by synthesis", r.transcript);
+      line("phone recogniser", r.recognition);
+      continue;
+    }
     line("with transcript", r.transcript);
     line("without", r.recognition);
     line("live", r.live);

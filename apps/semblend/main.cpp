@@ -167,6 +167,11 @@ int main(int argc, char** argv) {
                  "The speech audio (any format libsndfile reads); the take spans it");
   sp->add_option("--transcript", speech.transcript,
                  "UTF-8 text of what is said: forced alignment (without: word recognition)");
+  sp->add_option("--lang", speech.lang,
+                 "Language spoken (an espeak-ng voice: de, fr, es, it, pt, pl...). English uses "
+                 "pocketsphinx's aligner; others align the transcript to espeak-ng's reading of "
+                 "it, or without a transcript use the phone recogniser")
+      ->capture_default_str();
   sp->add_option("--phones", speech.phones,
                  "Timed phones (pocketsphinx JSON alignment) instead of aligning the audio");
   sp->add_option("--models", speech.models,

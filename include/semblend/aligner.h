@@ -54,7 +54,17 @@ struct AlignerOptions {
   double silence_rms = 0.002;       // audio whose loudest 25 ms stays below this is silence
 };
 
-enum class AlignmentMethod { Silence, Transcript, Recognition, RecognitionFallback };
+// Synthesis: a transcript in another language aligned to espeak-ng's reading (dtw_aligner.h).
+// PhoneLoop: no transcript in another language; pocketsphinx's English phone loop, whose lip
+// shapes carry over between languages (speech --lang without --transcript).
+enum class AlignmentMethod {
+  Silence,
+  Transcript,
+  Recognition,
+  RecognitionFallback,
+  Synthesis,
+  PhoneLoop
+};
 const char* alignment_method_name(AlignmentMethod m);  // "silence", "transcript", ...
 
 struct Alignment {
@@ -83,6 +93,12 @@ class Aligner {
   explicit Aligner(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// No transcript, any language: pocketsphinx's English phone loop (the live stream's search,
+// speech_stream.h) over the whole audio. Its phones are English, but the lip shapes they stand for
+// (closures, rounding, jaw) carry over between languages: what `speech --lang X` without a
+// transcript does. Method PhoneLoop; no words. Same failure modes as Aligner::create.
+Alignment recognize_phones(const Audio& audio, const AlignerOptions& options = {});
 
 // The default model folder (see AlignerOptions::model_dir).
 std::string default_pocketsphinx_model_dir();

@@ -11,6 +11,8 @@
 //     segment relation (closures are inside the stop's segment; closer to real speech).
 //   real: the LibriVox utterances of a folder (NAME.wav, NAME.txt, NAME.phone.json; the
 //     alignments are pocketsphinx's own output, not human labels).
+//   other languages: espeak-ng in de, fr, es, it (see SpeechEvalOptions::languages), aligned by
+//     synthesis (dtw_aligner.h) with a transcript and by the phone recogniser without.
 // Each utterance runs through the aligner with its transcript, without (recognition), and the
 //   live stream (speech_stream.h, 40 ms chunks). Scores (score_phones): 8-lip-class frame
 //   accuracy (10 ms frames over the truth's span where the result's phoneme has the truth's lip
@@ -28,21 +30,9 @@
 
 #include "semblend/audio.h"
 #include "semblend/speech.h"
+#include "semblend/speech_synthesis.h"
 
 namespace semblend {
-
-// An utterance with its true phoneme timings.
-struct LabelledSpeech {
-  std::string source;  // "espeak-ng", "festival", "real"
-  std::string name;    // sentence index, voice, rate; or the file stem
-  Audio audio;         // 16 kHz mono
-  std::string transcript;
-  std::vector<TimedPhoneme> truth;  // contiguous from 0; SIL for pauses
-};
-
-// espeak-ng speaks `text` with `voice` ("en-us", "en-us+f3", ...) at `rate_wpm` (80..450); the
-// timings corrected as above. Resampled from espeak-ng's 22050 Hz to 16 kHz.
-LabelledSpeech synthesize_espeak(const std::string& text, const std::string& voice, int rate_wpm);
 
 // festival (Debian's `festival` + `festvox-kallpc16k`, run as `festival -b`) speaks `text` with
 // `voice` ("kal_diphone") at `stretch` times its normal durations; the truth is its Segment
@@ -75,6 +65,9 @@ struct SourceResult {
   int utterances = 0;
   double audio_seconds = 0;
   ModeResult transcript, recognition, live;
+  // Other languages (and English through the same path): `transcript` is alignment by synthesis
+  // (dtw_aligner.h), `recognition` the phone recogniser (recognize_phones); no live mode.
+  bool by_synthesis = false;
 };
 
 struct SpeechEvalOptions {
@@ -85,6 +78,15 @@ struct SpeechEvalOptions {
   std::vector<std::string> festival_voices{"kal_diphone"};
   std::vector<double> festival_stretches{0.85, 1.0, 1.2};
   bool festival = true;
+  // Other languages: per language its built-in sentences spoken by espeak-ng's `lang+f3` at 140
+  // and `lang+m7` at 190 wpm (other voices and rates than the reference, espeak-ng's default
+  // voice at 160), aligned by synthesis; the truth is the spoken voice's own events. English
+  // festival and real speech also go through alignment by synthesis (`synthesis_english`), the
+  // test of the method on a voice that is not espeak-ng's.
+  std::vector<std::string> languages{"de", "fr", "es", "it"};
+  std::vector<std::string> language_variants{"+f3", "+m7"};
+  std::vector<int> language_rates{140, 190};
+  bool synthesis_english = true;
   std::string real_dir;   // LibriVox folder; "" = no real source
   std::string model_dir;  // pocketsphinx's en-us folder ("" = default)
   bool espeak = true;
@@ -92,6 +94,9 @@ struct SpeechEvalOptions {
 
 // The built-in sentences (Harvard sentences, IEEE 1969: phonetically balanced, public domain).
 const std::vector<std::string>& eval_sentences();
+// Built-in sentences for another language (de, fr, es, it; written for this evaluation, with
+// bilabials and rounded vowels); empty for a language without any.
+const std::vector<std::string>& eval_sentences(const std::string& language);
 
 std::vector<SourceResult> evaluate_speech(
     const SpeechEvalOptions& options,

@@ -190,6 +190,10 @@ const char* alignment_method_name(AlignmentMethod m) {
       return "recognition";
     case AlignmentMethod::RecognitionFallback:
       return "recognition (transcript did not match)";
+    case AlignmentMethod::Synthesis:
+      return "transcript aligned to espeak-ng's reading";
+    case AlignmentMethod::PhoneLoop:
+      return "phone recogniser (no transcript)";
   }
   return "?";
 }

@@ -5,6 +5,9 @@
 #include <sphinxbase/err.h>
 #include <sphinxbase/genrand.h>
 
+#include <algorithm>
+#include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
@@ -119,3 +122,47 @@ std::vector<PhoneSegment> PhoneLoop::end() {
 }
 
 }  // namespace semblend::speech
+
+namespace semblend {
+
+Alignment recognize_phones(const Audio& input, const AlignerOptions& options) {
+  timespec t0{}, t1{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+  const Audio audio = input.sample_rate == 16000 ? input : resample(input, 16000);
+  Alignment out;
+  out.method = AlignmentMethod::PhoneLoop;
+  out.audio_seconds = audio.duration();
+  std::vector<std::int16_t> pcm(audio.samples.size());
+  for (std::size_t i = 0; i < pcm.size(); ++i)
+    pcm[i] =
+        static_cast<std::int16_t>(std::lround(std::clamp(audio.samples[i], -1.0f, 1.0f) * 32767));
+  speech::PhoneLoop loop = speech::PhoneLoop::create(options.model_dir);
+  loop.start();
+  constexpr std::size_t kChunk = 16000;  // one second at a time
+  for (std::size_t i = 0; i < pcm.size(); i += kChunk)
+    loop.process(pcm.data() + i, std::min(kChunk, pcm.size() - i));
+  double t = 0;
+  for (const speech::PhoneSegment& s : loop.end()) {
+    const double start = std::max(t, s.sf * 0.01),
+                 end = std::min((s.ef + 1) * 0.01, out.audio_seconds);
+    if (end <= start) continue;
+    if (start > t) out.phonemes.push_back({Phoneme::SIL, t, start, ""});
+    if (s.phoneme == Phoneme::SIL && !out.phonemes.empty() &&
+        out.phonemes.back().phoneme == Phoneme::SIL)
+      out.phonemes.back().end = end;
+    else
+      out.phonemes.push_back({s.phoneme, start, end, ""});
+    t = end;
+  }
+  if (t < out.audio_seconds || out.phonemes.empty()) {
+    if (!out.phonemes.empty() && out.phonemes.back().phoneme == Phoneme::SIL)
+      out.phonemes.back().end = out.audio_seconds;
+    else
+      out.phonemes.push_back({Phoneme::SIL, t, out.audio_seconds, ""});
+  }
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+  out.cpu_seconds = double(t1.tv_sec - t0.tv_sec) + double(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+  return out;
+}
+
+}  // namespace semblend

@@ -15,14 +15,19 @@
 namespace semblend::speech {
 namespace {
 
-// espeak-ng's en-us IPA -> ARPAbet, longest match first. One row per symbol, with why where the
+// espeak-ng's IPA -> ARPAbet, longest match first. One row per symbol, with why where the
 // choice is not the obvious one. Stress (ˈ ˌ), length (ː) and syllabicity (◌̩) are dropped first.
+// The rows after en-us's own serve the other languages espeak-ng speaks (speech --lang): each
+// foreign sound goes to the English phoneme whose mouth it shares (lip rounding, lip contact,
+// jaw), which is what the animation needs; affricates (ts, pf, tɕ) are read as their two parts,
+// so pf closes the lips. Diacritics and modifier letters (nasal ◌̃, palatal ʲ, aspiration ʰ),
+// tone digits and espeak's language-switch marks "(en)" carry no mouth shape and are skipped.
 struct IpaRow {
   std::string_view ipa;
   Phoneme arpabet;
 };
 using P = Phoneme;
-constexpr std::array<IpaRow, 52> kIpa{{
+constexpr std::array<IpaRow, 86> kIpa{{
     {"aɪ", P::AY},
     {"aʊ", P::AW},
     {"ɔɪ", P::OY},
@@ -77,6 +82,41 @@ constexpr std::array<IpaRow, 52> kIpa{{
     {"r", P::R},
     {"w", P::W},
     {"x", P::HH},  // loch: a back fricative, lips free like h
+    // Other languages.
+    {"y", P::UW},  // close front rounded (fr "vu", de "über"): lips rounded as for u
+    {"ʏ", P::UH},  // its lax form (de "hübsch")
+    {"ø", P::OW},  // mid front rounded (fr "peu", de "schön")
+    {"œ", P::AO},  // open-mid front rounded (fr "peur", "un"): rounded, jaw lower
+    {"ɵ", P::OW},
+    {"ʉ", P::UW},
+    {"ɨ", P::IH},  // close central unrounded (pl "ty", pt final e)
+    {"ɯ", P::IH},  // close back unrounded: lips spread
+    {"ɤ", P::AH},
+    {"ɞ", P::AO},
+    {"ʁ", P::HH},  // uvular r (fr, de): the tongue's back, no lip rounding (English ɹ rounds)
+    {"ʀ", P::HH},
+    {"ç", P::HH},  // palatal fricative (de "ich"): lips free
+    {"ɦ", P::HH},
+    {"ħ", P::HH},
+    {"ʝ", P::Y},
+    {"β", P::V},  // bilabial approximant (es "haba"): lips narrow without closing (b would close)
+    {"ʋ", P::V},  // labiodental approximant (nl "wind")
+    {"ɣ", P::G},  // velar fricative (es "lago")
+    {"ʎ", P::L},  // palatal lateral (es "llave", it "gli")
+    {"ɫ", P::L},
+    {"ɭ", P::L},
+    {"ɲ", P::N},  // palatal nasal (es "niño", fr "gagner")
+    {"ɴ", P::NG},
+    {"ɕ", P::SH},  // alveolo-palatal fricatives (pl, zh): tongue raised, lips as for sh
+    {"ʑ", P::ZH},
+    {"ʂ", P::SH},  // retroflex (pl "sz", zh)
+    {"ʐ", P::ZH},
+    {"ɻ", P::R},
+    {"ɥ", P::W},  // labial-palatal approximant (fr "huit"): rounded
+    {"ʍ", P::W},
+    {"q", P::K},
+    {"c", P::K},
+    {"ɟ", P::G},
 }};
 // Symbols that carry no phone of their own: stress, length, syllabic mark, tie, glottal stop (no
 // lip shape; CMUdict has no symbol for it).
@@ -167,6 +207,25 @@ Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped) {
         break;
       }
     if (matched) continue;
+    if (ipa[i] == '(') {  // espeak's language switch, "(en)": not a sound
+      const std::size_t close = ipa.find(')', i);
+      i = close == std::string_view::npos ? ipa.size() : close + 1;
+      continue;
+    }
+    if (ipa[i] == '.' || (ipa[i] >= '0' && ipa[i] <= '9')) {  // syllable breaks, tone numbers
+      ++i;
+      continue;
+    }
+    {
+      char32_t cp = 0;
+      const std::size_t n = utf8_decode(ipa, i, cp);
+      // Modifier letters (ʲ ʰ ʷ, tone letters) and combining diacritics (nasal ◌̃): no phone.
+      if (n > 0 &&
+          ((cp >= 0x02B0 && cp <= 0x02FF && cp != 0x02D0) || (cp >= 0x0300 && cp <= 0x036F))) {
+        i += n;
+        continue;
+      }
+    }
     // Longest match: drop length marks inside the candidate first ("ɜːɹ" -> "ɜɹ").
     std::string rest;
     for (std::size_t k = i; k < ipa.size() && k < i + 12; ++k) rest += ipa[k];

@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "semblend/aligner.h"
+#include "semblend/dtw_aligner.h"
 #include "semblend/file_io.h"
 #include "semblend/speech_stream.h"
 #include "speech/pronunciation.h"
@@ -125,8 +126,12 @@ LabelledSpeech synthesize_espeak(const std::string& text, const std::string& voi
     int start;
   };
   std::vector<Raw> raw;
+  std::vector<std::string> unmapped;
   for (const Synthesis::Event& e : s.phonemes) {
-    const speech::Pronunciation pr = speech::ipa_to_arpabet(e.ipa);
+    std::string missing;
+    const speech::Pronunciation pr = speech::ipa_to_arpabet(e.ipa, &missing);
+    if (!missing.empty() && std::find(unmapped.begin(), unmapped.end(), missing) == unmapped.end())
+      unmapped.push_back(missing);
     if (pr.empty()) {
       raw.push_back({Phoneme::SIL, e.sample});  // pauses ("_", "") and unmapped symbols
       continue;
@@ -169,6 +174,7 @@ LabelledSpeech synthesize_espeak(const std::string& text, const std::string& voi
     if (end > raw[i].start) phones.push_back({raw[i].p, raw[i].start / r, end / r, ""});
   }
   out.truth = contiguous(std::move(phones), duration);
+  out.unmapped = std::move(unmapped);
   return out;
 }
 
@@ -316,6 +322,26 @@ const std::vector<std::string>& eval_sentences() {
   return s;
 }
 
+const std::vector<std::string>& eval_sentences(const std::string& language) {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> kSentences{
+      {"de",
+       {"Meine Mutter bringt am Morgen frisches Brot und warme Milch.",
+        "Über den Bergen zogen schöne Wolken, während wir im Boot saßen."}},
+      {"fr",
+       {"Mon petit frère boit un bol de lait chaud chaque matin.",
+        "Une belle rose pousse au bord du mur, près de la fontaine."}},
+      {"es",
+       {"Mi madre compra pan blanco y manzanas en el mercado.",
+        "Bajo la lluvia, los niños buscaban piedras bonitas en el puerto."}},
+      {"it",
+       {"Mia madre porta il pane e il burro ogni mattina.",
+        "Sul monte, i bambini guardavano le barche nel porto lontano."}}};
+  static const std::vector<std::string> kNone;
+  for (const auto& [lang, sentences] : kSentences)
+    if (lang == language) return sentences;
+  return kNone;
+}
+
 namespace {
 
 void add(PhoneScores& into, const PhoneScores& s) {
@@ -349,6 +375,25 @@ void run_modes(Aligner& aligner, const SpeechStreamOptions& stream_options, cons
   add(r.live.scores, score_phones(live, u.truth));
 }
 
+// With a transcript by synthesis (English or not), without by the phone recogniser.
+void run_synthesis_modes(const std::string& language, const std::string& model_dir,
+                         const LabelledSpeech& u, SourceResult& r) {
+  ++r.utterances;
+  r.audio_seconds += u.audio.duration();
+  SynthesisAlignerOptions so;
+  so.language = language;
+  const Alignment with = align_by_synthesis(u.audio, u.transcript, so, u.name);
+  add(r.transcript.scores, score_phones(with.phonemes, u.truth));
+  r.transcript.cpu_seconds += with.cpu_seconds;
+  r.transcript.audio_seconds += with.audio_seconds;
+  AlignerOptions ao;
+  ao.model_dir = model_dir;
+  const Alignment without = recognize_phones(u.audio, ao);
+  add(r.recognition.scores, score_phones(without.phonemes, u.truth));
+  r.recognition.cpu_seconds += without.cpu_seconds;
+  r.recognition.audio_seconds += without.audio_seconds;
+}
+
 }  // namespace
 
 std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
@@ -375,9 +420,29 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
         }
     out.push_back(std::move(r));
   }
-  if (options.festival && festival_available()) {
+  for (const std::string& language : options.languages) {
+    const std::vector<std::string>& sentences = eval_sentences(language);
+    if (sentences.empty()) throw std::invalid_argument("no built-in sentences in " + language);
     SourceResult r;
+    r.source = "espeak-ng " + language + " (by synthesis)";
+    r.by_synthesis = true;
+    for (std::size_t i = 0; i < sentences.size(); ++i)
+      for (std::size_t v = 0; v < options.language_variants.size(); ++v) {
+        const std::string voice = language + options.language_variants[v];
+        const int rate = options.language_rates[v % options.language_rates.size()];
+        LabelledSpeech u = synthesize_espeak(sentences[i], voice, rate);
+        u.name = language + " sentence " + std::to_string(i + 1) + ", " + voice + ", " +
+                 std::to_string(rate) + " wpm";
+        if (progress) progress(u.name);
+        run_synthesis_modes(language, options.model_dir, u, r);
+      }
+    out.push_back(std::move(r));
+  }
+  if (options.festival && festival_available()) {
+    SourceResult r, rs;
     r.source = "festival";
+    rs.source = "festival (by synthesis, en-us)";
+    rs.by_synthesis = true;
     const std::vector<std::string>& sentences =
         options.sentences.empty() ? eval_sentences() : options.sentences;
     for (std::size_t i = 0; i < sentences.size(); ++i)
@@ -390,14 +455,18 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
           u.name = name;
           if (progress) progress(u.name);
           run_modes(aligner, so, u, r);
+          if (options.synthesis_english) run_synthesis_modes("en-us", options.model_dir, u, rs);
         }
     out.push_back(std::move(r));
+    if (options.synthesis_english) out.push_back(std::move(rs));
   } else if (options.festival && progress) {
     progress("festival is not installed (Debian: festival festvox-kallpc16k): source skipped");
   }
   if (!options.real_dir.empty()) {
-    SourceResult r;
+    SourceResult r, rs;
     r.source = "real (" + options.real_dir + ")";
+    rs.source = "real (by synthesis, en-us)";
+    rs.by_synthesis = true;
     std::vector<std::filesystem::path> stems;
     for (const auto& e : std::filesystem::directory_iterator(options.real_dir)) {
       const std::string name = e.path().filename().string();
@@ -416,8 +485,10 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
       u.truth = parse_phone_alignment_json(read_file(phones), phones);
       if (progress) progress(u.name);
       run_modes(aligner, so, u, r);
+      if (options.synthesis_english) run_synthesis_modes("en-us", options.model_dir, u, rs);
     }
     out.push_back(std::move(r));
+    if (options.synthesis_english) out.push_back(std::move(rs));
   }
   return out;
 }
@@ -438,12 +509,19 @@ std::string speech_eval_json(const std::vector<SourceResult>& results,
   };
   json sources = json::array();
   for (const SourceResult& r : results)
-    sources.push_back({{"source", r.source},
-                       {"utterances", r.utterances},
-                       {"audio_seconds", r.audio_seconds},
-                       {"with_transcript", mode(r.transcript, false)},
-                       {"without_transcript", mode(r.recognition, false)},
-                       {"live", mode(r.live, true)}});
+    if (r.by_synthesis)
+      sources.push_back({{"source", r.source},
+                         {"utterances", r.utterances},
+                         {"audio_seconds", r.audio_seconds},
+                         {"with_transcript_by_synthesis", mode(r.transcript, false)},
+                         {"without_transcript_phone_recogniser", mode(r.recognition, false)}});
+    else
+      sources.push_back({{"source", r.source},
+                         {"utterances", r.utterances},
+                         {"audio_seconds", r.audio_seconds},
+                         {"with_transcript", mode(r.transcript, false)},
+                         {"without_transcript", mode(r.recognition, false)},
+                         {"live", mode(r.live, true)}});
   json j{{"format", "semblend.speech_eval"},
          {"version", 1},
          {"voices", options.voices},
