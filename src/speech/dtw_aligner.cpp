@@ -19,6 +19,7 @@
 #include "semblend/speech_synthesis.h"
 #include "speech/pronunciation.h"
 #include "speech/sphinx.h"
+#include "speech/timeline.h"
 
 namespace semblend {
 namespace {
@@ -76,30 +77,6 @@ float distance(const Mfcc& x, const Mfcc& y) {
   float s = 0;
   for (std::size_t k = 0; k < x.size(); ++k) s += (x[k] - y[k]) * (x[k] - y[k]);
   return std::sqrt(s);
-}
-
-// Contiguous phonemes over [0, duration], SIL filling gaps, neighbouring silences merged.
-std::vector<TimedPhoneme> cover(std::vector<TimedPhoneme> in, double duration) {
-  std::vector<TimedPhoneme> out;
-  double t = 0;
-  for (TimedPhoneme& p : in) {
-    p.start = std::max(p.start, t);
-    p.end = std::min(p.end, duration);
-    if (p.end <= p.start + 1e-9) continue;
-    if (p.start > t + 1e-9) out.push_back({Phoneme::SIL, t, p.start, ""});
-    if (p.phoneme == Phoneme::SIL && !out.empty() && out.back().phoneme == Phoneme::SIL)
-      out.back().end = p.end;
-    else
-      out.push_back(std::move(p));
-    t = out.back().end;
-  }
-  if (t < duration || out.empty()) {
-    if (!out.empty() && out.back().phoneme == Phoneme::SIL)
-      out.back().end = duration;
-    else
-      out.push_back({Phoneme::SIL, t, duration, ""});
-  }
-  return out;
 }
 
 }  // namespace
@@ -265,7 +242,7 @@ Alignment align_by_synthesis(const Audio& input, const std::string& transcript,
     const double start = to_audio(p.start), end = to_audio(p.end);
     phones.push_back({p.phoneme, start, std::max(end, start), p.word});
   }
-  out.phonemes = cover(std::move(phones), out.audio_seconds);
+  out.phonemes = speech::contiguous(std::move(phones), out.audio_seconds);
   // How well the two matched: the mean distance per path cell between normalised frames
   // (26 dimensions of unit variance; dtw_aligner.h gives the measured ranges).
   out.mismatch = path.mean_distance;

@@ -14,6 +14,7 @@
 #include "semblend/aligner.h"
 #include "semblend/error.h"
 #include "speech/sphinx.h"
+#include "speech/timeline.h"
 
 namespace semblend::speech {
 
@@ -141,25 +142,10 @@ Alignment recognize_phones(const Audio& input, const AlignerOptions& options) {
   constexpr std::size_t kChunk = 16000;  // one second at a time
   for (std::size_t i = 0; i < pcm.size(); i += kChunk)
     loop.process(pcm.data() + i, std::min(kChunk, pcm.size() - i));
-  double t = 0;
-  for (const speech::PhoneSegment& s : loop.end()) {
-    const double start = std::max(t, s.sf * 0.01),
-                 end = std::min((s.ef + 1) * 0.01, out.audio_seconds);
-    if (end <= start) continue;
-    if (start > t) out.phonemes.push_back({Phoneme::SIL, t, start, ""});
-    if (s.phoneme == Phoneme::SIL && !out.phonemes.empty() &&
-        out.phonemes.back().phoneme == Phoneme::SIL)
-      out.phonemes.back().end = end;
-    else
-      out.phonemes.push_back({s.phoneme, start, end, ""});
-    t = end;
-  }
-  if (t < out.audio_seconds || out.phonemes.empty()) {
-    if (!out.phonemes.empty() && out.phonemes.back().phoneme == Phoneme::SIL)
-      out.phonemes.back().end = out.audio_seconds;
-    else
-      out.phonemes.push_back({Phoneme::SIL, t, out.audio_seconds, ""});
-  }
+  std::vector<TimedPhoneme> phones;
+  for (const speech::PhoneSegment& s : loop.end())
+    phones.push_back({s.phoneme, s.sf * 0.01, (s.ef + 1) * 0.01, ""});
+  out.phonemes = speech::contiguous(std::move(phones), out.audio_seconds);
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
   out.cpu_seconds = double(t1.tv_sec - t0.tv_sec) + double(t1.tv_nsec - t0.tv_nsec) * 1e-9;
   return out;

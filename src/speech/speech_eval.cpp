@@ -21,6 +21,7 @@
 #include "semblend/file_io.h"
 #include "semblend/speech_stream.h"
 #include "speech/pronunciation.h"
+#include "speech/timeline.h"
 
 namespace semblend {
 namespace {
@@ -70,31 +71,6 @@ double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// Contiguous phonemes over [0, duration]: gaps become silence, neighbouring runs of one phoneme
-// (silences, a split diphthong) stay separate phones except for silence, which merges.
-std::vector<TimedPhoneme> contiguous(std::vector<TimedPhoneme> in, double duration) {
-  std::vector<TimedPhoneme> out;
-  double t = 0;
-  for (TimedPhoneme& p : in) {
-    p.start = std::max(p.start, t);
-    p.end = std::min(p.end, duration);
-    if (p.end <= p.start + 1e-9) continue;
-    if (p.start > t + 1e-9) out.push_back({Phoneme::SIL, t, p.start, ""});
-    if (p.phoneme == Phoneme::SIL && !out.empty() && out.back().phoneme == Phoneme::SIL)
-      out.back().end = p.end;
-    else
-      out.push_back(std::move(p));
-    t = out.back().end;
-  }
-  if (t < duration) {
-    if (!out.empty() && out.back().phoneme == Phoneme::SIL)
-      out.back().end = duration;
-    else
-      out.push_back({Phoneme::SIL, t, duration, ""});
-  }
-  return out;
 }
 
 }  // namespace
@@ -173,7 +149,7 @@ LabelledSpeech synthesize_espeak(const std::string& text, const std::string& voi
     const int end = std::min(i + 1 < raw.size() ? raw[i + 1].start : n, last_sound);
     if (end > raw[i].start) phones.push_back({raw[i].p, raw[i].start / r, end / r, ""});
   }
-  out.truth = contiguous(std::move(phones), duration);
+  out.truth = speech::contiguous(std::move(phones), duration);
   out.unmapped = std::move(unmapped);
   return out;
 }
@@ -273,7 +249,7 @@ LabelledSpeech synthesize_festival(const std::string& text, const std::string& v
     if (end > t) phones.push_back({*p, t, end, ""});
     t = std::max(t, end);
   }
-  out.truth = contiguous(std::move(phones), out.audio.duration());
+  out.truth = speech::contiguous(std::move(phones), out.audio.duration());
   return out;
 }
 
