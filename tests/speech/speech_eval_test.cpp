@@ -114,7 +114,7 @@ TEST(SpeechEval, SubsetMeetsMeasuredAccuracy) {
   EXPECT_LE(synth.transcript.boundary_percentile(0.5), 20);
   const SourceResult& festival = r[1];
   EXPECT_EQ(festival.utterances, 2);
-  // Measured: 0.884 / 1.00 with transcript, 0.844 without, 0.731 live.
+  // Measured: 0.884 / 1.00 with transcript, 0.844 without, 0.76 live (phone loop lw 1.5).
   EXPECT_GE(festival.transcript.accuracy(), 0.82);
   EXPECT_GE(festival.transcript.bilabial_recall(), 0.8);
   EXPECT_GE(festival.recognition.accuracy(), 0.75);
