@@ -39,10 +39,11 @@ apt_packages=(
   libsndfile1-dev       # reading audio: WAV, FLAC, OGG, MP3 (src/speech)
   libsamplerate0-dev    # high-quality resampling of audio to the speech models' rate (src/speech)
   libpocketsphinx-dev   # phoneme alignment and recognition (src/speech/aligner.cpp only)
+  libsphinxbase-dev     # its MFCC front end, for alignment by synthesis (src/speech/dtw_aligner.cpp)
   pocketsphinx-en-us    # its US English acoustic model, CMUdict and trigram language model
   pocketsphinx-testdata # LibriVox utterances with transcripts: the quickstart's speech demo
   libespeak-ng-dev      # pronunciations of words missing from CMUdict (src/speech)
-  espeak-ng-data        # espeak-ng's language data (en-us)
+  espeak-ng-data        # espeak-ng's language data (en-us; every language for speech --lang)
   festival              # `semblend eval speech`: a second synthetic voice with segment timings
   festvox-kallpc16k     # its US English diphone voice (kal_diphone)
   libtinygltf-dev       # writing the face rig as glTF 2.0 (src/rig/gltf_export.cpp)

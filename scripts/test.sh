@@ -33,6 +33,11 @@ asan_skip+='|CliEvalTemporal\.FilteringStillsAStillFaceAndKeepsBlinksFast'  # 36
 # ASan. Its parts (fit_reward, train, plan_pairs, the store) run under ASan in the other
 # PrefsLearn / PrefsTrain / PrefsCandidates tests.
 asan_skip+='|PrefsTrain\.EvalPrefsQuickReportsTheLoop'
+# Two more that repeat, at length, paths shorter tests run under ASan: the speech evaluation over
+# every source (56 s; dtw_aligner, speech_eval and stream tests cover its stages) and a batch
+# killed midway and rerun (97 s; the other CliBatch tests cover resuming).
+asan_skip+='|CliEvalSpeech\.QuickRunWritesAReportPerSource'
+asan_skip+='|CliBatch\.KilledMidwayThenRerunLosesNothingAndRedoesNothingFinished'
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$jobs" \
   -E "$asan_skip")

@@ -432,6 +432,7 @@ Alignment align_audio(const SpeechOptions& o, const Audio& audio) {
     }
     SynthesisAlignerOptions so;
     so.language = o.lang;
+    so.audio_name = o.audio;
     return align_by_synthesis(audio, transcript, so, o.transcript);
   }
   Aligner aligner = Aligner::create(options);

@@ -44,8 +44,9 @@ struct SynthesisAlignerOptions {
   // festival and real English 0.661 / 0.709 frame accuracy, against 0.642 / 0.695 at 0.3 and
   // 0.599 / 0.693 at 1.0 (docs/speech.md).
   double step_penalty = 0.0;
-  double silence_rms = 0.002;  // audio whose loudest 25 ms stays below this is silence
-  double max_seconds = 600;    // longer audio is refused (band memory)
+  double silence_rms = 0.002;        // audio whose loudest 25 ms stays below this is silence
+  double max_seconds = 600;          // longer audio is refused (band memory)
+  std::string audio_name = "audio";  // the file, named in that error
   // Mean distance between matched frames above this: warn that the transcript or language may
   // not be the audio's. Measured: the right transcript 3.0-5.4 (another espeak-ng voice), the
   // wrong one 6.4: a coarse check that catches another text, not a few wrong words.

@@ -202,7 +202,7 @@ Alignment align_by_synthesis(const Audio& input, const std::string& transcript,
   Alignment out;
   out.audio_seconds = audio.duration();
   if (out.audio_seconds > o.max_seconds)
-    throw InputError("audio", 0, 0,
+    throw InputError(o.audio_name, 0, 0,
                      "lasts " + std::to_string(out.audio_seconds) +
                          " s; alignment by synthesis takes at most " +
                          std::to_string(o.max_seconds) + " s (split it)");

@@ -83,7 +83,9 @@ LabelledSpeech synthesize_espeak(const std::string& text, const std::string& voi
     std::lock_guard<std::mutex> lock(speech::espeak_mutex());
     if (!speech::espeak_ready()) throw std::runtime_error("espeak-ng cannot be initialised");
     if (espeak_SetVoiceByName(voice.c_str()) != EE_OK)
-      throw std::invalid_argument("espeak-ng has no voice \"" + voice + "\"");
+      throw std::invalid_argument("espeak-ng has no voice \"" + voice +
+                                  "\" (a language such as de, fr, es, it, pt, pl, nl, ru, or a "
+                                  "variant such as de+f3)");
     espeak_SetParameter(espeakRATE, rate_wpm, 0);
     espeak_SetSynthCallback(on_synth);
     const espeak_ERROR e = espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0,
