@@ -38,6 +38,9 @@ asan_skip+='|PrefsTrain\.EvalPrefsQuickReportsTheLoop'
 # killed midway and rerun (97 s; the other CliBatch tests cover resuming).
 asan_skip+='|CliEvalSpeech\.QuickRunWritesAReportPerSource'
 asan_skip+='|CliBatch\.KilledMidwayThenRerunLosesNothingAndRedoesNothingFinished'
+# And two evaluations over many renders / faces (50 s and 36 s under ASan): RigEval's landmarker
+# test and the Solver tests run the same code under ASan on fewer inputs.
+asan_skip+='|RigEval\.ShapeResponsesSayWhatTheLandmarksSee|Solver\.ShippedModelOnHeldOutIdentities'
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$jobs" \
   -E "$asan_skip")
