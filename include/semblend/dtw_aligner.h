@@ -18,7 +18,8 @@
 // Limits (docs/speech.md "Other languages"): the speaker must say the transcript's words in
 //   order; a pause in the audio longer than the band's slack, or a transcript that does not
 //   match, gives wrong times (Alignment::mismatch holds the mean matched-frame distance; a
-//   warning above `max_mean_distance`).
+//   warning above `max_mean_distance`, and another when the audio lasts under a third or over
+//   three times espeak-ng's reading).
 // Failure modes: InputError naming `transcript_name` for a transcript that is not UTF-8 or has
 //   nothing espeak-ng can say; std::invalid_argument for a language espeak-ng lacks (the message
 //   says so); InputError for audio over max_seconds; std::runtime_error when espeak-ng or the

@@ -229,6 +229,13 @@ Alignment align_by_synthesis(const Audio& input, const std::string& transcript,
                            "\" has no mouth shape in the table: spoken as silence");
   out.words = words;
   out.method = AlignmentMethod::Synthesis;
+  // Speakers differ in rate by up to ~2x; far beyond that the text is not what was said.
+  const double ratio = out.audio_seconds / std::max(ref.audio.duration(), 1e-3);
+  if (ratio < 1 / 3.0 || ratio > 3.0)
+    out.warnings.push_back("the audio lasts " + std::to_string(out.audio_seconds) +
+                           " s but espeak-ng's reading of the transcript " +
+                           std::to_string(ref.audio.duration()) +
+                           " s: check that the transcript is the audio's");
   const std::vector<Mfcc> fa = mfcc_frames(audio), fb = mfcc_frames(ref.audio);
   const WarpPath path = warp(fa, fb, o);
   auto to_audio = [&](double t_ref) {

@@ -120,6 +120,13 @@ TEST(AlignBySynthesis, SilenceBadLanguagesAndTranscripts) {
     EXPECT_NE(std::string(e.what()).find("espeak-ng has no voice"), std::string::npos);
   }
   o.language = "de";
+  // A transcript far longer than the audio says so (every phone squeezed into 1.2 s).
+  const Alignment squeezed = align_by_synthesis(
+      u.audio, "Guten Morgen, wie geht es dir heute? Mir geht es gut, danke, und dir?", o);
+  ASSERT_FALSE(squeezed.warnings.empty());
+  EXPECT_NE(squeezed.warnings.front().find("check that the transcript is the audio's"),
+            std::string::npos)
+      << squeezed.warnings.front();
   EXPECT_THROW(align_by_synthesis(u.audio, " ,;. ", o, "t.txt"), InputError);
   EXPECT_THROW(align_by_synthesis(u.audio, "bad \xff byte", o, "t.txt"), InputError);
   o.max_seconds = 0.5;
