@@ -7,8 +7,8 @@
 //   recordings become MFCC frames (sphinxbase's front end, the one pocketsphinx uses: 13
 //   cepstra per 10 ms, plus their deltas, each normalised to zero mean and unit variance over the
 //   utterance, so speaker and channel level differences cancel). Dynamic time warping finds the
-//   cheapest monotonic path between the two frame sequences (steps (1,1), (1,0), (0,1); the
-//   off-diagonal steps may pay `step_penalty`), inside a band around the
+//   cheapest monotonic path between the two frame sequences (steps (1,1), (1,0), (0,1), none
+//   penalised: a penalty on the off-diagonal ones measured worse), inside a band around the
 //   proportional diagonal, and every phone's start in the synthesis maps through the path to the
 //   audio. The result covers [0, duration] without gaps, silences as SIL. Silent audio (as the
 //   Aligner judges it) is one SIL, method Silence: a still, closed mouth.
@@ -41,10 +41,6 @@ struct SynthesisAlignerOptions {
   int rate_wpm = 160;              // espeak-ng's speaking rate for the reference
   double band_fraction = 0.25;
   double min_band_seconds = 2.0, max_band_seconds = 20.0;
-  // Per off-diagonal step, in units of the frame distance. 0 (plain DTW) measured best: on
-  // festival and real English 0.661 / 0.709 frame accuracy, against 0.642 / 0.695 at 0.3 and
-  // 0.599 / 0.693 at 1.0 (docs/speech.md).
-  double step_penalty = 0.0;
   double silence_rms = 0.002;        // audio whose loudest 25 ms stays below this is silence
   double max_seconds = 600;          // longer audio is refused (band memory)
   std::string audio_name = "audio";  // the file, named in that error
@@ -60,7 +56,7 @@ using Mfcc = std::array<float, 26>;  // 13 cepstra and their deltas, normalised 
 std::vector<Mfcc> mfcc_frames(const Audio& audio16k);
 
 // The warping path between a (rows) and b (columns): for each frame of b, the frame of a it is
-// matched to first (non-decreasing). Band and step penalty as above.
+// matched to first (non-decreasing). Band as above.
 struct WarpPath {
   std::vector<int> a_of_b;   // size b.size()
   double mean_distance = 0;  // over the path's cells

@@ -21,12 +21,12 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
 
 #include "semblend/error.h"
+#include "speech/common.h"
 #include "speech/pronunciation.h"
 #include "speech/sphinx.h"
 
@@ -72,14 +72,11 @@ void sphinx_log(void*, err_lvl_t level, const char* fmt, ...) {
 namespace {
 
 using speech::last_sphinx_error;
+using speech::peak_rms;
 using speech::sphinx_log;
 using speech::sphinx_mutex;
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
+using speech::thread_cpu_seconds;
+using speech::to_int16;
 
 struct DecoderDeleter {
   void operator()(ps_decoder_t* ps) const { ps_free(ps); }
@@ -122,13 +119,6 @@ struct Decoded {
   double score = 0;  // natural log
   int frames = 0;
 };
-
-std::vector<int16> to_int16(const float* samples, std::size_t n) {
-  std::vector<int16> out(n);
-  for (std::size_t i = 0; i < n; ++i)
-    out[i] = static_cast<int16>(std::lround(std::clamp(samples[i], -1.0f, 1.0f) * 32767.0f));
-  return out;
-}
 
 // One utterance through the decoder's current search.
 bool run_utterance(ps_decoder_t* ps, const std::vector<int16>& pcm) {
@@ -267,41 +257,6 @@ Aligner Aligner::create(const AlignerOptions& options) {
 namespace {
 
 // The loudest 25 ms of the audio (RMS), hop 10 ms.
-double peak_rms(const std::vector<float>& x) {
-  constexpr std::size_t kWin = 400;
-  double best = 0;
-  for (std::size_t i = 0; i < x.size(); i += kFrameSamples) {
-    const std::size_t end = std::min(x.size(), i + kWin);
-    double sum = 0;
-    for (std::size_t k = i; k < end; ++k) sum += static_cast<double>(x[k]) * x[k];
-    best = std::max(best, std::sqrt(sum / static_cast<double>(kWin)));
-  }
-  return best;
-}
-
-// Contiguous phonemes over [0, duration]: gaps become silence, neighbouring silences merge.
-std::vector<TimedPhoneme> tidy(std::vector<TimedPhoneme> in, double duration) {
-  std::vector<TimedPhoneme> out;
-  double t = 0;
-  for (TimedPhoneme& p : in) {
-    p.start = std::max(p.start, t);
-    p.end = std::min(p.end, duration);
-    if (p.end <= p.start) continue;
-    if (p.start > t + 1e-9) out.push_back({Phoneme::SIL, t, p.start, ""});
-    out.push_back(std::move(p));
-    t = out.back().end;
-  }
-  if (t < duration || out.empty()) out.push_back({Phoneme::SIL, t, duration, ""});
-  std::vector<TimedPhoneme> merged;
-  for (TimedPhoneme& p : out) {
-    if (!merged.empty() && p.phoneme == Phoneme::SIL && merged.back().phoneme == Phoneme::SIL)
-      merged.back().end = p.end;
-    else
-      merged.push_back(std::move(p));
-  }
-  return merged;
-}
-
 std::string base_word(const char* w) {
   std::string s = w ? w : "";
   if (const auto paren = s.find('('); paren != std::string::npos && paren > 0) s.resize(paren);
@@ -635,7 +590,7 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
       out.method = AlignmentMethod::RecognitionFallback;
     }
   }
-  out.phonemes = tidy(std::move(out.phonemes), out.audio_seconds);
+  out.phonemes = speech::contiguous(std::move(out.phonemes), out.audio_seconds);
   out.cpu_seconds = thread_cpu_seconds() - cpu0;
   return out;
 }
@@ -652,7 +607,7 @@ Alignment Aligner::recognize(const Audio& audio) {
     out.method = AlignmentMethod::Recognition;
     impl_->recognize_into(a, out);
   }
-  out.phonemes = tidy(std::move(out.phonemes), out.audio_seconds);
+  out.phonemes = speech::contiguous(std::move(out.phonemes), out.audio_seconds);
   out.cpu_seconds = thread_cpu_seconds() - cpu0;
   return out;
 }

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <ctime>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -17,9 +16,9 @@
 
 #include "semblend/error.h"
 #include "semblend/speech_synthesis.h"
+#include "speech/common.h"
 #include "speech/pronunciation.h"
 #include "speech/sphinx.h"
-#include "speech/timeline.h"
 
 namespace semblend {
 namespace {
@@ -27,16 +26,8 @@ namespace {
 constexpr int kCepstra = 13;
 constexpr double kFrameSeconds = 0.01;
 
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 std::vector<std::array<float, kCepstra>> cepstra(const Audio& a) {
-  std::vector<std::int16_t> pcm(a.samples.size());
-  for (std::size_t i = 0; i < pcm.size(); ++i)
-    pcm[i] = static_cast<std::int16_t>(std::lround(std::clamp(a.samples[i], -1.0f, 1.0f) * 32767));
+  const std::vector<std::int16_t> pcm = speech::to_int16(a.samples.data(), a.samples.size());
   std::vector<std::array<float, kCepstra>> out;
   std::lock_guard<std::mutex> lock(speech::sphinx_mutex());
   err_set_logfp(nullptr);  // fe_init prints its configuration there
@@ -111,8 +102,8 @@ std::vector<Mfcc> mfcc_frames(const Audio& audio) {
 WarpPath warp(const std::vector<Mfcc>& a, const std::vector<Mfcc>& b,
               const SynthesisAlignerOptions& o) {
   if (!(o.band_fraction > 0) || !(o.min_band_seconds > 0) ||
-      !(o.max_band_seconds >= o.min_band_seconds) || !(o.step_penalty >= 0))
-    throw std::invalid_argument("warp: band and step penalty must be positive");
+      !(o.max_band_seconds >= o.min_band_seconds))
+    throw std::invalid_argument("warp: the band must be positive");
   WarpPath out;
   if (a.empty() || b.empty()) {
     out.a_of_b.assign(b.size(), 0);
@@ -139,7 +130,6 @@ WarpPath warp(const std::vector<Mfcc>& a, const std::vector<Mfcc>& b,
   // Backpointers: 0 diagonal, 1 from the row above (same column), 2 from the left (same row).
   std::vector<std::vector<std::uint8_t>> from(static_cast<std::size_t>(m));
   const float inf = std::numeric_limits<float>::infinity();
-  const auto penalty = static_cast<float>(o.step_penalty);
   std::vector<float> prev, cur;
   long prev_lo = 0;
   auto at = [&](const std::vector<float>& col, long col_lo, long i) {
@@ -158,8 +148,8 @@ WarpPath warp(const std::vector<Mfcc>& a, const std::vector<Mfcc>& b,
         best = 0;
       } else {
         if (j > 0 && i > 0) best = at(prev, prev_lo, i - 1);
-        const float up = i > l ? cur[std::size_t(i - 1 - l)] + penalty : inf;
-        const float left = j > 0 ? at(prev, prev_lo, i) + penalty : inf;
+        const float up = i > l ? cur[std::size_t(i - 1 - l)] : inf;
+        const float left = j > 0 ? at(prev, prev_lo, i) : inf;
         if (up < best) best = up, step = 1;
         if (left < best) best = left, step = 2;
       }
@@ -196,7 +186,7 @@ WarpPath warp(const std::vector<Mfcc>& a, const std::vector<Mfcc>& b,
 
 Alignment align_by_synthesis(const Audio& input, const std::string& transcript,
                              const SynthesisAlignerOptions& o, const std::string& transcript_name) {
-  const double cpu0 = thread_cpu_seconds();
+  const double cpu0 = speech::thread_cpu_seconds();
   const std::vector<std::string> words = speech::split_words(transcript, transcript_name);
   const Audio audio = input.sample_rate == 16000 ? input : resample(input, 16000);
   Alignment out;
@@ -206,20 +196,13 @@ Alignment align_by_synthesis(const Audio& input, const std::string& transcript,
                      "lasts " + std::to_string(out.audio_seconds) +
                          " s; alignment by synthesis takes at most " +
                          std::to_string(o.max_seconds) + " s (split it)");
-  // Silent audio: a still, closed mouth, whatever the transcript says.
-  double loudest = 0;
-  for (std::size_t i = 0; i < audio.samples.size(); i += 400) {
-    double e = 0;
-    const std::size_t end = std::min(audio.samples.size(), i + 400);
-    for (std::size_t k = i; k < end; ++k) e += double(audio.samples[k]) * audio.samples[k];
-    loudest = std::max(loudest, std::sqrt(e / double(end - i)));
-  }
-  if (loudest < o.silence_rms) {
+  // Silent audio (as the Aligner judges it): a still, closed mouth, whatever the transcript says.
+  if (speech::peak_rms(audio.samples) < o.silence_rms) {
     out.method = AlignmentMethod::Silence;
     out.words = words;
     out.phonemes = {{Phoneme::SIL, 0, out.audio_seconds, ""}};
     out.warnings.push_back("the audio is silent: a still, closed mouth");
-    out.cpu_seconds = thread_cpu_seconds() - cpu0;
+    out.cpu_seconds = speech::thread_cpu_seconds() - cpu0;
     return out;
   }
   // The transcript as written (punctuation gives espeak-ng its pauses), not the bare words.
@@ -259,7 +242,7 @@ Alignment align_by_synthesis(const Audio& input, const std::string& transcript,
         "(mean frame distance " +
         std::to_string(path.mean_distance) +
         "): check that the transcript and --lang are the audio's");
-  out.cpu_seconds = thread_cpu_seconds() - cpu0;
+  out.cpu_seconds = speech::thread_cpu_seconds() - cpu0;
   return out;
 }
 

@@ -7,14 +7,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <filesystem>
 #include <stdexcept>
 
 #include "semblend/aligner.h"
 #include "semblend/error.h"
+#include "speech/common.h"
 #include "speech/sphinx.h"
-#include "speech/timeline.h"
 
 namespace semblend::speech {
 
@@ -139,16 +138,13 @@ std::vector<PhoneSegment> PhoneLoop::end() {
 namespace semblend {
 
 Alignment recognize_phones(const Audio& input, const AlignerOptions& options) {
-  timespec t0{}, t1{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+  const double cpu0 = speech::thread_cpu_seconds();
   const Audio audio = input.sample_rate == 16000 ? input : resample(input, 16000);
   Alignment out;
   out.method = AlignmentMethod::PhoneLoop;
   out.audio_seconds = audio.duration();
-  std::vector<std::int16_t> pcm(audio.samples.size());
-  for (std::size_t i = 0; i < pcm.size(); ++i)
-    pcm[i] =
-        static_cast<std::int16_t>(std::lround(std::clamp(audio.samples[i], -1.0f, 1.0f) * 32767));
+  const std::vector<std::int16_t> pcm =
+      speech::to_int16(audio.samples.data(), audio.samples.size());
   speech::PhoneLoop loop = speech::PhoneLoop::create(options.model_dir);
   loop.start();
   constexpr std::size_t kChunk = 16000;  // one second at a time
@@ -158,8 +154,7 @@ Alignment recognize_phones(const Audio& input, const AlignerOptions& options) {
   for (const speech::PhoneSegment& s : loop.end())
     phones.push_back({s.phoneme, s.sf * 0.01, (s.ef + 1) * 0.01, ""});
   out.phonemes = speech::contiguous(std::move(phones), out.audio_seconds);
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-  out.cpu_seconds = double(t1.tv_sec - t0.tv_sec) + double(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+  out.cpu_seconds = speech::thread_cpu_seconds() - cpu0;
   return out;
 }
 

@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,8 +19,8 @@
 #include "semblend/dtw_aligner.h"
 #include "semblend/file_io.h"
 #include "semblend/speech_stream.h"
+#include "speech/common.h"
 #include "speech/pronunciation.h"
-#include "speech/timeline.h"
 
 namespace semblend {
 namespace {
@@ -65,12 +64,6 @@ bool is_stop(Phoneme p) {
     default:
       return false;
   }
-}
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 }  // namespace
@@ -345,9 +338,9 @@ void run_modes(Aligner& aligner, const SpeechStreamOptions& stream_options, cons
   r.recognition.audio_seconds += without.audio_seconds;
   std::vector<TimedPhoneme> live;
   double latency = 0;
-  const double cpu0 = thread_cpu_seconds();
+  const double cpu0 = speech::thread_cpu_seconds();
   stream_audio(u.audio, stream_options, 0.04, &live, &latency);
-  r.live.cpu_seconds += thread_cpu_seconds() - cpu0;
+  r.live.cpu_seconds += speech::thread_cpu_seconds() - cpu0;
   r.live.audio_seconds += u.audio.duration();
   r.live.max_latency = std::max(r.live.max_latency, latency);
   add(r.live.scores, score_phones(live, u.truth));
