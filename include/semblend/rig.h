@@ -140,4 +140,11 @@ Rig build_rig(const Identity& identity);
 // non-finite weight.
 std::vector<Point3> pose_rig(const Rig& rig, const Coefficients& weights);
 
+// How far apart the lips of a posed face are (pose_rig's output, or any 478 landmarks in the face
+// frame, y up): the largest vertical gap, in its units (cm for the rig), between facing points of
+// the inner upper and lower lip, the corners excluded. <= 0: the lips meet along their whole
+// length (negative: they press into each other). The default rig's neutral rests 0.26 cm apart.
+// Throws std::invalid_argument for fewer than 478 points.
+float lip_gap(const std::vector<Point3>& posed);
+
 }  // namespace semblend

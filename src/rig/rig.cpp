@@ -3,6 +3,7 @@
 #include <Eigen/Geometry>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -165,11 +166,11 @@ void add_mouth(Builder& b, const FaceFeatures& f) {
     b.strip(top, bottom, false, RigPart::Teeth, V3(0, m.y(), z_front - 3), true);
   };
   arch(1.0f, -0.08f, 0, {Driver::Static});
-  arch(-0.12f, -1.0f, -0.12f, {Driver::Jaw, -1, 1});
+  arch(-0.12f, -0.55f, -0.12f, {Driver::Jaw, -1, 1});
 
   // The tongue: a low dome on the floor of the mouth; moves with the jaw and sticks out.
   const V3 c(0, f.mouth_line(0) - 1.1f, z_front - 2.0f);
-  const V3 r(0.8f * w, 0.55f, 2.0f);
+  const V3 r(0.8f * w, 0.55f, 1.7f);
   const Driver td{Driver::Tongue};
   const int apex = b.add(c + V3(0, r.y(), 0), td);
   std::vector<std::vector<int>> rings;
@@ -411,6 +412,26 @@ std::vector<Point3> pose_rig(const Rig& rig, const Coefficients& weights) {
     }
   }
   return out;
+}
+
+float lip_gap(const std::vector<Point3>& posed) {
+  if (posed.size() < kLandmarkCount)
+    throw std::invalid_argument("lip_gap needs the 478 landmarks, got " +
+                                std::to_string(posed.size()) + " points");
+  // The inner lip chains come from the topology; both run corner to corner with facing points at
+  // the same positions (MediaPipe's inner lips: 13 over 14, 82 over 87, ...).
+  static const rig_detail::FaceFeatures features = [] {
+    std::vector<V3> lm;
+    for (const Point3& p : neutral_face()) lm.push_back(rig_detail::v3(p));
+    return rig_detail::face_features(lm);
+  }();
+  const auto& up = features.inner_upper;
+  const auto& lo = features.inner_lower;
+  float gap = -std::numeric_limits<float>::infinity();
+  for (std::size_t i = 1; i + 1 < std::min(up.size(), lo.size()); ++i)
+    gap = std::max(
+        gap, posed[static_cast<std::size_t>(up[i])].y - posed[static_cast<std::size_t>(lo[i])].y);
+  return gap;
 }
 
 }  // namespace semblend

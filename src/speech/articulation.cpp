@@ -95,8 +95,11 @@ LipClass lip_class_of(const Coefficients& c) {
   const float press = std::max(c[B::MouthPressLeft], c[B::MouthPressRight]);
   const float round = c[B::MouthPucker] + c[B::MouthFunnel];
   const float stretch = std::max(c[B::MouthStretchLeft], c[B::MouthStretchRight]);
-  if (press >= 0.12f && c[B::JawOpen] <= 0.1f) return LipClass::BMP;
-  if (c[B::MouthRollLower] >= 0.18f) return LipClass::FV;
+  const float rolled = std::min(c[B::MouthRollLower], c[B::MouthRollUpper]);  // both lips
+  if (press >= 0.12f && rolled >= 0.3f && c[B::JawOpen] <= 0.1f) return LipClass::BMP;
+  // F and V tuck the lower lip alone; both lips rolled are a bilabial closure coming or going.
+  if (c[B::MouthRollLower] >= 0.18f && c[B::MouthRollUpper] < 0.5f * c[B::MouthRollLower])
+    return LipClass::FV;
   if (round >= 0.25f && c[B::MouthShrugUpper] >= 0.1f) return LipClass::SH;
   if (round >= 0.25f) return LipClass::RND;
   if (c[B::JawOpen] >= 0.3f) return LipClass::OPEN;
@@ -158,9 +161,11 @@ Take animate_phonemes(const std::vector<TimedPhoneme>& phonemes,
     take.frames.push_back(f);
   }
   // Bilabials close the lips fully in the middle of their segment, whatever their neighbours: the
-  // jaw comes up to the phoneme's own target and the lips press (the one closure a viewer must
-  // see). The closure holds over the segment and eases in and out over 40 ms around it.
-  constexpr double kEase = 0.04;
+  // jaw comes up to the phoneme's own target, the lips press and roll together, and mouthClose
+  // ("lips together while the jaw is open") cancels the jaw's remaining opening (the one closure a
+  // viewer must see). The closure holds over the segment and eases in and out linearly over 45 ms
+  // around it (a cosine ease moved the lip rolls by over 0.25 a frame).
+  constexpr double kEase = 0.045;
   for (const TimedPhoneme& tp : phonemes) {
     if (info(tp.phoneme).lip != LipClass::BMP) continue;
     const PhonemeInfo& p = info(tp.phoneme);
@@ -168,7 +173,7 @@ Take animate_phonemes(const std::vector<TimedPhoneme>& phonemes,
     for (FaceFrame& f : take.frames) {
       const double outside = std::abs(f.time + t0 - centre) - half;
       if (outside >= kEase) continue;
-      const double w = outside <= 0 ? 1.0 : 0.5 + 0.5 * std::cos(kPi * outside / kEase);
+      const double w = outside <= 0 ? 1.0 : 1.0 - outside / kEase;
       auto pull = [&](Blendshape s, float target) {
         const float v = f.coefficients[s];
         f.coefficients.set(s, static_cast<float>(v + w * (target - v)));
@@ -184,6 +189,7 @@ Take animate_phonemes(const std::vector<TimedPhoneme>& phonemes,
             Blendshape::MouthLowerDownRight, Blendshape::MouthUpperUpLeft,
             Blendshape::MouthUpperUpRight, Blendshape::TongueOut})
         pull(s, 0.0f);
+      pull(Blendshape::MouthClose, f.coefficients[Blendshape::JawOpen]);
     }
   }
   return take;

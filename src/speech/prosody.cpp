@@ -471,10 +471,11 @@ Take apply_prosody(Take take, const std::vector<TimedPhoneme>& phonemes, const A
   if (options.prosody && audio != nullptr && !audio->samples.empty()) {
     const ProsodyTrack track = analyze_prosody(*audio, options.pitch);
     const std::vector<float> gain = amplitude_gain(track, options);
+    // mouthClose scales with the jaw it cancels, so closed lips stay closed.
     static constexpr B kOpening[] = {
-        B::JawOpen,           B::MouthLowerDownLeft, B::MouthLowerDownRight,
-        B::MouthUpperUpLeft,  B::MouthUpperUpRight,  B::MouthStretchLeft,
-        B::MouthStretchRight, B::MouthFunnel,        B::MouthPucker};
+        B::JawOpen,          B::MouthClose,        B::MouthLowerDownLeft, B::MouthLowerDownRight,
+        B::MouthUpperUpLeft, B::MouthUpperUpRight, B::MouthStretchLeft,   B::MouthStretchRight,
+        B::MouthFunnel,      B::MouthPucker};
     const std::vector<Accent> accents = find_accents(track, phonemes);
     std::size_t first = 0;
     for (FaceFrame& f : take.frames) {

@@ -136,8 +136,13 @@ TEST(CliEvalCalibration, AProfileLowersWhatARelaxedStylisedFaceReads) {
   EXPECT_EQ(j["identities"], 3);
   const double raw = j["modes"]["raw"]["frontal_neutral_max_mean"];
   const double rest = j["modes"]["rest"]["frontal_neutral_max_mean"];
+  const double profile = j["modes"]["offset+rest"]["frontal_neutral_max_mean"];
+  // The running rest estimate lowers it; a profile (landmark offset + rest) brings it under 0.15,
+  // as docs/calibration.md measures on 16 stylised identities (rest alone: 0.29 there; on these
+  // three 0.14-0.15, too close to a bound to hold one).
   EXPECT_LT(rest, raw);
-  EXPECT_LE(rest, 0.15);
+  EXPECT_LT(profile, rest);
+  EXPECT_LE(profile, 0.15);
 }
 
 TEST(CliEvalTemporal, FilteringStillsAStillFaceAndKeepsBlinksFast) {

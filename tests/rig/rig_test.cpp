@@ -166,6 +166,23 @@ TEST(Rig, JawOpensTheMouthAndMouthCloseShutsTheLips) {
   EXPECT_FLOAT_EQ(alone[kLowerLipInner].y, n[kLowerLipInner].y);
 }
 
+TEST(Rig, LipGapMeasuresTheOpeningAlongTheWholeMouth) {
+  const float rest = lip_gap(default_rig().neutral);
+  EXPECT_NEAR(rest, 0.26f, 0.02f);  // a relaxed mouth is slightly parted
+  EXPECT_GT(lip_gap(posed({{Blendshape::JawOpen, 0.5f}})), rest + 1.0f);
+  // jawOpen + mouthClose at weight 1 close the middle (above); the gap is the widest point.
+  const float closed = lip_gap(posed({{Blendshape::JawOpen, 1}, {Blendshape::MouthClose, 1}}));
+  EXPECT_LT(closed, 0.1f);
+  EXPECT_GT(closed, -0.1f);
+  // Pressing the lips narrows the gap; rolling both lips in closes it.
+  EXPECT_LT(lip_gap(posed({{Blendshape::MouthPressLeft, 1}, {Blendshape::MouthPressRight, 1}})),
+            rest);
+  EXPECT_LT(
+      lip_gap(posed({{Blendshape::MouthRollLower, 0.7f}, {Blendshape::MouthRollUpper, 0.7f}})),
+      0.0f);
+  EXPECT_THROW(lip_gap(std::vector<Point3>(100)), std::invalid_argument);
+}
+
 TEST(Rig, MouthShapesFollowTheirDefinitions) {
   const auto& n = default_rig().neutral;
   const float width = dist(n[kLeftMouthCorner], n[kRightMouthCorner]);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "semblend/error.h"
+#include "semblend/rig.h"
 #include "semblend/speech.h"
 #include "test_util.h"
 
@@ -20,6 +21,12 @@ std::vector<TimedPhoneme> seq(std::initializer_list<std::pair<Phoneme, double>> 
   }
   return out;
 }
+
+// The gap between the lips (cm) when the default rig wears these coefficients; <= 0: they meet.
+float rig_lip_gap(const Coefficients& c) {
+  return lip_gap(pose_rig(default_rig(), c));
+}
+constexpr float kClosed = 0.01f;  // 0.1 mm: the lips touch (the rig's relaxed mouth: 2.6 mm)
 
 const FaceFrame& frame_at(const Take& take, double t) {
   const auto i = static_cast<std::size_t>(std::lround(t * take.fps));
@@ -53,6 +60,19 @@ TEST(Articulation, BilabialsCloseTheLipsFullyBetweenOpenVowels) {
   EXPECT_GE(m.coefficients[Blendshape::MouthPressLeft], 0.15f);
   EXPECT_EQ(m.coefficients[Blendshape::MouthFunnel], 0.0f);
   EXPECT_GE(frame_at(take, 0.1).coefficients[Blendshape::JawOpen], 0.4f);  // the vowel opens
+  // On the rig the lips really meet (not only the coefficients say so), and the vowels part them.
+  EXPECT_LE(rig_lip_gap(m.coefficients), kClosed);
+  EXPECT_GE(rig_lip_gap(frame_at(take, 0.1).coefficients), 0.5f);
+  EXPECT_EQ(lip_class_of(m.coefficients), LipClass::BMP);
+}
+
+TEST(Articulation, EveryBilabialTargetClosesTheRigsLips) {
+  // Each bilabial held alone, after silence and before an open vowel; and the rest gap itself.
+  EXPECT_NEAR(rig_lip_gap(Coefficients{}), 0.26f, 0.02f);
+  for (Phoneme p : {Phoneme::P, Phoneme::B, Phoneme::M}) {
+    const Take take = animate_phonemes(seq({{Phoneme::SIL, 0.2}, {p, 0.08}, {Phoneme::AE, 0.2}}));
+    EXPECT_LE(rig_lip_gap(frame_at(take, 0.24).coefficients), kClosed) << info(p).arpabet;
+  }
 }
 
 TEST(Articulation, RoundingReachesIntoThePrecedingConsonant) {
@@ -97,7 +117,8 @@ TEST(Articulation, RealAlignmentClosesTheLipsOnEveryBilabial) {
     const double centre = (p.start + p.end) / 2 - phones.front().start;
     const FaceFrame& f = frame_at(take, centre);
     closed += f.coefficients[Blendshape::JawOpen] <= 0.08f &&
-              f.coefficients[Blendshape::MouthFunnel] == 0.0f;
+              f.coefficients[Blendshape::MouthFunnel] == 0.0f &&
+              rig_lip_gap(f.coefficients) <= kClosed;
   }
   EXPECT_GE(bilabials, 5);  // "married a more amiable woman ... made ... respectable"
   EXPECT_EQ(closed, bilabials);

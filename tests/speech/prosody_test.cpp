@@ -10,6 +10,7 @@
 
 #include "semblend/audio.h"
 #include "semblend/file_io.h"
+#include "semblend/rig.h"
 #include "test_util.h"
 
 namespace semblend {
@@ -188,11 +189,14 @@ TEST(Prosody, LouderSpeechOpensTheJawWider) {
   for (float& s : all_quiet.samples) s *= 0.25f;
   const Take scaled = apply_prosody(base, phones, &all_quiet, o);
   EXPECT_NEAR(mean_over(scaled, jaw, 0, 99), mean_over(same, jaw, 0, 99), 0.003);
-  // Closures are untouched: every bilabial still presses the lips.
+  // Closures are untouched: every bilabial still presses the lips, and on the rig they meet
+  // (mouthClose scales with the jaw it cancels).
   for (const TimedPhoneme& p : phones) {
     if (info(p.phoneme).lip != LipClass::BMP) continue;
     const auto k = static_cast<std::size_t>(std::lround((p.start + p.end) / 2 * same.fps));
     EXPECT_EQ(lip_class_of(same.frames[k].coefficients), LipClass::BMP) << p.start;
+    for (const Take* t : {&same, &louder})
+      EXPECT_LE(lip_gap(pose_rig(default_rig(), t->frames[k].coefficients)), 0.01f) << p.start;
   }
   std::printf("lip-class accuracy: %.3f without prosody, %.3f with\n",
               lip_class_accuracy(base, phones), lip_class_accuracy(same, phones));
