@@ -3,7 +3,7 @@
 // SpeechStream: push 16 kHz mono audio in chunks of any size (floats in [-1, 1] or 16-bit PCM);
 //   each push returns the face frames (and phones) that became final. Inside, pocketsphinx's phone
 //   loop (en-us acoustic model, the phonetic language model en-us-phone.lm.bin, context-independent
-//   phones: `-allphone ... -allphone_ci yes`) decodes 40 ms steps incrementally. Its best path
+//   phones: `-allphone ... -allphone_ci yes`) decodes 10 ms steps incrementally. Its best path
 //   still changes near the newest audio, so a 10 ms frame's phone is taken as final `phone_lag`
 //   seconds behind the newest decoded frame and never revised. A frame whose last 150 ms are all
 //   below `silence_rms` is silence whatever the phone loop says (a closed mouth). Faces are the
@@ -12,7 +12,7 @@
 //   slowly decaying running peak: loud syllables open wider, fading speech closes), so the jaw
 //   follows energy and the lips follow the phones; bilabial closures stay shut.
 // Latency: a frame at audio time t is returned by the push that brings the audio to
-//   t + latency; latency = the chunk step (up to 40 ms) + pocketsphinx's feature delay (a few
+//   t + latency; latency = the decoder step (10 ms) + pocketsphinx's feature delay (a few
 //   10 ms frames) + phone_lag + lookahead. max_latency() reports the largest one seen, in audio
 //   seconds (not wall-clock). finish() flushes everything at the end of the input.
 // Memory: bounded for input of any length. The decoder's utterance restarts at a pause after
@@ -41,7 +41,7 @@ namespace semblend {
 struct SpeechStreamOptions {
   std::string model_dir;              // pocketsphinx's en-us folder ("" = as AlignerOptions)
   double fps = 60;                    // output frame rate
-  double phone_lag = 0.04;            // s: phones are final this far behind the newest frame
+  double phone_lag = 0.08;            // s: phones are final this far behind the newest frame
   double lookahead = 0.0;             // s of final phones coarticulation sees past a frame
   double min_utterance_seconds = 8;   // the decoder restarts at the next pause after this
   double max_utterance_seconds = 20;  // and at this at the latest

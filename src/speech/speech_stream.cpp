@@ -1,4 +1,4 @@
-// Live lip sync (see speech_stream.h): the phone loop in 40 ms steps, final phones behind a fixed
+// Live lip sync (see speech_stream.h): the phone loop in 10 ms steps, final phones behind a fixed
 // lag, coarticulated faces over a short window, the jaw scaled by loudness.
 #include "semblend/speech_stream.h"
 
@@ -13,7 +13,7 @@ namespace semblend {
 namespace {
 
 constexpr int kRate = 16000, kFrameSamples = 160;  // 10 ms frames
-constexpr std::size_t kStep = 640;                 // 40 ms decoder steps
+constexpr std::size_t kStep = 160;                 // 10 ms decoder steps
 constexpr int kSilenceFrames = 15;                 // 150 ms below silence_rms: silence
 constexpr double kHistory = 0.5;                   // s of phones coarticulation looks back
 
@@ -135,8 +135,9 @@ struct SpeechStream::Impl {
             std::clamp<std::int64_t>(static_cast<std::int64_t>(g.time * 100), base,
                                      base + static_cast<std::int64_t>(loudness.size()) - 1);
         const float l = loudness[static_cast<std::size_t>(k - base)];
-        g.coefficients.set(Blendshape::JawOpen, std::min(1.0f, g.coefficients[Blendshape::JawOpen] *
-                                                                   (0.55f + 0.6f * l)));
+        // mouthClose scales with the jaw it cancels, so closed lips stay closed.
+        for (Blendshape s : {Blendshape::JawOpen, Blendshape::MouthClose})
+          g.coefficients.set(s, std::min(1.0f, g.coefficients[s] * (0.55f + 0.6f * l)));
       }
       out.frames.push_back(g);
       next_frame = j + 1;

@@ -114,7 +114,10 @@ TEST(SpeechEval, SubsetMeetsMeasuredAccuracy) {
   EXPECT_LE(synth.transcript.boundary_percentile(0.5), 20);
   const SourceResult& festival = r[1];
   EXPECT_EQ(festival.utterances, 2);
-  // Measured: 0.884 / 1.00 with transcript, 0.844 without, 0.76 live (phone loop lw 1.5).
+  // Measured: 0.884 / 1.00 with transcript, 0.844 without, 0.805 live (10 ms steps, 80 ms lag).
+  // espeak-ng's numbers move with the tests run before this one in the process: its waveform
+  // depends on what it synthesised before (glottal phase and flutter carry over between calls;
+  // re-initialising does not reset them), so only its transcript case is held.
   EXPECT_GE(festival.transcript.accuracy(), 0.82);
   EXPECT_GE(festival.transcript.bilabial_recall(), 0.8);
   EXPECT_GE(festival.recognition.accuracy(), 0.75);
