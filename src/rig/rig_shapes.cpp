@@ -20,6 +20,7 @@ using B = Blendshape;
 // the topology sets.
 constexpr int kLeftAla = 327;  // the subject's left nostril wing (mirror: 98)
 constexpr int kChin = 152;
+constexpr float kCloseTuck = 0.6f;  // cm the jaw's interior moves back at mouthClose 1
 
 constexpr RigShapeRow kRows[] = {
     {B::EyeBlinkLeft, "left upper and lower lid margins, the lid skin above and below",
@@ -58,7 +59,7 @@ constexpr RigShapeRow kRows[] = {
     {B::MouthClose, "both lips",
      "upper lip down by half the jaw-open gap, lower lip up by half its own jaw-open motion: "
      "with jawOpen at the same weight the lips meet",
-     "lips only (the mouth cavity follows the lips)",
+     "lips only (the mouth cavity follows the lips); the jaw's interior tucks 0.6 cm back",
      "ARKit: lips closed while the jaw is open; pose_rig limits it to jawOpen"},
     {B::MouthFunnel, "lips and the skin around the mouth",
      "lips narrow 22% toward the midline, protrude 0.5 cm, open into an O (upper up 0.15, lower "
@@ -565,6 +566,10 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
         if (s == B::JawForward) return k * jaw_forward;
         if (s == B::JawLeft) return k * jaw_left;
         if (s == B::TongueOut && dr.kind == Driver::Tongue) return tongue_out;
+        // Lips closed over an open jaw stretch the skin below the lower lip (mouthClose moves
+        // only the lips): the jaw's interior (lower teeth, tongue, the cavity's floor) tucks back
+        // behind it rather than show through the chin.
+        if (s == B::MouthClose) return k * V3(0, 0, -kCloseTuck);
         return V3::Zero();
       }
       case Driver::EyeLeft: {

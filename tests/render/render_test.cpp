@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "semblend/image.h"
@@ -108,6 +109,52 @@ TEST(Render, HeadPoseFollowsTheLandmarkerConvention) {
   f.head.roll = 0.3f;  // clockwise in the image: the subject's left eye (image right) goes down
   const RenderResult rolled = render_face(default_rig(), f, small());
   EXPECT_GT(rolled.landmarks[263].y, rolled.landmarks[33].y + 5);
+}
+
+// Near-white pixels (teeth, not skin or lips) in the box [x0, x1) x [y0, y1).
+int whitish(const Image& im, double x0, double x1, double y0, double y1) {
+  int n = 0;
+  for (int y = std::max(0, int(y0)); y < std::min(im.height, int(y1)); ++y)
+    for (int x = std::max(0, int(x0)); x < std::min(im.width, int(x1)); ++x) {
+      const auto* p = im.pixel(x, y);
+      const int lo = std::min({p[0], p[1], p[2]}), hi = std::max({p[0], p[1], p[2]});
+      n += lo >= 190 && hi - lo <= 40;
+    }
+  return n;
+}
+
+TEST(Render, NothingInsideTheMouthShowsThroughTheChin) {
+  // Lips rolled in, pressed shut, or closed over a dropped jaw: the skin below the lower lip
+  // stays in front of the teeth and tongue (each once showed through it). An open jaw, the
+  // control, shows its teeth in the opening.
+  RenderOptions o;
+  o.width = o.height = 384;
+  auto frame = [](std::initializer_list<std::pair<Blendshape, float>> w) {
+    FaceFrame f;
+    for (auto [s, v] : w) f.coefficients.set(s, v);
+    return f;
+  };
+  using B = Blendshape;
+  for (const FaceFrame& f :
+       {frame({{B::MouthRollLower, 1}}), frame({{B::JawOpen, 1}, {B::MouthClose, 1}}),
+        frame({{B::JawOpen, 0.05f},
+               {B::MouthClose, 0.05f},
+               {B::MouthRollLower, 0.6f},
+               {B::MouthRollUpper, 0.6f},
+               {B::MouthPressLeft, 0.3f},
+               {B::MouthPressRight, 0.3f}})}) {
+    for (float yaw : {0.0f, 0.6f}) {  // frontal and 34 degrees
+      FaceFrame turned = f;
+      turned.head.yaw = yaw;
+      const RenderResult r = render_face(default_rig(), turned, o);
+      const auto& lm = r.landmarks;
+      EXPECT_EQ(whitish(r.image, lm[61].x, lm[291].x, lm[17].y, lm[152].y), 0) << "yaw " << yaw;
+    }
+  }
+  const RenderResult open = render_face(default_rig(), frame({{B::JawOpen, 0.3f}}), o);
+  EXPECT_GT(whitish(open.image, open.landmarks[61].x, open.landmarks[291].x, open.landmarks[13].y,
+                    open.landmarks[14].y),
+            20);
 }
 
 TEST(Render, RefusesBadOptions) {
