@@ -164,7 +164,7 @@ int run_eval_solver(const EvalSolverOptions& o) {
   so.identities = o.identities;
   so.stylised = o.stylised;
   const SynthGenerator gen = SynthGenerator::create(so);
-  std::array<double, kBlendshapeCount> err{}, img_err{};
+  std::array<double, kBlendshapeCount> err{}, img_err{}, img_bias{};
   double total = 0, img_total = 0;
   for (int i = 0; i < o.samples; ++i) {
     const SynthSample s = gen.sample(std::uint64_t(i));
@@ -202,7 +202,9 @@ int run_eval_solver(const EvalSolverOptions& o) {
       ++detected;
       const SolverResult r = solver.solve(faces[0].points);
       for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
-        const double e = std::fabs(r.coefficients.at(k) - frame.coefficients.at(k));
+        const double signed_error = r.coefficients.at(k) - frame.coefficients.at(k);
+        const double e = std::fabs(signed_error);
+        img_bias[k] += signed_error;
         img_err[k] += e;
         img_total += e;
       }
@@ -245,9 +247,15 @@ int run_eval_solver(const EvalSolverOptions& o) {
   for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
     const std::string name(info(blendshape_at(k)).apple_name);
     j << (k ? ", " : "") << json_string(name) << ": {\"mae\": " << json_number(err[k] / n)
-      << ", \"image_mae\": " << json_number(detected ? img_err[k] / detected : double(NAN)) << "}";
+      << ", \"image_mae\": " << json_number(detected ? img_err[k] / detected : double(NAN))
+      << ", \"image_bias\": " << json_number(detected ? img_bias[k] / detected : double(NAN))
+      << "}";
+    // Through images also the mean signed error: over-reading (+) or under-reading (-).
     std::fprintf(stderr, "  %-20s %.4f%s\n", name.c_str(), err[k] / n,
-                 detected ? ("  images " + json_number(img_err[k] / detected)).c_str() : "");
+                 detected ? ("  images " + json_number(img_err[k] / detected) + " (bias " +
+                             json_number(img_bias[k] / detected) + ")")
+                                .c_str()
+                          : "");
   }
   j << "}}\n";
   if (!o.output.empty()) emit(o.output, j.str());
