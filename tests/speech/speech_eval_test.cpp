@@ -114,20 +114,21 @@ TEST(SpeechEval, SubsetMeetsMeasuredAccuracy) {
   EXPECT_LE(synth.transcript.boundary_percentile(0.5), 20);
   const SourceResult& festival = r[1];
   EXPECT_EQ(festival.utterances, 2);
-  // Measured: 0.884 / 1.00 with transcript, 0.844 without, 0.805 live (10 ms steps, 80 ms lag).
+  // Measured: 0.884 / 1.00 with transcript, 0.844 without, 0.826 live (10 ms steps, 80 ms lag,
+  // adaptive CMN).
   // espeak-ng's numbers move with the tests run before this one in the process: its waveform
   // depends on what it synthesised before (glottal phase and flutter carry over between calls;
   // re-initialising does not reset them), so only its transcript case is held.
   EXPECT_GE(festival.transcript.accuracy(), 0.82);
   EXPECT_GE(festival.transcript.bilabial_recall(), 0.8);
   EXPECT_GE(festival.recognition.accuracy(), 0.75);
-  EXPECT_GE(festival.live.accuracy(), 0.65);
+  EXPECT_GE(festival.live.accuracy(), 0.75);
   const SourceResult& real = r[2];
   EXPECT_EQ(real.utterances, 5);
   EXPECT_GE(real.transcript.accuracy(), 0.88);
   EXPECT_GE(real.transcript.bilabial_recall(), 0.95);
   EXPECT_GE(real.recognition.accuracy(), 0.82);
-  EXPECT_GE(real.live.accuracy(), 0.60);
+  EXPECT_GE(real.live.accuracy(), 0.70);  // measured 0.747
   EXPECT_LE(real.live.max_latency, 0.150);
   const auto j = nlohmann::json::parse(speech_eval_json(r, o));
   EXPECT_EQ(j["sources"].size(), 3u);
