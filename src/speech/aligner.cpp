@@ -256,7 +256,7 @@ Aligner Aligner::create(const AlignerOptions& options) {
 
 namespace {
 
-// The loudest 25 ms of the audio (RMS), hop 10 ms.
+// A dictionary word without its alternate-pronunciation suffix ("was(2)" -> "was").
 std::string base_word(const char* w) {
   std::string s = w ? w : "";
   if (const auto paren = s.find('('); paren != std::string::npos && paren > 0) s.resize(paren);
