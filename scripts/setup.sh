@@ -39,7 +39,7 @@ apt_packages=(
   libsndfile1-dev       # reading audio: WAV, FLAC, OGG, MP3 (src/speech)
   libsamplerate0-dev    # high-quality resampling of audio to the speech models' rate (src/speech)
   libpocketsphinx-dev   # phoneme alignment and recognition (src/speech/aligner.cpp only)
-  libsphinxbase-dev     # its MFCC front end, for alignment by synthesis (src/speech/dtw_aligner.cpp)
+  libsphinxbase-dev     # its MFCC front end (alignment by synthesis) and live CMN (phone_loop.cpp)
   pocketsphinx-en-us    # its US English acoustic model, CMUdict and trigram language model
   pocketsphinx-testdata # LibriVox utterances with transcripts: the quickstart's speech demo
   libespeak-ng-dev      # pronunciations of words missing from CMUdict (src/speech)
