@@ -147,6 +147,7 @@ struct ImageOptions {
   std::string side_by_side;  // overlay | rig render of the estimate: .png or a directory
   std::string faces;         // "all": every face ("faces": [...]); "" = the one face `face`
   std::string profile;       // a neutral profile (`semblend calibrate`); "" = none
+  bool appearance = false;   // fuse the appearance branch (appearance.h, opt-in)
   BatchOptions batch;        // a folder or manifest input (batch_command.cpp)
 };
 int run_image(const ImageOptions& o);
@@ -164,6 +165,7 @@ struct VideoOptions {
   std::string faces;    // "all": one take per face identity (video_solve.h); "" = face `face`
   std::string profile;  // a neutral profile (`semblend calibrate`); "" = none
   bool auto_calibrate = false;  // a running rest estimate per face (calibration.h RestEstimator)
+  bool appearance = false;      // fuse the appearance branch (appearance.h, opt-in)
   BatchOptions batch;           // a folder or manifest input (batch_command.cpp)
 };
 int run_video(const VideoOptions& o);
@@ -175,7 +177,8 @@ struct EvalSolverOptions {
   int images = 0;             // render -> landmarker -> solver samples
   std::uint64_t seed = 9001;  // held-out: training uses other seeds' identities
   int identities = 100;
-  bool stylised = false;  // cartoon-like identities (rig.h stylised_identity)
+  bool stylised = false;    // cartoon-like identities (rig.h stylised_identity)
+  bool appearance = false;  // through images, also the error with the appearance branch fused
 };
 int run_eval_solver(const EvalSolverOptions& o);
 
@@ -186,6 +189,7 @@ struct EvalFacesOptions {
   std::string output;                   // JSON report ("" = none)
   std::string model;                    // solver weights ("" = the shipped model)
   std::string side_by_side;             // a directory for overlay | rig pictures ("" = none)
+  bool appearance = false;              // fuse the appearance branch (appearance.h)
 };
 int run_eval_faces(const EvalFacesOptions& o);
 
@@ -200,8 +204,19 @@ struct EvalCanonicalOptions {
   std::string output, model;
   int identities = 5;
   std::uint64_t seed = 4242;  // held-out identities
+  bool appearance = false;    // fuse the appearance branch (appearance.h)
 };
 int run_eval_canonical(const EvalCanonicalOptions& o);
+
+// `semblend eval appearance` (eval_appearance.cpp): the appearance branch on held-out renders.
+struct EvalAppearanceOptions {
+  std::string output, model;
+  std::string appearance_dir;  // "" = the shipped models (checksum-verified)
+  int samples = 300;
+  std::uint64_t seed = 9001;  // held-out: training uses seeds 1 and 1001
+  bool stylised = false;
+};
+int run_eval_appearance(const EvalAppearanceOptions& o);
 
 // `semblend eval training-plot` (plot_training.cpp): semblend_train reports as a PNG chart.
 struct PlotTrainingOptions {
@@ -235,7 +250,8 @@ struct EvalTemporalOptions {
   int size = 320, max_frames = 900;
   double noise = 6;  // sensor noise added to the renders, σ in 8-bit levels
   unsigned seed = 5;
-  bool verbose = false;  // every row of the One Euro grid
+  bool verbose = false;     // every row of the One Euro grid
+  bool appearance = false;  // fuse the appearance branch (appearance.h), as `video --appearance`
 };
 int run_eval_temporal(const EvalTemporalOptions& o);
 

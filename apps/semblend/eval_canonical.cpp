@@ -30,7 +30,7 @@ struct Canonical {
   const char* name;
   std::vector<std::pair<Blendshape, float>> set;
   std::vector<Expectation> expect;
-  bool landmarks_see_it = true;  // false: reported, not scored (issue #7 adds appearance)
+  bool landmarks_see_it = true;  // false: scored only with the appearance branch
 };
 
 std::vector<Canonical> canonical_expressions() {
@@ -74,17 +74,17 @@ int run_eval_canonical(const EvalCanonicalOptions& o) {
   if (o.identities < 1 || o.identities > 1000)
     throw std::invalid_argument("eval canonical: identities must be 1..1000");
   const Solver solver = load_solver(o.model);
+  const std::optional<Appearance> appearance = load_appearance_option(o.appearance);
   FaceLandmarker landmarker = FaceLandmarker::create();
   const float deg = float(kPi) / 180.0f;
   const std::array<std::array<float, 2>, 3> poses{{{0, 0}, {-20, 5}, {20, -5}}};  // yaw, pitch
   std::vector<Rig> rigs;
   for (int i = 0; i < o.identities; ++i)
     rigs.push_back(build_rig(sample_identity(o.seed * 7727ull + std::uint64_t(i))));
-  nlohmann::json report = {{"format", "semblend.eval.canonical"},
-                           {"version", 1},
-                           {"identities", o.identities},
-                           {"seed", o.seed},
-                           {"expressions", nlohmann::json::array()}};
+  nlohmann::json report = {
+      {"format", "semblend.eval.canonical"}, {"version", 1},
+      {"identities", o.identities},          {"seed", o.seed},
+      {"appearance", o.appearance},          {"expressions", nlohmann::json::array()}};
   int scored = 0, held = 0;
   std::printf("%-14s %-16s %-8s %-7s %-7s %s\n", "expression", "shape", "expect", "median", "worst",
               "");
@@ -101,10 +101,14 @@ int run_eval_canonical(const EvalCanonicalOptions& o) {
         const RenderResult r = render_face(rig, frame, ro);
         landmarker.reset();
         const auto faces = landmarker.detect(r.image);
-        if (!faces.empty()) reads.push_back(solver.solve(faces[0].points).coefficients);
+        if (!faces.empty())
+          reads.push_back(
+              solve_face(solver, r.image, faces[0], nullptr, appearance ? &*appearance : nullptr)
+                  .coefficients);
       }
+    const bool scored_here = c.landmarks_see_it || appearance.has_value();
     nlohmann::json jc = {{"expression", c.name},
-                         {"scored", c.landmarks_see_it},
+                         {"scored", scored_here},
                          {"renders", rigs.size() * poses.size()},
                          {"detected", reads.size()},
                          {"checks", nlohmann::json::array()}};
@@ -115,7 +119,7 @@ int run_eval_canonical(const EvalCanonicalOptions& o) {
       const float median = v.empty() ? NAN : v[v.size() / 2];
       const float worst = v.empty() ? NAN : (e.at_least ? v.front() : v.back());
       const bool pass = !v.empty() && (e.at_least ? median >= e.threshold : median <= e.threshold);
-      if (c.landmarks_see_it) {
+      if (scored_here) {
         ++scored;
         held += pass;
       }
@@ -123,7 +127,7 @@ int run_eval_canonical(const EvalCanonicalOptions& o) {
           std::string(e.at_least ? ">= " : "<= ") + std::to_string(e.threshold).substr(0, 4);
       std::printf("%-14s %-16s %-8s %-7.3f %-7.3f %s\n", c.name,
                   std::string(info(e.shape).apple_name).c_str(), expect.c_str(), double(median),
-                  double(worst), c.landmarks_see_it ? (pass ? "pass" : "FAIL") : "(not scored)");
+                  double(worst), scored_here ? (pass ? "pass" : "FAIL") : "(not scored)");
       jc["checks"].push_back({{"shape", std::string(info(e.shape).apple_name)},
                               {"expect", expect},
                               {"median", median},

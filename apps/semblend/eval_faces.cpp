@@ -21,10 +21,12 @@ int run_eval_faces(const EvalFacesOptions& o) {
   if (!o.side_by_side.empty() && !std::filesystem::is_directory(o.side_by_side))
     throw std::invalid_argument("--side-by-side " + o.side_by_side + ": not an existing folder");
   const Solver solver = load_solver(o.model);
+  const std::optional<Appearance> appearance = load_appearance_option(o.appearance);
   FaceLandmarker landmarker = FaceLandmarker::create();
   nlohmann::json report = {{"format", "semblend.eval.faces"},
                            {"version", 1},
                            {"rubric", o.rubric},
+                           {"appearance", o.appearance},
                            {"photos", nlohmann::json::array()}};
   int photos_passed = 0, checks = 0, checks_passed = 0, found = 0;
   for (const RubricPhoto& p : rubric.photos) {
@@ -37,7 +39,8 @@ int run_eval_faces(const EvalFacesOptions& o) {
     std::printf("%-40s %s\n", p.file.c_str(), faces.empty() ? "no face" : "");
     if (!faces.empty()) {
       ++found;
-      const SolverResult r = solver.solve(faces[0].points);
+      const SolverResult r =
+          solve_face(solver, image, faces[0], nullptr, appearance ? &*appearance : nullptr);
       jp["category"] = std::string(category_name(r.category));
       nlohmann::json jc = nlohmann::json::array();
       for (const RubricCheck& c : p.checks) {

@@ -174,6 +174,8 @@ std::string metrics_json(const Metrics& m) {
 
 int run_eval_temporal(const EvalTemporalOptions& o) {
   const Solver solver = load_solver(o.model);
+  const std::optional<Appearance> appearance = load_appearance_option(o.appearance);
+  const Appearance* app = appearance ? &*appearance : nullptr;
   FaceLandmarker landmarker = FaceLandmarker::create();
   const Take truth = temporal_truth();
   const Rig& rig = default_rig();
@@ -190,7 +192,8 @@ int run_eval_temporal(const EvalTemporalOptions& o) {
         v = std::uint8_t(std::clamp(v + noise(rng), 0.0f, 255.0f));
     const std::vector<FaceLandmarks> faces = landmarker.track(rr.image);
     FaceFrame f = raw.empty() ? FaceFrame{} : raw.back();  // hold the last estimate
-    if (!faces.empty()) f = solved_frame(faces[0], solver.solve(faces[0].points), t.time);
+    if (!faces.empty())
+      f = solved_frame(faces[0], solve_face(solver, rr.image, faces[0], nullptr, app), t.time);
     f.time = t.time;
     raw.push_back(f);
   }
@@ -204,9 +207,10 @@ int run_eval_temporal(const EvalTemporalOptions& o) {
 
   const Metrics mraw = measure(truth, raw);
   std::ostringstream j;
-  j << "{\"format\": \"semblend.eval.temporal\", \"version\": 1, \"fps\": " << kFps
-    << ", \"sensor_noise\": " << o.noise << ", \"frames\": " << truth.frames.size()
-    << ", \"raw\": " << metrics_json(mraw) << ", \"filtered\": [";
+  j << "{\"format\": \"semblend.eval.temporal\", \"version\": 1, \"appearance\": "
+    << (app ? "true" : "false") << ", \"fps\": " << kFps << ", \"sensor_noise\": " << o.noise
+    << ", \"frames\": " << truth.frames.size() << ", \"raw\": " << metrics_json(mraw)
+    << ", \"filtered\": [";
   std::fprintf(stderr,
                "rendered clip, %zu frames at 30 fps with sensor noise σ %.0f/255 (truth known): "
                "jitter = mean |Δ| per frame on still stretches; blink onset = frames after the "
@@ -255,7 +259,8 @@ int run_eval_temporal(const EvalTemporalOptions& o) {
     for (int n = 0; n < o.max_frames && reader.next(image, time); ++n) {
       const auto faces = tracker.track(image);
       if (faces.empty()) continue;
-      vraw.push_back(solved_frame(faces[0], solver.solve(faces[0].points), time));
+      vraw.push_back(
+          solved_frame(faces[0], solve_face(solver, image, faces[0], nullptr, app), time));
     }
     const std::vector<FaceFrame> vf = filtered(vraw, shipped);
     auto change = [](const std::vector<FaceFrame>& fr, double& coeff, double& yaw, int& blinks) {

@@ -267,6 +267,8 @@ int main(int argc, char** argv) {
   evsv->add_option("--seed", eval_solver.seed, "Held-out seed")->capture_default_str();
   evsv->add_flag("--stylised", eval_solver.stylised,
                  "Cartoon-like identities (rig.h stylised_identity) instead of adult ones");
+  evsv->add_flag("--appearance", eval_solver.appearance,
+                 "Through images, also the error with the appearance branch fused");
   cli::PlotTrainingOptions plot_training;
   auto* evp = ev->add_subcommand("training-plot",
                                  "Plot semblend_train reports (training and held-out MAE by step)");
@@ -280,6 +282,22 @@ int main(int argc, char** argv) {
   evc->add_option("--identities", eval_canonical.identities, "Held-out identities")
       ->capture_default_str();
   evc->add_option("--seed", eval_canonical.seed, "Identity seed")->capture_default_str();
+  evc->add_flag("--appearance", eval_canonical.appearance,
+                "Fuse the appearance branch (then tongue out and cheek puff are scored too)");
+  cli::EvalAppearanceOptions eval_appearance;
+  auto* eva = ev->add_subcommand(
+      "appearance",
+      "The appearance branch (blinks, wide eyes, tongue, cheek puff) on held-out renders");
+  eva->add_option("-o,--output", eval_appearance.output, "Write the JSON report here");
+  eva->add_option("--model", eval_appearance.model, "Solver weights (default: the shipped model)");
+  eva->add_option("--appearance", eval_appearance.appearance_dir,
+                  "A folder of appearance models (default: the shipped ones)");
+  eva->add_option("--samples", eval_appearance.samples, "Renders")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  eva->add_option("--seed", eval_appearance.seed, "Held-out seed")->capture_default_str();
+  eva->add_flag("--stylised", eval_appearance.stylised,
+                "Cartoon-like identities (rig.h stylised_identity)");
   cli::EvalTakeOptions eval_take;
   auto* evt = ev->add_subcommand(
       "take", "An estimated take (e.g. from semblend video) against the take it should recover");
@@ -296,6 +314,7 @@ int main(int argc, char** argv) {
   evf->add_option("--model", eval_faces.model, "Solver weights (default: the shipped model)");
   evf->add_option("--side-by-side", eval_faces.side_by_side,
                   "Write each photo's overlay | rig render of the estimate into this folder");
+  evf->add_flag("--appearance", eval_faces.appearance, "Fuse the appearance branch");
   cli::EvalNoiseOptions eval_noise;
   auto* evn = ev->add_subcommand(
       "noise", "Measure the landmark noise model (data/landmark_noise.csv) on rig renders");
@@ -329,6 +348,8 @@ int main(int argc, char** argv) {
   evtm->add_option("-o,--output", eval_temporal.output, "Write the JSON report here");
   evtm->add_option("--model", eval_temporal.model, "Solver weights (default: the shipped model)");
   evtm->add_option("--video", eval_temporal.video, "Also measure this real video (no truth)");
+  evtm->add_flag("--appearance", eval_temporal.appearance,
+                 "Fuse the appearance branch (as video --appearance)");
   evtm->add_option("--max-frames", eval_temporal.max_frames, "Frames of the video to read")
       ->capture_default_str()
       ->check(CLI::Range(2, 1000000));
@@ -368,6 +389,9 @@ int main(int argc, char** argv) {
                  "The overlay beside the rig rendered with the estimate: .png or a directory");
   im->add_option("--profile", image.profile,
                  "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
+  im->add_flag("--appearance", image.appearance,
+               "Fuse the appearance branch: rig-trained CNNs for blinks, wide eyes, tongue, cheek "
+               "puff (docs/appearance.md: false readings on some real faces)");
   add_batch_options(im, image.batch, image.faces, "Batch: the outputs' format: json");
 
   cli::VideoOptions video;
@@ -392,6 +416,9 @@ int main(int argc, char** argv) {
                  "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
   vd->add_flag("--auto-calibrate", video.auto_calibrate,
                "Learn each face's rest as the video runs (docs/calibration.md)");
+  vd->add_flag("--appearance", video.appearance,
+               "Fuse the appearance branch: rig-trained CNNs for blinks, wide eyes, tongue, cheek "
+               "puff (docs/appearance.md: false readings on some real faces)");
   add_batch_options(vd, video.batch, video.faces,
                     "Batch: the outputs' format: csv, json (default) or jsonl");
 
@@ -522,6 +549,7 @@ int main(int argc, char** argv) {
     if (evf->parsed()) return cli::run_eval_faces(eval_faces);
     if (evt->parsed()) return cli::run_eval_take(eval_take);
     if (evc->parsed()) return cli::run_eval_canonical(eval_canonical);
+    if (eva->parsed()) return cli::run_eval_appearance(eval_appearance);
     if (evp->parsed()) return cli::run_plot_training(plot_training);
     if (evn->parsed()) return cli::run_eval_noise(eval_noise);
     if (evcal->parsed()) return cli::run_eval_calibration(eval_cal);

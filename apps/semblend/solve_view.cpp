@@ -38,6 +38,25 @@ Solver load_solver(const std::string& path) {
   return path.empty() ? Solver::load_default() : Solver::load(path);
 }
 
+std::optional<Appearance> load_appearance_option(bool enabled) {
+  if (!enabled) return std::nullopt;
+  return Appearance::load_default();
+}
+
+SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
+                        const NeutralProfile* profile, const Appearance* appearance,
+                        AppearanceEstimate* estimate) {
+  SolverResult r =
+      profile ? solve_calibrated(solver, face.points, *profile) : solver.solve(face.points);
+  if (!appearance) return r;
+  const AppearanceEstimate a = appearance->estimate(image, face.points);
+  r.coefficients = appearance->fuse(r.coefficients, a);
+  for (const Blendshape b : kAppearanceShapes)
+    r.bins[index_of(b)] = intensity_of(r.coefficients[b]);
+  if (estimate) *estimate = a;
+  return r;
+}
+
 FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time) {
   FaceFrame f;
   f.time = time;

@@ -3,9 +3,11 @@
 // rendered with the estimate.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "semblend/appearance.h"
 #include "semblend/calibration.h"
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
@@ -21,6 +23,17 @@ std::string json_number(double v);
 
 // The shipped model when `path` is empty (checksum-verified), else the model.json at `path`.
 Solver load_solver(const std::string& path);
+
+// The shipped appearance models when `enabled` (checksum-verified), else none.
+std::optional<Appearance> load_appearance_option(bool enabled);
+
+// One face's estimate, the way every command makes it: the geometry solver on the landmarks
+// (with the profile's corrections when given), then the appearance branch fused in when given
+// (appearance.h; the bands of the fused shapes follow their new values). `estimate`, when not
+// null, receives the appearance branch's own readings.
+SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
+                        const NeutralProfile* profile, const Appearance* appearance,
+                        AppearanceEstimate* estimate = nullptr);
 
 // The solver's coefficients with the landmarker's head pose (its convention, docs/landmarks.md;
 // translation included) and eye poses; confidence = the face's presence score.
@@ -43,11 +56,13 @@ std::string picture_path(const std::string& option, const std::string& flag,
 struct SolvedFace {
   int index = 0;  // into the landmarker's faces
   SolverResult result;
+  std::optional<AppearanceEstimate> appearance;  // the appearance branch's readings, when used
 };
-std::vector<SolvedFace> solve_faces(const std::string& source,
+std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
                                     int face, bool all_faces, bool log = true,
-                                    const NeutralProfile* profile = nullptr);
+                                    const NeutralProfile* profile = nullptr,
+                                    const Appearance* appearance = nullptr);
 // Its JSON object (docs/cli.md): {"format": "semblend.image", ..., "face": {...} | null}, or with
 // `all_faces` "faces": [{...}, ...]. One line, no trailing newline.
 std::string image_json(const std::string& source, const Image& image,

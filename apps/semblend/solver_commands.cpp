@@ -28,15 +28,19 @@ std::string pose_json(float yaw, float pitch, float roll) {
 
 }  // namespace
 
-std::vector<SolvedFace> solve_faces(const std::string& source,
+std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
                                     int face, bool all_faces, bool log,
-                                    const NeutralProfile* profile) {
+                                    const NeutralProfile* profile, const Appearance* appearance) {
   std::vector<SolvedFace> solved;
   for (std::size_t i = 0; i < faces.size(); ++i) {
     if (!all_faces && i != std::size_t(face)) continue;
-    solved.push_back({int(i), profile ? solve_calibrated(solver, faces[i].points, *profile)
-                                      : solver.solve(faces[i].points)});
+    SolvedFace s;
+    s.index = int(i);
+    AppearanceEstimate a;
+    s.result = solve_face(solver, image, faces[i], profile, appearance, &a);
+    if (appearance) s.appearance = a;
+    solved.push_back(std::move(s));
     if (!log) continue;
     const SemanticDescription d = describe(solved.back().result.coefficients, &faces[i].head);
     std::fprintf(stderr, "%s: %s%s\n", source.c_str(),
@@ -71,7 +75,15 @@ std::string image_json(const std::string& source, const Image& image,
     for (std::size_t k = 0; k < kBlendshapeCount; ++k)
       j << (k ? ", " : "") << json_string(std::string(info(blendshape_at(k)).apple_name)) << ": "
         << json_number(r.coefficients.at(k));
-    j << "}, \"predicted_category\": "
+    j << "}";
+    if (solved[n].appearance) {  // the appearance branch's own readings, before fusion
+      j << ", \"appearance\": {";
+      for (std::size_t k = 0; k < kAppearanceShapeCount; ++k)
+        j << (k ? ", " : "") << json_string(std::string(info(kAppearanceShapes[k]).apple_name))
+          << ": " << json_number(solved[n].appearance->values[k]);
+      j << "}";
+    }
+    j << ", \"predicted_category\": "
       << json_string(token_name(int(kSemanticChannelCount * kIntensityCount) + int(r.category)))
       << ", \"text\": " << json_string(sentence(d)) << ", \"semantic\": " << semantic_json(d)
       << "}";
@@ -95,6 +107,7 @@ int run_image(const ImageOptions& o) {
   check_picture_option(o.side_by_side, "--side-by-side", many);
   const Solver solver = load_solver(o.model);
   const std::optional<NeutralProfile> profile = load_profile_option(o.profile);
+  const std::optional<Appearance> appearance = load_appearance_option(o.appearance);
   LandmarkerOptions lo;
   lo.max_faces = std::max(4, o.face + 1);  // "largest first" among up to 4 (landmarker.h)
   if (all_faces) lo.max_faces = 8;
@@ -107,7 +120,8 @@ int run_image(const ImageOptions& o) {
     landmarker.reset();
     const std::vector<FaceLandmarks> faces = landmarker.detect(image);
     const std::vector<SolvedFace> solved =
-        solve_faces(path, faces, solver, o.face, all_faces, true, profile ? &*profile : nullptr);
+        solve_faces(path, image, faces, solver, o.face, all_faces, true,
+                    profile ? &*profile : nullptr, appearance ? &*appearance : nullptr);
     std::vector<FaceLandmarks> drawn;
     for (const SolvedFace& s : solved) drawn.push_back(faces[std::size_t(s.index)]);
     if (!o.overlay.empty())
@@ -164,8 +178,10 @@ int run_eval_solver(const EvalSolverOptions& o) {
   so.identities = o.identities;
   so.stylised = o.stylised;
   const SynthGenerator gen = SynthGenerator::create(so);
-  std::array<double, kBlendshapeCount> err{}, img_err{}, img_bias{};
-  double total = 0, img_total = 0;
+  std::array<double, kBlendshapeCount> err{}, img_err{}, img_bias{}, fused_err{};
+  double total = 0, img_total = 0, fused_total = 0;
+  std::optional<Appearance> appearance;
+  if (o.images > 0) appearance = load_appearance_option(o.appearance);
   for (int i = 0; i < o.samples; ++i) {
     const SynthSample s = gen.sample(std::uint64_t(i));
     const SolverResult r = solver.solve(s.landmarks);
@@ -201,12 +217,19 @@ int run_eval_solver(const EvalSolverOptions& o) {
       if (faces.empty()) continue;
       ++detected;
       const SolverResult r = solver.solve(faces[0].points);
+      const Coefficients fused =
+          appearance
+              ? appearance->fuse(r.coefficients, appearance->estimate(rr.image, faces[0].points))
+              : r.coefficients;
       for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
         const double signed_error = r.coefficients.at(k) - frame.coefficients.at(k);
         const double e = std::fabs(signed_error);
         img_bias[k] += signed_error;
         img_err[k] += e;
         img_total += e;
+        const double f = std::fabs(fused.at(k) - frame.coefficients.at(k));
+        fused_err[k] += f;
+        fused_total += f;
       }
     }
   }
@@ -235,6 +258,13 @@ int run_eval_solver(const EvalSolverOptions& o) {
                  "(without tongueOut, cheekPuff: %.4f)\n",
                  detected, o.images, img_overall,
                  detected ? visible_mean(img_err, detected) : double(NAN));
+  const double fused_overall =
+      detected && appearance ? fused_total / (double(detected) * kBlendshapeCount) : NAN;
+  if (o.images > 0 && appearance)
+    std::fprintf(stderr,
+                 "through images with the appearance branch fused (blinks, wide eyes, tongue, "
+                 "cheek puff): MAE %.4f (without tongueOut, cheekPuff: %.4f)\n",
+                 fused_overall, detected ? visible_mean(fused_err, detected) : double(NAN));
   std::ostringstream j;
   j << "{\"format\": \"semblend.eval.solver\", \"version\": 1, \"seed\": " << o.seed
     << ", \"stylised\": " << (o.stylised ? "true" : "false") << ", \"identities\": " << o.identities
@@ -243,19 +273,22 @@ int run_eval_solver(const EvalSolverOptions& o) {
     << ", \"images_detected\": " << detected << ", \"image_mae\": " << json_number(img_overall)
     << ", \"image_mae_visible\": "
     << json_number(detected ? visible_mean(img_err, detected) : double(NAN))
-    << ", \"per_shape\": {";
+    << ", \"image_mae_fused\": " << json_number(fused_overall) << ", \"per_shape\": {";
   for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
     const std::string name(info(blendshape_at(k)).apple_name);
     j << (k ? ", " : "") << json_string(name) << ": {\"mae\": " << json_number(err[k] / n)
       << ", \"image_mae\": " << json_number(detected ? img_err[k] / detected : double(NAN))
       << ", \"image_bias\": " << json_number(detected ? img_bias[k] / detected : double(NAN))
-      << "}";
+      << ", \"image_mae_fused\": "
+      << json_number(detected && appearance ? fused_err[k] / detected : double(NAN)) << "}";
     // Through images also the mean signed error: over-reading (+) or under-reading (-).
-    std::fprintf(stderr, "  %-20s %.4f%s\n", name.c_str(), err[k] / n,
-                 detected ? ("  images " + json_number(img_err[k] / detected) + " (bias " +
-                             json_number(img_bias[k] / detected) + ")")
-                                .c_str()
-                          : "");
+    std::fprintf(
+        stderr, "  %-20s %.4f%s%s\n", name.c_str(), err[k] / n,
+        detected ? ("  images " + json_number(img_err[k] / detected) + " (bias " +
+                    json_number(img_bias[k] / detected) + ")")
+                       .c_str()
+                 : "",
+        detected && appearance ? ("  fused " + json_number(fused_err[k] / detected)).c_str() : "");
   }
   j << "}}\n";
   if (!o.output.empty()) emit(o.output, j.str());

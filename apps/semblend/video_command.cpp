@@ -177,7 +177,8 @@ int run_video(const VideoOptions& o) {
   const TakeFormat format = video_output_format(o.output);
   if (o.semantic) check_semantic_format(format);
   std::optional<NeutralProfile> profile;
-  const VideoSolveOptions so = video_solve_options(o, profile);
+  std::optional<Appearance> appearance;
+  const VideoSolveOptions so = video_solve_options(o, profile, appearance);
   if (so.all_faces && o.output.empty())
     throw std::invalid_argument("--faces all writes one take per face: it needs -o");
   if (so.all_faces && !o.preview.empty())

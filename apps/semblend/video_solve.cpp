@@ -47,8 +47,8 @@ struct FaceState {
 
 }  // namespace
 
-VideoSolveOptions video_solve_options(const VideoOptions& o,
-                                      std::optional<NeutralProfile>& profile) {
+VideoSolveOptions video_solve_options(const VideoOptions& o, std::optional<NeutralProfile>& profile,
+                                      std::optional<Appearance>& appearance) {
   if (!o.faces.empty() && o.faces != "all")
     throw std::invalid_argument("--faces takes \"all\" (use --face N for one face)");
   VideoSolveOptions so;
@@ -58,6 +58,8 @@ VideoSolveOptions video_solve_options(const VideoOptions& o,
   profile = load_profile_option(o.profile);
   so.profile = profile ? &*profile : nullptr;
   so.auto_calibrate = o.auto_calibrate;
+  appearance = load_appearance_option(o.appearance);
+  so.appearance = appearance ? &*appearance : nullptr;
   return so;
 }
 
@@ -86,6 +88,7 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
     s.track.take.metadata["face"] = std::to_string(id);
     s.track.take.metadata["smoothing"] = o.smooth ? "one-euro" : "none";
     if (o.profile) s.track.take.metadata["calibration"] = "profile: " + o.profile->source;
+    s.track.take.metadata["appearance"] = o.appearance ? "fused" : "off";
     if (o.auto_calibrate) {
       s.rest.emplace();
       s.track.take.metadata["calibration"] =
@@ -95,13 +98,13 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
     return s;
   };
   if (!o.all_faces) states.push_back(new_state(o.face));
+  Image image;
   auto solve = [&](const FaceLandmarks& f) {
-    return o.profile ? solve_calibrated(solver, f.points, *o.profile) : solver.solve(f.points);
+    return solve_face(solver, image, f, o.profile, o.appearance);
   };
   SolvedVideo out;
   std::vector<double> times;  // every frame's time so far
   const auto start = std::chrono::steady_clock::now();
-  Image image;
   double time = 0, last_time = 0;
   while (reader.next(image, time)) {
     // Containers may repeat a timestamp; the take's times must increase.

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "semblend/appearance.h"
 #include "semblend/calibration.h"
 #include "semblend/formats.h"
 #include "semblend/landmarker.h"
@@ -31,13 +32,16 @@ struct VideoSolveOptions {
   // running rest estimate per face (before smoothing). The profile must outlive the call.
   const NeutralProfile* profile = nullptr;
   bool auto_calibrate = false;
+  // The appearance branch fused into every face (appearance.h); must outlive the call.
+  const Appearance* appearance = nullptr;
 };
 
 // The options of `semblend video` (one file or a batch) as VideoSolveOptions; `profile` keeps
-// the --profile file's profile alive for the options to point at. Checks --faces.
+// the --profile file's profile (and `appearance` the appearance models, unless --no-appearance)
+// alive for the options to point at. Checks --faces.
 struct VideoOptions;
-VideoSolveOptions video_solve_options(const VideoOptions& o,
-                                      std::optional<NeutralProfile>& profile);
+VideoSolveOptions video_solve_options(const VideoOptions& o, std::optional<NeutralProfile>& profile,
+                                      std::optional<Appearance>& appearance);
 
 // The landmarker the options need: up to 4 faces (or face + 1) tracked for one face; up to
 // kMostFaces with all faces, the detector also running every kRedetectFrames frames so that faces

@@ -54,6 +54,18 @@ namespace semblend {
 inline constexpr std::size_t kFaceMeshLandmarks = 468;
 inline constexpr std::size_t kFaceLandmarksWithIris = 478;
 
+// Single landmarks with a name, the one place their indices are written down (MediaPipe's
+// canonical face model; the subject's own sides). Corners are where each loop of the
+// FACEMESH_LEFT_EYE/RIGHT_EYE/LIPS sets turns.
+namespace landmark {
+inline constexpr std::uint16_t kRightEyeOuter = 33, kRightEyeInner = 133;
+inline constexpr std::uint16_t kLeftEyeInner = 362, kLeftEyeOuter = 263;
+inline constexpr std::uint16_t kMouthRightCorner = 61, kMouthLeftCorner = 291;
+inline constexpr std::uint16_t kUpperLipInner = 13, kLowerLipInner = 14;
+inline constexpr std::uint16_t kChin = 152;
+inline constexpr std::uint16_t kRightIrisCentre = 468, kLeftIrisCentre = 473;
+}  // namespace landmark
+
 // A connection between two landmark indices (MediaPipe's [start, end] pair).
 struct LandmarkEdge {
   std::uint16_t a, b;

@@ -10,13 +10,14 @@
 
 #include "semblend/error.h"
 #include "semblend/face_model.h"
+#include "semblend/topology.h"
 
 namespace semblend {
 namespace {
 
 using Matrix3X = Eigen::Matrix<double, 3, Eigen::Dynamic>;
 constexpr std::size_t kMesh = 468;
-constexpr int kRightEyeOuter = 33, kLeftEyeOuter = 263;
+constexpr int kRightEyeOuter = landmark::kRightEyeOuter, kLeftEyeOuter = landmark::kLeftEyeOuter;
 constexpr double kOuterCanthalCm = 9.0;
 
 // Points that expressions barely move: forehead, temples, nose bridge and tip, cheekbones, eye

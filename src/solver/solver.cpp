@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 #include <stdexcept>
 
+#include "engine/model_pool.h"
 #include "semblend/engine.h"
 #include "semblend/error.h"
 #include "semblend/face_model.h"
@@ -46,34 +46,10 @@ std::vector<float> solver_input(const std::array<Point3, kLandmarkCount>& landma
   return normalise(landmarks, fit);
 }
 
-// One engine Model per concurrent caller: a Model owns its buffers and must not run on two
-// threads at once, so run() leases an idle one from the pool, or clones a new one (no file
-// access) when every Model is busy; the pool grows to the largest number of simultaneous calls.
+// One engine Model per concurrent caller (engine/model_pool.h).
 struct Solver::Impl {
   std::string path;
-  std::mutex mutex;
-  const Model* prototype = nullptr;            // the loaded one, cloned for more callers
-  std::vector<std::unique_ptr<Model>> models;  // all of them
-  std::vector<Model*> idle;
-
-  Model* acquire() {
-    {
-      const std::lock_guard<std::mutex> lock(mutex);
-      if (!idle.empty()) {
-        Model* m = idle.back();
-        idle.pop_back();
-        return m;
-      }
-    }
-    auto copy = std::make_unique<Model>(prototype->clone());  // clone() only reads the graph
-    const std::lock_guard<std::mutex> lock(mutex);
-    models.push_back(std::move(copy));
-    return models.back().get();
-  }
-  void release(Model* m) {
-    const std::lock_guard<std::mutex> lock(mutex);
-    idle.push_back(m);
-  }
+  std::unique_ptr<engine::ModelPool> pool;
 };
 
 Solver::Solver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -99,14 +75,14 @@ Solver Solver::load(const std::string& model_json,
                     const std::map<std::string, std::string>& sha256) {
   ModelOptions options;
   options.sha256 = sha256;
-  auto model = std::make_unique<Model>(Model::load(model_json, options));
+  Model model = Model::load(model_json, options);
   const std::vector<std::size_t> want_in{1, kSolverInputSize};
-  if (model->input_shape() != want_in)
+  if (model.input_shape() != want_in)
     throw InputError(model_json, 0, 0,
                      "the solver's input must be [1, " + std::to_string(kSolverInputSize) +
                          "] (the normalised landmarks), the model takes " +
-                         std::to_string(model->input().size()) + " values");
-  if (model->output_shapes().size() != 1 || !is_solver_output_size(model->output(0).size()))
+                         std::to_string(model.input().size()) + " values");
+  if (model.output_shapes().size() != 1 || !is_solver_output_size(model.output(0).size()))
     throw InputError(model_json, 0, 0,
                      "the solver must have one output in a layout of solver.h, e.g. " +
                          std::to_string(kSolverSemanticOutputSize) +
@@ -114,9 +90,7 @@ Solver Solver::load(const std::string& model_json,
                          "values)");
   auto impl = std::make_unique<Impl>();
   impl->path = model_json;
-  impl->prototype = model.get();
-  impl->idle.push_back(model.get());
-  impl->models.push_back(std::move(model));
+  impl->pool = std::make_unique<engine::ModelPool>(std::move(model));
   return Solver(std::move(impl));
 }
 
@@ -124,13 +98,7 @@ std::vector<float> Solver::run(std::span<const float> input) const {
   if (input.size() != kSolverInputSize)
     throw std::invalid_argument("solver: input has " + std::to_string(input.size()) +
                                 " values, expected " + std::to_string(kSolverInputSize));
-  Impl& impl = *impl_;
-  Model* m = impl.acquire();
-  struct Lease {
-    Impl& impl;
-    Model* m;
-    ~Lease() { impl.release(m); }
-  } lease{impl, m};
+  const engine::ModelPool::Lease m = impl_->pool->acquire();
   std::copy(input.begin(), input.end(), m->input().begin());
   m->invoke();
   const std::span<const float> y = m->output(0);

@@ -8,6 +8,7 @@
 
 #include "semblend/engine.h"
 #include "semblend/face_model.h"
+#include "semblend/topology.h"
 #include "vision/crop.h"
 #include "vision/face_detector.h"
 #include "vision/model_checksums.h"
@@ -56,8 +57,10 @@ bool is_brow_entry(std::size_t i) {
 }
 
 // Key mesh indices.
-constexpr int kRightEyeOuter = 33, kRightEyeInner = 133, kLeftEyeInner = 362, kLeftEyeOuter = 263;
-constexpr int kRightIrisFirst = 468, kLeftIrisFirst = 473;
+constexpr int kRightEyeOuter = landmark::kRightEyeOuter, kRightEyeInner = landmark::kRightEyeInner,
+              kLeftEyeInner = landmark::kLeftEyeInner, kLeftEyeOuter = landmark::kLeftEyeOuter;
+constexpr int kRightIrisFirst = landmark::kRightIrisCentre,
+              kLeftIrisFirst = landmark::kLeftIrisCentre;
 
 struct Vec3 {
   float x, y, z;

@@ -89,6 +89,55 @@ TEST(CliEvalCanonical, ReadsClosedEyesAndANeutralFace) {
     }
   }
   EXPECT_GT(j["scored_checks"].get<int>(), j["passed_checks"].get<int>() / 2);
+  // Without the appearance branch (the default) the tongue and the puffed cheeks are not scored.
+  EXPECT_FALSE(j["appearance"].get<bool>());
+  for (const auto& e : j["expressions"]) {
+    if (e["expression"] == "cheek puff" || e["expression"] == "tongue out") {
+      EXPECT_FALSE(e["scored"].get<bool>()) << e["expression"];
+    }
+  }
+}
+
+// With the appearance branch they are, and closed eyes and the neutral face still hold.
+TEST(CliEvalCanonical, WithAppearanceTongueAndPuffAreScoredAndRead) {
+  test::TempDir tmp;
+  const auto a = test::run_cli(
+      "eval canonical --identities 1 --appearance -o '" + tmp.path("a.json") + "'", tmp);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto ja = nlohmann::json::parse(test::read_text(tmp.path("a.json")));
+  EXPECT_TRUE(ja["appearance"].get<bool>());
+  for (std::size_t i = 0; i < ja["expressions"].size(); ++i) {
+    const auto& e = ja["expressions"][i];
+    EXPECT_TRUE(e["scored"].get<bool>()) << e["expression"];
+    const std::string name = e["expression"];
+    if (name == "eyes closed" || name == "neutral" || name == "tongue out" ||
+        name == "cheek puff") {
+      for (const auto& c : e["checks"]) EXPECT_TRUE(c["pass"].get<bool>()) << e << a.out;
+    }
+  }
+}
+
+TEST(CliEvalAppearance, ReportsEachShapeForGeometryAppearanceAndFusion) {
+  test::TempDir tmp;
+  const auto r =
+      test::run_cli("eval appearance --samples 16 --seed 77 -o '" + tmp.path("a.json") + "'", tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(test::read_text(tmp.path("a.json")));
+  EXPECT_EQ(j["format"], "semblend.eval.appearance");
+  EXPECT_GE(j["detected"].get<int>(), 15);
+  ASSERT_EQ(j["shapes"].size(), 6u);
+  for (const char* name :
+       {"eyeBlinkLeft", "eyeBlinkRight", "eyeWideLeft", "eyeWideRight", "tongueOut", "cheekPuff"}) {
+    const auto& s = j["shapes"][name];
+    for (const char* m : {"geometry", "appearance", "fused"}) {
+      const double mae = s[m]["mae"];
+      EXPECT_GE(mae, 0.0) << name << " " << m;
+      EXPECT_LT(mae, 0.5) << name << " " << m;
+    }
+  }
+  EXPECT_NE(r.err.find("fused"), std::string::npos) << r.err;
+  const auto bad = test::run_cli("eval appearance --samples 0", tmp);
+  EXPECT_NE(bad.exit_code, 0);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "semblend/appearance.h"
 #include "semblend/demo.h"
 #include "semblend/formats.h"
 #include "semblend/image.h"
@@ -73,6 +74,7 @@ TEST(CliVideo, RealClipGivesOneFramePerVideoFrameTalkingAndAPreview) {
   const double fps = VideoReader::open(video).fps();  // the container's rate (this clip: VFR)
   EXPECT_NEAR(take.fps, fps, 1e-6);
   EXPECT_EQ(take.metadata.at("frames_without_face"), "0");
+  EXPECT_EQ(take.metadata.at("appearance"), "off");  // opt-in (docs/appearance.md)
   float jaw_min = 1, jaw_max = 0;
   for (const FaceFrame& f : take.frames) {
     for (float v : f.coefficients.values()) {
@@ -306,6 +308,58 @@ TEST(CliVideo, BadInputIsAClearErrorAndLeavesNothing) {
       run_cli("video " + q(real_video()) + " -o " + q(tmp.path("nowhere/t.csv")), tmp).exit_code,
       5);
   EXPECT_EQ(file_count(tmp.path("out")), 0u);
+}
+
+TEST(CliVideo, AppearanceFusesTheBranchIntoEveryFrameAndSaysSo) {
+  TempDir tmp;
+  const auto on = run_cli(
+      "video " + q(real_video()) + " --appearance --no-smooth -o " + q(tmp.path("on.json")), tmp);
+  const auto off =
+      run_cli("video " + q(real_video()) + " --no-smooth -o " + q(tmp.path("off.json")), tmp);
+  ASSERT_EQ(on.exit_code, 0) << on.err;
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  const Take a = read_take(tmp.path("on.json")), b = read_take(tmp.path("off.json"));
+  EXPECT_EQ(a.metadata.at("appearance"), "fused");
+  ASSERT_EQ(a.frames.size(), b.frames.size());
+  // The six shapes differ somewhere; every other shape is the landmark solver's, frame by frame.
+  double six = 0;
+  for (std::size_t i = 0; i < a.frames.size(); ++i)
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+      const Blendshape s = blendshape_at(k);
+      const bool fused = std::find(kAppearanceShapes.begin(), kAppearanceShapes.end(), s) !=
+                         kAppearanceShapes.end();
+      const double d = std::fabs(a.frames[i].coefficients[s] - b.frames[i].coefficients[s]);
+      if (fused)
+        six += d;
+      else
+        ASSERT_LT(d, 1e-4) << info(s).apple_name << " frame " << i;
+    }
+  EXPECT_GT(six / double(a.frames.size()), 0.01);
+}
+
+TEST(CliImage, TheAppearanceBranchReadsATongueTheLandmarksMiss) {
+  TempDir tmp;
+  FaceFrame frame;
+  frame.coefficients.set(Blendshape::JawOpen, 0.4f);
+  frame.coefficients.set(Blendshape::TongueOut, 1.0f);
+  RenderOptions ro;
+  ro.width = ro.height = 320;
+  write_png(render_face(build_rig(sample_identity(4321)), frame, ro).image, tmp.path("t.png"));
+  const auto with =
+      run_cli("image " + q(tmp.path("t.png")) + " --appearance -o " + q(tmp.path("a.json")), tmp);
+  const auto without =
+      run_cli("image " + q(tmp.path("t.png")) + " -o " + q(tmp.path("b.json")), tmp);
+  ASSERT_EQ(with.exit_code, 0) << with.err;
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  const auto a = nlohmann::json::parse(test::read_text(tmp.path("a.json")))["face"];
+  const auto b = nlohmann::json::parse(test::read_text(tmp.path("b.json")))["face"];
+  ASSERT_TRUE(a.contains("appearance"));
+  EXPECT_FALSE(b.contains("appearance"));
+  EXPECT_GE(a["coefficients"]["tongueOut"].get<double>(), 0.5);
+  EXPECT_LE(b["coefficients"]["tongueOut"].get<double>(), 0.3);
+  EXPECT_GE(a["appearance"]["tongueOut"].get<double>(), 0.5);
+  // Shapes outside the branch's six are the landmark solver's alone.
+  EXPECT_EQ(a["coefficients"]["jawOpen"], b["coefficients"]["jawOpen"]);
 }
 
 TEST(CliImage, OverlayAndSideBySide) {
