@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <thread>
 
 #include "semblend/error.h"
 #include "semblend/landmarker.h"
@@ -131,6 +132,40 @@ TEST(Appearance, ACorruptedShippedFileIsAChecksumErrorNamingIt) {
   }
   std::filesystem::remove(tmp.path("fusion.json"));
   EXPECT_THROW(Appearance::load(tmp.dir().string()), IoError);
+}
+
+TEST(Appearance, ConcurrentEstimatesGiveTheSingleThreadResults) {
+  const Appearance appearance = Appearance::load_default();
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  std::vector<Image> images;
+  std::vector<FaceLandmarks> faces;
+  for (int i = 0; i < 3; ++i) {
+    FaceFrame frame;
+    frame.coefficients.set(Blendshape::EyeBlinkLeft, 0.5f * float(i));
+    frame.coefficients.set(Blendshape::CheekPuff, 0.4f * float(2 - i));
+    images.push_back(render(default_rig(), frame, 256));
+    faces.push_back(detect(landmarker, images.back()));
+  }
+  std::vector<AppearanceEstimate> alone;
+  for (std::size_t i = 0; i < images.size(); ++i)
+    alone.push_back(appearance.estimate(images[i], faces[i].points));
+  // Four threads at once share the one Appearance (its pool clones engine models as needed).
+  std::vector<std::vector<AppearanceEstimate>> got(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < got.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round)
+        for (std::size_t i = 0; i < images.size(); ++i)
+          got[t].push_back(appearance.estimate(images[i], faces[i].points));
+    });
+  for (std::thread& th : threads) th.join();
+  for (const auto& g : got) {
+    ASSERT_EQ(g.size(), 5 * images.size());
+    for (std::size_t n = 0; n < g.size(); ++n)
+      EXPECT_EQ(g[n].values, alone[n % images.size()].values);
+  }
+  // Not a constant: the three faces read differently.
+  EXPECT_NE(alone[0].values, alone[2].values);
 }
 
 // Canonical expressions on held-out identities (never in training: other seeds), frontal and
