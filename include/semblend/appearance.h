@@ -76,9 +76,6 @@ struct CropJitter {
 AppearanceCrops appearance_crops(const Image& image,
                                  const std::array<Point3, kLandmarkCount>& landmarks,
                                  const std::array<CropJitter, 3>* jitter = nullptr);
-// The three crops side by side as a picture (each rescaled to 0..255 for viewing), for docs and
-// for looking at what the nets see.
-Image appearance_crops_picture(const AppearanceCrops& crops);
 
 // The inner lips' opening over the mouth's width (3D distances in landmark units): 0 for closed
 // lips, about 0.3 for a wide-open mouth. Throws std::invalid_argument for a degenerate mouth.
@@ -89,7 +86,6 @@ float tongue_gate(float parting, float threshold);
 
 struct AppearanceEstimate {
   std::array<float, kAppearanceShapeCount> values{};  // kAppearanceShapes order, each in [0, 1]
-  float at(Blendshape b) const;                       // throws for a shape not in the six
 };
 
 class Appearance {

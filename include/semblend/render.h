@@ -23,6 +23,7 @@
 #pragma once
 
 #include <array>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -54,6 +55,8 @@ struct RenderOptions {
 // Skin tones by name, light to dark: "light", "fair", "medium", "olive", "tan", "brown", "dark",
 // or "#rrggbb". Throws std::invalid_argument naming the value otherwise.
 Rgb skin_tone(std::string_view name);
+// The named tones, light to dark (for drawing a random one).
+std::span<const std::string_view> skin_tone_names();
 
 // The colour (sRGB) each rig part is drawn with under `options` (lips and brows follow the skin
 // and hair tones), indexed by RigPart. The glTF export uses the defaults, so a glTF viewer shows

@@ -176,41 +176,11 @@ AppearanceCrops appearance_crops(const Image& image, const std::array<Point3, kL
   return crops;
 }
 
-Image appearance_crops_picture(const AppearanceCrops& crops) {
-  constexpr int kScale = 3;
-  const int h = kLowerFaceCropSize * kScale;
-  Image pic;
-  pic.width = 2 * kEyeCropSize * kScale + h;
-  pic.height = h;
-  pic.rgb.assign(std::size_t(pic.width) * pic.height * 3, 40);
-  auto paste = [&](const std::vector<float>& c, int n, int x0) {
-    if (c.size() != std::size_t(n) * n * 3) return;
-    for (int y = 0; y < n * kScale; ++y)
-      for (int x = 0; x < n * kScale; ++x)
-        for (int ch = 0; ch < 3; ++ch) {
-          const float v = c[(std::size_t(y / kScale) * n + x / kScale) * 3 + ch];
-          pic.rgb[(std::size_t(y) * pic.width + x0 + x) * 3 + ch] =
-              std::uint8_t(std::clamp(128.0f + 50.0f * v, 0.0f, 255.0f));
-        }
-  };
-  paste(crops.right_eye, kEyeCropSize, 0);
-  paste(crops.left_eye, kEyeCropSize, kEyeCropSize * kScale);
-  paste(crops.lower_face, kLowerFaceCropSize, 2 * kEyeCropSize * kScale);
-  return pic;
-}
-
 float lip_parting(const std::array<Point3, kLandmarkCount>& p) {
   using namespace landmark;
   const double width = dist3(p[kMouthLeftCorner], p[kMouthRightCorner]);
   if (!(width > 1e-6)) throw std::invalid_argument("lip parting: the mouth corners coincide");
   return float(dist3(p[kUpperLipInner], p[kLowerLipInner]) / width);
-}
-
-float AppearanceEstimate::at(Blendshape b) const {
-  for (std::size_t k = 0; k < kAppearanceShapeCount; ++k)
-    if (kAppearanceShapes[k] == b) return values[k];
-  throw std::invalid_argument("appearance: " + std::string(info(b).apple_name) +
-                              " is not one of its shapes");
 }
 
 // ---- fusion.json --------------------------------------------------------------------------------

@@ -174,10 +174,9 @@ AppearanceRender AppearanceRenderer::render(std::uint64_t index) const {
   ro.width = ro.height = o.size;
   ro.fov_deg = d.in(15, 50);
   ro.face_fill = d.in(0.35, 0.75);
-  static constexpr std::string_view kTones[] = {"light", "fair",  "medium", "olive",
-                                                "tan",   "brown", "dark"};
-  const Rgb a = skin_tone(kTones[d.gen() % std::size(kTones)]);
-  const Rgb b = skin_tone(kTones[d.gen() % std::size(kTones)]);
+  const std::span<const std::string_view> tones = skin_tone_names();
+  const Rgb a = skin_tone(tones[d.gen() % tones.size()]);
+  const Rgb b = skin_tone(tones[d.gen() % tones.size()]);
   const float t = d.in(0, 1);
   for (int c = 0; c < 3; ++c)
     ro.skin[std::size_t(c)] = std::clamp(
@@ -196,15 +195,7 @@ AppearanceRender AppearanceRenderer::render(std::uint64_t index) const {
   out.image = std::move(rendered.image);
   if (o.augment) {
     // The lid chains come from the topology, the same for every identity.
-    static const rig_detail::FaceFeatures features = [] {
-      std::vector<rig_detail::V3> lm;
-      for (std::size_t i = 0; i < kLandmarkCount; ++i) {
-        const Point3& p = default_rig().neutral[i];
-        lm.emplace_back(p.x, p.y, p.z);
-      }
-      return rig_detail::face_features(lm);
-    }();
-    draw_lashes(out.image, rendered, features, ro.hair, d);
+    draw_lashes(out.image, rendered, rig_detail::neutral_features(), ro.hair, d);
     augment(out.image, d);
   }
   return out;

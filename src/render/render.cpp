@@ -107,20 +107,22 @@ float face_extent_cm(const Rig& rig) {
   return hi - lo;
 }
 
+constexpr std::string_view kToneNames[] = {"light", "fair",  "medium", "olive",
+                                           "tan",   "brown", "dark"};
+constexpr Rgb kToneColours[] = {{0.94f, 0.80f, 0.71f}, {0.90f, 0.72f, 0.61f}, {0.82f, 0.63f, 0.50f},
+                                {0.74f, 0.57f, 0.42f}, {0.69f, 0.50f, 0.36f}, {0.53f, 0.36f, 0.25f},
+                                {0.36f, 0.24f, 0.17f}};
+static_assert(std::size(kToneNames) == std::size(kToneColours));
+
 }  // namespace
 
+std::span<const std::string_view> skin_tone_names() {
+  return kToneNames;
+}
+
 Rgb skin_tone(std::string_view name) {
-  struct Named {
-    std::string_view name;
-    Rgb c;
-  };
-  static constexpr Named kTones[] = {
-      {"light", {0.94f, 0.80f, 0.71f}},  {"fair", {0.90f, 0.72f, 0.61f}},
-      {"medium", {0.82f, 0.63f, 0.50f}}, {"olive", {0.74f, 0.57f, 0.42f}},
-      {"tan", {0.69f, 0.50f, 0.36f}},    {"brown", {0.53f, 0.36f, 0.25f}},
-      {"dark", {0.36f, 0.24f, 0.17f}}};
-  for (const Named& t : kTones)
-    if (t.name == name) return t.c;
+  for (std::size_t k = 0; k < std::size(kToneNames); ++k)
+    if (kToneNames[k] == name) return kToneColours[k];
   if (name.size() == 7 && name[0] == '#') {
     Rgb c{};
     for (int k = 0; k < 3; ++k) {

@@ -75,9 +75,8 @@ RenderDetectReport evaluate_render_detect(FaceLandmarker& landmarker,
     frame.head.roll = s.roll;
     RenderOptions ro;
     ro.width = ro.height = o.size;
-    static constexpr std::string_view kTones[] = {"light", "fair",  "medium", "olive",
-                                                  "tan",   "brown", "dark"};
-    ro.skin = skin_tone(kTones[gen() % std::size(kTones)]);
+    const std::span<const std::string_view> tones = skin_tone_names();
+    ro.skin = skin_tone(tones[gen() % tones.size()]);
     const RenderResult r = render_face(rig, frame, ro);
     landmarker.reset();
     const auto faces = landmarker.detect(r.image);

@@ -89,7 +89,7 @@ std::vector<V3> apply_identity(const std::vector<V3>& in, const Identity& id) {
   std::vector<V3> out = in;
   const float eye_y = 0.5f * (in[f.eye[0].outer].y() + in[f.eye[1].outer].y());
   const float mouth_y = f.mouth_line(0);
-  const float chin_y = in[152].y();
+  const float chin_y = in[landmark::kChin].y();
   const V3 nose_tip = in[kNoseTip];
   for (std::size_t v = 0; v < in.size(); ++v) {
     const V3& p = in[v];

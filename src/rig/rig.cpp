@@ -414,17 +414,22 @@ std::vector<Point3> pose_rig(const Rig& rig, const Coefficients& weights) {
   return out;
 }
 
+const rig_detail::FaceFeatures& rig_detail::neutral_features() {
+  static const FaceFeatures features = [] {
+    std::vector<V3> lm;
+    for (const Point3& p : neutral_face()) lm.push_back(rig_detail::v3(p));
+    return rig_detail::face_features(lm);
+  }();
+  return features;
+}
+
 float lip_gap(const std::vector<Point3>& posed) {
   if (posed.size() < kLandmarkCount)
     throw std::invalid_argument("lip_gap needs the 478 landmarks, got " +
                                 std::to_string(posed.size()) + " points");
   // The inner lip chains come from the topology; both run corner to corner with facing points at
   // the same positions (MediaPipe's inner lips: 13 over 14, 82 over 87, ...).
-  static const rig_detail::FaceFeatures features = [] {
-    std::vector<V3> lm;
-    for (const Point3& p : neutral_face()) lm.push_back(rig_detail::v3(p));
-    return rig_detail::face_features(lm);
-  }();
+  const rig_detail::FaceFeatures& features = rig_detail::neutral_features();
   const auto& up = features.inner_upper;
   const auto& lo = features.inner_lower;
   float gap = -std::numeric_limits<float>::infinity();

@@ -61,6 +61,9 @@ struct FaceFeatures {
   V3 mouth_corner(int side) const;  // outer lip corner
 };
 FaceFeatures face_features(const std::vector<V3>& landmarks);
+// face_features of the neutral face, built once (thread-safe): the chains and corners, which the
+// topology fixes for every identity.
+const FaceFeatures& neutral_features();
 
 // The jaw's motion (jawOpen's rotation about the hinge plus the condyle's glide), as a function
 // of the neutral position; linearised at weight 1.

@@ -19,7 +19,7 @@ using B = Blendshape;
 // Named anchor landmarks (MediaPipe indices) the shapes are placed by; everything else comes from
 // the topology sets.
 constexpr int kLeftAla = 327;  // the subject's left nostril wing (mirror: 98)
-constexpr int kChin = 152;
+constexpr int kChin = landmark::kChin;
 constexpr float kCloseTuck = 0.6f;  // cm the jaw's interior moves back at mouthClose 1
 
 constexpr RigShapeRow kRows[] = {

@@ -204,8 +204,7 @@ LandmarkNoise measure_landmark_noise(FaceLandmarker& landmarker, const NoiseMeas
   constexpr std::size_t kOut = 3 * kLandmarkCount;
   std::vector<std::array<float, kNoiseFeatureCount>> features;
   std::vector<std::array<float, kOut>> errors;
-  static constexpr std::string_view kTones[] = {"light", "fair",  "medium", "olive",
-                                                "tan",   "brown", "dark"};
+  const std::span<const std::string_view> tones = skin_tone_names();
   for (int i = 0; i < o.samples; ++i) {
     Stream rng{o.seed * 0x9E3779B97F4A7C15ull + std::uint64_t(i) * 0xBF58476D1CE4E5B9ull};
     FaceFrame frame;
@@ -217,7 +216,7 @@ LandmarkNoise measure_landmark_noise(FaceLandmarker& landmarker, const NoiseMeas
     const Rig rig = build_rig(identity);
     RenderOptions ro;
     ro.width = ro.height = o.size;
-    ro.skin = skin_tone(kTones[rng.next() % std::size(kTones)]);
+    ro.skin = skin_tone(tones[rng.next() % tones.size()]);
     const RenderResult r = render_face(rig, frame, ro);
     landmarker.reset();
     const auto faces = landmarker.detect(r.image);
