@@ -51,6 +51,9 @@ asan_skip+=':CliEvalAppearance.ReportsEachShapeForGeometryAppearanceAndFusion'
 # And `eval solver` (90 s under ASan: its synthetic generator builds 100 rigs at -O0); the Solver
 # and SynthGenerator tests run its stages under ASan.
 asan_skip+=':CliEvalSolver.ReportsErrorAndBiasPerShapeThroughLandmarksAndImages'
+# And three simulated annotators' 1300 judgments through the whole reward training (64 s under
+# ASan); train() and its annotator report run under ASan in the other PrefsLearn tests.
+asan_skip+=':PrefsLearn.ContradictoryAnnotatorIsReportedAndDropped'
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DSEMBLEND_SANITIZE=ON -DSEMBLEND_WERROR=ON \
   -DSEMBLEND_BUILD_BENCH=OFF -DSEMBLEND_BUILD_TRAINER=OFF -DSEMBLEND_TEST_SHARDS="$shards" \
   -DSEMBLEND_TEST_EXCLUDE="$asan_skip" >/dev/null

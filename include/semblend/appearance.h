@@ -146,6 +146,9 @@ struct AppearanceRenderOptions {
   bool stylised = false;        // every identity stylised (rig.h stylised_identity)
   float stylised_fraction = 0;  // otherwise this share of the identity pool is stylised
   float max_yaw_deg = 40, max_pitch_deg = 20, max_roll_deg = 20;
+  // Make tongue, puff, blink, wink and wide-eye samples common (the appearance nets' training
+  // data). Off, the expressions are the prior's sampler's alone (the solver's image samples).
+  bool boost = true;
 };
 struct AppearanceRender {
   Image image;

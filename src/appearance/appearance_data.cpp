@@ -165,7 +165,7 @@ AppearanceRender AppearanceRenderer::render(std::uint64_t index) const {
   AppearanceRender out;
   FaceFrame& frame = out.frame;
   frame.coefficients = sampler_->at(index).coefficients;
-  boost_shapes(frame.coefficients, d);
+  if (o.boost) boost_shapes(frame.coefficients, d);
   const float deg = float(kPi / 180);
   frame.head.yaw = d.in(-1, 1) * o.max_yaw_deg * deg;
   frame.head.pitch = d.in(-1, 1) * o.max_pitch_deg * deg;

@@ -1,15 +1,18 @@
-// semblend_train — trains the solver's MLP (solver.h) on synthetic landmarks (synth.h) with
-// libtorch, and exports it to the engine's format (a TF.js graph model). The only file that
-// includes <torch/torch.h>; the library and the CLI never link libtorch.
+// semblend_train — trains the solver's MLP (solver.h) with libtorch on synthetic landmarks
+// (synth.h) and on landmarks the landmarker found in rig renders, and exports it to the engine's
+// format (a TF.js graph model). With train_appearance.cpp the only files that include
+// <torch/torch.h>; the library and the CLI never link libtorch.
 //
-// Usage: semblend_train [-o data/solver/solver.json] [--seed 1] [--samples 100000]
-//                       [--steps 16000] [--batch 256] [--hidden 256] [--identities 500]
-//                       [--threads 1] [--no-semantic] [--report data/solver/training_report.json]
+// Usage: semblend_train [-o data/solver/solver.json] [--report data/solver/training_report.json]
+//                       [--seed 1] [--samples 600000] [--identities 8000] [--image-samples 60000]
+//                       [--image-identities 1000] [--steps 30000] [--batch 256] [--hidden 256]
+//                       [--semantic | --no-semantic] [--ema DECAY] [--noise-scale 1]
+//                       [--cache DIR] [--threads 1] [--data-threads 2] [--validation 2000]
 // The defaults reproduce the shipped model (docs/solver.md; run with OMP_NUM_THREADS=1).
 // Writes the model (solver.json + solver.bin, solver.h write_solver_model) and their sums
 // (solver.sha256), checks that the engine's inference of the exported model matches libtorch, and
 // writes a JSON report (loss and held-out MAE curves, final metrics). Deterministic for a seed on
-// one machine (data exactly; training up to libtorch's thread reductions).
+// one machine (the data exactly, whatever --data-threads; training on one thread).
 #include <torch/torch.h>
 
 #include <chrono>
@@ -18,13 +21,17 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/sha256.h"
+#include "semblend/appearance.h"
 #include "semblend/file_io.h"
+#include "semblend/landmarker.h"
 #include "semblend/semantic.h"
 #include "semblend/solver.h"
 #include "semblend/synth.h"
@@ -37,10 +44,16 @@ struct Args {
   std::string out = "data/solver/solver.json";
   std::string report = "data/solver/training_report.json";
   std::uint64_t seed = 1;
-  int samples = 100000, steps = 16000, batch = 256, hidden = 256, identities = 500;
+  int samples = 600000, steps = 30000, batch = 256, hidden = 256, identities = 8000;
   int validation = 2000;
-  bool semantic = true;
-  int threads = 1;  // two OpenMP threads were 5x slower on the shared 2-core machine
+  bool semantic = false;        // the direct layout ships (docs/solver.md, the ablation)
+  int threads = 1;              // two OpenMP threads were 5x slower on the shared 2-core machine
+  double ema = 0;               // decay of the weights' exponential moving average (0: off)
+  float noise_scale = 1;        // multiplies the landmark noise model's jitter (synth.h)
+  int image_samples = 60000;    // training samples through images: rig render -> landmarker
+  int image_identities = 1000;  // their identity pool
+  std::string cache;            // folder keeping generated image samples between runs ("" = none)
+  int data_threads = 2;         // threads generating the data (the result does not depend on them)
 };
 
 Args parse(int argc, char** argv) {
@@ -73,10 +86,26 @@ Args parse(int argc, char** argv) {
       a.threads = std::stoi(value());
     else if (k == "--no-semantic")
       a.semantic = false;
+    else if (k == "--semantic")
+      a.semantic = true;
+    else if (k == "--ema")
+      a.ema = std::stod(value());
+    else if (k == "--noise-scale")
+      a.noise_scale = std::stof(value());
+    else if (k == "--image-samples")
+      a.image_samples = std::stoi(value());
+    else if (k == "--image-identities")
+      a.image_identities = std::stoi(value());
+    else if (k == "--cache")
+      a.cache = value();
+    else if (k == "--data-threads")
+      a.data_threads = std::stoi(value());
     else
       throw std::invalid_argument("unknown argument " + k);
   }
-  if (a.samples < a.batch || a.steps < 1 || a.batch < 1 || a.hidden < 8 || a.validation < 1)
+  if (a.samples < a.batch || a.steps < 1 || a.batch < 1 || a.hidden < 8 || a.validation < 1 ||
+      a.image_samples < 0 || a.image_identities < 1 || a.data_threads < 1 ||
+      !(a.ema >= 0 && a.ema < 1))
     throw std::invalid_argument("bad sizes");
   return a;
 }
@@ -85,33 +114,82 @@ struct Data {
   torch::Tensor x, y, bins, category;  // float N×1434, float N×52, long N×52, long N
 };
 
-Data generate(const SynthGenerator& gen, std::uint64_t first, int n, int threads) {
-  std::vector<float> x(std::size_t(n) * kSolverInputSize), y(std::size_t(n) * kBlendshapeCount);
-  std::vector<std::int64_t> bins(std::size_t(n) * kBlendshapeCount);
-  std::vector<std::int64_t> cat(static_cast<std::size_t>(n));
+// One training sample: landmarks as the landmarker reports them, and the true coefficients.
+using Sample = std::optional<std::pair<std::array<Point3, kLandmarkCount>, Coefficients>>;
+
+// Fills n samples with `threads` workers; make(t) gives worker t a function that returns sample
+// i's landmarks and truth, or nothing when there is none (a render the landmarker missed). Rows
+// without a sample are dropped, so the result depends only on the samples, not on the threads.
+template <typename MakeSampler>
+Data fill(int n, int threads, MakeSampler make) {
+  // Written in place into the tensors (the inputs of a large run are GBs: no second copy).
+  Data d;
+  d.x = torch::empty({n, std::int64_t(kSolverInputSize)});
+  d.y = torch::empty({n, std::int64_t(kBlendshapeCount)});
+  d.bins = torch::empty({n, std::int64_t(kBlendshapeCount)}, torch::kLong);
+  d.category = torch::empty({n}, torch::kLong);
+  float* x = d.x.data_ptr<float>();
+  float* y = d.y.data_ptr<float>();
+  std::int64_t* bins = d.bins.data_ptr<std::int64_t>();
+  std::int64_t* cat = d.category.data_ptr<std::int64_t>();
+  std::vector<char> present(static_cast<std::size_t>(n), 0);
   auto work = [&](int t) {
+    auto sample = make(t);
     for (int i = t; i < n; i += threads) {
-      const SynthSample s = gen.sample(first + std::uint64_t(i));
-      const std::vector<float> in = solver_input(s.landmarks);
-      std::copy(in.begin(), in.end(), x.begin() + std::ptrdiff_t(i) * kSolverInputSize);
-      const SemanticTokens tok = tokens_of(describe(s.coefficients));
+      const Sample s = sample(i);
+      if (!s) continue;
+      present[std::size_t(i)] = 1;
+      const std::vector<float> in = solver_input(s->first);
+      std::copy(in.begin(), in.end(), x + std::ptrdiff_t(i) * std::ptrdiff_t(kSolverInputSize));
+      const SemanticTokens tok = tokens_of(describe(s->second));
       for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
-        y[std::size_t(i) * kBlendshapeCount + k] = s.coefficients.at(k);
+        y[std::size_t(i) * kBlendshapeCount + k] = s->second.at(k);
         // The channel's FACS band (semantic_types.h); channel k is blendshape k.
         bins[std::size_t(i) * kBlendshapeCount + k] = std::int64_t(tok.bins[k]);
       }
-      cat[std::size_t(i)] = std::int64_t(tok.category);
+      cat[i] = std::int64_t(tok.category);
     }
   };
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) pool.emplace_back(work, t);
   for (auto& th : pool) th.join();
-  Data d;
-  d.x = torch::from_blob(x.data(), {n, std::int64_t(kSolverInputSize)}).clone();
-  d.y = torch::from_blob(y.data(), {n, std::int64_t(kBlendshapeCount)}).clone();
-  d.bins = torch::from_blob(bins.data(), {n, std::int64_t(kBlendshapeCount)}, torch::kLong).clone();
-  d.category = torch::from_blob(cat.data(), {n}, torch::kLong).clone();
-  return d;
+  std::vector<std::int64_t> keep;
+  for (int i = 0; i < n; ++i)
+    if (present[std::size_t(i)]) keep.push_back(i);
+  if (std::int64_t(keep.size()) == n) return d;
+  const torch::Tensor rows = torch::tensor(keep, torch::kLong);
+  return {d.x.index_select(0, rows), d.y.index_select(0, rows), d.bins.index_select(0, rows),
+          d.category.index_select(0, rows)};
+}
+
+Data generate(const SynthGenerator& gen, std::uint64_t first, int n, int threads) {
+  return fill(n, threads, [&](int) {
+    return [&](int i) -> Sample {
+      const SynthSample s = gen.sample(first + std::uint64_t(i));
+      return std::make_pair(s.landmarks, s.coefficients);
+    };
+  });
+}
+
+// Samples through images: a varied rig render (appearance.h AppearanceRenderer: colours, lights,
+// lashes, blur, noise, JPEG) run through the landmarker, so that the solver also learns the
+// landmarker's own errors rather than only the noise model's linear account of them.
+Data generate_images(const AppearanceRenderer& renderer, int n, int threads) {
+  return fill(n, threads, [&](int) {
+    auto landmarker = std::make_shared<FaceLandmarker>(FaceLandmarker::create());
+    return [&renderer, landmarker](int i) -> Sample {
+      const AppearanceRender r = renderer.render(std::uint64_t(i));
+      landmarker->reset();
+      const std::vector<FaceLandmarks> faces = landmarker->detect(r.image);
+      if (faces.empty()) return std::nullopt;
+      return std::make_pair(faces[0].points, r.frame.coefficients);
+    };
+  });
+}
+
+Data concat(const Data& a, const Data& b) {
+  return {torch::cat({a.x, b.x}), torch::cat({a.y, b.y}), torch::cat({a.bins, b.bins}),
+          torch::cat({a.category, b.category})};
 }
 
 struct NetImpl : torch::nn::Module {
@@ -200,39 +278,95 @@ int run(const Args& a) {
   SynthOptions so;
   so.seed = a.seed;
   so.identities = a.identities;
-  const SynthGenerator train_gen = SynthGenerator::create(so);
+  so.noise_scale = a.noise_scale;
   SynthOptions vo = so;
   vo.seed = a.seed + 1000;  // a different identity pool: held-out identities
   vo.identities = 50;
-  const SynthGenerator val_gen = SynthGenerator::create(vo);
-  std::fprintf(stderr, "rigs built in %.1f s\n", seconds());
-  const Data train = generate(train_gen, 0, a.samples, a.threads);
-  const Data val = generate(val_gen, 0, a.validation, a.threads);
+  vo.noise_scale = 1;  // held out as the landmarker is modelled
+  // The generators hold their identities' rigs (~1 MB each): they go once the data is made.
+  Data train = generate(SynthGenerator::create(so), 0, a.samples, a.data_threads);
+  const Data val = generate(SynthGenerator::create(vo), 0, a.validation, a.data_threads);
   std::fprintf(stderr, "%d + %d samples generated in %.1f s\n", a.samples, a.validation, seconds());
+  if (a.image_samples > 0) {
+    AppearanceRenderOptions ro;
+    ro.seed = a.seed + 2000;  // identities of their own, none of them held out elsewhere
+    ro.identities = a.image_identities;
+    ro.size = 384;
+    ro.boost = false;
+    ro.max_yaw_deg = so.max_yaw_deg;
+    ro.max_pitch_deg = so.max_pitch_deg;
+    ro.max_roll_deg = so.max_roll_deg;
+    // They take most of the data's time (~25 ms each), and depend only on these values: a cache
+    // lets training variants share them.
+    const std::string key = "images_seed" + std::to_string(ro.seed) + "_n" +
+                            std::to_string(a.image_samples) + "_ids" +
+                            std::to_string(ro.identities) + "_" + std::to_string(ro.size) + ".pt";
+    const std::filesystem::path cached =
+        a.cache.empty() ? std::filesystem::path() : std::filesystem::path(a.cache) / key;
+    Data images;
+    if (!cached.empty() && std::filesystem::exists(cached)) {
+      std::vector<torch::Tensor> t;
+      torch::load(t, cached.string());
+      if (t.size() != 4) throw std::runtime_error(cached.string() + ": not an image-sample cache");
+      images = {t[0], t[1], t[2], t[3]};
+      std::fprintf(stderr, "image samples read from %s\n", cached.string().c_str());
+    } else {
+      images = generate_images(AppearanceRenderer::create(ro), a.image_samples, a.data_threads);
+      if (!cached.empty()) {
+        std::filesystem::create_directories(cached.parent_path());
+        const std::string tmp = cached.string() + ".tmp";
+        torch::save(std::vector<torch::Tensor>{images.x, images.y, images.bins, images.category},
+                    tmp);
+        std::filesystem::rename(tmp, cached);
+      }
+    }
+    std::fprintf(stderr, "%d image samples (%d with a face found) in %.1f s\n", a.image_samples,
+                 int(images.x.size(0)), seconds());
+    train = concat(train, images);
+  }
 
   const torch::Tensor mean = train.x.mean(0);
   const torch::Tensor stdev = train.x.std(0).clamp_min(1e-3);
-  const torch::Tensor xs = (train.x - mean) / stdev, vxs = (val.x - mean) / stdev;
+  // Standardised in place: the raw training inputs are not needed again (a copy would be GBs).
+  const torch::Tensor xs = train.x.sub_(mean).div_(stdev), vxs = (val.x - mean) / stdev;
 
-  Net net(a.hidden, a.semantic);
+  Net trained(a.hidden, a.semantic);
   const Bands bands;
-  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-3));
+  torch::optim::Adam opt(trained->parameters(), torch::optim::AdamOptions(1e-3));
+  // With --ema, the held-out curve and the export use the weights' exponential moving average
+  // (Polyak averaging), which smooths the last steps' noise; the trained net is otherwise `net`.
+  Net averaged(a.hidden, a.semantic);
+  {
+    torch::NoGradGuard ng;
+    const auto src = trained->parameters();
+    const auto dst = averaged->parameters();
+    for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+  }
+  Net& net = a.ema > 0 ? averaged : trained;
   std::ostringstream curve;
   curve << "[";
   double last_val = 0, last_bin_acc = 0;
-  const std::int64_t N = a.samples;
+  const std::int64_t N = train.x.size(0);
   for (int step = 1; step <= a.steps; ++step) {
     // Cosine learning-rate decay to 2% of the start.
     const double lr = 1e-3 * (0.02 + 0.98 * 0.5 * (1 + std::cos(kPi * step / a.steps)));
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
     const torch::Tensor idx = torch::randint(N, {a.batch}, torch::kLong);
-    net->train();
-    const Losses l = losses(net->forward(xs.index_select(0, idx)), train.y.index_select(0, idx),
+    trained->train();
+    const Losses l = losses(trained->forward(xs.index_select(0, idx)), train.y.index_select(0, idx),
                             train.bins.index_select(0, idx), train.category.index_select(0, idx),
                             a.semantic, bands);
     opt.zero_grad();
     l.total.backward();
     opt.step();
+    if (a.ema > 0) {
+      // The decay ramps up over the first steps so that the average forgets the initialisation.
+      const double d = std::min(a.ema, (1.0 + step) / (10.0 + step));
+      torch::NoGradGuard ng;
+      const auto src = trained->parameters();
+      const auto dst = averaged->parameters();
+      for (std::size_t i = 0; i < src.size(); ++i) dst[i].mul_(d).add_(src[i], 1 - d);
+    }
     if (step % 500 == 0 || step == a.steps) {
       torch::NoGradGuard ng;
       net->eval();
@@ -302,7 +436,12 @@ int run(const Args& a) {
   std::ostringstream rep;
   rep << "{\n  \"command\": \"semblend_train -o " << a.out << " --seed " << a.seed << " --samples "
       << a.samples << " --steps " << a.steps << " --batch " << a.batch << " --hidden " << a.hidden
-      << " --identities " << a.identities << (a.semantic ? "" : " --no-semantic") << "\",\n"
+      << " --identities " << a.identities << (a.semantic ? "" : " --no-semantic");
+  if (a.ema > 0) rep << " --ema " << a.ema;
+  if (a.noise_scale != 1) rep << " --noise-scale " << a.noise_scale;
+  if (a.image_samples > 0)
+    rep << " --image-samples " << a.image_samples << " --image-identities " << a.image_identities;
+  rep << "\",\n"
       << "  \"sha256\": {" << sum_json << "},\n  \"seconds\": " << seconds()
       << ",\n  \"heldout_mae\": " << last_val << ",\n  \"heldout_bin_accuracy\": " << last_bin_acc
       << ",\n  \"curve\": " << curve.str() << "\n}\n";

@@ -134,15 +134,19 @@ TEST(CliEvalCalibration, AProfileLowersWhatARelaxedStylisedFaceReads) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(test::read_text(tmp.path("cal.json")));
   EXPECT_EQ(j["identities"], 3);
-  const double raw = j["modes"]["raw"]["frontal_neutral_max_mean"];
-  const double rest = j["modes"]["rest"]["frontal_neutral_max_mean"];
-  const double profile = j["modes"]["offset+rest"]["frontal_neutral_max_mean"];
-  // The running rest estimate lowers it; a profile (landmark offset + rest) brings it under 0.15,
-  // as docs/calibration.md measures on 16 stylised identities (rest alone: 0.29 there; on these
-  // three 0.14-0.15, too close to a bound to hold one).
+  const auto& modes = j["modes"];
+  const double raw = modes["raw"]["frontal_neutral_max_mean"];
+  const double rest = modes["rest"]["frontal_neutral_max_mean"];
+  const double profile = modes["offset+rest"]["frontal_neutral_max_mean"];
+  // The running rest estimate lowers a nearly frontal neutral's largest reading; a profile
+  // (landmark offset + rest) keeps it under 0.15 (docs/calibration.md, 16 stylised identities:
+  // raw 0.32, rest 0.12, profile 0.07). Which of rest and profile is lower frontally depends on
+  // the identities drawn; a turned head is where the profile's landmark offset matters, because a
+  // rest taken on coefficients does not carry over to other poses (16 identities: 0.10 vs 0.20).
   EXPECT_LT(rest, raw);
-  EXPECT_LT(profile, rest);
   EXPECT_LE(profile, 0.15);
+  EXPECT_LT(modes["offset+rest"]["neutral_max_mean"].get<double>(),
+            modes["rest"]["neutral_max_mean"].get<double>());
 }
 
 TEST(CliEvalTemporal, FilteringStillsAStillFaceAndKeepsBlinksFast) {
