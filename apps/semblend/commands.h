@@ -261,7 +261,7 @@ struct CalibrateOptions {
   std::string output;               // the profile (.json); "" = stdout
   std::string model;
   int face = 0;
-  bool landmark_offset = false;  // NeutralOptions::landmark_offset
+  bool landmark_offset = NeutralOptions{}.landmark_offset;
 };
 int run_calibrate(const CalibrateOptions& o);
 // Reads a profile file (`--profile` of image and video); InputError names the file.

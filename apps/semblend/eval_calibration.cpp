@@ -101,10 +101,10 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
       continue;
     ++used;
     const std::array<std::array<Point3, kLandmarkCount>, 2> neutrals{n0, n1};
-    NeutralOptions with_offset;
-    with_offset.landmark_offset = true;
-    const NeutralProfile rest_only = profile_from_neutral(solver, neutrals);  // the default
-    const NeutralProfile both = profile_from_neutral(solver, neutrals, with_offset);
+    NeutralOptions rest_options;
+    rest_options.landmark_offset = false;
+    const NeutralProfile rest_only = profile_from_neutral(solver, neutrals, rest_options);
+    const NeutralProfile both = profile_from_neutral(solver, neutrals);  // the default
     NeutralProfile offset_only = both;
     offset_only.rest = {};
     const NeutralProfile* profiles[kModes] = {nullptr, &rest_only, &offset_only, &both};

@@ -371,8 +371,8 @@ int main(int argc, char** argv) {
   cal->add_option("--face", calibrate.face, "Which face, largest first")
       ->capture_default_str()
       ->check(CLI::Range(0, 15));
-  cal->add_flag("--landmark-offset", calibrate.landmark_offset,
-                "Also subtract the person's neutral landmarks (docs/calibration.md)");
+  cal->add_flag("--landmark-offset,!--no-landmark-offset", calibrate.landmark_offset,
+                "Also subtract the person's neutral landmarks (the default; docs/calibration.md)");
   cli::ImageOptions image;
   auto* im = app.add_subcommand(
       "image", "Images -> 52 coefficients, head and eye pose and the semantic description");

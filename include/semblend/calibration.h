@@ -4,14 +4,15 @@
 // so a person whose resting face has low brows, narrow eyes or full lips reads as frowning,
 // squinting or pouting, and the landmarker's own per-face bias adds to it. A NeutralProfile
 // corrects for them in up to two steps (docs/calibration.md has the measurements):
-//  1. landmark offset (optional, off by default): the person's normalised neutral (solver_input
-//     of their relaxed face, the per-value median over the frames given, less the landmarker's
-//     average bias the solver expects) is subtracted from every input, so the solver sees the
-//     average face making the person's expression. Measured: with step 2 it stills another
-//     near-frontal relaxed photo best (largest reading 0.08 typical, 0.04 stylised faces, against
-//     0.20 / 0.29 with step 2 alone) and lowers the expression error on stylised faces, but it
-//     weakens blinks (a full blink reads 0.66 / 0.37) and does not help at other head poses
-//     (what is left there is pose-dependent landmark error) — so it is opt-in;
+//  1. landmark offset (on by default; NeutralOptions::landmark_offset): the person's normalised
+//     neutral (solver_input of their relaxed face, the per-value median over the frames given,
+//     less the landmarker's average bias the solver expects) is subtracted from every input, so
+//     the solver sees the average face making the person's expression. Measured with the shipped
+//     solver: with step 2 it stills another relaxed photo, nearly frontal and turned (largest
+//     reading 0.08 / 0.08 typical, 0.07 / 0.10 stylised faces, against 0.18 / 0.15 and
+//     0.12 / 0.20 with step 2 alone) and a full blink still reads 0.84 (0.66 stylised). The
+//     previous solver, trained on synthetic landmarks only, gained little or lost from it at other
+//     head poses and lost blinks (0.66 / 0.37), so it was opt-in then;
 //  2. rest: what the solver still reads on the neutral (rest_k) is removed with
 //     c' = max(0, (c − rest_k) / (1 − rest_k)), so the rest reads 0 and a full activation still
 //     reads 1 (a true blink keeps ≥ 0.8).
@@ -60,8 +61,8 @@ struct NeutralOptions {
   // A shape reading at least this on the neutral, before calibration, is reported in
   // not_neutral (identity alone rarely reads this high; a smile or an open jaw does).
   float not_neutral_threshold = 0.5f;
-  float max_rest = 0.95f;        // rest values are capped so that (1 − rest) stays meaningful
-  bool landmark_offset = false;  // step 1 above
+  float max_rest = 0.95f;       // rest values are capped so that (1 − rest) stays meaningful
+  bool landmark_offset = true;  // step 1 above
 };
 
 // Step 1's offset alone: kSolverInputSize values from one or more relaxed frames.

@@ -36,7 +36,7 @@ TEST(CliCalibrate, WritesAProfileWarnsOnANonNeutralFaceAndRefusesNoFace) {
   EXPECT_EQ(j["format"], "semblend.profile");
   EXPECT_EQ(j["frames"], 1);
   EXPECT_EQ(j["rest"].size(), 52u);
-  EXPECT_EQ(j["input_offset"].size(), 0u);
+  EXPECT_EQ(j["input_offset"].size(), 1434u);  // the landmark offset is on by default
   EXPECT_NE(r.err.find("largest rest"), std::string::npos);
 
   Coefficients smile;
@@ -44,13 +44,13 @@ TEST(CliCalibrate, WritesAProfileWarnsOnANonNeutralFaceAndRefusesNoFace) {
   smile.set(Blendshape::MouthSmileRight, 1);
   smile.set(Blendshape::JawOpen, 0.7f);
   write_render(default_rig(), smile, tmp.path("smile.png"));
-  r = run_cli("calibrate " + q(tmp.path("smile.png")) + " --landmark-offset -o " +
+  r = run_cli("calibrate " + q(tmp.path("smile.png")) + " --no-landmark-offset -o " +
                   q(tmp.path("smile.json")),
               tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("not neutral?"), std::string::npos) << r.err;
   EXPECT_EQ(nlohmann::json::parse(test::read_text(tmp.path("smile.json")))["input_offset"].size(),
-            1434u);
+            0u);
 
   Image grey;
   grey.width = grey.height = 64;

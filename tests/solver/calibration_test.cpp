@@ -74,7 +74,7 @@ TEST_F(Calibration, ARelaxedStylisedFaceReadsNearZeroAndABlinkSurvives) {
       landmarks_of(*landmarker_, rig, {}, 3), landmarks_of(*landmarker_, rig, {}, -4)};
   const NeutralProfile p = profile_from_neutral(*solver_, neutral);
   EXPECT_EQ(p.frames, 2);
-  EXPECT_TRUE(p.input_offset.empty());  // the rest correction alone by default
+  EXPECT_EQ(p.input_offset.size(), kSolverInputSize);  // landmark offset and rest by default
   // Another relaxed photo of the same face.
   const auto again = landmarks_of(*landmarker_, rig, {}, -1);
   const float raw = largest(solver_->solve(again).coefficients);
@@ -94,19 +94,27 @@ TEST_F(Calibration, ARelaxedStylisedFaceReadsNearZeroAndABlinkSurvives) {
     EXPECT_GE(closed[b], closed_raw[b] - 0.1f) << info(b).apple_name;
 }
 
-TEST_F(Calibration, TheLandmarkOffsetOptionStillsAStylisedNeutral) {
-  // With the offset step another relaxed photo reads ≈ 0 (docs/calibration.md: it is opt-in
-  // because it also weakens blinks, measured there).
+TEST_F(Calibration, TheDefaultProfileStillsARelaxedFaceAtAnotherPose) {
+  // The default profile (landmark offset and rest) from one relaxed photo stills the same relaxed
+  // face nearly frontal and turned 16 degrees further; without the offset only the rest is
+  // kept. Which of the two is lower on one identity varies: over 16 stylised identities the
+  // offset halves the turned face's largest reading (docs/calibration.md, 0.10 against 0.20;
+  // CliEvalCalibration holds that on three).
   const Rig rig = build_rig(stylised_identity(8));
   const std::array<std::array<Point3, kLandmarkCount>, 1> neutral{
       landmarks_of(*landmarker_, rig, {}, 2)};
-  NeutralOptions no;
-  no.landmark_offset = true;
-  const NeutralProfile p = profile_from_neutral(*solver_, neutral, no);
-  ASSERT_EQ(p.input_offset.size(), kSolverInputSize);
-  const auto again = landmarks_of(*landmarker_, rig, {}, 0);
-  EXPECT_LE(largest(solve_calibrated(*solver_, again, p).coefficients), 0.15f)
-      << "raw " << largest(solver_->solve(again).coefficients);
+  NeutralOptions rest_only;
+  rest_only.landmark_offset = false;
+  const NeutralProfile rest = profile_from_neutral(*solver_, neutral, rest_only);
+  EXPECT_TRUE(rest.input_offset.empty());
+  const NeutralProfile both = profile_from_neutral(*solver_, neutral);
+  ASSERT_EQ(both.input_offset.size(), kSolverInputSize);
+  for (const float yaw : {0.0f, 18.0f}) {
+    const auto again = landmarks_of(*landmarker_, rig, {}, yaw);
+    EXPECT_LE(largest(solve_calibrated(*solver_, again, both).coefficients), 0.15f)
+        << "yaw " << yaw << ": raw " << largest(solver_->solve(again).coefficients)
+        << ", rest alone " << largest(solve_calibrated(*solver_, again, rest).coefficients);
+  }
 }
 
 TEST_F(Calibration, ASmileGivenAsNeutralIsReported) {
