@@ -54,6 +54,13 @@ asan_skip+=':CliEvalSolver.ReportsErrorAndBiasPerShapeThroughLandmarksAndImages'
 # And three simulated annotators' 1300 judgments through the whole reward training (64 s under
 # ASan); train() and its annotator report run under ASan in the other PrefsLearn tests.
 asan_skip+=':PrefsLearn.ContradictoryAnnotatorIsReportedAndDropped'
+# And four evaluation commands run end to end (29-35 s each under ASan: the 15 photos' rubric, the
+# canonical renders, the calibration renders, the sampler's coverage report); their stages run
+# under ASan in SolverCli.*, Rubric.*, Calibration.*, CliCalibrate.* and ExpressionPriorSampler.*.
+asan_skip+=':CliEvalFaces.ScoresTheShippedRubricOnTheSharedPhotos'
+asan_skip+=':CliEvalCanonical.ReadsClosedEyesAndANeutralFace'
+asan_skip+=':CliEvalCalibration.AProfileLowersWhatARelaxedStylisedFaceReads'
+asan_skip+=':ExpressionPriorCli.SampleExpressionsWritesTheSamplersTake'
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DSEMBLEND_SANITIZE=ON -DSEMBLEND_WERROR=ON \
   -DSEMBLEND_BUILD_BENCH=OFF -DSEMBLEND_BUILD_TRAINER=OFF -DSEMBLEND_TEST_SHARDS="$shards" \
   -DSEMBLEND_TEST_EXCLUDE="$asan_skip" >/dev/null

@@ -1,9 +1,13 @@
 #include "commands.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -562,6 +566,32 @@ int run_export_rig(const ExportRigOptions& o) {
       stderr, "semblend export-rig: %zu vertices, %zu triangles, %zu morph targets%s -> %s\n",
       rig.vertex_count(), rig.triangles.size(), kBlendshapeCount, frames.c_str(), o.output.c_str());
   return kOk;
+}
+
+int run_train(const std::vector<std::string>& trainer_args) {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  const std::filesystem::path trainer =
+      (ec ? std::filesystem::path() : self.parent_path()) / "semblend_train";
+  if (ec || !std::filesystem::exists(trainer)) {
+    std::fprintf(stderr,
+                 "semblend train: %s was not built: the trainer needs libtorch (Debian's "
+                 "libtorch-dev, which scripts/setup.sh installs) when CMake configures the "
+                 "build (docs/solver.md)\n",
+                 trainer.c_str());
+    return kInternalError;
+  }
+  std::vector<std::string> args{trainer.string()};
+  args.insert(args.end(), trainer_args.begin(), trainer_args.end());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::execv(trainer.c_str(), argv.data());  // returns only when it could not run the trainer
+  std::fprintf(stderr, "semblend train: cannot run %s: %s\n", trainer.c_str(),
+               std::strerror(errno));
+  return kInternalError;
 }
 
 int run_schema(const SchemaOptions& o) {

@@ -334,6 +334,11 @@ struct SchemaOptions {
 };
 int run_schema(const SchemaOptions& o);
 
+// `semblend train ARGS...`: runs the solver's trainer, semblend_train (next to this executable;
+// built only where libtorch is installed, so the CLI itself never links it), with ARGS as they
+// are, and returns its exit code (docs/solver.md). Without the trainer: an error saying why, 1.
+int run_train(const std::vector<std::string>& trainer_args);
+
 // `semblend eval prefs` (eval_prefs.cpp, docs/prefs.md): the preference loop where truth is known.
 struct EvalPrefsOptions {
   std::string output;  // the report text ("" = stdout only)

@@ -512,6 +512,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   sl->add_option("-o,--output", serve_load.output, "Write the JSON report here");
 
+  auto* tr = app.add_subcommand(
+      "train",
+      "Train the solver: runs semblend_train with the arguments that follow (docs/solver.md)");
+  tr->prefix_command();  // everything after `train` is the trainer's
+
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",
                                "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
@@ -530,6 +535,7 @@ int main(int argc, char** argv) {
     if (i->parsed()) return cli::run_info(info);
     if (d->parsed()) return cli::run_demo(demo);
     if (s->parsed()) return cli::run_schema(schema);
+    if (tr->parsed()) return cli::run_train(tr->remaining());
     if (sv->parsed()) return cli::run_serve(serve);
     if (pf->parsed()) {
       prefs_opts.action = pft->parsed()   ? "train"

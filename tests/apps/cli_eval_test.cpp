@@ -65,6 +65,22 @@ TEST(CliEvalTrainingPlot, DrawsTheShippedReport) {
   EXPECT_FALSE(std::filesystem::exists(tmp.path("b.png")));
 }
 
+TEST(CliTrain, RunsTheTrainerWithItsArgumentsOrSaysWhyNot) {
+  // `semblend train ARGS` is semblend_train ARGS: an argument only the trainer knows about is
+  // rejected by the trainer itself (before any data is made). Where libtorch was not found the
+  // trainer is not built, and the command says so.
+  test::TempDir tmp;
+  const auto r = run_cli("train --no-such-argument 7", tmp);
+  EXPECT_EQ(r.exit_code, 1);
+  const bool built =
+      std::filesystem::exists(std::filesystem::path(SEMBLEND_CLI).parent_path() / "semblend_train");
+  if (built)
+    EXPECT_NE(r.err.find("semblend_train: unknown argument --no-such-argument"), std::string::npos)
+        << r.err;
+  else
+    EXPECT_NE(r.err.find("libtorch"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace semblend
 
