@@ -170,7 +170,7 @@ TEST(CliEvalSolver, ReportsErrorAndBiasPerShapeThroughLandmarksAndImages) {
   const auto j = nlohmann::json::parse(test::read_text(tmp.path("solver.json")));
   EXPECT_EQ(j["format"], "semblend.eval.solver");
   EXPECT_EQ(j["images_detected"], 8);
-  // Bounds far above the measured 0.041 / 0.063 on 1000 / 150 (docs/solver.md): a broken path
+  // Bounds far above the measured 0.038 / 0.049 on 1000 / 150 (docs/solver.md): a broken path
   // (say, mixed-up shapes) reads around 0.2.
   EXPECT_LT(j["mae"].get<double>(), 0.08);
   EXPECT_LT(j["image_mae"].get<double>(), 0.11);
