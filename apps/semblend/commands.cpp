@@ -571,9 +571,13 @@ int run_export_rig(const ExportRigOptions& o) {
 int run_train(const std::vector<std::string>& trainer_args) {
   std::error_code ec;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  const std::filesystem::path trainer =
-      (ec ? std::filesystem::path() : self.parent_path()) / "semblend_train";
-  if (ec || !std::filesystem::exists(trainer)) {
+  if (ec) {
+    std::fprintf(stderr, "semblend train: cannot find this executable's folder: %s\n",
+                 ec.message().c_str());
+    return kInternalError;
+  }
+  const std::filesystem::path trainer = self.parent_path() / "semblend_train";
+  if (!std::filesystem::exists(trainer)) {
     std::fprintf(stderr,
                  "semblend train: %s was not built: the trainer needs libtorch (Debian's "
                  "libtorch-dev, which scripts/setup.sh installs) when CMake configures the "

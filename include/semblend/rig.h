@@ -135,6 +135,10 @@ const Rig& default_rig();
 // A rig for another identity; throws std::invalid_argument for a parameter outside [-6, 6] (beyond
 // ±3 only stylised faces, stylised_identity).
 Rig build_rig(const Identity& identity);
+// The rig cut down to its 478 landmark vertices: pose_rig on it gives the full rig's landmarks
+// exactly (posing is per vertex), in about a quarter of the memory; it has no triangles or mirror
+// map, so it cannot be rendered. For holding thousands of identities (synth.h).
+Rig landmark_rig(Rig rig);
 
 // Vertex positions (cm, face frame) for the given weights. Throws std::invalid_argument for a
 // non-finite weight.

@@ -382,6 +382,19 @@ Rig build_rig(const Identity& identity) {
   return make_rig(identity);
 }
 
+Rig landmark_rig(Rig rig) {
+  auto keep_landmarks = [](std::vector<Point3>& v) {
+    v.resize(kLandmarkCount);
+    v.shrink_to_fit();
+  };
+  keep_landmarks(rig.neutral);
+  for (auto& d : rig.deltas) keep_landmarks(d);
+  for (RigCorrective& c : rig.correctives) keep_landmarks(c.delta);
+  rig.triangles = {};
+  rig.mirror = {};
+  return rig;
+}
+
 std::vector<Point3> pose_rig(const Rig& rig, const Coefficients& weights) {
   std::array<float, kBlendshapeCount> w = weights.values();
   for (std::size_t i = 0; i < kBlendshapeCount; ++i)

@@ -99,22 +99,8 @@ SynthGenerator SynthGenerator::create(const SynthOptions& o, const LandmarkNoise
   for (int k = 0; k < o.identities; ++k) {
     const std::uint64_t id_seed = o.seed * 1000003ull + std::uint64_t(k);
     ids->push_back(o.stylised ? stylised_identity(id_seed) : sample_identity(id_seed));
-    // Only the landmarks are posed (pose_rig is per vertex), so only they are kept: a whole rig
-    // is ~1 MB, and a training run holds thousands.
-    Rig rig = build_rig(ids->back());
-    rig.neutral.resize(kLandmarkCount);
-    rig.neutral.shrink_to_fit();
-    for (auto& d : rig.deltas) {
-      d.resize(kLandmarkCount);
-      d.shrink_to_fit();
-    }
-    for (RigCorrective& c : rig.correctives) {
-      c.delta.resize(kLandmarkCount);
-      c.delta.shrink_to_fit();
-    }
-    rig.triangles = {};
-    rig.mirror = {};
-    rigs->push_back(std::move(rig));
+    // Only the landmarks are posed: a whole rig is ~1.3 MB, and a training run holds thousands.
+    rigs->push_back(landmark_rig(build_rig(ids->back())));
   }
   g.rigs_ = std::move(rigs);
   g.identities_ = std::move(ids);

@@ -296,8 +296,9 @@ int run(const Args& a) {
     ro.max_yaw_deg = so.max_yaw_deg;
     ro.max_pitch_deg = so.max_pitch_deg;
     ro.max_roll_deg = so.max_roll_deg;
-    // They take most of the data's time (~25 ms each), and depend only on these values: a cache
-    // lets training variants share them.
+    // They take most of the data's time (~25 ms each), and depend only on these values and on
+    // the renderer and landmarker: a cache lets training variants share them (it is named by the
+    // values alone, so clear it after changing the renderer or the landmarker).
     const std::string key = "images_seed" + std::to_string(ro.seed) + "_n" +
                             std::to_string(a.image_samples) + "_ids" +
                             std::to_string(ro.identities) + "_" + std::to_string(ro.size) + ".pt";
@@ -436,11 +437,11 @@ int run(const Args& a) {
   std::ostringstream rep;
   rep << "{\n  \"command\": \"semblend_train -o " << a.out << " --seed " << a.seed << " --samples "
       << a.samples << " --steps " << a.steps << " --batch " << a.batch << " --hidden " << a.hidden
-      << " --identities " << a.identities << (a.semantic ? "" : " --no-semantic");
+      << " --identities " << a.identities << (a.semantic ? " --semantic" : " --no-semantic");
   if (a.ema > 0) rep << " --ema " << a.ema;
   if (a.noise_scale != 1) rep << " --noise-scale " << a.noise_scale;
-  if (a.image_samples > 0)
-    rep << " --image-samples " << a.image_samples << " --image-identities " << a.image_identities;
+  rep << " --image-samples " << a.image_samples;
+  if (a.image_samples > 0) rep << " --image-identities " << a.image_identities;
   rep << "\",\n"
       << "  \"sha256\": {" << sum_json << "},\n  \"seconds\": " << seconds()
       << ",\n  \"heldout_mae\": " << last_val << ",\n  \"heldout_bin_accuracy\": " << last_bin_acc

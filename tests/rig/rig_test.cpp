@@ -66,6 +66,25 @@ TEST(Rig, LandmarksAreTheFirstVerticesAndTheMeshIsWellFormed) {
   for (std::size_t p = 0; p < kRigPartCount; ++p) EXPECT_FALSE(rig_part_name(RigPart(p)).empty());
 }
 
+TEST(Rig, TheLandmarkRigPosesTheSameLandmarks) {
+  const Rig full = build_rig(sample_identity(11));
+  const Rig small = landmark_rig(full);
+  EXPECT_EQ(small.vertex_count(), kLandmarkCount);
+  EXPECT_TRUE(small.triangles.empty());
+  Coefficients c;  // shapes with a corrective between them, and a closed mouth over an open jaw
+  c.set(Blendshape::JawOpen, 0.6f);
+  c.set(Blendshape::MouthClose, 0.4f);
+  c.set(Blendshape::MouthSmileLeft, 0.7f);
+  c.set(Blendshape::EyeBlinkRight, 1);
+  const std::vector<Point3> a = pose_rig(full, c), b = pose_rig(small, c);
+  ASSERT_EQ(b.size(), kLandmarkCount);
+  for (std::size_t i = 0; i < kLandmarkCount; ++i) {
+    EXPECT_EQ(a[i].x, b[i].x) << i;
+    EXPECT_EQ(a[i].y, b[i].y) << i;
+    EXPECT_EQ(a[i].z, b[i].z) << i;
+  }
+}
+
 TEST(Rig, MirrorMapIsAnInvolutionAndTheNeutralIsSymmetric) {
   const Rig& rig = default_rig();
   for (std::size_t v = 0; v < rig.vertex_count(); ++v) {
