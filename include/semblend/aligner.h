@@ -5,7 +5,11 @@
 //   espeak-ng (IPA mapped to ARPAbet) with a warning, and dropped with a warning when espeak-ng has
 //   nothing either. The words become a phone-level grammar (every ARPAbet phone a word of its own,
 //   an optional silence between words and at both ends) that pocketsphinx decodes without pruning,
-//   so the phones are exactly the transcript's and only their times are searched. Audio longer
+//   so the phones are exactly the transcript's and only their times are searched. A pause between
+//   words has a small prior (`pause_probability`), so a stop's silent closure stays the stop's.
+//   The chosen phones are then decoded again on the audio started a quarter, half and
+//   three-quarters of a 10 ms frame later (`subframe_passes`), and each phone starts at the mean
+//   of the passes: boundaries finer than pocketsphinx's frames. Audio longer
 //   than `max_chunk_seconds` is aligned in pieces: each piece is aligned open-ended and kept up to
 //   the last pause (or word end) a few seconds before its end, and the next piece starts there.
 //   The transcript is then checked against the audio: when the aligned path scores far below an
@@ -18,8 +22,10 @@
 // Output (Alignment): phonemes covering [0, audio duration] without gaps, silences as SIL; the
 //   words aligned; warnings (for the caller to print: this stage never prints); CPU seconds.
 //   Silent audio (peak RMS over 25 ms windows below `silence_rms`) and empty audio give one SIL
-//   spanning the audio — a still, closed mouth — with method Silence. Times are pocketsphinx's
-//   frames (100 per second; a segment's end frame is inclusive, so it ends at (ef + 1) / 100 s).
+//   spanning the audio — a still, closed mouth — with method Silence. Times come from
+//   pocketsphinx's frames (100 per second; a segment's end frame is inclusive, so it ends at
+//   (ef + 1) / 100 s), refined below a frame by the sub-frame passes (recognition then alignment
+//   too).
 // Input audio at any rate is resampled to 16 kHz first.
 // Failure modes: Aligner::create throws IoError / InputError naming the model file that is
 //   missing or that pocketsphinx refuses; align/recognize throw InputError (transcript not UTF-8 or
@@ -46,12 +52,18 @@ struct AlignerOptions {
   std::string model_dir;
   // Each overrides its file in model_dir when set.
   std::string acoustic_model, dictionary, language_model;
-  bool espeak = true;               // pronounce words missing from CMUdict with espeak-ng
-  double max_chunk_seconds = 30;    // longer audio is aligned/recognised in pieces (cost grows
-                                    // with phones x frames)
-  double mismatch_per_frame = 1.5;  // natural-log likelihood per 10 ms frame below the phone loop
-                                    // that marks a transcript as not matching the audio
-  double silence_rms = 0.002;       // audio whose loudest 25 ms stays below this is silence
+  bool espeak = true;                // pronounce words missing from CMUdict with espeak-ng
+  double max_chunk_seconds = 30;     // longer audio is aligned/recognised in pieces (cost grows
+                                     // with phones x frames)
+  double mismatch_per_frame = 1.5;   // natural-log likelihood per 10 ms frame below the phone loop
+                                     // that marks a transcript as not matching the audio
+  double silence_rms = 0.002;        // audio whose loudest 25 ms stays below this is silence
+  double pause_probability = 0.001;  // prior of a pause between two words (the optional SIL at
+                                     // both ends is free): a stop's closure is not a pause unless
+                                     // the audio insists
+  int subframe_passes = 4;           // forced alignments: each phone start is the mean over this
+                                     // many decodes of the chosen phones, the audio started k/N of
+                                     // a 10 ms frame later in pass k (1 = whole frames only)
 };
 
 // Synthesis: a transcript in another language aligned to espeak-ng's reading (dtw_aligner.h).

@@ -4,10 +4,11 @@
 // 5prealpha has no alignment API in its installed headers, so alignment is a phone-level finite
 // state grammar: every ARPAbet phone is a dictionary word of its own ("AA" -> AA, "SIL_" -> SIL),
 // each transcript word is a chain of its phones (alternate pronunciations in parallel), with an
-// optional SIL_ between words and at both ends. Decoded without pruning (-beam 0 -pbeam 0
-// -wbeam 0) the grammar's only freedom is where each phone starts. Pitfalls (each measured): the
-// default -remove_silence yes shifts all times; digital silence breaks alignment without dither;
-// segment end frames are inclusive; pruning can drop the only path (then: recognition).
+// optional SIL_ between words (prior `pause_probability`) and at both ends (free). Decoded without
+// pruning (-beam 0 -pbeam 0 -wbeam 0) the grammar's only freedom is where each phone starts.
+// Pitfalls (each measured): the default -remove_silence yes shifts all times; digital silence
+// breaks alignment without dither; segment end frames are inclusive; pruning can drop the only path
+// (then: recognition).
 #include "semblend/aligner.h"
 
 #include <pocketsphinx.h>
@@ -109,8 +110,9 @@ Decoder make_decoder(std::vector<std::string> args, const std::string& model_nam
 
 struct Segment {
   Phoneme phoneme;
-  int sf, ef;     // frames, inclusive
-  int word = -1;  // index into the piece's words; -1 for silence
+  int sf, ef;         // frames, inclusive
+  int word = -1;      // index into the piece's words; -1 for silence
+  double start = -1;  // seconds from the piece's start, finer than sf when refined (< 0: sf)
 };
 
 struct Decoded {
@@ -201,9 +203,11 @@ struct Aligner::Impl {
   Decoder recognizer;  // cmudict + trigram LM, created on first use
 
   Pronunciation pronounce_missing(const std::string& word, std::vector<std::string>& warnings);
+  // path: decode exactly these segments' phones in order (sub-frame passes), ignoring prons.
   Decoded decode_fsg(const std::vector<int16>& pcm,
-                     const std::vector<std::vector<Pronunciation>>& prons, bool open_end,
-                     bool loop);
+                     const std::vector<std::vector<Pronunciation>>& prons, bool open_end, bool loop,
+                     const std::vector<Segment>* path = nullptr);
+  void refine_starts(const std::vector<int16>& pcm, std::vector<Segment>& segments);
   Decoded align_piece(const std::vector<int16>& pcm,
                       const std::vector<std::vector<Pronunciation>>& prons, bool open_end,
                       double* mismatch);
@@ -228,6 +232,10 @@ Aligner::~Aligner() {
 Aligner Aligner::create(const AlignerOptions& options) {
   if (!(options.max_chunk_seconds >= 10))
     throw std::invalid_argument("max_chunk_seconds must be at least 10");
+  if (!(options.pause_probability > 0 && options.pause_probability <= 1))
+    throw std::invalid_argument("pause_probability must be in (0, 1]");
+  if (options.subframe_passes < 1 || options.subframe_passes > 16)
+    throw std::invalid_argument("subframe_passes must be 1 to 16");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   const std::string dir =
@@ -286,18 +294,25 @@ std::size_t quietest_cut(const std::vector<float>& x, std::size_t from, std::siz
 
 Decoded Aligner::Impl::decode_fsg(const std::vector<int16>& pcm,
                                   const std::vector<std::vector<Pronunciation>>& prons,
-                                  bool open_end, bool loop) {
+                                  bool open_end, bool loop, const std::vector<Segment>* path) {
   ps_decoder_t* ps = aligner.get();
   struct Arc {
     int from, to;
-    int phone;  // index into kPhonemes; -1 = null transition
+    int phone;       // index into kPhonemes; -1 = null transition
+    float prob = 1;  // the transition's prior probability (1: free)
   };
   std::vector<Arc> arcs;
   int states = 1;
   auto state = [&] { return states++; };
   auto sil = static_cast<int>(Phoneme::SIL);
   int final_state = 0;
-  if (loop) {
+  if (path != nullptr) {
+    for (const Segment& seg : *path) {
+      const int to = state();
+      arcs.push_back({to - 1, to, static_cast<int>(seg.phoneme)});
+    }
+    final_state = states - 1;
+  } else if (loop) {
     final_state = state();
     for (std::size_t p = 0; p < kPhonemeCount; ++p)
       arcs.push_back({0, final_state, static_cast<int>(p)});
@@ -320,7 +335,7 @@ Decoded Aligner::Impl::decode_fsg(const std::vector<int16>& pcm,
       }
       if (w + 1 < prons.size()) {
         const int next = state();
-        arcs.push_back({end, next, sil});
+        arcs.push_back({end, next, sil, static_cast<float>(options.pause_probability)});
         arcs.push_back({end, next, -1});
         cur = next;
         if (open_end) to_final.push_back({next, -1, -1});
@@ -333,7 +348,7 @@ Decoded Aligner::Impl::decode_fsg(const std::vector<int16>& pcm,
     arcs.push_back({cur, final_state, -1});
     for (Arc a : to_final) arcs.push_back({a.from, final_state, -1});
   }
-  const char* name = loop ? "loop" : "align";
+  const char* name = path != nullptr ? "path" : loop ? "loop" : "align";
   // The alignment is searched without pruning (its one path must survive); the phone loop, only a
   // yardstick for the mismatch check, with pocketsphinx's default beams (12x cheaper).
   cmd_ln_t* config = ps_get_config(ps);
@@ -350,7 +365,9 @@ Decoded Aligner::Impl::decode_fsg(const std::vector<int16>& pcm,
     if (a.phone < 0)
       fsg_model_null_trans_add(fsg, a.from, a.to, 0);
     else
-      fsg_model_trans_add(fsg, a.from, a.to, 0, wid[static_cast<std::size_t>(a.phone)]);
+      fsg_model_trans_add(fsg, a.from, a.to,
+                          a.prob >= 1 ? 0 : logmath_log(ps_get_logmath(ps), a.prob),
+                          wid[static_cast<std::size_t>(a.phone)]);
   }
   const int set = ps_set_fsg(ps, name, fsg);
   fsg_model_free(fsg);
@@ -384,11 +401,36 @@ Decoded Aligner::Impl::decode_fsg(const std::vector<int16>& pcm,
   return d;
 }
 
+// Sub-frame boundaries: the decoder's frames are 10 ms apart, so each start it finds is a whole
+// frame, and where a boundary falls within its frame is lost. The chosen phone path is decoded
+// again on the audio started k/N of a frame later (k = 1 .. N-1; only the times are searched) and
+// each start is the mean over the N passes, in seconds. A pass that fails or finds a different
+// number of segments is left out.
+void Aligner::Impl::refine_starts(const std::vector<int16>& pcm, std::vector<Segment>& segments) {
+  const int passes = options.subframe_passes;
+  std::vector<double> sum(segments.size(), 0.0);
+  for (std::size_t i = 0; i < segments.size(); ++i) sum[i] = segments[i].sf * kFrame;
+  int used = 1;
+  for (int k = 1; k < passes; ++k) {
+    const std::size_t shift = static_cast<std::size_t>(k * kFrameSamples / passes);
+    if (pcm.size() <= shift + kFrameSamples) break;
+    const std::vector<int16> shifted(pcm.begin() + static_cast<long>(shift), pcm.end());
+    const Decoded d = decode_fsg(shifted, {}, false, false, &segments);
+    if (!d.ok || d.segments.size() != segments.size()) continue;
+    for (std::size_t i = 0; i < segments.size(); ++i)
+      sum[i] += d.segments[i].sf * kFrame + static_cast<double>(shift) / kRate;
+    ++used;
+  }
+  for (std::size_t i = 0; i < segments.size(); ++i)
+    segments[i].start = i == 0 ? segments[i].sf * kFrame : sum[i] / used;
+}
+
 Decoded Aligner::Impl::align_piece(const std::vector<int16>& pcm,
                                    const std::vector<std::vector<Pronunciation>>& prons,
                                    bool open_end, double* mismatch) {
   Decoded d = decode_fsg(pcm, prons, open_end, false);
   if (!d.ok || !label_words(d.segments, prons, prons.size())) return Decoded{};
+  refine_starts(pcm, d.segments);
   if (mismatch == nullptr) return d;
   const Decoded free = decode_fsg(pcm, {}, false, true);
   if (free.ok && d.frames > 0)
@@ -463,12 +505,16 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<std::strin
     }
     int words_done = 0;
     const double t0 = static_cast<double>(pos) / kRate;
-    for (const Segment& s : d.segments) {
+    auto start_of = [](const Segment& s) { return s.start >= 0 ? s.start : s.sf * kFrame; };
+    for (std::size_t i = 0; i < d.segments.size(); ++i) {
+      const Segment& s = d.segments[i];
       if (s.sf >= cut) break;
       TimedPhoneme p;
       p.phoneme = s.phoneme;
-      p.start = t0 + s.sf * kFrame;
-      p.end = t0 + std::min(s.ef + 1, cut) * kFrame;
+      p.start = t0 + start_of(s);
+      const double next =
+          i + 1 < d.segments.size() ? start_of(d.segments[i + 1]) : (s.ef + 1) * kFrame;
+      p.end = t0 + std::min(next, cut * kFrame);
       if (s.word >= 0) {
         p.word = kept[next_word + static_cast<std::size_t>(s.word)];
         words_done = std::max(words_done, s.word + 1);
