@@ -239,6 +239,7 @@ struct EvalCalibrationOptions {
   int identities = 12, expressions = 20, size = 320;
   double clip_fps = 10;  // the demo performance for the running estimate; 0 = skip it
   bool stylised = false, verbose = false;
+  bool wide_neutrals = false;  // the profile also from neutrals at about ±20° of yaw
   std::uint64_t seed = 4242;
 };
 int run_eval_calibration(const EvalCalibrationOptions& o);

@@ -100,7 +100,12 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
         !landmarks_of(rig, posed({}, 15, 8, 5), o.size, landmarker, held))
       continue;
     ++used;
-    const std::array<std::array<Point3, kLandmarkCount>, 2> neutrals{n0, n1};
+    std::vector<std::array<Point3, kLandmarkCount>> neutrals{n0, n1};
+    if (o.wide_neutrals) {  // photos turned left and right as well, for the same profile
+      std::array<Point3, kLandmarkCount> n2, n3;
+      if (landmarks_of(rig, posed({}, 20, 4, 2), o.size, landmarker, n2)) neutrals.push_back(n2);
+      if (landmarks_of(rig, posed({}, -20, 5, -3), o.size, landmarker, n3)) neutrals.push_back(n3);
+    }
     NeutralOptions rest_options;
     rest_options.landmark_offset = false;
     const NeutralProfile rest_only = profile_from_neutral(solver, neutrals, rest_options);
@@ -172,14 +177,18 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
 
   std::ostringstream j;
   j << "{\"format\": \"semblend.eval.calibration\", \"version\": 1, \"seed\": " << o.seed
-    << ", \"stylised\": " << (o.stylised ? "true" : "false") << ", \"identities\": " << used
-    << ", \"expressions_per_identity\": " << o.expressions << ", \"modes\": {";
+    << ", \"stylised\": " << (o.stylised ? "true" : "false")
+    << ", \"wide_neutrals\": " << (o.wide_neutrals ? "true" : "false")
+    << ", \"identities\": " << used << ", \"expressions_per_identity\": " << o.expressions
+    << ", \"modes\": {";
   std::fprintf(stderr,
-               "%d %s identities; the profile from 2 neutral renders; held-out neutrals nearly "
+               "%d %s identities; the profile from %s; held-out neutrals nearly "
                "frontal and turned (15°, 8°, 5°): mean and worst of their largest reading\n"
                "  %-12s %10s %12s %12s %12s %12s %10s\n",
-               used, o.stylised ? "stylised" : "typical", "mode", "expr. MAE", "frontal max",
-               "worst", "turned max", "worst", "blink min");
+               used, o.stylised ? "stylised" : "typical",
+               o.wide_neutrals ? "4 neutral renders (yaw 4°, -6°, 20°, -20°)"
+                               : "2 neutral renders (yaw 4°, -6°)",
+               "mode", "expr. MAE", "frontal max", "worst", "turned max", "worst", "blink min");
   for (int m = 0; m < kModes; ++m) {
     std::fprintf(stderr, "  %-12s %10.4f %12.3f %12.3f %12.3f %12.3f %10.3f\n", kModeNames[m],
                  expr[m].mean(), near_max[m].mean(), worst_near[m], neutral_max[m].mean(),

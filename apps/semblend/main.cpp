@@ -342,6 +342,8 @@ int main(int argc, char** argv) {
   evcal->add_flag("--stylised", eval_cal.stylised, "Stylised identities (beyond human ranges)");
   evcal->add_option("--seed", eval_cal.seed, "Random seed")->capture_default_str();
   evcal->add_flag("--verbose", eval_cal.verbose, "List each identity's neutral readings");
+  evcal->add_flag("--wide-neutrals", eval_cal.wide_neutrals,
+                  "Make each profile also from neutrals turned about 20° left and right");
   cli::EvalTemporalOptions eval_temporal;
   auto* evtm = ev->add_subcommand(
       "temporal", "Jitter and blink onset, raw against One Euro filtered (rendered clip, video)");

@@ -149,6 +149,30 @@ TEST(CliEvalCalibration, AProfileLowersWhatARelaxedStylisedFaceReads) {
             modes["rest"]["neutral_max_mean"].get<double>());
 }
 
+TEST(CliEvalCalibration, NeutralsTurnedBothWaysStillATurnedFaceButNotAFrontalOne) {
+  // One landmark offset serves one range of poses (docs/calibration.md, 16 typical identities:
+  // with neutrals at ±20° as well the turned neutral reads 0.036 instead of 0.079, the frontal
+  // one 0.215 instead of 0.079).
+  test::TempDir tmp;
+  nlohmann::json reports[2];
+  for (int wide = 0; wide < 2; ++wide) {
+    const std::string out = tmp.path("cal" + std::to_string(wide) + ".json");
+    const auto r = run_cli("eval calibration --identities 3 --expressions 1 --clip-fps 0 " +
+                               std::string(wide ? "--wide-neutrals " : "") + "-o " + q(out),
+                           tmp);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find(wide ? "4 neutral renders" : "2 neutral renders"), std::string::npos)
+        << r.err;
+    reports[wide] = nlohmann::json::parse(test::read_text(out));
+    EXPECT_EQ(reports[wide]["wide_neutrals"].get<bool>(), wide == 1);
+  }
+  const auto& narrow = reports[0]["modes"]["offset+rest"];
+  const auto& wide = reports[1]["modes"]["offset+rest"];
+  EXPECT_LT(wide["neutral_max_mean"].get<double>(), narrow["neutral_max_mean"].get<double>());
+  EXPECT_GT(wide["frontal_neutral_max_mean"].get<double>(),
+            narrow["frontal_neutral_max_mean"].get<double>());
+}
+
 TEST(CliEvalTemporal, FilteringStillsAStillFaceAndKeepsBlinksFast) {
   test::TempDir tmp;
   const auto r = run_cli("eval temporal --size 256 -o " + q(tmp.path("t.json")), tmp);
