@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 
 #include "commands.h"
 #include "semblend/calibration.h"
@@ -47,6 +49,13 @@ bool landmarks_of(const Rig& rig, const FaceFrame& frame, int size, FaceLandmark
   return true;
 }
 
+struct PoseDeg {
+  float yaw, pitch, roll;
+};
+// The user's neutral photos: frontal-ish, slightly turned; then turned about 20° either way
+// (--wide-neutrals).
+constexpr PoseDeg kNeutralPoses[] = {{4, -3, 1}, {-6, 2, -2}, {20, 4, 2}, {-20, 5, -3}};
+
 FaceFrame posed(const Coefficients& c, float yaw_deg, float pitch_deg, float roll_deg) {
   FaceFrame f;
   f.coefficients = c;
@@ -54,6 +63,10 @@ FaceFrame posed(const Coefficients& c, float yaw_deg, float pitch_deg, float rol
   f.head.pitch = pitch_deg * kDeg;
   f.head.roll = roll_deg * kDeg;
   return f;
+}
+
+FaceFrame posed(const Coefficients& c, PoseDeg p) {
+  return posed(c, p.yaw, p.pitch, p.roll);
 }
 
 double mae(const Coefficients& a, const Coefficients& b) {
@@ -87,6 +100,12 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
   Accum clip_raw, clip_auto, clip_rest_raw, clip_rest_auto;
   Accum near_max[kModes];
   float worst_neutral[kModes] = {}, worst_near[kModes] = {};
+  // The profile's neutral photos: the first two, or all with --wide-neutrals.
+  const std::size_t profile_poses = o.wide_neutrals ? std::size(kNeutralPoses) : 2;
+  std::string profile_text = std::to_string(profile_poses) + " neutral renders (yaw ";
+  for (std::size_t k = 0; k < profile_poses; ++k)
+    profile_text += (k ? "°, " : "") + std::to_string(int(kNeutralPoses[k].yaw));
+  profile_text += "°)";
   int used = 0;
   for (int i = 0; i < o.identities; ++i) {
     const std::uint64_t id_seed = o.seed * 7919ull + std::uint64_t(i);
@@ -94,17 +113,17 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
     // The user's neutral photo: frontal-ish, slightly turned.
     // Held out: the same relaxed face nearly frontal (another photo), and turned (15°, 8°, 5°).
     std::array<Point3, kLandmarkCount> n0, n1, near, held;
-    if (!landmarks_of(rig, posed({}, 4, -3, 1), o.size, landmarker, n0) ||
-        !landmarks_of(rig, posed({}, -6, 2, -2), o.size, landmarker, n1) ||
+    if (!landmarks_of(rig, posed({}, kNeutralPoses[0]), o.size, landmarker, n0) ||
+        !landmarks_of(rig, posed({}, kNeutralPoses[1]), o.size, landmarker, n1) ||
         !landmarks_of(rig, posed({}, -1, -1, 0), o.size, landmarker, near) ||
         !landmarks_of(rig, posed({}, 15, 8, 5), o.size, landmarker, held))
       continue;
     ++used;
     std::vector<std::array<Point3, kLandmarkCount>> neutrals{n0, n1};
-    if (o.wide_neutrals) {  // photos turned left and right as well, for the same profile
-      std::array<Point3, kLandmarkCount> n2, n3;
-      if (landmarks_of(rig, posed({}, 20, 4, 2), o.size, landmarker, n2)) neutrals.push_back(n2);
-      if (landmarks_of(rig, posed({}, -20, 5, -3), o.size, landmarker, n3)) neutrals.push_back(n3);
+    for (std::size_t k = 2; k < profile_poses; ++k) {  // --wide-neutrals: for the same profile
+      std::array<Point3, kLandmarkCount> lm;
+      if (landmarks_of(rig, posed({}, kNeutralPoses[k]), o.size, landmarker, lm))
+        neutrals.push_back(lm);
     }
     NeutralOptions rest_options;
     rest_options.landmark_offset = false;
@@ -185,10 +204,8 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
                "%d %s identities; the profile from %s; held-out neutrals nearly "
                "frontal and turned (15°, 8°, 5°): mean and worst of their largest reading\n"
                "  %-12s %10s %12s %12s %12s %12s %10s\n",
-               used, o.stylised ? "stylised" : "typical",
-               o.wide_neutrals ? "4 neutral renders (yaw 4°, -6°, 20°, -20°)"
-                               : "2 neutral renders (yaw 4°, -6°)",
-               "mode", "expr. MAE", "frontal max", "worst", "turned max", "worst", "blink min");
+               used, o.stylised ? "stylised" : "typical", profile_text.c_str(), "mode", "expr. MAE",
+               "frontal max", "worst", "turned max", "worst", "blink min");
   for (int m = 0; m < kModes; ++m) {
     std::fprintf(stderr, "  %-12s %10.4f %12.3f %12.3f %12.3f %12.3f %10.3f\n", kModeNames[m],
                  expr[m].mean(), near_max[m].mean(), worst_near[m], neutral_max[m].mean(),

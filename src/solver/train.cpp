@@ -208,6 +208,14 @@ struct NetImpl : torch::nn::Module {
 };
 TORCH_MODULE(Net);
 
+// dst's weights become decay · dst + (1 − decay) · src (decay 0: a copy of src).
+void average_into(NetImpl& dst, NetImpl& src, double decay) {
+  torch::NoGradGuard ng;
+  const auto from = src.parameters();
+  const auto to = dst.parameters();
+  for (std::size_t i = 0; i < from.size(); ++i) to[i].mul_(decay).add_(from[i], 1 - decay);
+}
+
 struct Losses {
   torch::Tensor total, coeff_mae, bins, category, coefficients;
 };
@@ -335,14 +343,9 @@ int run(const Args& a) {
   const Bands bands;
   torch::optim::Adam opt(trained->parameters(), torch::optim::AdamOptions(1e-3));
   // With --ema, the held-out curve and the export use the weights' exponential moving average
-  // (Polyak averaging), which smooths the last steps' noise; the trained net is otherwise `net`.
+  // (Polyak averaging), which smooths the last steps' noise; without it they use `trained`.
   Net averaged(a.hidden, a.semantic);
-  {
-    torch::NoGradGuard ng;
-    const auto src = trained->parameters();
-    const auto dst = averaged->parameters();
-    for (std::size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
-  }
+  average_into(*averaged, *trained, 0);  // starts as a copy
   Net& net = a.ema > 0 ? averaged : trained;
   std::ostringstream curve;
   curve << "[";
@@ -362,11 +365,7 @@ int run(const Args& a) {
     opt.step();
     if (a.ema > 0) {
       // The decay ramps up over the first steps so that the average forgets the initialisation.
-      const double d = std::min(a.ema, (1.0 + step) / (10.0 + step));
-      torch::NoGradGuard ng;
-      const auto src = trained->parameters();
-      const auto dst = averaged->parameters();
-      for (std::size_t i = 0; i < src.size(); ++i) dst[i].mul_(d).add_(src[i], 1 - d);
+      average_into(*averaged, *trained, std::min(a.ema, (1.0 + step) / (10.0 + step)));
     }
     if (step % 500 == 0 || step == a.steps) {
       torch::NoGradGuard ng;

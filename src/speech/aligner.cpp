@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <span>
 #include <stdexcept>
 
 #include "semblend/error.h"
@@ -123,7 +124,7 @@ struct Decoded {
 };
 
 // One utterance through the decoder's current search.
-bool run_utterance(ps_decoder_t* ps, const std::vector<int16>& pcm) {
+bool run_utterance(ps_decoder_t* ps, std::span<const int16> pcm) {
   // -dither yes -seed 1 seeds sphinxbase's (global) generator once, at ps_init; seeding it again
   // per utterance makes every call's dither, hence its result, the same.
   genrand_seed(1);
@@ -204,7 +205,7 @@ struct Aligner::Impl {
 
   Pronunciation pronounce_missing(const std::string& word, std::vector<std::string>& warnings);
   // path: decode exactly these segments' phones in order (sub-frame passes), ignoring prons.
-  Decoded decode_fsg(const std::vector<int16>& pcm,
+  Decoded decode_fsg(std::span<const int16> pcm,
                      const std::vector<std::vector<Pronunciation>>& prons, bool open_end, bool loop,
                      const std::vector<Segment>* path = nullptr);
   void refine_starts(const std::vector<int16>& pcm, std::vector<Segment>& segments);
@@ -292,7 +293,7 @@ std::size_t quietest_cut(const std::vector<float>& x, std::size_t from, std::siz
 
 }  // namespace
 
-Decoded Aligner::Impl::decode_fsg(const std::vector<int16>& pcm,
+Decoded Aligner::Impl::decode_fsg(std::span<const int16> pcm,
                                   const std::vector<std::vector<Pronunciation>>& prons,
                                   bool open_end, bool loop, const std::vector<Segment>* path) {
   ps_decoder_t* ps = aligner.get();
@@ -414,8 +415,8 @@ void Aligner::Impl::refine_starts(const std::vector<int16>& pcm, std::vector<Seg
   for (int k = 1; k < passes; ++k) {
     const std::size_t shift = static_cast<std::size_t>(k * kFrameSamples / passes);
     if (pcm.size() <= shift + kFrameSamples) break;
-    const std::vector<int16> shifted(pcm.begin() + static_cast<long>(shift), pcm.end());
-    const Decoded d = decode_fsg(shifted, {}, false, false, &segments);
+    const Decoded d =
+        decode_fsg(std::span<const int16>(pcm).subspan(shift), {}, false, false, &segments);
     if (!d.ok || d.segments.size() != segments.size()) continue;
     for (std::size_t i = 0; i < segments.size(); ++i)
       sum[i] += d.segments[i].sf * kFrame + static_cast<double>(shift) / kRate;
