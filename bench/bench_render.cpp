@@ -3,6 +3,8 @@
 // <= 20 ms; and pose_rig alone (the 52-shape sum with correctives).
 #include <benchmark/benchmark.h>
 
+#include <memory>
+
 #include "semblend/render.h"
 
 namespace {
@@ -25,6 +27,23 @@ void BM_RenderFrame(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(semblend::render_face(rig, f, o).image.rgb.data());
 }
 BENCHMARK(BM_RenderFrame)->Arg(256)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond);
+
+// With a face photo as the skin: the rig's own 1024-pixel render serves as the photo.
+void BM_RenderFrameSkinPhoto(benchmark::State& state) {
+  const semblend::Rig& rig = semblend::default_rig();
+  semblend::RenderOptions p;
+  p.width = p.height = 1024;
+  const semblend::RenderResult photo = semblend::render_face(rig, {}, p);
+  semblend::FaceLandmarks face;
+  for (std::size_t i = 0; i < semblend::kLandmarkCount; ++i) face.points[i] = photo.landmarks[i];
+  semblend::RenderOptions o;
+  o.width = o.height = static_cast<int>(state.range(0));
+  o.face_texture = std::make_shared<const semblend::FaceTexture>(
+      semblend::face_texture_from_photo(photo.image, face));
+  const semblend::FaceFrame f = smile_frame();
+  for (auto _ : state) benchmark::DoNotOptimize(semblend::render_face(rig, f, o).image.rgb.data());
+}
+BENCHMARK(BM_RenderFrameSkinPhoto)->Arg(512)->Unit(benchmark::kMillisecond);
 
 void BM_RenderPoseRig(benchmark::State& state) {
   const semblend::Rig& rig = semblend::default_rig();

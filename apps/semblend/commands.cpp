@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "semblend/aligner.h"
+#include "semblend/batch.h"
 #include "semblend/dtw_aligner.h"
 #include "semblend/expression_prior.h"
 #include "semblend/face_model.h"
@@ -254,6 +255,41 @@ int run_derive_neutral(const DeriveNeutralOptions& o) {
   return kOk;
 }
 
+// Files as given; folders as their image files (batch.h is_image_path), sorted.
+std::vector<std::string> expand_image_inputs(const std::vector<std::string>& inputs) {
+  std::vector<std::string> out;
+  for (const std::string& in : inputs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(in, ec)) {
+      out.push_back(in);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const auto& e : std::filesystem::directory_iterator(in, ec))
+      if (e.is_regular_file() && is_image_path(e.path().string()))
+        found.push_back(e.path().string());
+    if (ec) throw IoError(IoError::Op::Read, in, ec.message());
+    if (found.empty()) throw InputError(in, 0, 0, "the folder holds no images");
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+// A face photo as a skin (render.h FaceTexture): the first face the landmarker finds in it.
+std::shared_ptr<const FaceTexture> skin_from_photo(FaceLandmarker& landmarker,
+                                                   const std::string& path) {
+  const Image photo = read_image(path);
+  landmarker.reset();
+  const auto faces = landmarker.detect(photo);
+  if (faces.empty()) throw InputError(path, 0, 0, "no face found for a skin photo");
+  try {
+    return std::make_shared<const FaceTexture>(face_texture_from_photo(photo, faces[0]));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(path, 0, 0, e.what());
+  }
+}
+
 int run_render(const RenderCommandOptions& o) {
   const std::string ext = extension_of(o.output);
   if (ext != "png" && ext != "mp4")
@@ -286,6 +322,10 @@ int run_render(const RenderCommandOptions& o) {
   RenderOptions ro;
   ro.width = ro.height = o.size;
   ro.skin = skin_tone(o.skin);
+  if (!o.skin_photo.empty()) {
+    FaceLandmarker landmarker = FaceLandmarker::create();
+    ro.face_texture = skin_from_photo(landmarker, o.skin_photo);
+  }
   if (o.contact_sheet) {
     write_png(render_contact_sheet(rig, o.tile, 1.0f, ro), o.output);
     std::fprintf(stderr, "semblend render: contact sheet of %zu shapes -> %s\n", kBlendshapeCount,
@@ -338,6 +378,18 @@ int run_render(const RenderCommandOptions& o) {
   return kOk;
 }
 
+// Dots of 3x3 pixels at each of the 468 mesh points.
+void draw_points(Image& image, const auto& points, std::array<std::uint8_t, 3> colour) {
+  for (std::size_t i = 0; i < kFaceMeshLandmarks; ++i) {
+    const int cx = int(std::lround(points[i].x - 0.5f)), cy = int(std::lround(points[i].y - 0.5f));
+    for (int y = cy - 1; y <= cy + 1; ++y)
+      for (int x = cx - 1; x <= cx + 1; ++x)
+        if (x >= 0 && y >= 0 && x < image.width && y < image.height)
+          std::copy(colour.begin(), colour.end(),
+                    image.rgb.begin() + 3 * (std::ptrdiff_t(y) * image.width + x));
+  }
+}
+
 int run_eval_rig(const EvalRigOptions& o) {
   FaceLandmarker landmarker = FaceLandmarker::create();
   RenderDetectOptions ro;
@@ -349,6 +401,23 @@ int run_eval_rig(const EvalRigOptions& o) {
   ro.max_yaw_deg = o.max_yaw;
   ro.max_pitch_deg = o.max_pitch;
   ro.max_roll_deg = o.max_roll;
+  for (const std::string& path : expand_image_inputs(o.skin_photos))
+    ro.textures.push_back(skin_from_photo(landmarker, path));
+  if (!o.overlays.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.overlays, ec);
+    if (ec)
+      throw IoError(IoError::Op::Write, o.overlays, "cannot create the folder: " + ec.message());
+    ro.observe = [&](const RenderDetectSample& s, const RenderResult& r, const FaceLandmarks* f) {
+      Image image = r.image;
+      draw_points(image, r.landmarks, {40, 220, 60});
+      if (f) draw_points(image, f->points, {230, 40, 40});
+      char name[64];
+      std::snprintf(name, sizeof name, "render_%04llu.png",
+                    static_cast<unsigned long long>(s.index));
+      write_png(image, (std::filesystem::path(o.overlays) / name).string());
+    };
+  }
   const RenderDetectReport report = evaluate_render_detect(landmarker, ro);
   std::fprintf(stderr,
                "render-and-detect: %zu renders (yaw ±%.0f°, pitch ±%.0f°, roll ±%.0f°), detected "
@@ -356,6 +425,11 @@ int run_eval_rig(const EvalRigOptions& o) {
                report.samples.size(), ro.max_yaw_deg, ro.max_pitch_deg, ro.max_roll_deg,
                100 * report.detection_rate, report.median_error_iod, report.p90_error_iod,
                report.max_error_iod);
+  std::fprintf(stderr, "  median by region:");
+  for (std::size_t k = 0; k < kLandmarkRegionCount; ++k)
+    std::fprintf(stderr, " %s %.4f", std::string(landmark_region_name(LandmarkRegion(k))).c_str(),
+                 report.region_median_error_iod[k]);
+  std::fprintf(stderr, "\n");
   std::vector<ShapeResponse> responses;
   if (o.responses) {
     responses = shape_responses(landmarker, o.size);

@@ -105,7 +105,8 @@ struct RenderCommandOptions {
   bool stylised = false;       // with --identity-seed: a cartoon-like identity (stylised_identity)
   bool contact_sheet = false;  // all 52 shapes at weight 1, named
   int tile = 192;
-  std::string photo;  // put the render beside this photo
+  std::string photo;       // put the render beside this photo
+  std::string skin_photo;  // a face photo as the face's skin (render.h FaceTexture)
 };
 int run_render(const RenderCommandOptions& o);
 
@@ -117,6 +118,8 @@ struct EvalRigOptions {
   bool responses = true;  // also the 52 shape response curves
   bool identities = true, expressions = true;
   float max_yaw = 45, max_pitch = 25, max_roll = 20;  // degrees
+  std::string overlays;                               // folder for one PNG per render ("" = none)
+  std::vector<std::string> skin_photos;  // face photos (files or folders) as the renders' skins
 };
 int run_eval_rig(const EvalRigOptions& o);
 

@@ -232,6 +232,8 @@ int main(int argc, char** argv) {
   rd->add_flag("--contact-sheet", render.contact_sheet, "All 52 shapes at weight 1, named");
   rd->add_option("--tile", render.tile, "Contact-sheet tile size in pixels")->capture_default_str();
   rd->add_option("--photo", render.photo, "Put the render beside this photo");
+  rd->add_option("--skin-photo", render.skin_photo,
+                 "Paint the face with this photo's face (its landmarks map it onto the rig)");
 
   cli::EvalRigOptions eval_rig;
   auto* ev = app.add_subcommand("eval", "Measure semblend against ground truth");
@@ -252,6 +254,12 @@ int main(int argc, char** argv) {
   evr->add_option("--max-yaw", eval_rig.max_yaw, "Yaw range ± in degrees")->capture_default_str();
   evr->add_option("--max-pitch", eval_rig.max_pitch, "Pitch range ± in degrees")
       ->capture_default_str();
+  evr->add_option("--skin-photos", eval_rig.skin_photos,
+                  "Face photos (files or folders) the renders wear as skins, in turn, instead of "
+                  "procedural skin tones");
+  evr->add_option("--overlays", eval_rig.overlays,
+                  "Write each render here as a PNG with the rig's landmarks (green) and the "
+                  "detected ones (red)");
   evr->add_option("--max-roll", eval_rig.max_roll, "Roll range ± in degrees")
       ->capture_default_str();
 

@@ -6,7 +6,8 @@
 // highlights per material), anti-aliased (2×2 or more coverage samples per pixel, one shade per
 // visible surface per pixel), with procedural skin texture (blotches and pores from value noise on
 // the rest-pose surface, so the texture sticks to the skin as it moves), darker lid margins, brows
-// and coloured lips, on a soft gradient background.
+// and coloured lips, on a soft gradient background; or with a real face photo as the face's skin
+// (FaceTexture).
 //
 // Camera: a pinhole at the origin looking down -z (camera axes: x right, y up, z toward the
 // camera). The head's face-frame origin sits `distance_cm` in front of it; 0 frames the face
@@ -23,6 +24,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +39,24 @@ namespace semblend {
 
 using Rgb = std::array<float, 3>;  // sRGB, each in [0, 1]
 
+// A real face photo as the rig's skin. The rig's first 468 vertices are MediaPipe's mesh points,
+// so the landmarks found in a photo are the texture coordinates of the face mesh: every face-mesh
+// triangle (skin, lips, brows) is painted with the photo's pixels between its three landmarks.
+// The rest of the head (scalp, ears, neck) takes the photo's average cheek colour. The photo's
+// own lighting is divided out by the shading the rig's rest shape gets facing the camera, and
+// the render's lights are applied, so a turned head is lit like the rest of the render.
+struct FaceTexture {
+  Image image;
+  std::array<std::array<float, 2>, kFaceMeshLandmarks> uv{};  // pixels in `image`
+  Rgb skin{};  // the mean colour of the cheeks and forehead
+  // Per mesh point, how much of the photo shows (the rest is `skin`): 0 on the face oval, rising
+  // over the next rings of the mesh, so hair and background at the photo's face border stay out.
+  std::array<float, kFaceMeshLandmarks> weight{};
+};
+// From a photo and a face the landmarker found in it. Throws std::invalid_argument when the image
+// is empty or the face's mesh points do not lie within it (a face cut off by the border).
+FaceTexture face_texture_from_photo(const Image& photo, const FaceLandmarks& face);
+
 struct RenderOptions {
   int width = 512, height = 512;
   float fov_deg = 20;      // vertical field of view
@@ -50,6 +70,8 @@ struct RenderOptions {
   float key_light = 0.85f, fill_light = 0.25f, ambient = 0.32f;
   int supersample = 2;  // coverage samples per pixel along each axis
   bool texture = true;  // procedural skin detail
+  // A real face photo as the face's skin (null: the procedural skin in `skin`'s tone).
+  std::shared_ptr<const FaceTexture> face_texture;
 };
 
 // Skin tones by name, light to dark: "light", "fair", "medium", "olive", "tan", "brown", "dark",

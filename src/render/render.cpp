@@ -89,6 +89,13 @@ void validate(const RenderOptions& o) {
     if (!std::isfinite(v)) throw std::invalid_argument("light direction must be finite");
   if (V3(o.light_direction[0], o.light_direction[1], o.light_direction[2]).norm() < 1e-6f)
     throw std::invalid_argument("light direction must not be zero");
+  if (const FaceTexture* t = o.face_texture.get()) {
+    const Image& im = t->image;
+    if (im.width <= 0 || im.height <= 0 ||
+        im.rgb.size() != std::size_t(im.width) * std::size_t(im.height) * 3)
+      throw std::invalid_argument("the face texture's image is empty or not RGB");
+    check_rgb(t->skin, "face texture skin");
+  }
 }
 
 // Face frame -> camera rotation for a head pose: the one definition in take.h, shared with the
@@ -114,7 +121,66 @@ constexpr Rgb kToneColours[] = {{0.94f, 0.80f, 0.71f}, {0.90f, 0.72f, 0.61f}, {0
                                 {0.36f, 0.24f, 0.17f}};
 static_assert(std::size(kToneNames) == std::size(kToneColours));
 
+// Where a face photo's skin colour is read: cheeks (both sides, below the eyes) and the forehead.
+constexpr std::uint16_t kSkinPoints[] = {50,  101, 118, 123, 205, 280, 330, 347,
+                                         352, 425, 9,   108, 151, 337, 69,  299};
+
+// Bilinear sample of an sRGB image at pixel coordinates (pixel centres at +0.5), clamped to it.
+V3 sample_bilinear(const Image& im, float x, float y) {
+  const float fx = std::clamp(x - 0.5f, 0.0f, float(im.width - 1));
+  const float fy = std::clamp(y - 0.5f, 0.0f, float(im.height - 1));
+  const int x0 = int(fx), y0 = int(fy);
+  const int x1 = std::min(x0 + 1, im.width - 1), y1 = std::min(y0 + 1, im.height - 1);
+  const float tx = fx - float(x0), ty = fy - float(y0);
+  auto px = [&](int xx, int yy) {
+    const std::uint8_t* p = im.pixel(xx, yy);
+    return V3(p[0], p[1], p[2]);
+  };
+  const V3 top = (1 - tx) * px(x0, y0) + tx * px(x1, y0);
+  const V3 bottom = (1 - tx) * px(x0, y1) + tx * px(x1, y1);
+  return ((1 - ty) * top + ty * bottom) / 255.0f;
+}
+
 }  // namespace
+
+FaceTexture face_texture_from_photo(const Image& photo, const FaceLandmarks& face) {
+  if (photo.width <= 0 || photo.height <= 0 ||
+      photo.rgb.size() != std::size_t(photo.width) * std::size_t(photo.height) * 3)
+    throw std::invalid_argument("a face texture needs a non-empty RGB photo");
+  FaceTexture t;
+  for (std::size_t i = 0; i < kFaceMeshLandmarks; ++i) {
+    const Point3& p = face.points[i];
+    if (!(p.x >= 0 && p.y >= 0 && p.x <= float(photo.width) && p.y <= float(photo.height)))
+      throw std::invalid_argument("the face reaches outside the photo (landmark " +
+                                  std::to_string(i) + "): a face texture needs the whole face");
+    t.uv[i] = {p.x, p.y};
+  }
+  V3 sum = V3::Zero();
+  for (std::uint16_t i : kSkinPoints) sum += sample_bilinear(photo, t.uv[i][0], t.uv[i][1]);
+  sum /= float(std::size(kSkinPoints));
+  t.skin = {sum.x(), sum.y(), sum.z()};
+  t.image = photo;
+  // Rings of the mesh from the face oval inward (breadth first over the tesselation's edges).
+  std::array<int, kFaceMeshLandmarks> ring;
+  ring.fill(-1);
+  std::vector<std::uint16_t> frontier = face_mesh_indices(FaceMeshSet::FaceOval);
+  for (std::uint16_t i : frontier) ring[i] = 0;
+  const auto edges = face_mesh_edges(FaceMeshSet::Tesselation);
+  for (int r = 1; !frontier.empty(); ++r) {
+    std::vector<std::uint16_t> next;
+    for (const LandmarkEdge& e : edges)
+      for (auto [from, to] : {std::pair{e.a, e.b}, std::pair{e.b, e.a}})
+        if (ring[from] == r - 1 && ring[to] < 0) {
+          ring[to] = r;
+          next.push_back(to);
+        }
+    frontier = std::move(next);
+  }
+  constexpr float kRamp[] = {0.0f, 0.5f, 0.85f};
+  for (std::size_t i = 0; i < kFaceMeshLandmarks; ++i)
+    t.weight[i] = ring[i] >= 0 && ring[i] < int(std::size(kRamp)) ? kRamp[ring[i]] : 1.0f;
+  return t;
+}
 
 std::span<const std::string_view> skin_tone_names() {
   return kToneNames;
@@ -159,8 +225,47 @@ std::array<Rgb, kRigPartCount> part_colours(const RenderOptions& o) {
   return c;
 }
 
-RenderResult render_face(const Rig& rig, const FaceFrame& frame, const RenderOptions& o) {
-  validate(o);
+RenderResult render_face(const Rig& rig, const FaceFrame& frame, const RenderOptions& options) {
+  validate(options);
+  const FaceTexture* tex = options.face_texture.get();
+  const V3 L =
+      V3(options.light_direction[0], options.light_direction[1], options.light_direction[2])
+          .normalized();
+  const V3 fill = V3(-L.x(), 0.1f, 0.8f).normalized();
+  auto lit = [&](const V3& nrm) {
+    return options.key_light * std::max(0.0f, nrm.dot(L)) +
+           options.fill_light * std::max(0.0f, nrm.dot(fill)) + options.ambient;
+  };
+  // Photo texture: the shading the photo's face had, taken as the rig's rest shape facing the
+  // camera under the render's lights, per face-mesh vertex (divided out of the photo's pixels).
+  std::vector<float> rest_light;
+  RenderOptions textured;
+  if (tex) {
+    std::vector<V3> rest_normal(kFaceMeshLandmarks, V3::Zero());
+    for (const RigTriangle& t : rig.triangles) {
+      if (t.v[0] >= kFaceMeshLandmarks || t.v[1] >= kFaceMeshLandmarks ||
+          t.v[2] >= kFaceMeshLandmarks)
+        continue;
+      const Point3 &a = rig.neutral[t.v[0]], &b = rig.neutral[t.v[1]], &c = rig.neutral[t.v[2]];
+      const V3 fn = V3(b.x - a.x, b.y - a.y, b.z - a.z).cross(V3(c.x - a.x, c.y - a.y, c.z - a.z));
+      for (auto v : t.v) rest_normal[v] += fn;
+    }
+    rest_light.resize(kFaceMeshLandmarks);
+    for (std::size_t i = 0; i < kFaceMeshLandmarks; ++i) {
+      V3 nrm = rest_normal[i].normalized();
+      if (nrm.z() < 0) nrm = -nrm;  // toward the camera
+      rest_light[i] = std::max(0.2f, lit(nrm));
+    }
+    // The parts coloured from the skin tone (scalp, ears, neck, the face's border) take the
+    // photo's skin colour, its shading divided out the same way.
+    float rest = 0;
+    for (std::uint16_t i : kSkinPoints) rest += rest_light[i];
+    rest /= float(std::size(kSkinPoints));
+    textured = options;
+    for (int c = 0; c < 3; ++c)
+      textured.skin[std::size_t(c)] = std::min(1.0f, tex->skin[std::size_t(c)] / rest);
+  }
+  const RenderOptions& o = tex ? textured : options;
   for (float a : {frame.head.yaw, frame.head.pitch, frame.head.roll})
     if (!std::isfinite(a)) throw std::invalid_argument("head pose angles must be finite");
   const std::vector<Point3> posed = pose_rig(rig, frame.coefficients);
@@ -272,8 +377,6 @@ RenderResult render_face(const Rig& rig, const FaceFrame& frame, const RenderOpt
   set(RigPart::Tongue, 0.30f, 30);
   set(RigPart::Hair, 0.08f, 12);
   set(RigPart::Neck, 0.06f, 14);
-  const V3 L = V3(o.light_direction[0], o.light_direction[1], o.light_direction[2]).normalized();
-  const V3 fill = V3(-L.x(), 0.1f, 0.8f).normalized();
   const Noise& nz = noise();
   const V3 bg = rgb(o.background);
   // Low-frequency skin variation (blotches, ~1 cm) per vertex; pores (~1 mm) per pixel.
@@ -306,7 +409,18 @@ RenderResult render_face(const Rig& rig, const FaceFrame& frame, const RenderOpt
     if (nrm.dot(view) < 0) nrm = -nrm;
     const Material& m = mat[static_cast<std::size_t>(tri.part)];
     V3 albedo = m.albedo;
-    if (o.texture) {
+    const bool photo =
+        tex && t[0] < kFaceMeshLandmarks && t[1] < kFaceMeshLandmarks &&
+        t[2] < kFaceMeshLandmarks &&
+        (tri.part == RigPart::Skin || tri.part == RigPart::Lips || tri.part == RigPart::Brow);
+    if (photo) {
+      const auto &u0 = tex->uv[t[0]], &u1 = tex->uv[t[1]], &u2 = tex->uv[t[2]];
+      const V3 texel = sample_bilinear(tex->image, w0 * u0[0] + w1 * u1[0] + w2 * u2[0],
+                                       w0 * u0[1] + w1 * u1[1] + w2 * u2[1]);
+      const float rest = w0 * rest_light[t[0]] + w1 * rest_light[t[1]] + w2 * rest_light[t[2]];
+      const float k = w0 * tex->weight[t[0]] + w1 * tex->weight[t[1]] + w2 * tex->weight[t[2]];
+      albedo = k * (texel / rest).cwiseMin(1.0f) + (1 - k) * rgb(o.skin);
+    } else if (o.texture) {
       const Point3 &r0 = rig.neutral[t[0]], &r1 = rig.neutral[t[1]], &r2 = rig.neutral[t[2]];
       const float rx = w0 * r0.x + w1 * r1.x + w2 * r2.x;
       const float ry = w0 * r0.y + w1 * r1.y + w2 * r2.y;
@@ -336,9 +450,7 @@ RenderResult render_face(const Rig& rig, const FaceFrame& frame, const RenderOpt
           break;
       }
     }
-    const float diffuse = o.key_light * std::max(0.0f, nrm.dot(L)) +
-                          o.fill_light * std::max(0.0f, nrm.dot(fill)) + o.ambient;
-    V3 c = albedo * diffuse;
+    V3 c = albedo * lit(nrm);
     if (m.specular > 0) {
       const V3 half = (L + view).normalized();
       // Schlick's rational stand-in for pow(cos, shininess): same lobe, no transcendental call.

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
+#include <utility>
 
 #include "semblend/expression_prior.h"
 #include "semblend/topology.h"
@@ -19,11 +21,22 @@ float iod_cm(const Rig& rig) {
   return std::hypot(a.x - b.x, a.y - b.y, a.z - b.z);
 }
 
-float mean_error_px(const FaceLandmarks& found, const RenderResult& truth) {
+// Mean distance over the 468 mesh points, and over each region's points (pixels).
+float mean_error_px(const FaceLandmarks& found, const RenderResult& truth,
+                    std::array<float, kLandmarkRegionCount>& by_region) {
+  const auto& regions = landmark_regions();
+  std::array<double, kLandmarkRegionCount> sums{};
+  std::array<int, kLandmarkRegionCount> counts{};
   double sum = 0;
-  for (std::size_t i = 0; i < kFaceMeshLandmarks; ++i)
-    sum += std::hypot(found.points[i].x - truth.landmarks[i].x,
-                      found.points[i].y - truth.landmarks[i].y);
+  for (std::size_t i = 0; i < kFaceMeshLandmarks; ++i) {
+    const double e = std::hypot(found.points[i].x - truth.landmarks[i].x,
+                                found.points[i].y - truth.landmarks[i].y);
+    sum += e;
+    sums[std::size_t(regions[i])] += e;
+    ++counts[std::size_t(regions[i])];
+  }
+  for (std::size_t r = 0; r < kLandmarkRegionCount; ++r)
+    by_region[r] = counts[r] > 0 ? float(sums[r] / counts[r]) : 0.0f;
   return float(sum / double(kFaceMeshLandmarks));
 }
 
@@ -43,6 +56,42 @@ double quantile(std::vector<double> v, double q) {
 
 }  // namespace
 
+std::string_view landmark_region_name(LandmarkRegion r) {
+  switch (r) {
+    case LandmarkRegion::FaceOval:
+      return "face_oval";
+    case LandmarkRegion::Eyebrows:
+      return "eyebrows";
+    case LandmarkRegion::Eyes:
+      return "eyes";
+    case LandmarkRegion::Lips:
+      return "lips";
+    case LandmarkRegion::Other:
+      return "other";
+  }
+  return "?";
+}
+
+const std::array<LandmarkRegion, kFaceMeshLandmarks>& landmark_regions() {
+  static const std::array<LandmarkRegion, kFaceMeshLandmarks> table = [] {
+    std::array<LandmarkRegion, kFaceMeshLandmarks> t;
+    t.fill(LandmarkRegion::Other);
+    const std::pair<FaceMeshSet, LandmarkRegion> sets[] = {
+        {FaceMeshSet::FaceOval, LandmarkRegion::FaceOval},
+        {FaceMeshSet::LeftEyebrow, LandmarkRegion::Eyebrows},
+        {FaceMeshSet::RightEyebrow, LandmarkRegion::Eyebrows},
+        {FaceMeshSet::LeftEye, LandmarkRegion::Eyes},
+        {FaceMeshSet::RightEye, LandmarkRegion::Eyes},
+        {FaceMeshSet::Lips, LandmarkRegion::Lips}};
+    // Later sets do not take a point an earlier one holds.
+    for (auto it = std::rbegin(sets); it != std::rend(sets); ++it)
+      for (std::uint16_t i : face_mesh_indices(it->first))
+        if (i < kFaceMeshLandmarks) t[i] = it->second;
+    return t;
+  }();
+  return table;
+}
+
 RenderDetectReport evaluate_render_detect(FaceLandmarker& landmarker,
                                           const RenderDetectOptions& o) {
   if (o.samples < 1) throw std::invalid_argument("render-and-detect needs at least one sample");
@@ -55,6 +104,7 @@ RenderDetectReport evaluate_render_detect(FaceLandmarker& landmarker,
   const ExpressionSampler sampler = ExpressionSampler::create(default_expression_prior(), so);
   RenderDetectReport report;
   std::vector<double> errors;
+  std::array<std::vector<double>, kLandmarkRegionCount> region_errors;
   const float deg = float(kPi) / 180.0f;
   for (int i = 0; i < o.samples; ++i) {
     const std::uint64_t index = std::uint64_t(i);
@@ -77,20 +127,29 @@ RenderDetectReport evaluate_render_detect(FaceLandmarker& landmarker,
     ro.width = ro.height = o.size;
     const std::span<const std::string_view> tones = skin_tone_names();
     ro.skin = skin_tone(tones[gen() % tones.size()]);
+    if (!o.textures.empty()) ro.face_texture = o.textures[i % o.textures.size()];
     const RenderResult r = render_face(rig, frame, ro);
     landmarker.reset();
     const auto faces = landmarker.detect(r.image);
     s.detected = !faces.empty();
     if (s.detected) {
-      s.error_iod = mean_error_px(faces[0], r) / (iod_cm(rig) * r.pixels_per_cm);
+      const float iod_px = iod_cm(rig) * r.pixels_per_cm;
+      s.error_iod = mean_error_px(faces[0], r, s.region_error_iod) / iod_px;
       errors.push_back(s.error_iod);
+      for (std::size_t k = 0; k < kLandmarkRegionCount; ++k) {
+        s.region_error_iod[k] /= iod_px;
+        region_errors[k].push_back(s.region_error_iod[k]);
+      }
     }
+    if (o.observe) o.observe(s, r, s.detected ? &faces[0] : nullptr);
     report.samples.push_back(s);
   }
   report.detection_rate = double(errors.size()) / double(o.samples);
   report.median_error_iod = quantile(errors, 0.5);
   report.p90_error_iod = quantile(errors, 0.9);
   report.max_error_iod = errors.empty() ? 0 : *std::max_element(errors.begin(), errors.end());
+  for (std::size_t k = 0; k < kLandmarkRegionCount; ++k)
+    report.region_median_error_iod[k] = quantile(region_errors[k], 0.5);
   return report;
 }
 
@@ -170,6 +229,9 @@ std::string rig_eval_json(const RenderDetectReport& r,
   rd["median_error_iod"] = r.median_error_iod;
   rd["p90_error_iod"] = r.p90_error_iod;
   rd["max_error_iod"] = r.max_error_iod;
+  auto& by_region = rd["median_error_iod_by_region"];
+  for (std::size_t k = 0; k < kLandmarkRegionCount; ++k)
+    by_region[std::string(landmark_region_name(LandmarkRegion(k)))] = r.region_median_error_iod[k];
   auto& rows = rd["per_sample"];
   rows = nlohmann::ordered_json::array();
   for (const auto& s : r.samples)
@@ -178,7 +240,14 @@ std::string rig_eval_json(const RenderDetectReport& r,
                     {"pitch_deg", s.pitch * 180 / kPi},
                     {"roll_deg", s.roll * 180 / kPi},
                     {"detected", s.detected},
-                    {"error_iod", s.error_iod}});
+                    {"error_iod", s.error_iod},
+                    {"error_iod_by_region", [&] {
+                       nlohmann::ordered_json e;
+                       for (std::size_t k = 0; k < kLandmarkRegionCount; ++k)
+                         e[std::string(landmark_region_name(LandmarkRegion(k)))] =
+                             s.region_error_iod[k];
+                       return e;
+                     }()}});
   auto& sr = j["shape_responses"];
   sr = nlohmann::ordered_json::array();
   for (const auto& s : responses) {

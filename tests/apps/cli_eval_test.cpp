@@ -1,5 +1,5 @@
 // `semblend eval faces` (the real-photo rubric), `eval training-plot`, `eval canonical`,
-// `eval solver` and `eval take`.
+// `eval solver`, `eval take` and `eval rig`.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -213,6 +213,41 @@ TEST(CliEvalTake, ATakeAgainstItselfAndAgainstAnother) {
       tmp);
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("none.json"), std::string::npos) << missing.err;
+}
+
+TEST(CliEvalRig, ReportsErrorsByRegionAndDrawsEachRender) {
+  test::TempDir tmp;
+  const auto r = run_cli("eval rig --samples 2 --size 192 --no-responses -o " +
+                             q(tmp.path("rig.json")) + " --overlays " + q(tmp.path("ov")),
+                         tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("median by region: face_oval"), std::string::npos) << r.err;
+  const auto j = nlohmann::json::parse(test::read_text(tmp.path("rig.json")));
+  EXPECT_GT(j["render_detect"]["median_error_iod_by_region"]["eyes"].get<double>(), 0.0);
+  // One overlay per render, the render's size.
+  for (const char* name : {"ov/render_0000.png", "ov/render_0001.png"})
+    EXPECT_EQ(read_image(tmp.path(name)).width, 192) << name;
+  // A folder that cannot be made is named, with the output exit code.
+  test::write_text(tmp.path("file"), "x");
+  const auto bad =
+      run_cli("eval rig --samples 1 --no-responses --overlays " + q(tmp.path("file") + "/ov"), tmp);
+  EXPECT_EQ(bad.exit_code, 5) << bad.err;
+  EXPECT_NE(bad.err.find("file/ov"), std::string::npos) << bad.err;
+  // Renders wearing a real face photo as their skin; a folder without images is refused.
+  const auto photo = run_cli("eval rig --samples 2 --size 192 --no-responses --skin-photos " +
+                                 q(test::shared_data("faces/faceapi_neutral.jpg")) + " -o " +
+                                 q(tmp.path("photo.json")),
+                             tmp);
+  ASSERT_EQ(photo.exit_code, 0) << photo.err;
+  EXPECT_EQ(nlohmann::json::parse(
+                test::read_text(tmp.path("photo.json")))["render_detect"]["detection_rate"]
+                .get<double>(),
+            1.0);
+  std::filesystem::create_directory(tmp.path("empty"));
+  const auto empty =
+      run_cli("eval rig --samples 1 --no-responses --skin-photos " + q(tmp.path("empty")), tmp);
+  EXPECT_EQ(empty.exit_code, 4) << empty.err;
+  EXPECT_NE(empty.err.find("no images"), std::string::npos) << empty.err;
 }
 
 }  // namespace

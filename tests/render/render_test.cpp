@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <memory>
 
 #include "semblend/image.h"
 #include "test_util.h"
@@ -201,6 +203,66 @@ TEST(Render, SideBySideKeepsThePhotoHeight) {
   EXPECT_EQ(s.width, 180);
 }
 
+// The rig's own render as a "photo": its projected landmarks are where the face is.
+FaceTexture texture_of(const RenderResult& r) {
+  FaceLandmarks f;
+  for (std::size_t i = 0; i < kLandmarkCount; ++i) f.points[i] = r.landmarks[i];
+  return face_texture_from_photo(r.image, f);
+}
+
+TEST(Render, APhotoTexturePaintsTheFaceWithThePhoto) {
+  RenderOptions o = small();
+  o.skin = skin_tone("tan");
+  const RenderResult photo = render_face(default_rig(), FaceFrame{}, o);
+  const auto tex = std::make_shared<const FaceTexture>(texture_of(photo));
+  // The skin colour is the photo's cheeks as lit: the tone it was rendered in, a little brighter.
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(tex->skin[c], o.skin[c] * 1.1, 0.1) << c;
+  // No photo on the face oval (hair and background at a photo's border), all of it inside.
+  EXPECT_EQ(tex->weight[landmark::kChin], 0.0f);
+  EXPECT_EQ(tex->weight[4], 1.0f);  // below the nose tip
+  // Re-rendered in the same pose and light, in another skin tone: the face comes back as the
+  // photo showed it (the photo's shading divided out and put back), not in the new tone.
+  RenderOptions t = small();
+  t.skin = skin_tone("light");
+  t.face_texture = tex;
+  const RenderResult again = render_face(default_rig(), FaceFrame{}, t);
+  const RenderResult light = render_face(default_rig(), FaceFrame{}, [&] {
+    RenderOptions l = small();
+    l.skin = skin_tone("light");
+    return l;
+  }());
+  double same = 0, other = 0;
+  int n = 0;
+  for (std::uint16_t i : {4, 50, 280, 151, 200, 9, 118, 347}) {
+    const int x = int(photo.landmarks[i].x), y = int(photo.landmarks[i].y);
+    for (int c = 0; c < 3; ++c) {
+      same += std::abs(int(again.image.pixel(x, y)[c]) - int(photo.image.pixel(x, y)[c]));
+      other += std::abs(int(light.image.pixel(x, y)[c]) - int(photo.image.pixel(x, y)[c]));
+      ++n;
+    }
+  }
+  EXPECT_LT(same / n, 10.0) << "textured re-render vs photo";
+  EXPECT_GT(other / n, 3 * same / n) << "the light tone differs from the photo far more";
+  // Turned, the textured face is still drawn and deterministic.
+  FaceFrame turned;
+  turned.head.yaw = 0.5f;
+  EXPECT_EQ(render_face(default_rig(), turned, t).image.rgb,
+            render_face(default_rig(), turned, t).image.rgb);
+}
+
+TEST(Render, AFaceTextureNeedsTheWholeFaceInAPhoto) {
+  const RenderResult photo = render_face(default_rig(), FaceFrame{}, small());
+  FaceLandmarks f;
+  for (std::size_t i = 0; i < kLandmarkCount; ++i) f.points[i] = photo.landmarks[i];
+  EXPECT_THROW(face_texture_from_photo(Image{}, f), std::invalid_argument);
+  f.points[152].y = 500;  // the chin below the photo
+  EXPECT_THROW(face_texture_from_photo(photo.image, f), std::invalid_argument);
+  // A texture whose image went missing is refused by the renderer, not read out of bounds.
+  RenderOptions o = small();
+  o.face_texture = std::make_shared<const FaceTexture>();
+  EXPECT_THROW(render_face(default_rig(), FaceFrame{}, o), std::invalid_argument);
+}
+
 TEST(RenderCli, WritesAPngAndRefusesBadValues) {
   test::TempDir tmp;
   auto ok = test::run_cli(
@@ -221,6 +283,29 @@ TEST(RenderCli, WritesAPngAndRefusesBadValues) {
   EXPECT_FALSE(std::filesystem::exists(tmp.path("b.png")));
   auto unwritable = test::run_cli("render -o /nonexistent-dir/x.png --size 128", tmp);
   EXPECT_EQ(unwritable.exit_code, 5);
+}
+
+TEST(RenderCli, PaintsTheFaceWithAPhotoOrSaysWhyNot) {
+  test::TempDir tmp;
+  const std::string photo = test::shared_data("faces/faceapi_neutral.jpg");
+  const auto ok = test::run_cli(
+      "render -o " + tmp.path("p.png") + " --size 192 --yaw 25 " + "--skin-photo " + test::q(photo),
+      tmp);
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  // The painted face differs from the procedural one in the same pose.
+  const auto plain = test::run_cli("render -o " + tmp.path("q.png") + " --size 192 --yaw 25", tmp);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_GT(mean_abs_diff(read_image(tmp.path("p.png")), read_image(tmp.path("q.png"))), 2.0);
+  // A photo with no face in it: named, input error, nothing written.
+  Image blank;
+  blank.width = blank.height = 64;
+  blank.rgb.assign(64 * 64 * 3, 200);
+  write_png(blank, tmp.path("blank.png"));
+  const auto none = test::run_cli(
+      "render -o " + tmp.path("n.png") + " --skin-photo " + tmp.path("blank.png"), tmp);
+  EXPECT_EQ(none.exit_code, 4) << none.err;
+  EXPECT_NE(none.err.find("blank.png"), std::string::npos) << none.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("n.png")));
 }
 
 }  // namespace

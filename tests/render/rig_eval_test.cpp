@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "semblend/topology.h"
 
 namespace semblend {
 namespace {
@@ -27,6 +30,49 @@ TEST(RigEval, TheLandmarkerFindsTheRigAndItsLandmarks) {
   }
   o.samples = 0;
   EXPECT_THROW(evaluate_render_detect(lm, o), std::invalid_argument);
+}
+
+TEST(RigEval, ErrorsAreBrokenDownByRegionAndEachRenderCanBeSeen) {
+  // Every mesh point has one region; the contour sets take theirs (36 face-oval points, ...).
+  const auto& regions = landmark_regions();
+  std::array<int, kLandmarkRegionCount> count{};
+  for (LandmarkRegion r : regions) ++count[std::size_t(r)];
+  EXPECT_EQ(count[std::size_t(LandmarkRegion::FaceOval)], 36);
+  EXPECT_EQ(count[std::size_t(LandmarkRegion::Lips)], 40);
+  EXPECT_EQ(count[std::size_t(LandmarkRegion::Eyes)], 32);
+  EXPECT_EQ(count[std::size_t(LandmarkRegion::Eyebrows)], 20);
+  EXPECT_EQ(regions[landmark::kChin], LandmarkRegion::FaceOval);
+  EXPECT_EQ(regions[landmark::kMouthLeftCorner], LandmarkRegion::Lips);
+  EXPECT_EQ(regions[1], LandmarkRegion::Other);  // the nose tip
+  EXPECT_EQ(landmark_region_name(LandmarkRegion::FaceOval), "face_oval");
+
+  FaceLandmarker lm = FaceLandmarker::create();
+  RenderDetectOptions o;
+  o.samples = 3;
+  o.size = 256;
+  int seen = 0;
+  o.observe = [&](const RenderDetectSample& s, const RenderResult& r, const FaceLandmarks* f) {
+    EXPECT_EQ(s.index, std::uint64_t(seen));
+    EXPECT_EQ(r.image.width, 256);
+    EXPECT_EQ(f != nullptr, s.detected);
+    ++seen;
+  };
+  const RenderDetectReport r = evaluate_render_detect(lm, o);
+  EXPECT_EQ(seen, 3);
+  for (const RenderDetectSample& s : r.samples) {
+    if (!s.detected) continue;
+    // The whole-face mean is the regions' means weighted by their sizes.
+    double sum = 0;
+    for (std::size_t k = 0; k < kLandmarkRegionCount; ++k) {
+      EXPECT_GT(s.region_error_iod[k], 0.0f);
+      sum += double(s.region_error_iod[k]) * count[k];
+    }
+    EXPECT_NEAR(sum / double(kFaceMeshLandmarks), s.error_iod, 1e-4);
+  }
+  for (double m : r.region_median_error_iod) EXPECT_GT(m, 0.0);
+  const auto j = nlohmann::json::parse(rig_eval_json(r, {}));
+  EXPECT_EQ(j["render_detect"]["median_error_iod_by_region"].size(), kLandmarkRegionCount);
+  EXPECT_TRUE(j["render_detect"]["per_sample"][0]["error_iod_by_region"].contains("lips"));
 }
 
 TEST(RigEval, TheLandmarkerReadsBackTheRenderedHeadPose) {
