@@ -45,7 +45,9 @@ apt_packages=(
   libespeak-ng-dev      # pronunciations of words missing from CMUdict (src/speech)
   espeak-ng-data        # espeak-ng's language data (en-us; every language for speech --lang)
   festival              # `semblend eval speech`: a second synthetic voice with segment timings
-  festvox-kallpc16k     # its US English diphone voice (kal_diphone)
+  festvox-kallpc16k     # its US English diphone voices (kal_diphone, ked_diphone) and a
+  festvox-kdlpc16k      #   statistical one (cmu_us_slt_arctic_hts): three sources of timings
+  festvox-us-slt-hts
   libtinygltf-dev       # writing the face rig as glTF 2.0 (src/rig/gltf_export.cpp)
   libassimp-dev         # an independent glTF reader for the export's tests (tests only)
   ffmpeg                # preview videos: H.264 + AAC muxing (src/render/preview.cpp runs its CLI)

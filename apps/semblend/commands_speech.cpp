@@ -144,6 +144,7 @@ int run_eval_speech(const EvalSpeechOptions& o) {
     eo.voices = {"en-us"};
     eo.rates = {175};
     eo.festival_stretches = {1.0};
+    eo.festival_voices = {"kal_diphone"};
     eo.language_variants = {"+f3"};
     eo.language_rates = {140};
   }

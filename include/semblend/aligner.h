@@ -9,7 +9,7 @@
 //   words has a small prior (`pause_probability`), so a stop's silent closure stays the stop's.
 //   The chosen phones are then decoded again on the audio started a quarter, half and
 //   three-quarters of a 10 ms frame later (`subframe_passes`), and each phone starts at the mean
-//   of the passes: boundaries finer than pocketsphinx's frames. Audio longer
+//   of the passes, plus `boundary_shift`: boundaries finer than pocketsphinx's frames. Audio longer
 //   than `max_chunk_seconds` is aligned in pieces: each piece is aligned open-ended and kept up to
 //   the last pause (or word end) a few seconds before its end, and the next piece starts there.
 //   The transcript is then checked against the audio: when the aligned path scores far below an
@@ -64,6 +64,10 @@ struct AlignerOptions {
   int subframe_passes = 4;           // forced alignments: each phone start is the mean over this
                                      // many decodes of the chosen phones, the audio started k/N of
                                      // a 10 ms frame later in pass k (1 = whole frames only)
+  double boundary_shift = 0.0025;    // seconds added to every phone start after the first: a
+                                     // frame's features span 25.6 ms from its start, so the frame
+                                     // where a phone begins is reported a little early (measured,
+                                     // docs/speech.md); within ±0.01
 };
 
 // Synthesis: a transcript in another language aligned to espeak-ng's reading (dtw_aligner.h).

@@ -7,8 +7,9 @@
 //     burst, after the closure (a run of zero samples), so a stop starts where that run starts;
 //     a vowel after a nasal is reported ~20 ms late, so it starts 20 ms earlier. Digital-zero
 //     closures make espeak-ng a pessimistic test of real speech.
-//   festival: the same sentences by festival's diphone voice at three speeds, timed by its own
-//     segment relation (closures are inside the stop's segment; closer to real speech).
+//   festival: the same sentences by three festival voices (two diphone, one HTS) at three speeds,
+//     each voice its own source, timed by festival's segment relation (closures are inside the
+//     stop's segment; closer to real speech).
 //   real: the LibriVox utterances of a folder (NAME.wav, NAME.txt, NAME.phone.json; the
 //     alignments are pocketsphinx's own output, not human labels).
 //   other languages: espeak-ng in de, fr, es, it (see SpeechEvalOptions::languages), aligned by
@@ -42,6 +43,8 @@ namespace semblend {
 LabelledSpeech synthesize_festival(const std::string& text, const std::string& voice,
                                    double stretch);
 bool festival_available();  // /usr/bin/festival (or $SEMBLEND_FESTIVAL) exists
+// The voice is installed: a folder /usr/share/festival/voices/<language>/<voice>.
+bool festival_voice_available(const std::string& voice);
 
 struct PhoneScores {
   int frames = 0, frames_right = 0;  // 10 ms frames, and those with the right lip class
@@ -74,8 +77,11 @@ struct SpeechEvalOptions {
   std::vector<std::string> sentences;  // empty = the built-in Harvard sentences
   std::vector<std::string> voices{"en-us", "en-us+f3", "en-us+m7"};
   std::vector<int> rates{140, 200};
-  // festival: skipped (with a note) when not installed.
-  std::vector<std::string> festival_voices{"kal_diphone"};
+  // festival: skipped (with a note) when not installed, and so is each voice that is not. Each
+  // voice is a source of its own ("festival kal_diphone"): two diphone voices (US English male,
+  // Debian festvox-kallpc16k, festvox-kdlpc16k) and a statistical (HTS) one (US English female,
+  // festvox-us-slt-hts), whose segment times come from different synthesis methods.
+  std::vector<std::string> festival_voices{"kal_diphone", "ked_diphone", "cmu_us_slt_arctic_hts"};
   std::vector<double> festival_stretches{0.85, 1.0, 1.2};
   bool festival = true;
   // Other languages: per language its built-in sentences spoken by espeak-ng's `lang+f3` at 140

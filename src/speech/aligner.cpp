@@ -237,6 +237,8 @@ Aligner Aligner::create(const AlignerOptions& options) {
     throw std::invalid_argument("pause_probability must be in (0, 1]");
   if (options.subframe_passes < 1 || options.subframe_passes > 16)
     throw std::invalid_argument("subframe_passes must be 1 to 16");
+  if (!(std::abs(options.boundary_shift) <= 0.01))
+    throw std::invalid_argument("boundary_shift must lie within ±0.01 s");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   const std::string dir =
@@ -423,7 +425,7 @@ void Aligner::Impl::refine_starts(const std::vector<int16>& pcm, std::vector<Seg
     ++used;
   }
   for (std::size_t i = 0; i < segments.size(); ++i)
-    segments[i].start = i == 0 ? segments[i].sf * kFrame : sum[i] / used;
+    segments[i].start = i == 0 ? segments[i].sf * kFrame : sum[i] / used + options.boundary_shift;
 }
 
 Decoded Aligner::Impl::align_piece(const std::vector<int16>& pcm,

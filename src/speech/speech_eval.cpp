@@ -174,6 +174,14 @@ bool festival_available() {
   return std::filesystem::exists(festival_binary(), ec);
 }
 
+bool festival_voice_available(const std::string& voice) {
+  std::error_code ec;
+  const std::filesystem::path root = "/usr/share/festival/voices";
+  for (const auto& language : std::filesystem::directory_iterator(root, ec))
+    if (std::filesystem::is_directory(language.path() / voice, ec)) return true;
+  return false;
+}
+
 LabelledSpeech synthesize_festival(const std::string& text, const std::string& voice,
                                    double stretch) {
   if (!(stretch >= 0.5 && stretch <= 2)) throw std::invalid_argument("stretch must be in [0.5, 2]");
@@ -410,17 +418,22 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
     out.push_back(std::move(r));
   }
   if (options.festival && festival_available()) {
-    SourceResult r, rs;
-    r.source = "festival";
-    rs.source = "festival (by synthesis, en-us)";
-    rs.by_synthesis = true;
     const std::vector<std::string>& sentences =
         options.sentences.empty() ? eval_sentences() : options.sentences;
-    for (std::size_t i = 0; i < sentences.size(); ++i)
-      for (const std::string& voice : options.festival_voices)
+    for (const std::string& voice : options.festival_voices) {
+      if (!festival_voice_available(voice)) {
+        if (progress)
+          progress("festival voice " + voice + " is not installed (scripts/setup.sh): skipped");
+        continue;
+      }
+      SourceResult r, rs;
+      r.source = "festival " + voice;
+      rs.source = "festival " + voice + " (by synthesis, en-us)";
+      rs.by_synthesis = true;
+      for (std::size_t i = 0; i < sentences.size(); ++i)
         for (double stretch : options.festival_stretches) {
           LabelledSpeech u = synthesize_festival(sentences[i], voice, stretch);
-          char name[96];
+          char name[128];
           std::snprintf(name, sizeof name, "sentence %zu, festival %s, durations x%.2f", i + 1,
                         voice.c_str(), stretch);
           u.name = name;
@@ -428,8 +441,9 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
           run_modes(aligner, so, u, r);
           if (options.synthesis_english) run_synthesis_modes("en-us", options.model_dir, u, rs);
         }
-    out.push_back(std::move(r));
-    if (options.synthesis_english) out.push_back(std::move(rs));
+      out.push_back(std::move(r));
+      if (options.synthesis_english) out.push_back(std::move(rs));
+    }
   } else if (options.festival && progress) {
     progress("festival is not installed (Debian: festival festvox-kallpc16k): source skipped");
   }

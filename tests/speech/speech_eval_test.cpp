@@ -66,6 +66,10 @@ TEST(SpeechEval, FestivalGroundTruthComesFromItsSegments) {
   EXPECT_GT(synthesize_festival("The birch canoe.", "kal_diphone", 1.2).audio.duration(),
             synthesize_festival("The birch canoe.", "kal_diphone", 0.85).audio.duration() + 0.1);
   EXPECT_THROW(synthesize_festival("x", "bad voice", 1.0), std::invalid_argument);
+  // The evaluation's three voices are installed by scripts/setup.sh; a missing one is skipped.
+  for (const std::string& voice : SpeechEvalOptions{}.festival_voices)
+    EXPECT_TRUE(festival_voice_available(voice)) << voice;
+  EXPECT_FALSE(festival_voice_available("no_such_voice"));
 }
 
 TEST(SpeechEval, ScoresCountFramesBilabialsAndBoundaries) {
@@ -94,6 +98,7 @@ TEST(SpeechEval, SubsetMeetsMeasuredAccuracy) {
   o.voices = {"en-us"};
   o.rates = {175};
   o.festival_stretches = {1.0};
+  o.festival_voices = {"kal_diphone"};
   o.real_dir = test::shared_data("speech");
   o.languages = {};  // other languages: dtw_aligner_test.cpp, CliEvalSpeech
   o.synthesis_english = false;
