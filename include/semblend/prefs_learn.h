@@ -41,6 +41,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -126,6 +127,10 @@ std::optional<double> model_agreement(const Correction& c, const std::vector<Com
 
 // Held-out split by item (deterministic): about `fraction` of items are held out.
 bool held_out_item(std::int64_t item, double fraction);
+// The held-out items of a set: those held_out_item picks; when that leaves one side empty and
+// there are two or more items (a calibration's handful), the ceil(fraction · n) items — at least
+// one, at most n − 1 — that come first in held_out_item's hash order.
+std::set<std::int64_t> held_out_items(const std::set<std::int64_t>& items, double fraction);
 
 struct AnnotatorReport {
   std::int64_t annotator = 0;

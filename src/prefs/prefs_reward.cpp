@@ -356,12 +356,33 @@ std::optional<double> model_agreement(const Correction& m, const std::vector<Com
   return right / total;
 }
 
-bool held_out_item(std::int64_t item, double fraction) {
+namespace {
+// An item's place in the split order, 0..9999 (a mixed hash of its id).
+std::uint64_t split_key(std::int64_t item) {
   std::uint64_t x = std::uint64_t(item) * 0x9E3779B97F4A7C15ull;
   x ^= x >> 31;
   x *= 0xBF58476D1CE4E5B9ull;
   x ^= x >> 29;
-  return double(x % 10000) < fraction * 10000;
+  return x % 10000;
+}
+}  // namespace
+
+bool held_out_item(std::int64_t item, double fraction) {
+  return double(split_key(item)) < fraction * 10000;
+}
+
+std::set<std::int64_t> held_out_items(const std::set<std::int64_t>& items, double fraction) {
+  std::set<std::int64_t> out;
+  for (std::int64_t i : items)
+    if (held_out_item(i, fraction)) out.insert(i);
+  if (items.size() < 2 || (!out.empty() && out.size() < items.size())) return out;
+  std::vector<std::int64_t> order(items.begin(), items.end());
+  std::stable_sort(order.begin(), order.end(),
+                   [](std::int64_t a, std::int64_t b) { return split_key(a) < split_key(b); });
+  const auto n = order.size();
+  const std::size_t k =
+      std::clamp<std::size_t>(std::size_t(std::ceil(fraction * double(n))), 1, n - 1);
+  return {order.begin(), order.begin() + long(k)};
 }
 
 }  // namespace semblend::prefs

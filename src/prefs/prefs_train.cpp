@@ -76,10 +76,14 @@ TrainReport train(const std::vector<Comparison>& input, const std::optional<Corr
     if (trained.count(c.region)) data.push_back(c);
   r.annotators = check_annotators(data, o);
 
+  std::set<std::int64_t> items;
+  for (const Comparison& c : data)
+    if (c.weight > 0) items.insert(c.item);
+  const std::set<std::int64_t> held = held_out_items(items, o.holdout);
   std::vector<Comparison> fit_set, heldout, inner_fit, inner_val;
   for (const Comparison& c : data) {
     if (!(c.weight > 0)) continue;
-    if (held_out_item(c.item, o.holdout)) {
+    if (held.count(c.item)) {
       heldout.push_back(c);
       continue;
     }

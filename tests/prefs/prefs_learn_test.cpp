@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <random>
+#include <set>
 
 #include "semblend/error.h"
 #include "semblend/rig.h"
@@ -120,6 +121,39 @@ TEST(PrefsLearn, TooFewJudgmentsAreRefusedNotTrained) {
   }
   EXPECT_EQ(r2.correction->gain[static_cast<std::size_t>(Blendshape::BrowInnerUp)], 1.0f);
   EXPECT_EQ(r2.correction->offset[static_cast<std::size_t>(Blendshape::BrowInnerUp)], 0.0f);
+}
+
+TEST(PrefsLearn, AHandfulOfItemsStillSplitsForTheHeldOutCheck) {
+  // Many items: exactly the per-item hash split (stable as a store grows).
+  std::set<std::int64_t> many;
+  for (std::int64_t i = 0; i < 1000; ++i) many.insert(i);
+  const std::set<std::int64_t> held = held_out_items(many, 0.25);
+  for (std::int64_t i : many) EXPECT_EQ(held.count(i) > 0, held_out_item(i, 0.25)) << i;
+  EXPECT_NEAR(double(held.size()), 250, 50);
+  // A handful whose hashes fall all on one side (a calibration: ~10 judgments per face): the
+  // first ceil(0.25 n) in hash order, never none and never all.
+  std::set<std::int64_t> few;
+  for (std::int64_t i = 0; int(few.size()) < 5; ++i)
+    if (held_out_item(i, 0.25)) few.insert(i);
+  const std::set<std::int64_t> some = held_out_items(few, 0.25);
+  EXPECT_EQ(some.size(), 2u);
+  for (std::int64_t i : some) EXPECT_TRUE(few.count(i));
+  few.clear();
+  for (std::int64_t i = 0; int(few.size()) < 3; ++i)
+    if (!held_out_item(i, 0.25)) few.insert(i);
+  EXPECT_EQ(held_out_items(few, 0.25).size(), 1u);
+  EXPECT_TRUE(held_out_items({}, 0.25).empty());
+  EXPECT_EQ(held_out_items({7}, 0.25).size(), std::size_t(held_out_item(7, 0.25)));
+  // So 40 judgments of four faces train and are checked, instead of "too few items".
+  TrainOptions o;
+  o.min_per_region = 3;
+  o.anchors = {1.0};
+  o.kls = {0};
+  o.holdout = 0.25;
+  const TrainReport r = train(simulate({jaw_over_read}, 40, 5), std::nullopt, o);
+  EXPECT_GT(r.train_judgments, 0) << r.message;
+  EXPECT_GT(r.heldout_judgments, 0) << r.message;
+  EXPECT_TRUE(r.correction) << r.message;
 }
 
 TEST(PrefsLearn, ContradictoryAnnotatorIsReportedAndDropped) {

@@ -167,6 +167,11 @@ TEST(PrefsTrain, EvalPrefsQuickReportsTheLoop) {
   EXPECT_GE(std::stoi(m[1]), 0) << r.out;  // measured 0% (docs/prefs.md): never worse
   EXPECT_NE(r.out.find("after 0 / 100 / 300 / 1000 judgments"), std::string::npos);
   EXPECT_NE(r.out.find("per-person calibration"), std::string::npos);
+  // The biased user's calibration is accepted within 50 judgments (measured 46% lower).
+  ASSERT_TRUE(std::regex_search(
+      r.out, m, std::regex("calibration: biased-shape error \\S+ -> \\S+ \\((-?\\d+)% lower\\)")))
+      << r.out;
+  EXPECT_GE(std::stoi(m[1]), 25) << r.out;
   ASSERT_TRUE(std::regex_search(r.out, m, std::regex("limit \\+0.02")));
   ASSERT_TRUE(std::regex_search(
       r.out, m, std::regex("vs the pseudo-label solver\\): \\S+ ([-+]\\d\\.\\d+)")));
