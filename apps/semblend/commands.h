@@ -148,6 +148,7 @@ struct ImageOptions {
   int face = 0;              // which face, largest first
   std::string overlay;       // landmark overlay: .png (one image) or a directory (several)
   std::string side_by_side;  // overlay | rig render of the estimate: .png or a directory
+  bool photo_skin = false;   // side-by-side: the rig wears the photo's face (render.h FaceTexture)
   std::string faces;         // "all": every face ("faces": [...]); "" = the one face `face`
   std::string profile;       // a neutral profile (`semblend calibrate`); "" = none
   bool appearance = false;   // fuse the appearance branch (appearance.h, opt-in)

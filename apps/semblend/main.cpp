@@ -397,6 +397,8 @@ int main(int argc, char** argv) {
                  "Draw the landmarks: a .png (one image) or a directory (several)");
   im->add_option("--side-by-side", image.side_by_side,
                  "The overlay beside the rig rendered with the estimate: .png or a directory");
+  im->add_flag("--photo-skin", image.photo_skin,
+               "Side-by-side: the rig wears the photo's own face as its skin");
   im->add_option("--profile", image.profile,
                  "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
   im->add_flag("--appearance", image.appearance,

@@ -69,9 +69,17 @@ FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, do
 }
 
 Image solved_side_by_side(const Image& image, const std::vector<FaceLandmarks>& faces,
-                          const FaceFrame& frame, int render_size) {
+                          const FaceFrame& frame, int render_size, bool photo_skin) {
   RenderOptions ro;
   ro.width = ro.height = render_size > 0 ? render_size : std::clamp(image.height, 128, 1024);
+  if (photo_skin && !faces.empty()) {
+    try {
+      ro.face_texture =
+          std::make_shared<const FaceTexture>(face_texture_from_photo(image, faces[0]));
+    } catch (const std::invalid_argument&) {
+      // The face reaches outside the image: the procedural skin.
+    }
+  }
   return side_by_side(draw_landmarks(image, faces), render_face(default_rig(), frame, ro).image);
 }
 

@@ -42,8 +42,11 @@ FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, do
 // Left: `image` with `faces` drawn on it (draw_landmarks); right: default_rig() rendered with
 // `frame`'s coefficients and head pose, square, at the image's height. `render_size` 0 = the
 // image's height (within 128..1024); the render is scaled to the image's height either way.
+// `photo_skin`: the rig wears the first face of `faces` from `image` as its skin (render.h
+// FaceTexture), so the right side re-draws the photo's face posed with the estimate; a face cut
+// off by the image's border keeps the procedural skin.
 Image solved_side_by_side(const Image& image, const std::vector<FaceLandmarks>& faces,
-                          const FaceFrame& frame, int render_size = 0);
+                          const FaceFrame& frame, int render_size = 0, bool photo_skin = false);
 
 // Where an image's picture goes: `option` itself for one input, else `option`/<input stem>.png
 // (`option` must then be an existing directory). Throws std::invalid_argument naming the option.

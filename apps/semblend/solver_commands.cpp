@@ -131,7 +131,8 @@ int run_image(const ImageOptions& o) {
       if (solved.empty())
         std::fprintf(stderr, "%s: no side-by-side\n", path.c_str());
       else  // the rig shows the first solved face
-        write_png(solved_side_by_side(image, drawn, solved_frame(drawn[0], solved[0].result)),
+        write_png(solved_side_by_side(image, drawn, solved_frame(drawn[0], solved[0].result), 0,
+                                      o.photo_skin),
                   picture_path(o.side_by_side, "--side-by-side", path, many));
     }
     all << (n ? ",\n" : "") << image_json(path, image, faces, solved, all_faces);

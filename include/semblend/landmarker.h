@@ -72,7 +72,8 @@ enum class CropRefinement {
 struct LandmarkerOptions {
   std::string model_dir;  // directory of the TF.js models; "" = the build's default
   // Most faces to return: the most confident detections whose FaceMesh presence confirms a face,
-  // returned largest first.
+  // returned largest first — except that faces whose presence is more than 0.2 below the surest
+  // face's come after the others (a large false detection in the background does not come first).
   int max_faces = 1;
   float min_detection_score = 0.5f;
   float min_presence = 0.5f;  // FaceMesh presence below this drops the face (and ends tracking)

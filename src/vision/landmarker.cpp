@@ -30,6 +30,8 @@ constexpr float kDetectionShift = -0.04f, kDetectionGrow = 1.08f;
 // CropRefinement::Auto runs the second pass only when the first pass's own crop differs by more
 // than this (centre, as a fraction of the crop; size, as |log ratio|; rotation, radians).
 constexpr float kRefineCentre = 0.04f, kRefineScale = 0.1f, kRefineAngle = 0.08f;
+// A face whose FaceMesh presence is this far below the surest face's is listed after the others.
+constexpr float kDoubtedPresenceGap = 0.2f;
 // At most this many detections beyond max_faces are tried when the mesh rejects some.
 constexpr std::size_t kExtraCandidates = 3;
 
@@ -340,8 +342,15 @@ std::vector<FaceLandmarks> FaceLandmarker::detect(const Image& image) {
     if (faces.size() >= static_cast<std::size_t>(impl_->options.max_faces)) break;
     if (auto f = impl_->face_from_detection(image, d)) faces.push_back(*f);
   }
-  std::stable_sort(faces.begin(), faces.end(), [](const FaceLandmarks& a, const FaceLandmarks& b) {
-    return a.box[2] > b.box[2];  // largest first
+  // Largest first among the faces FaceMesh is about as sure of as of the surest one; a face it
+  // doubts (faceapi_happy.jpg's buildings: presence 0.67 against the woman's 1.0) comes after,
+  // however large its box.
+  float best = 0;
+  for (const FaceLandmarks& f : faces) best = std::max(best, f.presence);
+  auto doubted = [&](const FaceLandmarks& f) { return f.presence < best - kDoubtedPresenceGap; };
+  std::stable_sort(faces.begin(), faces.end(), [&](const FaceLandmarks& a, const FaceLandmarks& b) {
+    if (doubted(a) != doubted(b)) return doubted(b);
+    return a.box[2] > b.box[2];
   });
   return faces;
 }

@@ -384,5 +384,32 @@ TEST(CliImage, OverlayAndSideBySide) {
   EXPECT_EQ(run_cli("image " + two + " --overlay " + q(tmp.path("x.png")), tmp).exit_code, 6);
 }
 
+TEST(CliImage, SideBySideInThePhotosOwnSkin) {
+  // --photo-skin: the rig on the right wears the photo's face, so it re-draws the photo posed with
+  // the estimate: its face is the photo's colours, not the procedural skin tone.
+  TempDir tmp;
+  const std::string photo = test::shared_data("faces/faceapi_surprised.jpg");
+  ASSERT_EQ(
+      run_cli("image " + q(photo) + " --side-by-side " + q(tmp.path("plain.png")), tmp).exit_code,
+      0);
+  const auto r = run_cli(
+      "image " + q(photo) + " --side-by-side " + q(tmp.path("skin.png")) + " --photo-skin", tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Image in = read_image(photo), plain = read_image(tmp.path("plain.png")),
+              skin = read_image(tmp.path("skin.png"));
+  ASSERT_EQ(skin.width, plain.width);
+  ASSERT_EQ(skin.height, plain.height);
+  // The left halves (the overlay) are the same; the renders differ.
+  double left = 0, right = 0;
+  for (int y = 0; y < skin.height; ++y)
+    for (int x = 0; x < skin.width; ++x)
+      for (int c = 0; c < 3; ++c) {
+        const double d = std::abs(int(skin.pixel(x, y)[c]) - int(plain.pixel(x, y)[c]));
+        (x < in.width ? left : right) += d;
+      }
+  EXPECT_EQ(left, 0.0);
+  EXPECT_GT(right / (double(skin.height) * (skin.width - in.width) * 3), 2.0);
+}
+
 }  // namespace
 }  // namespace semblend

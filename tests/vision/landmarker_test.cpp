@@ -95,6 +95,19 @@ TEST(Landmarker, TheFaceWinsOverALargerFalseDetection) {
   EXPECT_GT(faces[0].detection_score, 0.9f);
 }
 
+TEST(Landmarker, AskedForSeveralFacesTheDoubtedLargeOneComesLast) {
+  // With room for four faces (what `semblend image` asks for), the buildings' detection is kept
+  // (FaceMesh presence ~0.67) but listed after the face (~1.0), though its box is larger.
+  LandmarkerOptions o;
+  o.max_faces = 4;
+  FaceLandmarker lm = FaceLandmarker::create(o);
+  const auto faces = lm.detect(read_image(test::shared_data("faces/faceapi_happy.jpg")));
+  ASSERT_GE(faces.size(), 1u);
+  EXPECT_GT(faces[0].presence, 0.9f);
+  EXPECT_GT(faces[0].points[1].x, 290.0f);  // the woman's nose tip
+  for (std::size_t i = 1; i < faces.size(); ++i) EXPECT_LT(faces[i].presence, 0.8f) << i;
+}
+
 TEST(Landmarker, AMirroredPhotoGivesMirroredLandmarks) {
   const Image img = read_image(test::shared_data("faces/faceapi_neutral.jpg"));
   Image flipped = img;
