@@ -193,6 +193,7 @@ struct EvalFacesOptions {
   std::string output;                   // JSON report ("" = none)
   std::string model;                    // solver weights ("" = the shipped model)
   std::string side_by_side;             // a directory for overlay | rig pictures ("" = none)
+  bool photo_skin = false;              // side-by-side: the rig wears the photo's face
   bool appearance = false;              // fuse the appearance branch (appearance.h)
 };
 int run_eval_faces(const EvalFacesOptions& o);

@@ -65,7 +65,9 @@ int run_eval_faces(const EvalFacesOptions& o) {
         const std::string out = (std::filesystem::path(o.side_by_side) /
                                  (std::filesystem::path(p.file).stem().string() + ".png"))
                                     .string();
-        write_png(solved_side_by_side(image, {faces[0]}, solved_frame(faces[0], r)), out);
+        write_png(
+            solved_side_by_side(image, {faces[0]}, solved_frame(faces[0], r), 0, o.photo_skin),
+            out);
       }
     } else {
       checks += int(p.checks.size());

@@ -322,6 +322,8 @@ int main(int argc, char** argv) {
   evf->add_option("--model", eval_faces.model, "Solver weights (default: the shipped model)");
   evf->add_option("--side-by-side", eval_faces.side_by_side,
                   "Write each photo's overlay | rig render of the estimate into this folder");
+  evf->add_flag("--photo-skin", eval_faces.photo_skin,
+                "Side-by-side: the rig wears the photo's own face as its skin");
   evf->add_flag("--appearance", eval_faces.appearance, "Fuse the appearance branch");
   cli::EvalNoiseOptions eval_noise;
   auto* evn = ev->add_subcommand(

@@ -22,7 +22,8 @@ TEST(CliEvalFaces, ScoresTheShippedRubricOnTheSharedPhotos) {
   const std::string rubric = std::string(SEMBLEND_SOURCE_DIR) + "/data/eval/face_rubric.json";
   const std::string data = std::filesystem::path(test::shared_data("faces")).parent_path();
   const auto r = run_cli("eval faces --rubric " + q(rubric) + " --data " + q(data) + " -o " +
-                             q(tmp.path("report.json")) + " --side-by-side " + q(tmp.path("sbs")),
+                             q(tmp.path("report.json")) + " --side-by-side " + q(tmp.path("sbs")) +
+                             " --photo-skin",
                          tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(test::read_text(tmp.path("report.json")));
