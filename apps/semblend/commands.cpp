@@ -255,7 +255,7 @@ int run_derive_neutral(const DeriveNeutralOptions& o) {
   return kOk;
 }
 
-// Files as given; folders as their image files (batch.h is_image_path), sorted.
+// Files as given; folders as their images (batch.h list_media).
 std::vector<std::string> expand_image_inputs(const std::vector<std::string>& inputs) {
   std::vector<std::string> out;
   for (const std::string& in : inputs) {
@@ -264,13 +264,8 @@ std::vector<std::string> expand_image_inputs(const std::vector<std::string>& inp
       out.push_back(in);
       continue;
     }
-    std::vector<std::string> found;
-    for (const auto& e : std::filesystem::directory_iterator(in, ec))
-      if (e.is_regular_file() && is_image_path(e.path().string()))
-        found.push_back(e.path().string());
-    if (ec) throw IoError(IoError::Op::Read, in, ec.message());
+    const std::vector<std::string> found = list_media(in, MediaKind::Image);
     if (found.empty()) throw InputError(in, 0, 0, "the folder holds no images");
-    std::sort(found.begin(), found.end());
     out.insert(out.end(), found.begin(), found.end());
   }
   return out;

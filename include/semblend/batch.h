@@ -68,7 +68,13 @@ struct BatchList {
   std::vector<BatchError> errors;  // lines of a manifest that name no usable item
 };
 
-// A folder's images or videos. `out_dir` "" is std::invalid_argument; `extension` without dot.
+// A folder's image or video files (not hidden ones), sorted by their path below the folder.
+// IoError naming the folder when it is not one or cannot be read.
+std::vector<std::string> list_media(const std::string& folder, MediaKind kind,
+                                    bool recursive = false);
+
+// A folder's images or videos (list_media) as items. `out_dir` "" is std::invalid_argument;
+// `extension` without dot.
 BatchList list_folder(const std::string& folder, MediaKind kind, const std::string& out_dir,
                       const std::string& extension, bool recursive = false);
 

@@ -23,6 +23,11 @@ struct Image {
   const std::uint8_t* pixel(int x, int y) const {
     return rgb.data() + 3 * (static_cast<std::size_t>(y) * width + x);
   }
+  // Not empty, and the pixel buffer holds exactly width × height RGB pixels.
+  bool valid() const {
+    return width > 0 && height > 0 &&
+           rgb.size() == static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3;
+  }
 };
 
 struct ImageLimits {

@@ -126,9 +126,7 @@ void check_landmarks(const std::array<Point3, kLandmarkCount>& p) {
 
 AppearanceCrops appearance_crops(const Image& image, const std::array<Point3, kLandmarkCount>& p,
                                  const std::array<CropJitter, 3>* jitter) {
-  if (image.width < 1 || image.height < 1 ||
-      image.rgb.size() != std::size_t(image.width) * image.height * 3)
-    throw std::invalid_argument("appearance crops: empty or inconsistent image");
+  if (!image.valid()) throw std::invalid_argument("appearance crops: empty or inconsistent image");
   check_landmarks(p);
   using namespace landmark;
   const cv::Mat mat(image.height, image.width, CV_8UC3,

@@ -10,6 +10,7 @@
 #include <map>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 #include "core/text_util.h"
 #include "semblend/batch.h"
@@ -71,27 +72,16 @@ bool is_manifest_path(const std::string& path) {
   return ext == "csv" || ext == "jsonl";
 }
 
-BatchList list_folder(const std::string& folder, MediaKind kind, const std::string& out_dir,
-                      const std::string& extension, bool recursive) {
-  if (out_dir.empty())
-    throw std::invalid_argument("a folder of inputs needs --out-dir (where the outputs go)");
+std::vector<std::string> list_media(const std::string& folder, MediaKind kind, bool recursive) {
   std::error_code ec;
   if (!fs::is_directory(folder, ec))
     throw IoError(IoError::Op::Read, folder,
                   fs::exists(folder, ec) ? "not a folder" : "no such folder");
-  BatchList list;
+  std::vector<std::pair<std::string, std::string>> found;  // (path below the folder, path)
   const fs::path root(folder);
   auto add = [&](const fs::path& file) {
-    if (hidden(file) || !is_media_path(file.string(), kind) || !fs::is_regular_file(file, ec))
-      return;
-    const fs::path rel = file.lexically_relative(root);
-    BatchItem item;
-    item.input = file.string();
-    item.key = rel.generic_string();
-    item.output =
-        (fs::path(out_dir) / rel.parent_path() / (rel.stem().string() + "." + extension)).string();
-    item.origin = item.input;
-    list.items.push_back(std::move(item));
+    if (!hidden(file) && is_media_path(file.string(), kind) && fs::is_regular_file(file, ec))
+      found.emplace_back(file.lexically_relative(root).generic_string(), file.string());
   };
   try {
     if (recursive) {
@@ -109,8 +99,28 @@ BatchList list_folder(const std::string& folder, MediaKind kind, const std::stri
   } catch (const fs::filesystem_error& e) {
     throw IoError(IoError::Op::Read, folder, e.code().message());
   }
-  std::sort(list.items.begin(), list.items.end(),
-            [](const BatchItem& a, const BatchItem& b) { return a.key < b.key; });
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> files;
+  for (auto& [key, file] : found) files.push_back(std::move(file));
+  return files;
+}
+
+BatchList list_folder(const std::string& folder, MediaKind kind, const std::string& out_dir,
+                      const std::string& extension, bool recursive) {
+  if (out_dir.empty())
+    throw std::invalid_argument("a folder of inputs needs --out-dir (where the outputs go)");
+  BatchList list;
+  const fs::path root(folder);
+  for (const std::string& file : list_media(folder, kind, recursive)) {
+    const fs::path rel = fs::path(file).lexically_relative(root);
+    BatchItem item;
+    item.input = file;
+    item.key = rel.generic_string();
+    item.output =
+        (fs::path(out_dir) / rel.parent_path() / (rel.stem().string() + "." + extension)).string();
+    item.origin = item.input;
+    list.items.push_back(std::move(item));
+  }
   return list;
 }
 

@@ -90,9 +90,7 @@ void validate(const RenderOptions& o) {
   if (V3(o.light_direction[0], o.light_direction[1], o.light_direction[2]).norm() < 1e-6f)
     throw std::invalid_argument("light direction must not be zero");
   if (const FaceTexture* t = o.face_texture.get()) {
-    const Image& im = t->image;
-    if (im.width <= 0 || im.height <= 0 ||
-        im.rgb.size() != std::size_t(im.width) * std::size_t(im.height) * 3)
+    if (!t->image.valid())
       throw std::invalid_argument("the face texture's image is empty or not RGB");
     check_rgb(t->skin, "face texture skin");
   }
@@ -141,12 +139,33 @@ V3 sample_bilinear(const Image& im, float x, float y) {
   return ((1 - ty) * top + ty * bottom) / 255.0f;
 }
 
+// How much of a face photo shows at each mesh point: 0 on the face oval, 0.5 and 0.85 on the next
+// two rings inward (breadth first over the tesselation's edges), 1 inside. Topology only.
+const std::array<float, kFaceMeshLandmarks>& photo_weights() {
+  static const std::array<float, kFaceMeshLandmarks> table = [] {
+    constexpr float kRamp[] = {0.0f, 0.5f, 0.85f};
+    std::array<float, kFaceMeshLandmarks> w;
+    w.fill(1.0f);
+    // ring[i]: the mesh point's ring, counted inward from the oval (0); -1 until reached.
+    std::array<int, kFaceMeshLandmarks> ring;
+    ring.fill(-1);
+    for (std::uint16_t i : face_mesh_indices(FaceMeshSet::FaceOval)) ring[i] = 0;
+    const auto edges = face_mesh_edges(FaceMeshSet::Tesselation);
+    for (int r = 1; r < int(std::size(kRamp)); ++r)
+      for (const LandmarkEdge& e : edges)
+        for (auto [from, to] : {std::pair{e.a, e.b}, std::pair{e.b, e.a}})
+          if (ring[from] == r - 1 && ring[to] < 0) ring[to] = r;
+    for (std::size_t i = 0; i < kFaceMeshLandmarks; ++i)
+      if (ring[i] >= 0) w[i] = kRamp[ring[i]];
+    return w;
+  }();
+  return table;
+}
+
 }  // namespace
 
 FaceTexture face_texture_from_photo(const Image& photo, const FaceLandmarks& face) {
-  if (photo.width <= 0 || photo.height <= 0 ||
-      photo.rgb.size() != std::size_t(photo.width) * std::size_t(photo.height) * 3)
-    throw std::invalid_argument("a face texture needs a non-empty RGB photo");
+  if (!photo.valid()) throw std::invalid_argument("a face texture needs a non-empty RGB photo");
   FaceTexture t;
   for (std::size_t i = 0; i < kFaceMeshLandmarks; ++i) {
     const Point3& p = face.points[i];
@@ -160,25 +179,7 @@ FaceTexture face_texture_from_photo(const Image& photo, const FaceLandmarks& fac
   sum /= float(std::size(kSkinPoints));
   t.skin = {sum.x(), sum.y(), sum.z()};
   t.image = photo;
-  // Rings of the mesh from the face oval inward (breadth first over the tesselation's edges).
-  std::array<int, kFaceMeshLandmarks> ring;
-  ring.fill(-1);
-  std::vector<std::uint16_t> frontier = face_mesh_indices(FaceMeshSet::FaceOval);
-  for (std::uint16_t i : frontier) ring[i] = 0;
-  const auto edges = face_mesh_edges(FaceMeshSet::Tesselation);
-  for (int r = 1; !frontier.empty(); ++r) {
-    std::vector<std::uint16_t> next;
-    for (const LandmarkEdge& e : edges)
-      for (auto [from, to] : {std::pair{e.a, e.b}, std::pair{e.b, e.a}})
-        if (ring[from] == r - 1 && ring[to] < 0) {
-          ring[to] = r;
-          next.push_back(to);
-        }
-    frontier = std::move(next);
-  }
-  constexpr float kRamp[] = {0.0f, 0.5f, 0.85f};
-  for (std::size_t i = 0; i < kFaceMeshLandmarks; ++i)
-    t.weight[i] = ring[i] >= 0 && ring[i] < int(std::size(kRamp)) ? kRamp[ring[i]] : 1.0f;
+  t.weight = photo_weights();
   return t;
 }
 

@@ -229,9 +229,14 @@ std::string rig_eval_json(const RenderDetectReport& r,
   rd["median_error_iod"] = r.median_error_iod;
   rd["p90_error_iod"] = r.p90_error_iod;
   rd["max_error_iod"] = r.max_error_iod;
-  auto& by_region = rd["median_error_iod_by_region"];
-  for (std::size_t k = 0; k < kLandmarkRegionCount; ++k)
-    by_region[std::string(landmark_region_name(LandmarkRegion(k)))] = r.region_median_error_iod[k];
+  // {"face_oval": ..., "eyebrows": ..., ...}
+  auto by_region = [](const auto& values) {
+    nlohmann::ordered_json e;
+    for (std::size_t k = 0; k < kLandmarkRegionCount; ++k)
+      e[std::string(landmark_region_name(LandmarkRegion(k)))] = values[k];
+    return e;
+  };
+  rd["median_error_iod_by_region"] = by_region(r.region_median_error_iod);
   auto& rows = rd["per_sample"];
   rows = nlohmann::ordered_json::array();
   for (const auto& s : r.samples)
@@ -241,13 +246,7 @@ std::string rig_eval_json(const RenderDetectReport& r,
                     {"roll_deg", s.roll * 180 / kPi},
                     {"detected", s.detected},
                     {"error_iod", s.error_iod},
-                    {"error_iod_by_region", [&] {
-                       nlohmann::ordered_json e;
-                       for (std::size_t k = 0; k < kLandmarkRegionCount; ++k)
-                         e[std::string(landmark_region_name(LandmarkRegion(k)))] =
-                             s.region_error_iod[k];
-                       return e;
-                     }()}});
+                    {"error_iod_by_region", by_region(s.region_error_iod)}});
   auto& sr = j["shape_responses"];
   sr = nlohmann::ordered_json::array();
   for (const auto& s : responses) {

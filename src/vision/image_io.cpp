@@ -100,8 +100,7 @@ Image read_image(const std::string& path, const ImageLimits& limits) {
 }
 
 std::string encode_png(const Image& image) {
-  if (image.width <= 0 || image.height <= 0 ||
-      image.rgb.size() != static_cast<std::size_t>(image.width) * image.height * 3)
+  if (!image.valid())
     throw std::invalid_argument("encode_png: image size and pixel buffer disagree");
   cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.rgb.data()));
   cv::Mat bgr;
