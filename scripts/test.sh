@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: run every test. Installs what is missing, builds and runs the GoogleTest suite
-# twice through CTest — a Release build with warnings as errors, and a Debug build under
+# twice through CTest — a Release build with warnings as errors, and a Debug build (-O1) under
 # AddressSanitizer + UndefinedBehaviorSanitizer (without the libtorch trainer, which the Release
 # run tests: libtorch under ASan would double CI time). Formatting is checked between the two, so
 # a formatting slip still shows the Release test results (it fails the run all the same).
