@@ -34,6 +34,7 @@ int run_calibrate(const CalibrateOptions& o) {
   }
   NeutralOptions no;
   no.landmark_offset = o.landmark_offset;
+  no.offset_weight = o.offset_weight;
   NeutralProfile profile = profile_from_neutral(solver, neutral, no);
   profile.source = source;
   for (const auto& [name, v] : profile.not_neutral)

@@ -245,6 +245,7 @@ struct EvalCalibrationOptions {
   double clip_fps = 10;  // the demo performance for the running estimate; 0 = skip it
   bool stylised = false, verbose = false;
   bool wide_neutrals = false;  // the profile also from neutrals at about ±20° of yaw
+  float offset_weight = NeutralOptions{}.offset_weight;
   std::uint64_t seed = 4242;
 };
 int run_eval_calibration(const EvalCalibrationOptions& o);
@@ -268,6 +269,7 @@ struct CalibrateOptions {
   std::string model;
   int face = 0;
   bool landmark_offset = NeutralOptions{}.landmark_offset;
+  float offset_weight = NeutralOptions{}.offset_weight;
 };
 int run_calibrate(const CalibrateOptions& o);
 // Reads a profile file (`--profile` of image and video); InputError names the file.

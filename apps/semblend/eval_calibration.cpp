@@ -105,7 +105,9 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
   std::string profile_text = std::to_string(profile_poses) + " neutral renders (yaw ";
   for (std::size_t k = 0; k < profile_poses; ++k)
     profile_text += (k ? "°, " : "") + std::to_string(int(kNeutralPoses[k].yaw));
-  profile_text += "°)";
+  char weight_text[48];
+  std::snprintf(weight_text, sizeof weight_text, "°), landmark offset x%.2f", o.offset_weight);
+  profile_text += weight_text;
   int used = 0;
   for (int i = 0; i < o.identities; ++i) {
     const std::uint64_t id_seed = o.seed * 7919ull + std::uint64_t(i);
@@ -128,7 +130,9 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
     NeutralOptions rest_options;
     rest_options.landmark_offset = false;
     const NeutralProfile rest_only = profile_from_neutral(solver, neutrals, rest_options);
-    const NeutralProfile both = profile_from_neutral(solver, neutrals);  // the default
+    NeutralOptions both_options;
+    both_options.offset_weight = o.offset_weight;
+    const NeutralProfile both = profile_from_neutral(solver, neutrals, both_options);
     NeutralProfile offset_only = both;
     offset_only.rest = {};
     const NeutralProfile* profiles[kModes] = {nullptr, &rest_only, &offset_only, &both};
@@ -198,8 +202,8 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
   j << "{\"format\": \"semblend.eval.calibration\", \"version\": 1, \"seed\": " << o.seed
     << ", \"stylised\": " << (o.stylised ? "true" : "false")
     << ", \"wide_neutrals\": " << (o.wide_neutrals ? "true" : "false")
-    << ", \"identities\": " << used << ", \"expressions_per_identity\": " << o.expressions
-    << ", \"modes\": {";
+    << ", \"offset_weight\": " << o.offset_weight << ", \"identities\": " << used
+    << ", \"expressions_per_identity\": " << o.expressions << ", \"modes\": {";
   std::fprintf(stderr,
                "%d %s identities; the profile from %s; held-out neutrals nearly "
                "frontal and turned (15°, 8°, 5°): mean and worst of their largest reading\n"

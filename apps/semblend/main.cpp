@@ -354,6 +354,11 @@ int main(int argc, char** argv) {
   evcal->add_flag("--verbose", eval_cal.verbose, "List each identity's neutral readings");
   evcal->add_flag("--wide-neutrals", eval_cal.wide_neutrals,
                   "Make each profile also from neutrals turned about 20° left and right");
+  evcal
+      ->add_option("--offset-weight", eval_cal.offset_weight,
+                   "Fraction of the landmark offset the profiles subtract, in (0, 1]")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cli::EvalTemporalOptions eval_temporal;
   auto* evtm = ev->add_subcommand(
       "temporal", "Jitter and blink onset, raw against One Euro filtered (rendered clip, video)");
@@ -385,6 +390,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 15));
   cal->add_flag("--landmark-offset,!--no-landmark-offset", calibrate.landmark_offset,
                 "Also subtract the person's neutral landmarks (the default; docs/calibration.md)");
+  cal->add_option("--offset-weight", calibrate.offset_weight,
+                  "Fraction of the neutral landmarks' offset to subtract, in (0, 1]")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cli::ImageOptions image;
   auto* im = app.add_subcommand(
       "image", "Images -> 52 coefficients, head and eye pose and the semantic description");

@@ -7,10 +7,11 @@
 //  1. landmark offset (on by default; NeutralOptions::landmark_offset): the person's normalised
 //     neutral (solver_input of their relaxed face, the per-value median over the frames given,
 //     less the landmarker's average bias the solver expects) is subtracted from every input, so
-//     the solver sees the average face making the person's expression. Measured with the shipped
-//     solver: with step 2 it stills another relaxed photo, nearly frontal and turned (largest
-//     reading 0.08 / 0.08 typical, 0.07 / 0.10 stylised faces, against 0.18 / 0.15 and
-//     0.12 / 0.20 with step 2 alone) and a full blink still reads 0.84 (0.66 stylised). The
+//     the solver sees the average face making the person's expression — by default 0.7 of it
+//     (NeutralOptions::offset_weight). Measured with the shipped solver: with step 2 it stills
+//     another relaxed photo, nearly frontal and turned (largest reading 0.09 / 0.05 typical,
+//     0.09 / 0.11 stylised faces, against 0.18 / 0.15 and 0.12 / 0.20 with step 2 alone) and a
+//     full blink still reads 0.89 (0.71 stylised). The
 //     previous solver, trained on synthetic landmarks only, gained little or lost from it at other
 //     head poses and lost blinks (0.66 / 0.37), so it was opt-in then;
 //  2. rest: what the solver still reads on the neutral (rest_k) is removed with
@@ -63,10 +64,20 @@ struct NeutralOptions {
   float not_neutral_threshold = 0.5f;
   float max_rest = 0.95f;       // rest values are capped so that (1 − rest) stays meaningful
   bool landmark_offset = true;  // step 1 above
+  // Step 1 subtracts this fraction of the person's offset, in (0, 1]. Not all of it: the solver
+  // already discounts part of a face's identity, and the offset also holds the landmarker's error
+  // at the photos' pose, which does not carry to other poses. Measured (docs/calibration.md, 16-24
+  // identities, three seeds): 0.7 against 1 lowers the expression error (0.0545 -> 0.0523), a
+  // turned relaxed face's largest reading (0.079 -> 0.047 mean, 0.457 -> 0.162 worst) and keeps
+  // more of a full blink (0.84 -> 0.89), for a nearly frontal relaxed face reading a little more
+  // (0.079 -> 0.092 mean).
+  float offset_weight = 0.7f;
 };
 
-// Step 1's offset alone: kSolverInputSize values from one or more relaxed frames.
-std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCount>> neutral);
+// Step 1's offset alone: kSolverInputSize values from one or more relaxed frames, scaled by
+// `weight` (NeutralOptions::offset_weight; std::invalid_argument outside (0, 1]).
+std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCount>> neutral,
+                                  float weight = NeutralOptions{}.offset_weight);
 
 // A profile from one or more relaxed frames of one person (each frame's 478 landmarks).
 NeutralProfile profile_from_neutral(const Solver& solver,

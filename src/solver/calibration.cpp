@@ -22,8 +22,11 @@ float median_of(std::vector<float>& v) {
 
 }  // namespace
 
-std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCount>> neutral) {
+std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCount>> neutral,
+                                  float weight) {
   if (neutral.empty()) throw std::invalid_argument("neutral_offset: no neutral frames");
+  if (!(weight > 0 && weight <= 1))
+    throw std::invalid_argument("offset weight must lie in (0, 1], got " + std::to_string(weight));
   std::vector<std::vector<float>> inputs;
   inputs.reserve(neutral.size());
   for (const auto& lm : neutral) inputs.push_back(solver_input(lm));
@@ -34,7 +37,7 @@ std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCo
   for (std::size_t i = 0; i < kSolverInputSize; ++i) {
     for (std::size_t f = 0; f < inputs.size(); ++f) column[f] = inputs[f][i];
     const Point3& b = noise.bias[i / 3];
-    offset[i] = median_of(column) - (i % 3 == 0 ? b.x : i % 3 == 1 ? b.y : b.z);
+    offset[i] = weight * (median_of(column) - (i % 3 == 0 ? b.x : i % 3 == 1 ? b.y : b.z));
   }
   return offset;
 }
@@ -48,7 +51,8 @@ NeutralProfile profile_from_neutral(const Solver& solver,
                                 std::to_string(options.max_rest));
   NeutralProfile p;
   p.frames = int(neutral.size());
-  if (options.landmark_offset) p.input_offset = neutral_offset(neutral);  // step 1 (optional)
+  if (options.landmark_offset)  // step 1 (optional)
+    p.input_offset = neutral_offset(neutral, options.offset_weight);
   // What the solver reads on these frames: uncorrected (not neutral?) and after step 1 (the rest).
   std::array<std::vector<float>, kBlendshapeCount> raw, offset;
   for (const auto& lm : neutral) {

@@ -151,8 +151,8 @@ TEST(CliEvalCalibration, AProfileLowersWhatARelaxedStylisedFaceReads) {
 
 TEST(CliEvalCalibration, NeutralsTurnedBothWaysStillATurnedFaceButNotAFrontalOne) {
   // One landmark offset serves one range of poses (docs/calibration.md, 16 typical identities:
-  // with neutrals at ±20° as well the turned neutral reads 0.036 instead of 0.079, the frontal
-  // one 0.215 instead of 0.079).
+  // with neutrals at ±20° as well the turned neutral's worst identity reads 0.083 instead of
+  // 0.162, and the frontal neutral 0.168 instead of 0.092 on average).
   test::TempDir tmp;
   nlohmann::json reports[2];
   for (int wide = 0; wide < 2; ++wide) {
@@ -168,7 +168,7 @@ TEST(CliEvalCalibration, NeutralsTurnedBothWaysStillATurnedFaceButNotAFrontalOne
   }
   const auto& narrow = reports[0]["modes"]["offset+rest"];
   const auto& wide = reports[1]["modes"]["offset+rest"];
-  EXPECT_LT(wide["neutral_max_mean"].get<double>(), narrow["neutral_max_mean"].get<double>());
+  EXPECT_LT(wide["neutral_max_worst"].get<double>(), narrow["neutral_max_worst"].get<double>());
   EXPECT_GT(wide["frontal_neutral_max_mean"].get<double>(),
             narrow["frontal_neutral_max_mean"].get<double>());
 }
