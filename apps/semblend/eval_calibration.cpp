@@ -150,11 +150,14 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
       neutral_mean[m].add(mae(c, {}));
       worst_neutral[m] = std::max(worst_neutral[m], max_of(c));
       if (o.verbose) {
-        std::fprintf(stderr, "\n  id %d %-12s neutral:", i, kModeNames[m]);
-        for (std::size_t k = 0; k < kBlendshapeCount; ++k)
-          if (c.at(k) > 0.15f)
-            std::fprintf(stderr, " %s %.2f", std::string(info(blendshape_at(k)).apple_name).c_str(),
-                         c.at(k));
+        std::fprintf(stderr, "\n  id %d %-12s", i, kModeNames[m]);
+        for (const auto& [label, read] : {std::pair{"frontal:", &cn}, std::pair{" turned:", &c}}) {
+          std::fputs(label, stderr);
+          for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+            if (read->at(k) > 0.15f)
+              std::fprintf(stderr, " %s %.2f",
+                           std::string(info(blendshape_at(k)).apple_name).c_str(), read->at(k));
+        }
       }
     }
     // A true blink must survive.
