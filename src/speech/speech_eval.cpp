@@ -189,7 +189,8 @@ LabelledSpeech synthesize_festival(const std::string& text, const std::string& v
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
       throw std::invalid_argument("festival voice names are letters, digits and _");
   if (!festival_available())
-    throw std::runtime_error("festival is not installed (Debian: festival festvox-kallpc16k)");
+    throw std::runtime_error(
+        "festival is not installed (Debian: festival and its voices, scripts/setup.sh)");
   static std::atomic<int> counter{0};
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() /
@@ -445,7 +446,9 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
       if (options.synthesis_english) out.push_back(std::move(rs));
     }
   } else if (options.festival && progress) {
-    progress("festival is not installed (Debian: festival festvox-kallpc16k): source skipped");
+    progress(
+        "festival is not installed (Debian: festival and its voices, scripts/setup.sh): source "
+        "skipped");
   }
   if (!options.real_dir.empty()) {
     SourceResult r, rs;
