@@ -30,13 +30,22 @@ int run_calibrate(const CalibrateOptions& o) {
                                      : "no face " + std::to_string(o.face) + " (found " +
                                            std::to_string(faces.size()) + ")");
     neutral.push_back(faces[std::size_t(o.face)].points);
+    if (o.jitter > 0) {  // the landmarker's placement noise on this photo
+      JitterOptions jo;
+      jo.copies = o.jitter;
+      const auto copies = detect_jittered(landmarker, image, faces[std::size_t(o.face)], jo);
+      neutral.insert(neutral.end(), copies.begin(), copies.end());
+    }
     source += (source.empty() ? "" : ", ") + path;
   }
   NeutralOptions no;
   no.landmark_offset = o.landmark_offset;
   no.offset_weight = o.offset_weight;
+  no.rest_quantile = o.rest_quantile;
   NeutralProfile profile = profile_from_neutral(solver, neutral, no);
   profile.source = source;
+  profile.frames = int(o.inputs.size());
+  profile.jittered = int(neutral.size() - o.inputs.size());
   for (const auto& [name, v] : profile.not_neutral)
     std::fprintf(stderr,
                  "semblend: warning: %s: not neutral? %s reads %.2f; the profile subtracts it, "
@@ -49,8 +58,11 @@ int run_calibrate(const CalibrateOptions& o) {
       largest = profile.rest[row.shape];
       largest_name = std::string(row.apple_name);
     }
-  std::fprintf(stderr, "calibrate: profile from %d photo(s); largest rest %s %.2f\n",
-               profile.frames, largest_name.empty() ? "-" : largest_name.c_str(), largest);
+  std::fprintf(stderr,
+               "calibrate: profile from %zu photo(s) and %zu jittered copies; largest rest %s "
+               "%.2f\n",
+               o.inputs.size(), std::size_t(profile.jittered),
+               largest_name.empty() ? "-" : largest_name.c_str(), largest);
   emit(o.output, profile_to_json(profile));
   return kOk;
 }

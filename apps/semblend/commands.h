@@ -246,6 +246,8 @@ struct EvalCalibrationOptions {
   bool stylised = false, verbose = false;
   bool wide_neutrals = false;  // the profile also from neutrals at about ±20° of yaw
   float offset_weight = NeutralOptions{}.offset_weight;
+  float rest_quantile = NeutralOptions{}.rest_quantile;
+  int jitter = JitterOptions{}.copies;  // jittered copies of each profile photo
   std::uint64_t seed = 4242;
 };
 int run_eval_calibration(const EvalCalibrationOptions& o);
@@ -270,6 +272,8 @@ struct CalibrateOptions {
   int face = 0;
   bool landmark_offset = NeutralOptions{}.landmark_offset;
   float offset_weight = NeutralOptions{}.offset_weight;
+  float rest_quantile = NeutralOptions{}.rest_quantile;
+  int jitter = JitterOptions{}.copies;  // jittered copies of each photo (detect_jittered)
 };
 int run_calibrate(const CalibrateOptions& o);
 // Reads a profile file (`--profile` of image and video); InputError names the file.

@@ -359,6 +359,16 @@ int main(int argc, char** argv) {
                    "Fraction of the landmark offset the profiles subtract, in (0, 1]")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  evcal
+      ->add_option("--jitter", eval_cal.jitter,
+                   "Jittered copies of each profile photo the landmarker also reads (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
+  evcal
+      ->add_option("--rest-quantile", eval_cal.rest_quantile,
+                   "Which quantile of the profile frames' readings is the rest (1: the largest)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 1.0));
   cli::EvalTemporalOptions eval_temporal;
   auto* evtm = ev->add_subcommand(
       "temporal", "Jitter and blink onset, raw against One Euro filtered (rendered clip, video)");
@@ -394,6 +404,16 @@ int main(int argc, char** argv) {
                   "Fraction of the neutral landmarks' offset to subtract, in (0, 1]")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cal->add_option("--jitter", calibrate.jitter,
+                  "Jittered copies of each photo the landmarker also reads, so the profile sees "
+                  "its placement noise (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
+  cal->add_option("--rest-quantile", calibrate.rest_quantile,
+                  "Which quantile of the frames' readings is the rest (1: the largest, 0.5: the "
+                  "median)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 1.0));
   cli::ImageOptions image;
   auto* im = app.add_subcommand(
       "image", "Images -> 52 coefficients, head and eye pose and the semantic description");

@@ -8,15 +8,18 @@
 //     neutral (solver_input of their relaxed face, the per-value median over the frames given,
 //     less the landmarker's average bias the solver expects) is subtracted from every input, so
 //     the solver sees the average face making the person's expression — by default 0.7 of it
-//     (NeutralOptions::offset_weight). Measured with the shipped solver: with step 2 it stills
-//     another relaxed photo, nearly frontal and turned (largest reading 0.09 / 0.05 typical,
-//     0.09 / 0.11 stylised faces, against 0.18 / 0.15 and 0.12 / 0.20 with step 2 alone) and a
-//     full blink still reads 0.89 (0.71 stylised). The
-//     previous solver, trained on synthetic landmarks only, gained little or lost from it at other
-//     head poses and lost blinks (0.66 / 0.37), so it was opt-in then;
-//  2. rest: what the solver still reads on the neutral (rest_k) is removed with
+//     (NeutralOptions::offset_weight). The previous solver, trained on synthetic landmarks only,
+//     gained little or lost from it at other head poses and lost blinks, so it was opt-in then;
+//  2. rest: what the solver still reads on the neutral frames (rest_k: by default the largest
+//     reading over them, NeutralOptions::rest_quantile) is removed with
 //     c' = max(0, (c − rest_k) / (1 − rest_k)), so the rest reads 0 and a full activation still
 //     reads 1 (a true blink keeps ≥ 0.8).
+// The frames are best a few relaxed photos and the landmarker's jittered copies of each
+// (detect_jittered, landmarker.h; `semblend calibrate` makes 8 per photo). Measured with the
+// shipped solver (docs/calibration.md, 16 identities): another relaxed photo of the same face,
+// nearly frontal and turned, reads at most 0.04 / 0.04 on average (typical faces; 0.04 / 0.08
+// stylised), 31 of 32 such faces read ≤ 0.15 everywhere (28 of 32 stylised), and a full blink
+// still reads 0.89 (0.75 stylised).
 // A profile comes from one or more neutral photos or frames (profile_from_neutral; `--neutral
 // face.jpg`), or is estimated while a video runs (RestEstimator: a robust running estimate, as
 // OpenFace does for action units).
@@ -51,7 +54,8 @@ namespace semblend {
 struct NeutralProfile {
   std::vector<float> input_offset;  // kSolverInputSize values, or empty: no landmark offset
   Coefficients rest{};              // per shape, in [0, 0.95]
-  int frames = 0;                   // how many neutral frames it was made from
+  int frames = 0;                   // how many neutral frames (photos) it was made from
+  int jittered = 0;                 // and how many jittered copies of them (detect_jittered)
   std::string source;               // where it came from (file names), for people
   // Shapes the uncorrected solver read high on the "neutral" (name and value): the face was
   // probably not relaxed. Kept in the profile so tools can warn again.
@@ -72,6 +76,16 @@ struct NeutralOptions {
   // more of a full blink (0.84 -> 0.89), for a nearly frontal relaxed face reading a little more
   // (0.079 -> 0.092 mean).
   float offset_weight = 0.7f;
+  // Step 2's rest is this quantile, over the frames given, of each shape's reading after step 1,
+  // in [0.5, 1] (0.5: the median; 1: the largest). The frames are typically a few photos and the
+  // landmarker's jittered copies of each (detect_jittered, landmarker.h): the relaxed face as the
+  // landmarker can see it. Taking the largest reading as rest, rather than the median, means
+  // another photo of the same relaxed face, whose landmarks land a little differently, still
+  // reads ≈ 0. Measured (docs/calibration.md, 16 identities, four sets, with 8 copies per photo):
+  // a held-out, nearly frontal relaxed face's largest reading 0.088 -> 0.033 on average, and
+  // relaxed faces reading above 0.15 anywhere 22 -> 7 of 128, for the expressions reading a
+  // little weaker (MAE 0.0546 -> 0.0567).
+  float rest_quantile = 1.0f;
 };
 
 // Step 1's offset alone: kSolverInputSize values from one or more relaxed frames, scaled by

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -105,6 +106,31 @@ class FaceLandmarker {
   explicit FaceLandmarker(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// ---- The landmarker's own placement error ------------------------------------------------------
+// The landmarker places a face's points a little differently each time the face sits a little
+// differently in the image (another crop, another resampling). detect_jittered() samples that:
+// the face `reference` (found by detect() on `image`) is found again on `copies` copies of the
+// image, each shifted by up to `shift` of the face's size, scaled by up to ±`scale` and rotated by
+// up to ±`rotate_deg` about the face's centre, and its points are mapped back to the image's
+// coordinates (z divided by the copy's scale). Which face is which: the copy's face whose centre
+// lies nearest the reference's, within a quarter of its size (a copy where none does gives
+// nothing). The copies' transforms come from `seed` (the same image and options give the same
+// result). Used by calibration (calibration.h) to see how much a relaxed face's readings move
+// with the landmarker's noise alone. Failure modes: std::invalid_argument for options out of
+// range; an empty result when no copy finds the face. Thread safety: uses `landmarker` (reset
+// before every copy): one thread at a time.
+struct JitterOptions {
+  int copies = 8;           // 0..64
+  float shift = 0.02f;      // fraction of the face's size, [0, 0.2]
+  float scale = 0.03f;      // [0, 0.3]
+  float rotate_deg = 2.0f;  // [0, 20]
+  std::uint64_t seed = 1;
+};
+std::vector<std::array<Point3, kLandmarkCount>> detect_jittered(FaceLandmarker& landmarker,
+                                                                const Image& image,
+                                                                const FaceLandmarks& reference,
+                                                                const JitterOptions& options = {});
 
 // The default model directory compiled into this build (third_party/npm/human-models/models).
 std::string default_model_dir();

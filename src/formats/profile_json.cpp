@@ -19,6 +19,7 @@ std::string profile_to_json(const NeutralProfile& p) {
   j["version"] = kVersion;
   j["source"] = p.source;
   j["frames"] = p.frames;
+  j["jittered"] = p.jittered;
   json rest = json::object();
   for (const auto& row : kBlendshapes)
     rest[std::string(row.apple_name)] = formats::float_number(p.rest[row.shape]);
@@ -51,6 +52,12 @@ NeutralProfile profile_from_json(std::string_view text, const std::string& file)
   const double frames = formats::get_number(field("frames"), top.at("frames"));
   if (frames < 0 || frames != std::floor(frames)) top.at("frames").fail("expected a count");
   p.frames = int(frames);
+  if (j.contains("jittered")) {  // optional: profiles written before it have none
+    const double copies = formats::get_number(j.at("jittered"), top.at("jittered"));
+    if (copies < 0 || copies != std::floor(copies) || copies > 64 * frames)
+      top.at("jittered").fail("expected a count of at most 64 per frame");
+    p.jittered = int(copies);
+  }
   const formats::json& rest = field("rest");
   if (!rest.is_object()) top.at("rest").fail("expected an object of shape: value");
   for (const auto& [name, v] : rest.items()) {

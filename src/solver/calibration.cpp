@@ -20,6 +20,15 @@ float median_of(std::vector<float>& v) {
   return 0.5f * (lo + hi);
 }
 
+// The q-th quantile (linear between order statistics; q = 1 the largest, 0.5 the median).
+float quantile_of(std::vector<float> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * double(v.size() - 1);
+  const std::size_t i = std::size_t(pos);
+  if (i + 1 >= v.size()) return v.back();
+  return float(v[i] + (pos - double(i)) * (v[i + 1] - v[i]));
+}
+
 }  // namespace
 
 std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCount>> neutral,
@@ -49,6 +58,9 @@ NeutralProfile profile_from_neutral(const Solver& solver,
   if (!(options.max_rest > 0 && options.max_rest < 1))
     throw std::invalid_argument("profile_from_neutral: max_rest must lie in (0, 1), got " +
                                 std::to_string(options.max_rest));
+  if (!(options.rest_quantile >= 0.5f && options.rest_quantile <= 1))
+    throw std::invalid_argument("rest quantile must lie in [0.5, 1], got " +
+                                std::to_string(options.rest_quantile));
   NeutralProfile p;
   p.frames = int(neutral.size());
   if (options.landmark_offset)  // step 1 (optional)
@@ -68,7 +80,8 @@ NeutralProfile profile_from_neutral(const Solver& solver,
     const float r = median_of(raw[k]);
     if (r >= options.not_neutral_threshold)
       p.not_neutral.emplace_back(std::string(info(blendshape_at(k)).apple_name), r);
-    p.rest.set_at(k, std::clamp(median_of(offset[k]), 0.0f, options.max_rest));  // step 2
+    p.rest.set_at(k, std::clamp(quantile_of(offset[k], options.rest_quantile), 0.0f,
+                                options.max_rest));  // step 2
   }
   return p;
 }

@@ -134,6 +134,48 @@ TEST_F(Calibration, TheOffsetIsScaledByItsWeight) {
   }
 }
 
+TEST_F(Calibration, TheRestIsTheChosenQuantileOfTheFramesReadings) {
+  // Three relaxed frames (a photo and two jittered copies of it): the rest is, per shape, the
+  // largest of what the solver reads on them after the landmark offset by default, the median
+  // with rest_quantile 0.5.
+  const Rig rig = build_rig(sample_identity(5));
+  RenderOptions ro;
+  ro.width = ro.height = 320;
+  FaceFrame f;
+  f.head.yaw = 3 * kDeg;
+  const Image image = render_face(rig, f, ro).image;
+  landmarker_->reset();
+  const auto faces = landmarker_->detect(image);
+  ASSERT_EQ(faces.size(), 1u);
+  JitterOptions jo;
+  jo.copies = 2;
+  std::vector<std::array<Point3, kLandmarkCount>> frames{faces[0].points};
+  for (const auto& c : detect_jittered(*landmarker_, image, faces[0], jo)) frames.push_back(c);
+  ASSERT_EQ(frames.size(), 3u);
+  NeutralOptions o;
+  EXPECT_FLOAT_EQ(o.rest_quantile, 1.0f);
+  const NeutralProfile largest_rest = profile_from_neutral(*solver_, frames, o);
+  o.rest_quantile = 0.5f;
+  const NeutralProfile median_rest = profile_from_neutral(*solver_, frames, o);
+  EXPECT_EQ(largest_rest.input_offset, median_rest.input_offset);
+  int differ = 0;
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    std::array<float, 3> r;
+    for (std::size_t i = 0; i < 3; ++i)
+      r[i] = std::clamp(solver_->solve(frames[i], largest_rest.input_offset).coefficients.at(k),
+                        0.0f, 0.95f);
+    std::sort(r.begin(), r.end());
+    EXPECT_FLOAT_EQ(largest_rest.rest.at(k), r[2]) << k;
+    EXPECT_FLOAT_EQ(median_rest.rest.at(k), r[1]) << k;
+    differ += r[2] > r[1] + 0.01f;
+  }
+  EXPECT_GT(differ, 0) << "the copies read the same as the photo: nothing to choose between";
+  for (const float bad : {0.4f, 1.1f}) {
+    o.rest_quantile = bad;
+    EXPECT_THROW(profile_from_neutral(*solver_, frames, o), std::invalid_argument) << bad;
+  }
+}
+
 TEST_F(Calibration, ASmileGivenAsNeutralIsReported) {
   Coefficients smile;
   smile.set(Blendshape::MouthSmileLeft, 1);
@@ -155,12 +197,14 @@ TEST_F(Calibration, ASmileGivenAsNeutralIsReported) {
 TEST(ProfileFile, RoundTripsAndRejectsBadFilesNamingThem) {
   NeutralProfile p;
   p.frames = 2;
+  p.jittered = 16;
   p.source = "me.jpg";
   p.rest.set(Blendshape::BrowDownLeft, 0.25f);
   p.not_neutral.emplace_back("jawOpen", 0.6f);
   p.input_offset.assign(kSolverInputSize, 0.125f);
   const NeutralProfile back = profile_from_json(profile_to_json(p), "me.profile.json");
   EXPECT_EQ(back.frames, 2);
+  EXPECT_EQ(back.jittered, 16);
   EXPECT_EQ(back.source, "me.jpg");
   EXPECT_EQ(back.rest, p.rest);
   EXPECT_EQ(back.input_offset, p.input_offset);
@@ -189,6 +233,16 @@ TEST(ProfileFile, RoundTripsAndRejectsBadFilesNamingThem) {
   std::string high = good;
   high.replace(high.find("0.25"), 4, "1.50");
   EXPECT_NE(error_of(high).find("rest.browDownLeft"), std::string::npos);
+  auto replaced = [&](std::string from, const std::string& to) {
+    std::string text = good;
+    const std::size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? text : text.replace(at, from.size(), to);
+  };
+  EXPECT_NE(error_of(replaced("\"jittered\": 16", "\"jittered\": -3")).find("jittered"),
+            std::string::npos);
+  // A file written before "jittered" existed: 0.
+  EXPECT_EQ(profile_from_json(replaced("\"jittered\": 16,", ""), "old.json").jittered, 0);
   std::string unknown = good;
   unknown.replace(unknown.find("\"browDownLeft\""), 14, "\"browDownLeftX\"");
   EXPECT_NE(error_of(unknown).find("unknown blendshape"), std::string::npos);

@@ -128,6 +128,43 @@ TEST(Landmarker, AMirroredPhotoGivesMirroredLandmarks) {
   EXPECT_NEAR(a[0].head.yaw, -b[0].head.yaw, 0.1f);
 }
 
+TEST(Landmarker, JitteredCopiesMapBackOntoTheFace) {
+  // A real photo found again on shifted, scaled and rotated copies (detect_jittered): the copies'
+  // points, mapped back, lie on the original's, within the landmarker's own placement noise, while
+  // the copies themselves were moved by far more than that.
+  const Image img = read_image(test::shared_data("faces/faceapi_neutral.jpg"));
+  const auto found = landmarker().detect(img);
+  ASSERT_EQ(found.size(), 1u);
+  const FaceLandmarks& face = found[0];
+  const float iod = dist(face.points[33], face.points[263]);
+  JitterOptions o;
+  o.copies = 6;
+  o.shift = 0.1f;  // up to a tenth of the face: ~ a fifth of the inter-ocular distance
+  o.scale = 0.1f;
+  o.rotate_deg = 8;
+  const auto copies = detect_jittered(landmarker(), img, face, o);
+  ASSERT_EQ(copies.size(), 6u);
+  for (std::size_t c = 0; c < copies.size(); ++c) {
+    double mean = 0;
+    for (std::size_t i = 0; i < kLandmarkCount; ++i) mean += dist(copies[c][i], face.points[i]);
+    mean /= kLandmarkCount;
+    EXPECT_LT(mean, 0.05 * iod) << "copy " << c;
+    EXPECT_GT(mean, 0.0) << "copy " << c << " is the original: nothing was jittered";
+    // z is back at the original's scale: the nose tip stands out of the face as far.
+    EXPECT_NEAR(copies[c][1].z, face.points[1].z, 0.1f * iod) << "copy " << c;
+  }
+  // Deterministic for the same seed, different for another.
+  const auto again = detect_jittered(landmarker(), img, face, o);
+  EXPECT_EQ(again[2][1].x, copies[2][1].x);
+  o.seed = 2;
+  EXPECT_NE(detect_jittered(landmarker(), img, face, o)[2][1].x, copies[2][1].x);
+  o.copies = 0;
+  EXPECT_TRUE(detect_jittered(landmarker(), img, face, o).empty());
+  for (auto bad : {JitterOptions{.copies = 65}, JitterOptions{.shift = 0.5f},
+                   JitterOptions{.scale = -0.1f}, JitterOptions{.rotate_deg = 45}})
+    EXPECT_THROW(detect_jittered(landmarker(), img, face, bad), std::invalid_argument);
+}
+
 TEST(Landmarker, NoFaceIsAnEmptyResultNotAnError) {
   Image blank;
   blank.width = 320, blank.height = 240;
