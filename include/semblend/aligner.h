@@ -68,6 +68,9 @@ struct AlignerOptions {
                                      // frame's features span 25.6 ms from its start, so the frame
                                      // where a phone begins is reported a little early (measured,
                                      // docs/speech.md); within ±0.01
+  // The word recogniser's language weight (-lw), in [1, 20]: pocketsphinx's default 6.5 lets the
+  // language model overrule the acoustics more (measured, docs/speech.md).
+  double recognition_language_weight = 4;
 };
 
 // Synthesis: a transcript in another language aligned to espeak-ng's reading (dtw_aligner.h).

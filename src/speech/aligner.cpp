@@ -239,6 +239,8 @@ Aligner Aligner::create(const AlignerOptions& options) {
     throw std::invalid_argument("subframe_passes must be 1 to 16");
   if (!(std::abs(options.boundary_shift) <= 0.01))
     throw std::invalid_argument("boundary_shift must lie within ±0.01 s");
+  if (!(options.recognition_language_weight >= 1 && options.recognition_language_weight <= 20))
+    throw std::invalid_argument("recognition_language_weight must be 1 to 20");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   const std::string dir =
@@ -540,8 +542,10 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<std::strin
 void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
   if (!recognizer) {
     require_file(lm_path, "language model");
+    char lw[32];
+    std::snprintf(lw, sizeof lw, "%g", options.recognition_language_weight);
     recognizer = make_decoder({"-hmm", hmm, "-lm", lm_path, "-dict", dict_path, "-fwdflat", "no",
-                               "-bestpath", "no", "-maxhmmpf", "3000", "-maxwpf", "10"},
+                               "-bestpath", "no", "-maxhmmpf", "3000", "-maxwpf", "10", "-lw", lw},
                               lm_path);
   }
   const std::vector<float>& x = audio.samples;

@@ -211,12 +211,21 @@ LabelledSpeech synthesize_festival(const std::string& text, const std::string& v
   const std::string wav = (dir / "out.wav").string(), segs = (dir / "segments.txt").string();
   char stretch_text[32];
   std::snprintf(stretch_text, sizeof stretch_text, "%.3f", stretch);
+  // Diphone voices take festival's Duration_Stretch; an HTS voice's durations come from its
+  // engine, which ignores it (the segment times and the wave stay the same) and takes a speech
+  // rate instead (hts_engine's -r: durations divided by it).
+  std::string rate;
+  if (voice.size() > 4 && voice.compare(voice.size() - 4, 4, "_hts") == 0) {
+    char rate_text[32];
+    std::snprintf(rate_text, sizeof rate_text, "%.4f", 1.0 / stretch);
+    rate = "(set! hts_engine_params (append hts_engine_params (list (list \"-r\" " +
+           std::string(rate_text) + "))))\n";
+  }
   write_file_atomic(
       (dir / "say.scm").string(),
-      "(voice_" + voice + ")\n(Parameter.set 'Duration_Stretch " + stretch_text +
-          ")\n(set! utt (Utterance Text \"" + quoted +
-          "\"))\n(utt.synth utt)\n(utt.save.wave utt \"" + wav + "\" 'riff)\n(set! f (fopen \"" +
-          segs +
+      "(voice_" + voice + ")\n(Parameter.set 'Duration_Stretch " + stretch_text + ")\n" + rate +
+          "(set! utt (Utterance Text \"" + quoted + "\"))\n(utt.synth utt)\n(utt.save.wave utt \"" +
+          wav + "\" 'riff)\n(set! f (fopen \"" + segs +
           "\" \"w\"))\n(mapcar (lambda (s) (format f \"%s %f\\n\" (item.name s) (item.feat s "
           "\"end\"))) (utt.relation.items utt 'Segment))\n(fclose f)\n");
   const std::string cmd = "'" + festival_binary() + "' -b '" + (dir / "say.scm").string() +

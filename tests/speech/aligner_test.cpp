@@ -337,6 +337,11 @@ TEST(Aligner, BadOptionsAreRefused) {
   EXPECT_THROW(Aligner::create(o), std::invalid_argument);
   o.boundary_shift = std::nan("");
   EXPECT_THROW(Aligner::create(o), std::invalid_argument);
+  o.boundary_shift = 0;
+  o.recognition_language_weight = 0.5;
+  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
+  o.recognition_language_weight = std::nan("");
+  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
 }
 
 TEST(Aligner, MissingModelsNameTheFile) {
