@@ -62,9 +62,17 @@ TEST(SpeechEval, FestivalGroundTruthComesFromItsSegments) {
   }
   EXPECT_NE(arpabet.find("DH AH B ER CH K AH N UW"), std::string::npos) << arpabet;
   EXPECT_NE(arpabet.find("P L AE NG K S"), std::string::npos) << arpabet;
-  // Slower speech lasts longer.
-  EXPECT_GT(synthesize_festival("The birch canoe.", "kal_diphone", 1.2).audio.duration(),
-            synthesize_festival("The birch canoe.", "kal_diphone", 0.85).audio.duration() + 0.1);
+  // Slower speech lasts longer, on a diphone voice (festival's Duration_Stretch) and on the HTS
+  // voice (its engine's speech rate), and the segment times follow.
+  for (const std::string voice : {"kal_diphone", "cmu_us_slt_arctic_hts"}) {
+    const LabelledSpeech slow = synthesize_festival("The birch canoe.", voice, 1.2);
+    const LabelledSpeech fast = synthesize_festival("The birch canoe.", voice, 0.85);
+    EXPECT_GT(slow.audio.duration(), fast.audio.duration() + 0.1) << voice;
+    ASSERT_GE(slow.truth.size(), 3u) << voice;
+    ASSERT_EQ(slow.truth.size(), fast.truth.size()) << voice;
+    const std::size_t last = slow.truth.size() - 2;  // the last phone before the final pause
+    EXPECT_GT(slow.truth[last].end, fast.truth[last].end + 0.1) << voice;
+  }
   EXPECT_THROW(synthesize_festival("x", "bad voice", 1.0), std::invalid_argument);
   // The evaluation's three voices are installed by scripts/setup.sh; a missing one is skipped.
   for (const std::string& voice : SpeechEvalOptions{}.festival_voices)
