@@ -208,7 +208,8 @@ int run_image_batch(const ImageOptions& o) {
   const BatchPlan plan = plan_batch(list_items(o.inputs[0], MediaKind::Image, o.batch, "json"), po);
   std::optional<Solver> solver;
   if (!plan.todo.empty()) solver.emplace(load_solver(o.model));
-  const std::optional<NeutralProfile> profile = load_profile_option(o.profile);
+  const std::optional<NeutralProfile> profile =
+      load_profile_option(o.profile, o.neutral, o.model, o.face);
   std::optional<Appearance> appearance;
   if (!plan.todo.empty()) appearance = load_appearance_option(o.appearance);
   LandmarkerOptions lo;

@@ -12,15 +12,15 @@
 
 namespace semblend::cli {
 
-int run_calibrate(const CalibrateOptions& o) {
-  if (o.inputs.empty()) throw std::invalid_argument("semblend calibrate: no neutral images");
-  const Solver solver = load_solver(o.model);
+NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::string>& photos,
+                                   const CalibrateOptions& o) {
+  if (photos.empty()) throw std::invalid_argument("no neutral photos");
   LandmarkerOptions lo;
   lo.max_faces = std::max(4, o.face + 1);  // "largest first" among up to 4 (landmarker.h)
   FaceLandmarker landmarker = FaceLandmarker::create(lo);
   std::vector<std::array<Point3, kLandmarkCount>> neutral;
   std::string source;
-  for (const std::string& path : o.inputs) {
+  for (const std::string& path : photos) {
     const Image image = read_image(path);
     landmarker.reset();
     const std::vector<FaceLandmarks> faces = landmarker.detect(image);
@@ -44,13 +44,20 @@ int run_calibrate(const CalibrateOptions& o) {
   no.rest_quantile = o.rest_quantile;
   NeutralProfile profile = profile_from_neutral(solver, neutral, no);
   profile.source = source;
-  profile.frames = int(o.inputs.size());
-  profile.jittered = int(neutral.size() - o.inputs.size());
+  profile.frames = int(photos.size());
+  profile.jittered = int(neutral.size() - photos.size());
   for (const auto& [name, v] : profile.not_neutral)
     std::fprintf(stderr,
                  "semblend: warning: %s: not neutral? %s reads %.2f; the profile subtracts it, "
                  "so that action will read weaker\n",
                  source.c_str(), name.c_str(), v);
+  return profile;
+}
+
+int run_calibrate(const CalibrateOptions& o) {
+  if (o.inputs.empty()) throw std::invalid_argument("semblend calibrate: no neutral images");
+  const Solver solver = load_solver(o.model);
+  const NeutralProfile profile = profile_from_photos(solver, o.inputs, o);
   float largest = 0;
   std::string largest_name;
   for (const auto& row : kBlendshapes)
@@ -59,10 +66,10 @@ int run_calibrate(const CalibrateOptions& o) {
       largest_name = std::string(row.apple_name);
     }
   std::fprintf(stderr,
-               "calibrate: profile from %zu photo(s) and %zu jittered copies; largest rest %s "
+               "calibrate: profile from %d photo(s) and %d jittered copies; largest rest %s "
                "%.2f\n",
-               o.inputs.size(), std::size_t(profile.jittered),
-               largest_name.empty() ? "-" : largest_name.c_str(), largest);
+               profile.frames, profile.jittered, largest_name.empty() ? "-" : largest_name.c_str(),
+               largest);
   emit(o.output, profile_to_json(profile));
   return kOk;
 }
@@ -71,7 +78,19 @@ NeutralProfile read_profile(const std::string& path) {
   return profile_from_json(read_file(path, 16 << 20), path);
 }
 
-std::optional<NeutralProfile> load_profile_option(const std::string& path) {
+std::optional<NeutralProfile> load_profile_option(const std::string& path,
+                                                  const std::vector<std::string>& neutral,
+                                                  const std::string& model, int face) {
+  if (!neutral.empty()) {
+    if (!path.empty())
+      throw std::invalid_argument("--profile and --neutral: give one of them, not both");
+    CalibrateOptions o;  // calibrate's defaults
+    o.face = face;
+    NeutralProfile p = profile_from_photos(load_solver(model), neutral, o);
+    std::fprintf(stderr, "calibrated with the neutral photo(s) %s (%d jittered copies)\n",
+                 p.source.c_str(), p.jittered);
+    return p;
+  }
   if (path.empty()) return std::nullopt;
   NeutralProfile p = read_profile(path);
   std::fprintf(stderr, "calibrated with %s (neutral of %s)\n", path.c_str(),

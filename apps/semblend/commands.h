@@ -151,8 +151,9 @@ struct ImageOptions {
   bool photo_skin = false;   // side-by-side: the rig wears the photo's face (render.h FaceTexture)
   std::string faces;         // "all": every face ("faces": [...]); "" = the one face `face`
   std::string profile;       // a neutral profile (`semblend calibrate`); "" = none
-  bool appearance = false;   // fuse the appearance branch (appearance.h, opt-in)
-  BatchOptions batch;        // a folder or manifest input (batch_command.cpp)
+  std::vector<std::string> neutral;  // or relaxed photos to make one from (as calibrate does)
+  bool appearance = false;           // fuse the appearance branch (appearance.h, opt-in)
+  BatchOptions batch;                // a folder or manifest input (batch_command.cpp)
 };
 int run_image(const ImageOptions& o);
 int run_image_batch(const ImageOptions& o);
@@ -168,6 +169,7 @@ struct VideoOptions {
   bool smooth = true;   // One Euro on the coefficients and angles (filter.h SmoothOptions)
   std::string faces;    // "all": one take per face identity (video_solve.h); "" = face `face`
   std::string profile;  // a neutral profile (`semblend calibrate`); "" = none
+  std::vector<std::string> neutral;  // or relaxed photos to make one from (as calibrate does)
   bool auto_calibrate = false;  // a running rest estimate per face (calibration.h RestEstimator)
   bool appearance = false;      // fuse the appearance branch (appearance.h, opt-in)
   BatchOptions batch;           // a folder or manifest input (batch_command.cpp)
@@ -278,8 +280,17 @@ struct CalibrateOptions {
 int run_calibrate(const CalibrateOptions& o);
 // Reads a profile file (`--profile` of image and video); InputError names the file.
 NeutralProfile read_profile(const std::string& path);
-// `--profile`: nothing for "", else the profile (with a note on stderr).
-std::optional<NeutralProfile> load_profile_option(const std::string& path);
+// A profile from relaxed photos of one person, as `semblend calibrate` makes it (face `o.face` of
+// each; o.jitter copies; warns on stderr when a photo is not neutral). InputError names a photo
+// with no face.
+NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::string>& photos,
+                                   const CalibrateOptions& o);
+// `--profile` / `--neutral`: nothing when both are empty; the profile file; or a profile made from
+// the neutral photos with calibrate's defaults, the solver `model` and face `face` of each photo
+// (with a note on stderr). Both given: std::invalid_argument.
+std::optional<NeutralProfile> load_profile_option(const std::string& path,
+                                                  const std::vector<std::string>& neutral = {},
+                                                  const std::string& model = "", int face = 0);
 
 struct DeriveNeutralOptions {
   std::vector<std::string> inputs;  // neutral frontal photos

@@ -430,8 +430,16 @@ int main(int argc, char** argv) {
                  "The overlay beside the rig rendered with the estimate: .png or a directory");
   im->add_flag("--photo-skin", image.photo_skin,
                "Side-by-side: the rig wears the photo's own face as its skin");
-  im->add_option("--profile", image.profile,
-                 "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
+  auto* im_profile =
+      im->add_option("--profile", image.profile,
+                     "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
+  im->add_option("--neutral", image.neutral,
+                 "Relaxed photos of the person: make the profile from them here, as calibrate "
+                 "does (instead of --profile); one photo per --neutral")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->excludes(im_profile);
   im->add_flag("--appearance", image.appearance,
                "Fuse the appearance branch: rig-trained CNNs for blinks, wide eyes, tongue, cheek "
                "puff (docs/appearance.md: false readings on some real faces)");
@@ -455,8 +463,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 15));
   vd->add_flag("!--no-smooth", video.smooth, "Raw per-frame estimates (no One Euro filter)");
   vd->add_option("--model", video.model, "Solver weights (default: the shipped model)");
-  vd->add_option("--profile", video.profile,
-                 "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
+  auto* vd_profile =
+      vd->add_option("--profile", video.profile,
+                     "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
+  vd->add_option("--neutral", video.neutral,
+                 "Relaxed photos of the person: make the profile from them here, as calibrate "
+                 "does (instead of --profile); one photo per --neutral")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->excludes(vd_profile);
   vd->add_flag("--auto-calibrate", video.auto_calibrate,
                "Learn each face's rest as the video runs (docs/calibration.md)");
   vd->add_flag("--appearance", video.appearance,

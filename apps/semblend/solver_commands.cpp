@@ -106,7 +106,8 @@ int run_image(const ImageOptions& o) {
   check_picture_option(o.overlay, "--overlay", many);
   check_picture_option(o.side_by_side, "--side-by-side", many);
   const Solver solver = load_solver(o.model);
-  const std::optional<NeutralProfile> profile = load_profile_option(o.profile);
+  const std::optional<NeutralProfile> profile =
+      load_profile_option(o.profile, o.neutral, o.model, o.face);
   const std::optional<Appearance> appearance = load_appearance_option(o.appearance);
   LandmarkerOptions lo;
   lo.max_faces = std::max(4, o.face + 1);  // "largest first" among up to 4 (landmarker.h)

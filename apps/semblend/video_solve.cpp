@@ -55,7 +55,7 @@ VideoSolveOptions video_solve_options(const VideoOptions& o, std::optional<Neutr
   so.face = o.face;
   so.all_faces = !o.faces.empty();
   so.smooth = o.smooth;
-  profile = load_profile_option(o.profile);
+  profile = load_profile_option(o.profile, o.neutral, o.model, o.face);
   so.profile = profile ? &*profile : nullptr;
   so.auto_calibrate = o.auto_calibrate;
   appearance = load_appearance_option(o.appearance);

@@ -126,6 +126,72 @@ TEST(CliCalibrate, ImageAndVideoApplyAProfileAndRefuseACorruptOne) {
   EXPECT_FALSE(std::filesystem::exists(tmp.path("none.json")));
 }
 
+TEST(CliCalibrate, ImageAndVideoMakeTheProfileFromNeutralPhotosGivenDirectly) {
+  // `--neutral PHOTO` makes the profile in place, exactly as `calibrate` would: the same readings
+  // as `calibrate` then `--profile`.
+  test::TempDir tmp;
+  const Rig rig = build_rig(sample_identity(12));
+  write_render(rig, {}, tmp.path("neutral.png"));
+  FaceFrame turned;
+  turned.head.yaw = -0.06f;
+  RenderOptions ro;
+  ro.width = ro.height = 320;
+  write_png(render_face(rig, turned, ro).image, tmp.path("again.png"));
+  auto r =
+      run_cli("calibrate " + q(tmp.path("neutral.png")) + " -o " + q(tmp.path("me.json")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli("image " + q(tmp.path("again.png")) + " --profile " + q(tmp.path("me.json")) +
+                  " -o " + q(tmp.path("profile.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // --neutral before the input: it takes one photo, the input stays the input.
+  r = run_cli("image --neutral " + q(tmp.path("neutral.png")) + " " + q(tmp.path("again.png")) +
+                  " -o " + q(tmp.path("neutral.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("calibrated with the neutral photo(s)"), std::string::npos) << r.err;
+  const auto a = nlohmann::json::parse(test::read_text(tmp.path("profile.json")));
+  const auto b = nlohmann::json::parse(test::read_text(tmp.path("neutral.json")));
+  EXPECT_EQ(a["face"]["coefficients"], b["face"]["coefficients"]);
+  double largest = 0;
+  for (const auto& [name, v] : b["face"]["coefficients"].items())
+    largest = std::max(largest, v.get<double>());
+  EXPECT_LE(largest, 0.15);
+
+  // A video takes it too, and records it.
+  {
+    VideoWriter w(tmp.path("clip.mp4"), 320, 320, 25);
+    for (int i = 0; i < 6; ++i) w.write(render_face(rig, FaceFrame{}, ro).image);
+    w.close();
+  }
+  r = run_cli("video " + q(tmp.path("clip.mp4")) + " --neutral " + q(tmp.path("neutral.png")) +
+                  " -o " + q(tmp.path("clip.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto take = nlohmann::json::parse(test::read_text(tmp.path("clip.json")));
+  EXPECT_NE(take["metadata"]["calibration"].get<std::string>().find("neutral.png"),
+            std::string::npos);
+
+  // Both --profile and --neutral: a usage error. A neutral photo without a face: exit 4 naming
+  // it, nothing written.
+  r = run_cli("image " + q(tmp.path("again.png")) + " --profile " + q(tmp.path("me.json")) +
+                  " --neutral " + q(tmp.path("neutral.png")) + " -o " + q(tmp.path("none.json")),
+              tmp);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  Image grey;
+  grey.width = grey.height = 64;
+  grey.rgb.assign(64 * 64 * 3, 128);
+  write_png(grey, tmp.path("grey.png"));
+  for (const std::string& cmd :
+       {"image " + q(tmp.path("again.png")), "video " + q(tmp.path("clip.mp4"))}) {
+    r = run_cli(cmd + " --neutral " + q(tmp.path("grey.png")) + " -o " + q(tmp.path("none.json")),
+                tmp);
+    EXPECT_EQ(r.exit_code, 4) << cmd << ": " << r.err;
+    EXPECT_NE(r.err.find("grey.png"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(tmp.path("none.json")));
+  }
+}
+
 TEST(CliEvalCalibration, AProfileLowersWhatARelaxedStylisedFaceReads) {
   test::TempDir tmp;
   const auto r = run_cli(
