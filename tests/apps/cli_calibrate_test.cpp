@@ -25,6 +25,16 @@ void write_render(const Rig& rig, const Coefficients& c, const std::string& path
   write_png(render_face(rig, f, ro).image, path);
 }
 
+// A still clip of the rig's relaxed face, 320 px at 25 fps.
+void write_still_clip(const Rig& rig, int frames, const std::string& path) {
+  RenderOptions ro;
+  ro.width = ro.height = 320;
+  const Image image = render_face(rig, FaceFrame{}, ro).image;
+  VideoWriter w(path, 320, 320, 25);
+  for (int i = 0; i < frames; ++i) w.write(image);
+  w.close();
+}
+
 TEST(CliCalibrate, WritesAProfileWarnsOnANonNeutralFaceAndRefusesNoFace) {
   test::TempDir tmp;
   const Rig rig = build_rig(stylised_identity(5));
@@ -97,11 +107,7 @@ TEST(CliCalibrate, ImageAndVideoApplyAProfileAndRefuseACorruptOne) {
   EXPECT_LE(largest(tmp.path("cal.json")), 0.15);
 
   // A short clip of the same face: --profile and --auto-calibrate are recorded in the take.
-  {
-    VideoWriter w(tmp.path("clip.mp4"), 320, 320, 25);
-    for (int i = 0; i < 12; ++i) w.write(render_face(rig, FaceFrame{}, ro).image);
-    w.close();
-  }
+  write_still_clip(rig, 12, tmp.path("clip.mp4"));
   r = run_cli("video " + q(tmp.path("clip.mp4")) + " --profile " + q(tmp.path("me.json")) +
                   " --auto-calibrate -o " + q(tmp.path("clip.json")),
               tmp);
@@ -159,11 +165,7 @@ TEST(CliCalibrate, ImageAndVideoMakeTheProfileFromNeutralPhotosGivenDirectly) {
   EXPECT_LE(largest, 0.15);
 
   // A video takes it too, and records it.
-  {
-    VideoWriter w(tmp.path("clip.mp4"), 320, 320, 25);
-    for (int i = 0; i < 6; ++i) w.write(render_face(rig, FaceFrame{}, ro).image);
-    w.close();
-  }
+  write_still_clip(rig, 6, tmp.path("clip.mp4"));
   r = run_cli("video " + q(tmp.path("clip.mp4")) + " --neutral " + q(tmp.path("neutral.png")) +
                   " -o " + q(tmp.path("clip.json")),
               tmp);
