@@ -16,6 +16,38 @@ int fail(int code, const char* what) {
   return code;
 }
 
+// How a neutral profile is made (calibration.h), for `calibrate` and `eval calibration`.
+void add_profile_options(CLI::App* sub, float& offset_weight, int& jitter, float& rest_quantile) {
+  sub->add_option("--offset-weight", offset_weight,
+                  "Fraction of the neutral landmarks' offset to subtract, in (0, 1]")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--jitter", jitter,
+                  "Jittered copies of each photo the landmarker also reads, so the profile sees "
+                  "its placement noise (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, semblend::kMaxJitterCopies));
+  sub->add_option("--rest-quantile", rest_quantile,
+                  "Which quantile of the frames' readings is the rest (1: the largest, 0.5: the "
+                  "median)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 1.0));
+}
+
+// `image` and `video`: a neutral profile from a file, or made in place from relaxed photos.
+void add_neutral_options(CLI::App* sub, std::string& profile, std::vector<std::string>& neutral) {
+  auto* from_file =
+      sub->add_option("--profile", profile,
+                      "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
+  sub->add_option("--neutral", neutral,
+                  "Relaxed photos of the person: make the profile from them here, as calibrate "
+                  "does (instead of --profile); one photo per --neutral")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->excludes(from_file);
+}
+
 // `image` and `video` on a folder or a manifest (docs/batch.md), and --faces all.
 void add_batch_options(CLI::App* sub, cli::BatchOptions& b, std::string& faces,
                        const char* formats) {
@@ -354,21 +386,7 @@ int main(int argc, char** argv) {
   evcal->add_flag("--verbose", eval_cal.verbose, "List each identity's neutral readings");
   evcal->add_flag("--wide-neutrals", eval_cal.wide_neutrals,
                   "Make each profile also from neutrals turned about 20° left and right");
-  evcal
-      ->add_option("--offset-weight", eval_cal.offset_weight,
-                   "Fraction of the landmark offset the profiles subtract, in (0, 1]")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  evcal
-      ->add_option("--jitter", eval_cal.jitter,
-                   "Jittered copies of each profile photo the landmarker also reads (0: none)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 64));
-  evcal
-      ->add_option("--rest-quantile", eval_cal.rest_quantile,
-                   "Which quantile of the profile frames' readings is the rest (1: the largest)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.5, 1.0));
+  add_profile_options(evcal, eval_cal.offset_weight, eval_cal.jitter, eval_cal.rest_quantile);
   cli::EvalTemporalOptions eval_temporal;
   auto* evtm = ev->add_subcommand(
       "temporal", "Jitter and blink onset, raw against One Euro filtered (rendered clip, video)");
@@ -400,20 +418,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 15));
   cal->add_flag("--landmark-offset,!--no-landmark-offset", calibrate.landmark_offset,
                 "Also subtract the person's neutral landmarks (the default; docs/calibration.md)");
-  cal->add_option("--offset-weight", calibrate.offset_weight,
-                  "Fraction of the neutral landmarks' offset to subtract, in (0, 1]")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  cal->add_option("--jitter", calibrate.jitter,
-                  "Jittered copies of each photo the landmarker also reads, so the profile sees "
-                  "its placement noise (0: none)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 64));
-  cal->add_option("--rest-quantile", calibrate.rest_quantile,
-                  "Which quantile of the frames' readings is the rest (1: the largest, 0.5: the "
-                  "median)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.5, 1.0));
+  add_profile_options(cal, calibrate.offset_weight, calibrate.jitter, calibrate.rest_quantile);
   cli::ImageOptions image;
   auto* im = app.add_subcommand(
       "image", "Images -> 52 coefficients, head and eye pose and the semantic description");
@@ -430,16 +435,7 @@ int main(int argc, char** argv) {
                  "The overlay beside the rig rendered with the estimate: .png or a directory");
   im->add_flag("--photo-skin", image.photo_skin,
                "Side-by-side: the rig wears the photo's own face as its skin");
-  auto* im_profile =
-      im->add_option("--profile", image.profile,
-                     "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
-  im->add_option("--neutral", image.neutral,
-                 "Relaxed photos of the person: make the profile from them here, as calibrate "
-                 "does (instead of --profile); one photo per --neutral")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->excludes(im_profile);
+  add_neutral_options(im, image.profile, image.neutral);
   im->add_flag("--appearance", image.appearance,
                "Fuse the appearance branch: rig-trained CNNs for blinks, wide eyes, tongue, cheek "
                "puff (docs/appearance.md: false readings on some real faces)");
@@ -463,16 +459,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 15));
   vd->add_flag("!--no-smooth", video.smooth, "Raw per-frame estimates (no One Euro filter)");
   vd->add_option("--model", video.model, "Solver weights (default: the shipped model)");
-  auto* vd_profile =
-      vd->add_option("--profile", video.profile,
-                     "A neutral profile (semblend calibrate): the person's relaxed face reads 0");
-  vd->add_option("--neutral", video.neutral,
-                 "Relaxed photos of the person: make the profile from them here, as calibrate "
-                 "does (instead of --profile); one photo per --neutral")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->excludes(vd_profile);
+  add_neutral_options(vd, video.profile, video.neutral);
   vd->add_flag("--auto-calibrate", video.auto_calibrate,
                "Learn each face's rest as the video runs (docs/calibration.md)");
   vd->add_flag("--appearance", video.appearance,

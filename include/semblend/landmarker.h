@@ -120,8 +120,9 @@ class FaceLandmarker {
 // with the landmarker's noise alone. Failure modes: std::invalid_argument for options out of
 // range; an empty result when no copy finds the face. Thread safety: uses `landmarker` (reset
 // before every copy): one thread at a time.
+inline constexpr int kMaxJitterCopies = 64;
 struct JitterOptions {
-  int copies = 8;           // 0..64
+  int copies = 8;           // 0..kMaxJitterCopies
   float shift = 0.02f;      // fraction of the face's size, [0, 0.2]
   float scale = 0.03f;      // [0, 0.3]
   float rotate_deg = 2.0f;  // [0, 20]

@@ -1,5 +1,6 @@
 // The neutral profile file (calibration.h; docs/formats.md, "Neutral profile").
 #include <cmath>
+#include <string>
 
 #include "formats/json_util.h"
 #include "semblend/calibration.h"
@@ -54,8 +55,9 @@ NeutralProfile profile_from_json(std::string_view text, const std::string& file)
   p.frames = int(frames);
   if (j.contains("jittered")) {  // optional: profiles written before it have none
     const double copies = formats::get_number(j.at("jittered"), top.at("jittered"));
-    if (copies < 0 || copies != std::floor(copies) || copies > 64 * frames)
-      top.at("jittered").fail("expected a count of at most 64 per frame");
+    if (copies < 0 || copies != std::floor(copies) || copies > kMaxJitterCopies * frames)
+      top.at("jittered")
+          .fail("expected a count of at most " + std::to_string(kMaxJitterCopies) + " per frame");
     p.jittered = int(copies);
   }
   const formats::json& rest = field("rest");

@@ -11,15 +11,6 @@
 namespace semblend {
 namespace {
 
-float median_of(std::vector<float>& v) {
-  const std::size_t m = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(m), v.end());
-  const float hi = v[m];
-  if (v.size() % 2) return hi;
-  const float lo = *std::max_element(v.begin(), v.begin() + std::ptrdiff_t(m));
-  return 0.5f * (lo + hi);
-}
-
 // The q-th quantile (linear between order statistics; q = 1 the largest, 0.5 the median).
 float quantile_of(std::vector<float> v, double q) {
   std::sort(v.begin(), v.end());
@@ -46,7 +37,7 @@ std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCo
   for (std::size_t i = 0; i < kSolverInputSize; ++i) {
     for (std::size_t f = 0; f < inputs.size(); ++f) column[f] = inputs[f][i];
     const Point3& b = noise.bias[i / 3];
-    offset[i] = weight * (median_of(column) - (i % 3 == 0 ? b.x : i % 3 == 1 ? b.y : b.z));
+    offset[i] = weight * (quantile_of(column, 0.5) - (i % 3 == 0 ? b.x : i % 3 == 1 ? b.y : b.z));
   }
   return offset;
 }
@@ -77,7 +68,7 @@ NeutralProfile profile_from_neutral(const Solver& solver,
     }
   }
   for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
-    const float r = median_of(raw[k]);
+    const float r = quantile_of(raw[k], 0.5);
     if (r >= options.not_neutral_threshold)
       p.not_neutral.emplace_back(std::string(info(blendshape_at(k)).apple_name), r);
     p.rest.set_at(k, std::clamp(quantile_of(offset[k], options.rest_quantile), 0.0f,

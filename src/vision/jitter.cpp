@@ -44,7 +44,8 @@ std::vector<std::array<Point3, kLandmarkCount>> detect_jittered(FaceLandmarker& 
                                                                 const Image& image,
                                                                 const FaceLandmarks& reference,
                                                                 const JitterOptions& o) {
-  check(o.copies >= 0 && o.copies <= 64, "copies must be 0..64");
+  check(o.copies >= 0 && o.copies <= kMaxJitterCopies,
+        "copies must be 0.." + std::to_string(kMaxJitterCopies));
   check(o.shift >= 0 && o.shift <= 0.2f, "shift must lie in [0, 0.2]");
   check(o.scale >= 0 && o.scale <= 0.3f, "scale must lie in [0, 0.3]");
   check(o.rotate_deg >= 0 && o.rotate_deg <= 20, "rotate_deg must lie in [0, 20]");
@@ -61,19 +62,16 @@ std::vector<std::array<Point3, kLandmarkCount>> detect_jittered(FaceLandmarker& 
     const double tx = o.shift * size * unit(o.seed, c, 2);
     const double ty = o.shift * size * unit(o.seed, c, 3);
     // Copy pixel = s R (p - centre) + centre + t.
-    const double ca = std::cos(a) * s, sa = std::sin(a) * s;
+    const double cr = std::cos(a), sr = std::sin(a), ca = cr * s, sa = sr * s;
     const cv::Matx23d m(ca, -sa, cx + tx - (ca * cx - sa * cy), sa, ca,
                         cy + ty - (sa * cx + ca * cy));
-    cv::Mat dst;
+    Image copy = image;  // same size; its pixels are overwritten by the warp
+    cv::Mat dst(copy.height, copy.width, CV_8UC3, copy.rgb.data());
     cv::warpAffine(src, dst, m, src.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
-    Image copy;
-    copy.width = image.width;
-    copy.height = image.height;
-    copy.rgb.assign(dst.data, dst.data + dst.total() * 3);
     landmarker.reset();
     const std::vector<FaceLandmarks> faces = landmarker.detect(copy);
     // Back to the image: p = Rᵀ (p' - centre - t) / s + centre.
-    const double inv = 1.0 / s, cr = std::cos(a), sr = std::sin(a);
+    const double inv = 1.0 / s;
     float best = std::numeric_limits<float>::max();
     std::array<Point3, kLandmarkCount> chosen{};
     for (const FaceLandmarks& f : faces) {
