@@ -208,8 +208,8 @@ int run_image_batch(const ImageOptions& o) {
   const BatchPlan plan = plan_batch(list_items(o.inputs[0], MediaKind::Image, o.batch, "json"), po);
   std::optional<Solver> solver;
   if (!plan.todo.empty()) solver.emplace(load_solver(o.model));
-  const std::optional<NeutralProfile> profile =
-      load_profile_option(o.profile, o.neutral, o.model, o.face);
+  const Calibration calibration =
+      load_calibration(o.profile, o.neutral, o.correction, o.model, o.face);
   std::optional<Appearance> appearance;
   if (!plan.todo.empty()) appearance = load_appearance_option(o.appearance);
   LandmarkerOptions lo;
@@ -220,9 +220,8 @@ int run_image_batch(const ImageOptions& o) {
       const Image image = read_image(item.input);
       landmarker->reset();
       const std::vector<FaceLandmarks> faces = landmarker->detect(image);
-      const auto solved =
-          solve_faces(item.input, image, faces, *solver, o.face, all_faces, false,
-                      profile ? &*profile : nullptr, appearance ? &*appearance : nullptr);
+      const auto solved = solve_faces(item.input, image, faces, *solver, o.face, all_faces, false,
+                                      calibration.setup(appearance ? &*appearance : nullptr));
       make_parent(item.output);
       remove_stale_temporaries(item.output);
       emit(item.output, image_json(item.input, image, faces, solved, all_faces) + "\n");
@@ -234,9 +233,9 @@ int run_image_batch(const ImageOptions& o) {
 
 int run_video_batch(const VideoOptions& o) {
   check_faces(o.faces);
-  std::optional<NeutralProfile> profile;
+  Calibration calibration;
   std::optional<Appearance> appearance;
-  const VideoSolveOptions so = video_solve_options(o, profile, appearance);
+  const VideoSolveOptions so = video_solve_options(o, calibration, appearance);
   if (!o.output.empty() || !o.preview.empty())
     throw std::invalid_argument(
         "a folder or manifest writes one output per video (--out-dir or the manifest's output "

@@ -12,8 +12,25 @@
 
 namespace semblend::cli {
 
+namespace {
+
+OutputMap output_map(const prefs::Correction* correction) {
+  if (!correction) return {};
+  return [correction](const Coefficients& c) { return correction->apply(c); };
+}
+
+std::optional<prefs::Correction> read_correction_option(const std::string& path) {
+  if (path.empty()) return std::nullopt;
+  prefs::Correction c = prefs::read_correction(path);
+  std::fprintf(stderr, "correction %s (%s%s%s)\n", path.c_str(), c.kind.c_str(),
+               c.notes.empty() ? "" : ": ", c.notes.c_str());
+  return c;
+}
+
+}  // namespace
+
 NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::string>& photos,
-                                   const CalibrateOptions& o) {
+                                   const CalibrateOptions& o, const prefs::Correction* correction) {
   if (photos.empty()) throw std::invalid_argument("no neutral photos");
   LandmarkerOptions lo;
   lo.max_faces = std::max(4, o.face + 1);  // "largest first" among up to 4 (landmarker.h)
@@ -42,7 +59,8 @@ NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::
   no.landmark_offset = o.landmark_offset;
   no.offset_weight = o.offset_weight;
   no.rest_quantile = o.rest_quantile;
-  NeutralProfile profile = profile_from_neutral(solver, neutral, no);
+  NeutralProfile profile = profile_from_neutral(solver, neutral, no, output_map(correction));
+  if (correction) profile.correction = prefs::correction_json(*correction);
   profile.source = source;
   profile.frames = int(photos.size());
   profile.jittered = int(neutral.size() - photos.size());
@@ -57,7 +75,9 @@ NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::
 int run_calibrate(const CalibrateOptions& o) {
   if (o.inputs.empty()) throw std::invalid_argument("semblend calibrate: no neutral images");
   const Solver solver = load_solver(o.model);
-  const NeutralProfile profile = profile_from_photos(solver, o.inputs, o);
+  const std::optional<prefs::Correction> correction = read_correction_option(o.correction);
+  const NeutralProfile profile =
+      profile_from_photos(solver, o.inputs, o, correction ? &*correction : nullptr);
   float largest = 0;
   std::string largest_name;
   for (const auto& row : kBlendshapes)
@@ -78,24 +98,54 @@ NeutralProfile read_profile(const std::string& path) {
   return profile_from_json(read_file(path, 16 << 20), path);
 }
 
-std::optional<NeutralProfile> load_profile_option(const std::string& path,
-                                                  const std::vector<std::string>& neutral,
-                                                  const std::string& model, int face) {
+FaceSolveSetup Calibration::setup(const Appearance* appearance) const {
+  return {profile ? &*profile : nullptr, correction ? &*correction : nullptr, appearance};
+}
+
+Calibration load_calibration(const std::string& path, const std::vector<std::string>& neutral,
+                             const std::string& correction, const std::string& model, int face) {
+  if (!neutral.empty() && !path.empty())
+    throw std::invalid_argument("--profile and --neutral: give one of them, not both");
+  Calibration c;
+  c.correction = read_correction_option(correction);
+  c.correction_source = correction;
   if (!neutral.empty()) {
-    if (!path.empty())
-      throw std::invalid_argument("--profile and --neutral: give one of them, not both");
     CalibrateOptions o;  // calibrate's defaults
     o.face = face;
-    NeutralProfile p = profile_from_photos(load_solver(model), neutral, o);
+    c.profile = profile_from_photos(load_solver(model), neutral, o,
+                                    c.correction ? &*c.correction : nullptr);
     std::fprintf(stderr, "calibrated with the neutral photo(s) %s (%d jittered copies)\n",
-                 p.source.c_str(), p.jittered);
-    return p;
+                 c.profile->source.c_str(), c.profile->jittered);
+    return c;
   }
-  if (path.empty()) return std::nullopt;
-  NeutralProfile p = read_profile(path);
+  if (path.empty()) return c;
+  c.profile = read_profile(path);
   std::fprintf(stderr, "calibrated with %s (neutral of %s)\n", path.c_str(),
-               p.source.empty() ? "unnamed photos" : p.source.c_str());
-  return p;
+               c.profile->source.empty() ? "unnamed photos" : c.profile->source.c_str());
+  // The rest was measured through the profile's correction (or none): only that one fits it.
+  std::optional<prefs::Correction> carried;
+  if (!c.profile->correction.empty())
+    carried = prefs::parse_correction_json(c.profile->correction, path + " (\"correction\")");
+  if (c.correction) {
+    if (!carried)
+      throw std::invalid_argument(
+          "--correction " + correction + ": the profile " + path +
+          " was measured without a correction, so its rest does not fit the corrected readings; "
+          "make it again with semblend calibrate --correction " +
+          correction);
+    if (prefs::correction_json(*carried) != prefs::correction_json(*c.correction))
+      throw std::invalid_argument(
+          "--correction " + correction + ": the profile " + path +
+          " was measured through another correction (it carries its own; leave --correction "
+          "out, or make the profile again with semblend calibrate --correction " +
+          correction + ")");
+  } else if (carried) {
+    c.correction = std::move(carried);
+    c.correction_source = path;
+    std::fprintf(stderr, "with the correction the profile carries (%s)\n",
+                 c.correction->kind.c_str());
+  }
+  return c;
 }
 
 }  // namespace semblend::cli

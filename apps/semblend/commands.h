@@ -15,6 +15,7 @@
 #include "semblend/filter.h"
 #include "semblend/formats.h"
 #include "semblend/take.h"
+#include "solve_view.h"
 
 namespace semblend::cli {
 
@@ -152,6 +153,7 @@ struct ImageOptions {
   std::string faces;         // "all": every face ("faces": [...]); "" = the one face `face`
   std::string profile;       // a neutral profile (`semblend calibrate`); "" = none
   std::vector<std::string> neutral;  // or relaxed photos to make one from (as calibrate does)
+  std::string correction;            // a preference correction (prefs_learn.h); "" = the profile's
   bool appearance = false;           // fuse the appearance branch (appearance.h, opt-in)
   BatchOptions batch;                // a folder or manifest input (batch_command.cpp)
 };
@@ -170,6 +172,7 @@ struct VideoOptions {
   std::string faces;    // "all": one take per face identity (video_solve.h); "" = face `face`
   std::string profile;  // a neutral profile (`semblend calibrate`); "" = none
   std::vector<std::string> neutral;  // or relaxed photos to make one from (as calibrate does)
+  std::string correction;  // a preference correction (prefs_learn.h); "" = the profile's, if any
   bool auto_calibrate = false;  // a running rest estimate per face (calibration.h RestEstimator)
   bool appearance = false;      // fuse the appearance branch (appearance.h, opt-in)
   BatchOptions batch;           // a folder or manifest input (batch_command.cpp)
@@ -276,21 +279,36 @@ struct CalibrateOptions {
   float offset_weight = NeutralOptions{}.offset_weight;
   float rest_quantile = NeutralOptions{}.rest_quantile;
   int jitter = JitterOptions{}.copies;  // jittered copies of each photo (detect_jittered)
+  std::string correction;  // a preference correction the rest is measured through; "" = none
 };
 int run_calibrate(const CalibrateOptions& o);
 // Reads a profile file (`--profile` of image and video); InputError names the file.
 NeutralProfile read_profile(const std::string& path);
 // A profile from relaxed photos of one person, as `semblend calibrate` makes it (face `o.face` of
-// each; o.jitter copies; warns on stderr when a photo is not neutral). InputError names a photo
-// with no face.
+// each; o.jitter copies; warns on stderr when a photo is not neutral), its rest measured through
+// `correction` when given (and the profile carries it). InputError names a photo with no face.
 NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::string>& photos,
-                                   const CalibrateOptions& o);
-// `--profile` / `--neutral`: nothing when both are empty; the profile file; or a profile made from
-// the neutral photos with calibrate's defaults, the solver `model` and face `face` of each photo
-// (with a note on stderr). Both given: std::invalid_argument.
-std::optional<NeutralProfile> load_profile_option(const std::string& path,
-                                                  const std::vector<std::string>& neutral = {},
-                                                  const std::string& model = "", int face = 0);
+                                   const CalibrateOptions& o,
+                                   const prefs::Correction* correction = nullptr);
+
+// What `image` and `video` (one input or a batch) solve every face with besides the solver: the
+// neutral profile and the preference correction.
+struct Calibration {
+  std::optional<NeutralProfile> profile;
+  std::optional<prefs::Correction> correction;
+  std::string correction_source;  // the file it came from (the profile's, when it carries it)
+  FaceSolveSetup setup(const Appearance* appearance = nullptr) const;
+};
+// `--profile` / `--neutral` / `--correction`. The profile: none when both are empty; the profile
+// file; or one made from the neutral photos with calibrate's defaults, the solver `model` and
+// face `face` of each photo (with a note on stderr), through the correction when one is given.
+// The correction: the file given, else the one the profile file carries, else none. Errors:
+// --profile and --neutral both given, or a profile file used with a correction other than the
+// one it was measured through (none, or a different one): std::invalid_argument naming the
+// profile; an unreadable or malformed correction file: IoError / InputError naming it.
+Calibration load_calibration(const std::string& profile, const std::vector<std::string>& neutral,
+                             const std::string& correction, const std::string& model = "",
+                             int face = 0);
 
 struct DeriveNeutralOptions {
   std::vector<std::string> inputs;  // neutral frontal photos
@@ -374,9 +392,10 @@ int run_eval_prefs(const EvalPrefsOptions& o);
 
 // `semblend prefs train|status|export|use` (prefs_command.cpp, docs/prefs.md).
 struct PrefsOptions {
-  std::string action;  // train, status, export, use
+  std::string action;  // train, calibrate, status, export, use
   std::string data = "semblend-prefs";
-  std::string output;                   // export: the correction JSON ("" = stdout)
+  std::string output;  // export: the correction JSON ("" = stdout); calibrate: required
+  std::string items;   // calibrate: a glob on the items' sources (one person's photos)
   std::optional<std::int64_t> version;  // export/use: a model version id (default: current)
   int min_per_region = 30;
   double holdout = 0.2;

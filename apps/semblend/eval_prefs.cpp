@@ -143,13 +143,7 @@ void run_calibration(const Solver& solver, const Setup& s, std::ostringstream& o
                          item, 1, 1.0});
       }
     }
-    prefs::TrainOptions o;
-    o.kind = "calibration";
-    o.cross_terms = false;
-    o.min_per_region = 3;
-    o.anchors = {0.3, 1.0, 3.0};
-    o.holdout = 0.25;
-    const prefs::TrainReport r = prefs::train(comps, cal, o);
+    const prefs::TrainReport r = prefs::train(comps, cal, prefs::person_calibration_options());
     if (r.accepted) cal = *r.correction;
     const auto [all, bias] = biased_error(cal);
     std::snprintf(buf, sizeof buf, "  %9d  %16.4f  %13.4f  %s\n", budget, bias, all,

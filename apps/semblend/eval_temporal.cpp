@@ -193,7 +193,8 @@ int run_eval_temporal(const EvalTemporalOptions& o) {
     const std::vector<FaceLandmarks> faces = landmarker.track(rr.image);
     FaceFrame f = raw.empty() ? FaceFrame{} : raw.back();  // hold the last estimate
     if (!faces.empty())
-      f = solved_frame(faces[0], solve_face(solver, rr.image, faces[0], nullptr, app), t.time);
+      f = solved_frame(faces[0], solve_face(solver, rr.image, faces[0], {.appearance = app}),
+                       t.time);
     f.time = t.time;
     raw.push_back(f);
   }
@@ -260,7 +261,7 @@ int run_eval_temporal(const EvalTemporalOptions& o) {
       const auto faces = tracker.track(image);
       if (faces.empty()) continue;
       vraw.push_back(
-          solved_frame(faces[0], solve_face(solver, image, faces[0], nullptr, app), time));
+          solved_frame(faces[0], solve_face(solver, image, faces[0], {.appearance = app}), time));
     }
     const std::vector<FaceFrame> vf = filtered(vraw, shipped);
     auto change = [](const std::vector<FaceFrame>& fr, double& coeff, double& yaw, int& blinks) {

@@ -35,6 +35,13 @@ void add_profile_options(CLI::App* sub, float& offset_weight, int& jitter, float
 }
 
 // `image` and `video`: a neutral profile from a file, or made in place from relaxed photos.
+// `calibrate`, `image` and `video`: a preference correction after the solver (docs/prefs.md).
+void add_correction_option(CLI::App* sub, std::string& correction) {
+  sub->add_option("--correction", correction,
+                  "A preference correction (semblend prefs export) applied to the solver's "
+                  "output; a profile made with it carries it (docs/prefs.md)");
+}
+
 void add_neutral_options(CLI::App* sub, std::string& profile, std::vector<std::string>& neutral) {
   auto* from_file =
       sub->add_option("--profile", profile,
@@ -419,6 +426,7 @@ int main(int argc, char** argv) {
   cal->add_flag("--landmark-offset,!--no-landmark-offset", calibrate.landmark_offset,
                 "Also subtract the person's neutral landmarks (the default; docs/calibration.md)");
   add_profile_options(cal, calibrate.offset_weight, calibrate.jitter, calibrate.rest_quantile);
+  add_correction_option(cal, calibrate.correction);
   cli::ImageOptions image;
   auto* im = app.add_subcommand(
       "image", "Images -> 52 coefficients, head and eye pose and the semantic description");
@@ -436,6 +444,7 @@ int main(int argc, char** argv) {
   im->add_flag("--photo-skin", image.photo_skin,
                "Side-by-side: the rig wears the photo's own face as its skin");
   add_neutral_options(im, image.profile, image.neutral);
+  add_correction_option(im, image.correction);
   im->add_flag("--appearance", image.appearance,
                "Fuse the appearance branch: rig-trained CNNs for blinks, wide eyes, tongue, cheek "
                "puff (docs/appearance.md: false readings on some real faces)");
@@ -460,6 +469,7 @@ int main(int argc, char** argv) {
   vd->add_flag("!--no-smooth", video.smooth, "Raw per-frame estimates (no One Euro filter)");
   vd->add_option("--model", video.model, "Solver weights (default: the shipped model)");
   add_neutral_options(vd, video.profile, video.neutral);
+  add_correction_option(vd, video.correction);
   vd->add_flag("--auto-calibrate", video.auto_calibrate,
                "Learn each face's rest as the video runs (docs/calibration.md)");
   vd->add_flag("--appearance", video.appearance,
@@ -513,6 +523,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.05, 0.5));
   pft->add_flag("--cross", prefs_opts.cross,
                 "Also cross terms between the shapes of a region (needs more judgments)");
+  auto* pfc = prefs_action(
+      "calibrate",
+      "A person's calibration from the judgments of their photos (kind calibration), to a file");
+  pfc->add_option("--items", prefs_opts.items,
+                  "Which items are the person's: a glob on their source names ('alice/*')")
+      ->required();
+  pfc->add_option("-o,--output", prefs_opts.output,
+                  "Write the correction here (image/video/calibrate --correction)")
+      ->required();
   auto* pfs = prefs_action(
       "status", "Rounds, judgments per region, annotator and held-out agreement, model versions");
   auto* pfe = prefs_action("export", "Write a trained version's correction (JSON)");
@@ -585,6 +604,7 @@ int main(int argc, char** argv) {
     if (sv->parsed()) return cli::run_serve(serve);
     if (pf->parsed()) {
       prefs_opts.action = pft->parsed()   ? "train"
+                          : pfc->parsed() ? "calibrate"
                           : pfs->parsed() ? "status"
                           : pfe->parsed() ? "export"
                                           : "use";

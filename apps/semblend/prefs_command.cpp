@@ -1,8 +1,12 @@
-// `semblend prefs train|status|export|use` (commands.h, docs/prefs.md): preference learning on the
-// judgments `semblend serve` stored.
+// `semblend prefs train|calibrate|status|export|use` (commands.h, docs/prefs.md): preference
+// learning on the judgments `semblend serve` stored.
+#include <fnmatch.h>
+
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "commands.h"
 #include "semblend/error.h"
@@ -94,6 +98,67 @@ int train(const PrefsOptions& o) {
   return kOk;
 }
 
+// A person's calibration: trained only on the judgments of the items whose source matches
+// o.items (their photos), checked on a quarter of those items against the version in use (or the
+// base solver), written to o.output only when it beats it. Not a model version: it is the
+// person's, and travels as a file (--correction, a profile).
+int calibrate(const PrefsOptions& o) {
+  const prefs::Store store = open_existing(o.data);
+  int left_out = 0;
+  const std::vector<prefs::Comparison> all = prefs::store_comparisons(store, &left_out);
+  std::set<std::int64_t> mine;
+  int items = 0;
+  for (const prefs::Item& item : store.items())
+    if (fnmatch(o.items.c_str(), item.source.c_str(), 0) == 0) {
+      mine.insert(item.id);
+      ++items;
+    }
+  std::vector<prefs::Comparison> data;
+  for (const prefs::Comparison& c : all)
+    if (mine.count(c.item)) data.push_back(c);
+  std::fprintf(stderr, "prefs calibrate: %d item(s) match %s, %zu judgments on them\n", items,
+               o.items.c_str(), data.size());
+  if (data.empty())
+    throw std::invalid_argument("prefs calibrate: no judgments on items matching \"" + o.items +
+                                "\" in " + store.path() + " (judge their photos first)");
+  const std::optional<prefs::ModelVersion> current = store.current_model();
+  std::optional<prefs::Correction> in_use;
+  if (current) in_use = prefs::version_correction(store, *current);
+  const prefs::TrainReport r = prefs::train(data, in_use, prefs::person_calibration_options());
+  for (const prefs::RegionCount& c : r.regions)
+    if (c.judgments > 0)
+      std::fprintf(stderr, "  %-12s %5d judgments  %s\n", c.region.c_str(), c.judgments,
+                   c.trained ? "trained" : "too few: not trained");
+  if (!r.correction) throw std::invalid_argument("prefs calibrate: " + r.message);
+  std::fprintf(stderr, "prefs calibrate: %d training, %d held-out judgments; %s (against %s)\n",
+               r.train_judgments, r.heldout_judgments, r.message.c_str(),
+               current ? current->name.c_str() : "the base solver");
+  if (!r.accepted) {
+    std::fprintf(stderr, "prefs calibrate: nothing written\n");
+    return kOk;
+  }
+  prefs::Correction c = *r.correction;
+  c.notes = "items " + o.items + ": " + c.notes;
+  // The shapes the person's judgments did not move keep the version in use's correction, so the
+  // file replaces it for this person without losing what everyone's judgments taught.
+  if (in_use) {
+    std::array<bool, kBlendshapeCount> moved{};
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+      moved[k] = c.gain[k] != 1.0f || c.offset[k] != 0.0f;
+    for (const prefs::CrossTerm& x : c.cross) moved[x.target] = true;
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+      if (!moved[k]) {
+        c.gain[k] = in_use->gain[k];
+        c.offset[k] = in_use->offset[k];
+      }
+    for (const prefs::CrossTerm& x : in_use->cross)
+      if (!moved[x.target]) c.cross.push_back(x);
+  }
+  emit(o.output, prefs::correction_json(c));
+  std::printf("%s\n", o.output.c_str());
+  return kOk;
+}
+
 int status(const PrefsOptions& o) {
   const prefs::Store store = open_existing(o.data);
   int left_out = 0;
@@ -169,6 +234,7 @@ int use(const PrefsOptions& o) {
 
 int run_prefs(const PrefsOptions& o) {
   if (o.action == "train") return train(o);
+  if (o.action == "calibrate") return calibrate(o);
   if (o.action == "status") return status(o);
   if (o.action == "export") return export_model(o);
   if (o.action == "use" || o.action == "rollback") return use(o);

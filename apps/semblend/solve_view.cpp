@@ -44,10 +44,20 @@ std::optional<Appearance> load_appearance_option(bool enabled) {
 }
 
 SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
-                        const NeutralProfile* profile, const Appearance* appearance,
-                        AppearanceEstimate* estimate) {
-  SolverResult r =
-      profile ? solve_calibrated(solver, face.points, *profile) : solver.solve(face.points);
+                        const FaceSolveSetup& setup, AppearanceEstimate* estimate) {
+  const prefs::Correction* correction = setup.correction;
+  OutputMap after_solver;
+  if (correction)
+    after_solver = [correction](const Coefficients& c) { return correction->apply(c); };
+  SolverResult r = setup.profile
+                       ? solve_calibrated(solver, face.points, *setup.profile, after_solver)
+                       : solver.solve(face.points);
+  if (correction) {
+    if (!setup.profile) r.coefficients = correction->apply(r.coefficients);
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+      r.bins[index_of(blendshape_at(k))] = intensity_of(r.coefficients.at(k));
+  }
+  const Appearance* appearance = setup.appearance;
   if (!appearance) return r;
   const AppearanceEstimate a = appearance->estimate(image, face.points);
   r.coefficients = appearance->fuse(r.coefficients, a);

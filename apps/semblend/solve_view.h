@@ -11,6 +11,7 @@
 #include "semblend/calibration.h"
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
+#include "semblend/prefs_learn.h"
 #include "semblend/solver.h"
 #include "semblend/take.h"
 
@@ -27,13 +28,21 @@ Solver load_solver(const std::string& path);
 // The shipped appearance models when `enabled` (checksum-verified), else none.
 std::optional<Appearance> load_appearance_option(bool enabled);
 
+// What every face's estimate passes through besides the solver; each part optional (null), each
+// must outlive the calls.
+struct FaceSolveSetup {
+  const NeutralProfile* profile = nullptr;        // calibration.h
+  const prefs::Correction* correction = nullptr;  // prefs_learn.h, right after the solver
+  const Appearance* appearance = nullptr;         // appearance.h, fused last
+};
+
 // One face's estimate, the way every command makes it: the geometry solver on the landmarks
-// (with the profile's corrections when given), then the appearance branch fused in when given
-// (appearance.h; the bands of the fused shapes follow their new values). `estimate`, when not
-// null, receives the appearance branch's own readings.
+// (the profile's landmark offset first), the preference correction, the profile's rest removed,
+// then the appearance branch fused in (appearance.h). The bands of shapes the correction or the
+// fusion set follow their new values. `estimate`, when not null, receives the appearance
+// branch's own readings.
 SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
-                        const NeutralProfile* profile, const Appearance* appearance,
-                        AppearanceEstimate* estimate = nullptr);
+                        const FaceSolveSetup& setup, AppearanceEstimate* estimate = nullptr);
 
 // The solver's coefficients with the landmarker's head pose (its convention, docs/landmarks.md;
 // translation included) and eye poses; confidence = the face's presence score.
@@ -64,8 +73,7 @@ struct SolvedFace {
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
                                     int face, bool all_faces, bool log = true,
-                                    const NeutralProfile* profile = nullptr,
-                                    const Appearance* appearance = nullptr);
+                                    const FaceSolveSetup& setup = {});
 // Its JSON object (docs/cli.md): {"format": "semblend.image", ..., "face": {...} | null}, or with
 // `all_faces` "faces": [{...}, ...]. One line, no trailing newline.
 std::string image_json(const std::string& source, const Image& image,

@@ -31,15 +31,15 @@ std::string pose_json(float yaw, float pitch, float roll) {
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
                                     int face, bool all_faces, bool log,
-                                    const NeutralProfile* profile, const Appearance* appearance) {
+                                    const FaceSolveSetup& setup) {
   std::vector<SolvedFace> solved;
   for (std::size_t i = 0; i < faces.size(); ++i) {
     if (!all_faces && i != std::size_t(face)) continue;
     SolvedFace s;
     s.index = int(i);
     AppearanceEstimate a;
-    s.result = solve_face(solver, image, faces[i], profile, appearance, &a);
-    if (appearance) s.appearance = a;
+    s.result = solve_face(solver, image, faces[i], setup, &a);
+    if (setup.appearance) s.appearance = a;
     solved.push_back(std::move(s));
     if (!log) continue;
     const SemanticDescription d = describe(solved.back().result.coefficients, &faces[i].head);
@@ -106,8 +106,8 @@ int run_image(const ImageOptions& o) {
   check_picture_option(o.overlay, "--overlay", many);
   check_picture_option(o.side_by_side, "--side-by-side", many);
   const Solver solver = load_solver(o.model);
-  const std::optional<NeutralProfile> profile =
-      load_profile_option(o.profile, o.neutral, o.model, o.face);
+  const Calibration calibration =
+      load_calibration(o.profile, o.neutral, o.correction, o.model, o.face);
   const std::optional<Appearance> appearance = load_appearance_option(o.appearance);
   LandmarkerOptions lo;
   lo.max_faces = std::max(4, o.face + 1);  // "largest first" among up to 4 (landmarker.h)
@@ -122,7 +122,7 @@ int run_image(const ImageOptions& o) {
     const std::vector<FaceLandmarks> faces = landmarker.detect(image);
     const std::vector<SolvedFace> solved =
         solve_faces(path, image, faces, solver, o.face, all_faces, true,
-                    profile ? &*profile : nullptr, appearance ? &*appearance : nullptr);
+                    calibration.setup(appearance ? &*appearance : nullptr));
     std::vector<FaceLandmarks> drawn;
     for (const SolvedFace& s : solved) drawn.push_back(faces[std::size_t(s.index)]);
     if (!o.overlay.empty())

@@ -176,9 +176,9 @@ int run_video(const VideoOptions& o) {
   // Everything that can be checked before the work is checked first.
   const TakeFormat format = video_output_format(o.output);
   if (o.semantic) check_semantic_format(format);
-  std::optional<NeutralProfile> profile;
+  Calibration calibration;
   std::optional<Appearance> appearance;
-  const VideoSolveOptions so = video_solve_options(o, profile, appearance);
+  const VideoSolveOptions so = video_solve_options(o, calibration, appearance);
   if (so.all_faces && o.output.empty())
     throw std::invalid_argument("--faces all writes one take per face: it needs -o");
   if (so.all_faces && !o.preview.empty())

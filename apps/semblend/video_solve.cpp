@@ -47,7 +47,7 @@ struct FaceState {
 
 }  // namespace
 
-VideoSolveOptions video_solve_options(const VideoOptions& o, std::optional<NeutralProfile>& profile,
+VideoSolveOptions video_solve_options(const VideoOptions& o, Calibration& calibration,
                                       std::optional<Appearance>& appearance) {
   if (!o.faces.empty() && o.faces != "all")
     throw std::invalid_argument("--faces takes \"all\" (use --face N for one face)");
@@ -55,8 +55,10 @@ VideoSolveOptions video_solve_options(const VideoOptions& o, std::optional<Neutr
   so.face = o.face;
   so.all_faces = !o.faces.empty();
   so.smooth = o.smooth;
-  profile = load_profile_option(o.profile, o.neutral, o.model, o.face);
-  so.profile = profile ? &*profile : nullptr;
+  calibration = load_calibration(o.profile, o.neutral, o.correction, o.model, o.face);
+  so.profile = calibration.profile ? &*calibration.profile : nullptr;
+  so.correction = calibration.correction ? &*calibration.correction : nullptr;
+  so.correction_source = calibration.correction_source;
   so.auto_calibrate = o.auto_calibrate;
   appearance = load_appearance_option(o.appearance);
   so.appearance = appearance ? &*appearance : nullptr;
@@ -89,6 +91,8 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
     s.track.take.metadata["smoothing"] = o.smooth ? "one-euro" : "none";
     if (o.profile) s.track.take.metadata["calibration"] = "profile: " + o.profile->source;
     s.track.take.metadata["appearance"] = o.appearance ? "fused" : "off";
+    if (o.correction)
+      s.track.take.metadata["correction"] = o.correction->kind + ": " + o.correction_source;
     if (o.auto_calibrate) {
       s.rest.emplace();
       s.track.take.metadata["calibration"] =
@@ -100,7 +104,7 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
   if (!o.all_faces) states.push_back(new_state(o.face));
   Image image;
   auto solve = [&](const FaceLandmarks& f) {
-    return solve_face(solver, image, f, o.profile, o.appearance);
+    return solve_face(solver, image, f, {o.profile, o.correction, o.appearance});
   };
   SolvedVideo out;
   std::vector<double> times;  // every frame's time so far

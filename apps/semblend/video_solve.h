@@ -18,6 +18,7 @@
 #include "semblend/calibration.h"
 #include "semblend/formats.h"
 #include "semblend/landmarker.h"
+#include "semblend/prefs_learn.h"
 #include "semblend/solver.h"
 #include "semblend/take.h"
 #include "semblend/video.h"
@@ -32,15 +33,19 @@ struct VideoSolveOptions {
   // running rest estimate per face (before smoothing). The profile must outlive the call.
   const NeutralProfile* profile = nullptr;
   bool auto_calibrate = false;
+  // A preference correction after the solver (prefs_learn.h); must outlive the call.
+  const prefs::Correction* correction = nullptr;
+  std::string correction_source;  // its file, for the take's metadata
   // The appearance branch fused into every face (appearance.h); must outlive the call.
   const Appearance* appearance = nullptr;
 };
 
-// The options of `semblend video` (one file or a batch) as VideoSolveOptions; `profile` keeps
-// the --profile file's profile (and `appearance` the appearance models, unless --no-appearance)
-// alive for the options to point at. Checks --faces.
+// The options of `semblend video` (one file or a batch) as VideoSolveOptions; `calibration`
+// keeps the profile and correction (load_calibration, commands.h) and `appearance` the appearance
+// models (with --appearance) alive for the options to point at. Checks --faces.
 struct VideoOptions;
-VideoSolveOptions video_solve_options(const VideoOptions& o, std::optional<NeutralProfile>& profile,
+struct Calibration;
+VideoSolveOptions video_solve_options(const VideoOptions& o, Calibration& calibration,
                                       std::optional<Appearance>& appearance);
 
 // The landmarker the options need: up to 4 faces (or face + 1) tracked for one face; up to

@@ -24,6 +24,13 @@
 // face.jpg`), or is estimated while a video runs (RestEstimator: a robust running estimate, as
 // OpenFace does for action units).
 //
+// A stage after the solver (an OutputMap: a preference correction learned from people's
+// judgments, prefs_learn.h, `--correction`) changes what the solver reads on the neutral frames
+// too, so a profile is measured through it: profile_from_neutral and solve_calibrated take the
+// same map, applied to the solver's output before the rest is taken or removed. The profile keeps
+// the map's description (NeutralProfile::correction, the correction's JSON) so that it is used
+// with the map it was measured through.
+//
 // RestEstimator: the running version for videos and live input. Per coefficient, the q-th
 // quantile (default 0.1: a face is at rest, or closer to it, at least a tenth of the time — eyes
 // are open between blinks, lips meet between words) of the raw readings so far, from a
@@ -39,6 +46,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -60,7 +68,15 @@ struct NeutralProfile {
   // Shapes the uncorrected solver read high on the "neutral" (name and value): the face was
   // probably not relaxed. Kept in the profile so tools can warn again.
   std::vector<std::pair<std::string, float>> not_neutral;
+  // The correction the rest was measured through (prefs_learn.h correction JSON, one line), or
+  // "" for the solver's own output. The profile file carries it; the CLI applies it with the
+  // profile (docs/calibration.md).
+  std::string correction;
 };
+
+// A stage after the solver, on its coefficients (a preference correction, prefs_learn.h); empty
+// = none. Must be pure (it is called from several threads in batch runs).
+using OutputMap = std::function<Coefficients(const Coefficients&)>;
 
 struct NeutralOptions {
   // A shape reading at least this on the neutral, before calibration, is reported in
@@ -94,17 +110,21 @@ std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCo
                                   float weight = NeutralOptions{}.offset_weight);
 
 // A profile from one or more relaxed frames of one person (each frame's 478 landmarks).
+// `after_solver` is applied to every reading before the rest is taken (the not-neutral warning
+// reads the solver's own output); the caller records what it was in NeutralProfile::correction.
 NeutralProfile profile_from_neutral(const Solver& solver,
                                     std::span<const std::array<Point3, kLandmarkCount>> neutral,
-                                    const NeutralOptions& options = {});
+                                    const NeutralOptions& options = {},
+                                    const OutputMap& after_solver = {});
 
 // The rest correction alone: c' = max(0, (c − rest) / (1 − rest)) per shape.
 Coefficients remove_rest(const Coefficients& c, const Coefficients& rest);
 
-// The solver on one face with the profile's corrections (both steps above).
+// The solver on one face with the profile's corrections (both steps above): the landmark offset,
+// the solver, `after_solver` (the map the profile was measured through), then the rest removed.
 SolverResult solve_calibrated(const Solver& solver,
                               const std::array<Point3, kLandmarkCount>& landmarks,
-                              const NeutralProfile& profile);
+                              const NeutralProfile& profile, const OutputMap& after_solver = {});
 
 struct RestEstimatorOptions {
   double quantile = 0.1;   // in (0, 0.5]

@@ -31,6 +31,7 @@ std::string profile_to_json(const NeutralProfile& p) {
   json offset = json::array();
   for (float v : p.input_offset) offset.push_back(formats::float_number(v));
   j["input_offset"] = offset;
+  if (!p.correction.empty()) j["correction"] = formats::json::parse(p.correction);
   return j.dump(1) + "\n";
 }
 
@@ -86,6 +87,12 @@ NeutralProfile profile_from_json(std::string_view text, const std::string& file)
     const double v = formats::get_number(offset[i], top.at("input_offset").at(i));
     if (std::fabs(v) > 10) top.at("input_offset").at(i).fail("implausible offset (> 10 cm)");
     p.input_offset.push_back(float(v));
+  }
+  if (j.contains("correction")) {  // optional: the correction the rest was measured through
+    const formats::json& c = j.at("correction");
+    if (!c.is_object())
+      top.at("correction").fail("expected an object (a semblend.prefs_correction)");
+    p.correction = c.dump();
   }
   return p;
 }

@@ -51,6 +51,16 @@ bool inner_validation(std::int64_t item) {
 
 }  // namespace
 
+TrainOptions person_calibration_options() {
+  TrainOptions o;
+  o.kind = "calibration";
+  o.cross_terms = false;
+  o.min_per_region = 3;
+  o.anchors = {0.3, 1.0, 3.0};
+  o.holdout = 0.25;
+  return o;
+}
+
 TrainReport train(const std::vector<Comparison>& input, const std::optional<Correction>& current,
                   const TrainOptions& o) {
   if (o.min_per_region < 1 || !(o.holdout > 0 && o.holdout < 1) || o.anchors.empty() ||

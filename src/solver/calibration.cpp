@@ -44,7 +44,7 @@ std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCo
 
 NeutralProfile profile_from_neutral(const Solver& solver,
                                     std::span<const std::array<Point3, kLandmarkCount>> neutral,
-                                    const NeutralOptions& options) {
+                                    const NeutralOptions& options, const OutputMap& after_solver) {
   if (neutral.empty()) throw std::invalid_argument("profile_from_neutral: no neutral frames");
   if (!(options.max_rest > 0 && options.max_rest < 1))
     throw std::invalid_argument("profile_from_neutral: max_rest must lie in (0, 1), got " +
@@ -60,8 +60,8 @@ NeutralProfile profile_from_neutral(const Solver& solver,
   std::array<std::vector<float>, kBlendshapeCount> raw, offset;
   for (const auto& lm : neutral) {
     const Coefficients r = solver.solve(lm).coefficients;
-    const Coefficients o =
-        p.input_offset.empty() ? r : solver.solve(lm, p.input_offset).coefficients;
+    Coefficients o = p.input_offset.empty() ? r : solver.solve(lm, p.input_offset).coefficients;
+    if (after_solver) o = after_solver(o);
     for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
       raw[k].push_back(r.at(k));
       offset[k].push_back(o.at(k));
@@ -88,8 +88,9 @@ Coefficients remove_rest(const Coefficients& c, const Coefficients& rest) {
 
 SolverResult solve_calibrated(const Solver& solver,
                               const std::array<Point3, kLandmarkCount>& landmarks,
-                              const NeutralProfile& profile) {
+                              const NeutralProfile& profile, const OutputMap& after_solver) {
   SolverResult r = solver.solve(landmarks, profile.input_offset);
+  if (after_solver) r.coefficients = after_solver(r.coefficients);
   r.coefficients = remove_rest(r.coefficients, profile.rest);
   return r;
 }

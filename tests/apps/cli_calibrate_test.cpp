@@ -194,6 +194,111 @@ TEST(CliCalibrate, ImageAndVideoMakeTheProfileFromNeutralPhotosGivenDirectly) {
   }
 }
 
+TEST(CliCalibrate, APreferenceCorrectionFollowsTheSolverAndTravelsWithItsProfile) {
+  // `--correction` (a `semblend prefs export` file) changes the solver's output before anything
+  // else; a profile made with it is measured through it and carries it, so `--profile` alone
+  // applies it; a profile measured without it, or through another one, is refused.
+  test::TempDir tmp;
+  const Rig rig = build_rig(sample_identity(4));
+  write_render(rig, {}, tmp.path("neutral.png"));
+  FaceFrame turned;
+  turned.head.yaw = 0.08f;
+  RenderOptions ro;
+  ro.width = ro.height = 320;
+  write_png(render_face(rig, turned, ro).image, tmp.path("again.png"));
+  auto correction = [&](const std::string& name, double jaw) {
+    test::write_text(tmp.path(name),
+                     R"({"format": "semblend.prefs_correction", "version": 1, "kind": "calibration",
+                         "notes": "test", "shapes": {"jawOpen": {"gain": 0, "offset": )" +
+                         std::to_string(jaw) + R"(}, "browInnerUp": {"gain": 0, "offset": 0.3}}})");
+  };
+  correction("c.json", 0.4);
+  correction("d.json", 0.2);
+  auto coefficients = [&](const std::string& file) {
+    return nlohmann::json::parse(test::read_text(tmp.path(file)))["face"]["coefficients"];
+  };
+  const std::string again = "image " + q(tmp.path("again.png"));
+  auto r = run_cli(again + " -o " + q(tmp.path("plain.json")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(again + " --correction " + q(tmp.path("c.json")) + " -o " + q(tmp.path("c_out.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto plain = coefficients("plain.json"), corrected = coefficients("c_out.json");
+  EXPECT_NEAR(corrected["jawOpen"].get<double>(), 0.4, 1e-4);
+  EXPECT_NEAR(corrected["browInnerUp"].get<double>(), 0.3, 1e-4);
+  for (const auto& [name, v] : plain.items())
+    if (name != "jawOpen" && name != "browInnerUp" && name != "mouthClose") {
+      EXPECT_EQ(corrected[name], v) << name;
+    }
+
+  // A profile measured through it carries it: --profile alone applies it (the jaw's 0.4 is the
+  // rest now), the same as --profile with the same correction, or --neutral with it.
+  r = run_cli("calibrate " + q(tmp.path("neutral.png")) + " --correction " + q(tmp.path("c.json")) +
+                  " -o " + q(tmp.path("me.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto profile = nlohmann::json::parse(test::read_text(tmp.path("me.json")));
+  EXPECT_EQ(profile["correction"]["kind"], "calibration");
+  EXPECT_NEAR(profile["rest"]["jawOpen"].get<double>(), 0.4, 1e-4);
+  r = run_cli(again + " --profile " + q(tmp.path("me.json")) + " -o " + q(tmp.path("p1.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("with the correction the profile carries"), std::string::npos) << r.err;
+  EXPECT_NEAR(coefficients("p1.json")["jawOpen"].get<double>(), 0, 1e-4);
+  EXPECT_NEAR(coefficients("p1.json")["browInnerUp"].get<double>(), 0, 1e-4);
+  r = run_cli(again + " --profile " + q(tmp.path("me.json")) + " --correction " +
+                  q(tmp.path("c.json")) + " -o " + q(tmp.path("p2.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(coefficients("p2.json"), coefficients("p1.json"));
+  r = run_cli(again + " --neutral " + q(tmp.path("neutral.png")) + " --correction " +
+                  q(tmp.path("c.json")) + " -o " + q(tmp.path("p3.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(coefficients("p3.json"), coefficients("p1.json"));
+
+  // A video applies it too, and records it in the take.
+  write_still_clip(rig, 4, tmp.path("clip.mp4"));
+  r = run_cli("video " + q(tmp.path("clip.mp4")) + " --correction " + q(tmp.path("c.json")) +
+                  " -o " + q(tmp.path("clip.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto take = nlohmann::json::parse(test::read_text(tmp.path("clip.json")));
+  EXPECT_NE(take["metadata"]["correction"].get<std::string>().find("c.json"), std::string::npos);
+  for (const auto& frame : take["frames"])
+    EXPECT_NEAR(frame["blendshapes"]["jawOpen"].get<double>(), 0.4, 1e-3);
+
+  // A profile measured without a correction, or through another one: refused (exit 6), naming
+  // the profile; a corrupt correction file: exit 4 naming it; a missing one: exit 3. Nothing is
+  // written.
+  r = run_cli(
+      "calibrate " + q(tmp.path("neutral.png")) + " --jitter 0 -o " + q(tmp.path("bare.json")),
+      tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli(again + " --profile " + q(tmp.path("bare.json")) + " --correction " +
+                  q(tmp.path("c.json")) + " -o " + q(tmp.path("none.json")),
+              tmp);
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.err.find("bare.json"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("without a correction"), std::string::npos) << r.err;
+  r = run_cli(again + " --profile " + q(tmp.path("me.json")) + " --correction " +
+                  q(tmp.path("d.json")) + " -o " + q(tmp.path("none.json")),
+              tmp);
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.err.find("another correction"), std::string::npos) << r.err;
+  test::write_text(tmp.path("bad.json"), R"({"format": "semblend.prefs_correction", "version": 1,
+                                             "shapes": {"jawOpen": {"gain": "x"}}})");
+  r = run_cli(
+      again + " --correction " + q(tmp.path("bad.json")) + " -o " + q(tmp.path("none.json")), tmp);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("bad.json"), std::string::npos) << r.err;
+  r = run_cli(
+      again + " --correction " + q(tmp.path("missing.json")) + " -o " + q(tmp.path("none.json")),
+      tmp);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("none.json")));
+}
+
 TEST(CliEvalCalibration, AProfileLowersWhatARelaxedStylisedFaceReads) {
   test::TempDir tmp;
   const auto r = run_cli(

@@ -5,9 +5,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
 #include <regex>
 
+#include "semblend/image.h"
 #include "semblend/prefs_learn.h"
+#include "semblend/render.h"
+#include "semblend/rig.h"
 #include "serve_api.h"
 #include "test_util.h"
 
@@ -24,25 +28,28 @@ void sql(const std::string& path, const char* statement) {
   sqlite3_close(db);
 }
 
-// `items` faces judged by one person who sees 0.7 of the solver's jawOpen, minus 0.05: each pair
-// planned around the prediction (as `semblend serve` does), judged by the jaw's distance to that.
-void fill(Store& store, int items) {
+// `items` faces judged by one person who sees `gain` of the solver's `shape` plus `offset` (by
+// default 0.7 of its jawOpen, minus 0.05): each pair planned around the prediction (as `semblend
+// serve` does), judged by that shape's distance to what they see. Items are named `name` + their
+// number.
+void fill(Store& store, int items, const std::string& name = "face", float gain = 0.7f,
+          float offset = -0.05f, Blendshape shape = Blendshape::JawOpen) {
   const std::int64_t who = store.annotator("ann");
   const std::int64_t model = store.model_version("shipped");
   for (int i = 0; i < items; ++i) {
     Coefficients base;
     base.set(Blendshape::JawOpen, 0.05f + 0.55f * float(i % 11) / 10);
     base.set(Blendshape::MouthSmileLeft, 0.3f * float(i % 3));
-    const float truth = std::max(0.0f, 0.7f * base[Blendshape::JawOpen] - 0.05f);
+    const float truth = std::clamp(gain * base[shape] + offset, 0.0f, 1.0f);
     const std::int64_t item =
-        store.add_item({"face" + std::to_string(i), "png" + std::to_string(i), 4, 4, {}});
+        store.add_item({name + std::to_string(i), name + "png" + std::to_string(i), 4, 4, {}});
     const std::int64_t p = store.add_candidate({item, "prediction", "prediction", model, base});
     for (const PairPlan& plan : plan_pairs(base)) {
       const std::int64_t alt =
           store.add_candidate({item, plan.kind, plan.label, std::nullopt, plan.alternative});
       const std::int64_t pair = store.add_pair({item, plan.region, p, alt, plan.priority});
-      const float da = std::abs(base[Blendshape::JawOpen] - truth),
-                  db = std::abs(plan.alternative[Blendshape::JawOpen] - truth);
+      const float da = std::abs(base[shape] - truth),
+                  db = std::abs(plan.alternative[shape] - truth);
       const Choice c = da == db ? Choice::Tie : da < db ? Choice::A : Choice::B;
       store.add_judgment({pair, who, c, 900, ""});
     }
@@ -107,6 +114,29 @@ TEST(PrefsTrain, CommandLineTrainsChecksKeepsAndRollsBack) {
   Coefficients p;
   p.set(Blendshape::JawOpen, 0.5f);
   EXPECT_LT(c.apply(p)[Blendshape::JawOpen], 0.45f);  // toward 0.3, what the person sees
+  {  // The exported version drives `semblend image --correction`: the jaw reads lower with it.
+    FaceFrame open;
+    open.coefficients.set(Blendshape::JawOpen, 0.5f);
+    RenderOptions ro;
+    ro.width = ro.height = 320;
+    write_png(render_face(default_rig(), open, ro).image, tmp.path("open.png"));
+    auto jaw = [&](const std::string& extra, Coefficients* all) {
+      const test::RunResult s = test::run_cli(
+          "image " + test::q(tmp.path("open.png")) + extra + " -o " + test::q(tmp.path("o.json")),
+          tmp);
+      EXPECT_EQ(s.exit_code, 0) << s.err;
+      const auto j = nlohmann::json::parse(test::read_text(tmp.path("o.json")));
+      for (const auto& [name, v] : j["face"]["coefficients"].items())
+        if (all) all->set(*blendshape_from_name(name), v.get<float>());
+      return j["face"]["coefficients"]["jawOpen"].get<double>();
+    };
+    Coefficients plain;
+    const double before = jaw("", &plain);
+    const double after = jaw(" --correction " + test::q(tmp.path("m.json")), nullptr);
+    EXPECT_GT(before, 0.2);
+    EXPECT_LT(after, before - 0.02);
+    EXPECT_NEAR(after, c.apply(plain)[Blendshape::JawOpen], 1e-3);
+  }
   EXPECT_EQ(run("use --data " + test::q(data) + " --version 0").exit_code, 0);
   EXPECT_FALSE(Store::open(db).current_model());
   const std::int64_t id = Store::open(db).model_versions().back().id;
@@ -120,6 +150,57 @@ TEST(PrefsTrain, CommandLineTrainsChecksKeepsAndRollsBack) {
   EXPECT_NE(r.err.find("prefs.sqlite"), std::string::npos) << r.err;
   r = run("status --data " + test::q(tmp.path("nowhere")));
   EXPECT_EQ(r.exit_code, 3) << r.err;
+}
+
+TEST(PrefsTrain, APersonsCalibrationLearnsFromTheJudgmentsOfTheirPhotos) {
+  // Everyone's judgments made prefs-v1 (the jaw read lower); Alice's photos are judged as her
+  // inner brows raised 0.25 more than the solver reads. `prefs calibrate --items 'alice/*'` learns
+  // that from her photos alone, writes a "calibration" correction, and keeps prefs-v1's jaw, about
+  // which her judgments say nothing.
+  test::TempDir tmp;
+  std::filesystem::create_directories(tmp.path("data"));
+  const std::string data = tmp.path("data"), db = tmp.path("data/prefs.sqlite");
+  {
+    Store store = Store::open(db);
+    fill(store, 60);
+  }
+  auto run = [&](const std::string& args) { return test::run_cli("prefs " + args, tmp); };
+  test::RunResult r = run("train --data " + test::q(data));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  {
+    Store store = Store::open(db);
+    fill(store, 16, "alice/", 1.0f, 0.25f, Blendshape::BrowInnerUp);
+    fill(store, 1, "carol/", 1.0f, 0.25f, Blendshape::BrowInnerUp);
+  }
+  r = run("calibrate --data " + test::q(data) + " --items 'alice/*' -o " +
+          test::q(tmp.path("alice.json")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("16 item(s) match"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, tmp.path("alice.json") + "\n");
+  const Correction alice = read_correction(tmp.path("alice.json"));
+  const Correction v1 = read_correction([&] {
+    EXPECT_EQ(
+        run("export --data " + test::q(data) + " -o " + test::q(tmp.path("v1.json"))).exit_code, 0);
+    return tmp.path("v1.json");
+  }());
+  EXPECT_EQ(alice.kind, "calibration");
+  EXPECT_NE(alice.notes.find("alice/*"), std::string::npos) << alice.notes;
+  Coefficients p;
+  p.set(Blendshape::JawOpen, 0.3f);
+  EXPECT_GT(alice.apply(p)[Blendshape::BrowInnerUp], 0.04f);  // toward her 0.25
+  EXPECT_LT(v1.apply(p)[Blendshape::BrowInnerUp], 0.02f);
+  EXPECT_LT(v1.apply(p)[Blendshape::JawOpen], 0.28f);  // everyone's jaw: lower, and so hers
+  EXPECT_EQ(alice.apply(p)[Blendshape::JawOpen], v1.apply(p)[Blendshape::JawOpen]);
+  // No judged photo matches, or too few to hold some out: exit 6, nothing written.
+  r = run("calibrate --data " + test::q(data) + " --items 'bob/*' -o " +
+          test::q(tmp.path("bob.json")));
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.err.find("no judgments on items matching"), std::string::npos) << r.err;
+  r = run("calibrate --data " + test::q(data) + " --items 'carol/*' -o " +
+          test::q(tmp.path("carol.json")));
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("bob.json")));
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("carol.json")));
 }
 
 TEST(PrefsTrain, TheJudgingPageProposesPairsFromTheVersionInUse) {

@@ -94,6 +94,32 @@ TEST_F(Calibration, ARelaxedStylisedFaceReadsNearZeroAndABlinkSurvives) {
     EXPECT_GE(closed[b], closed_raw[b] - 0.1f) << info(b).apple_name;
 }
 
+TEST_F(Calibration, TheRestIsMeasuredThroughTheStageAfterTheSolver) {
+  // A stage after the solver (a preference correction) that holds the jaw half open: the profile
+  // measured through it takes that as rest, and the same stage in solve_calibrated then reads
+  // the relaxed face's jaw as closed; without the stage the profile would not see it.
+  const Rig rig = build_rig(stylised_identity(3));
+  const std::array<std::array<Point3, kLandmarkCount>, 1> neutral{
+      landmarks_of(*landmarker_, rig, {}, 2)};
+  const OutputMap jaw_half_open = [](const Coefficients& c) {
+    Coefficients out = c;
+    out.set(Blendshape::JawOpen, 0.5f);
+    return out;
+  };
+  const NeutralProfile through = profile_from_neutral(*solver_, neutral, {}, jaw_half_open);
+  const NeutralProfile plain = profile_from_neutral(*solver_, neutral);
+  EXPECT_FLOAT_EQ(through.rest[Blendshape::JawOpen], 0.5f);
+  EXPECT_LT(plain.rest[Blendshape::JawOpen], 0.3f);
+  for (const auto& row : kBlendshapes)  // the other shapes' rest is the solver's own
+    if (row.shape != Blendshape::JawOpen) {
+      EXPECT_EQ(through.rest[row.shape], plain.rest[row.shape]) << row.apple_name;
+    }
+  const auto again = landmarks_of(*landmarker_, rig, {}, -2);
+  EXPECT_LE(
+      solve_calibrated(*solver_, again, through, jaw_half_open).coefficients[Blendshape::JawOpen],
+      1e-6f);
+}
+
 TEST_F(Calibration, TheDefaultProfileStillsARelaxedFaceAtAnotherPose) {
   // The default profile (0.7 of the landmark offset, and rest) from one relaxed photo stills the
   // same relaxed face nearly frontal and turned 16 degrees further; without the offset only the
@@ -210,6 +236,12 @@ TEST(ProfileFile, RoundTripsAndRejectsBadFilesNamingThem) {
   EXPECT_EQ(back.input_offset, p.input_offset);
   ASSERT_EQ(back.not_neutral.size(), 1u);
   EXPECT_EQ(back.not_neutral[0].first, "jawOpen");
+  EXPECT_EQ(back.correction, "");  // none: the field is left out
+  EXPECT_EQ(profile_to_json(p).find("\"correction\""), std::string::npos);
+  NeutralProfile corrected = p;  // the correction it was measured through travels with it
+  corrected.correction = R"({"format":"semblend.prefs_correction","shapes":{},"version":1})";
+  EXPECT_EQ(profile_from_json(profile_to_json(corrected), "c.json").correction,
+            corrected.correction);
 
   auto error_of = [](const std::string& text) {
     try {
@@ -243,6 +275,9 @@ TEST(ProfileFile, RoundTripsAndRejectsBadFilesNamingThem) {
             std::string::npos);
   // A file written before "jittered" existed: 0.
   EXPECT_EQ(profile_from_json(replaced("\"jittered\": 16,", ""), "old.json").jittered, 0);
+  EXPECT_NE(error_of(replaced("\"input_offset\": [", "\"correction\": 3, \"input_offset\": ["))
+                .find("correction"),
+            std::string::npos);
   std::string unknown = good;
   unknown.replace(unknown.find("\"browDownLeft\""), 14, "\"browDownLeftX\"");
   EXPECT_NE(error_of(unknown).find("unknown blendshape"), std::string::npos);
