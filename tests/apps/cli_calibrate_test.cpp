@@ -35,6 +35,17 @@ void write_still_clip(const Rig& rig, int frames, const std::string& path) {
   w.close();
 }
 
+// `semblend video` with `options` on a still clip of `rig` (`frames` frames, written to clip.mp4 in
+// `tmp`): the take's JSON.
+nlohmann::json still_clip_take(const Rig& rig, int frames, const std::string& options,
+                               const test::TempDir& tmp) {
+  write_still_clip(rig, frames, tmp.path("clip.mp4"));
+  const auto r = run_cli(
+      "video " + q(tmp.path("clip.mp4")) + " " + options + " -o " + q(tmp.path("clip.json")), tmp);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(test::read_text(tmp.path("clip.json")));
+}
+
 TEST(CliCalibrate, WritesAProfileWarnsOnANonNeutralFaceAndRefusesNoFace) {
   test::TempDir tmp;
   const Rig rig = build_rig(stylised_identity(5));
@@ -107,12 +118,8 @@ TEST(CliCalibrate, ImageAndVideoApplyAProfileAndRefuseACorruptOne) {
   EXPECT_LE(largest(tmp.path("cal.json")), 0.15);
 
   // A short clip of the same face: --profile and --auto-calibrate are recorded in the take.
-  write_still_clip(rig, 12, tmp.path("clip.mp4"));
-  r = run_cli("video " + q(tmp.path("clip.mp4")) + " --profile " + q(tmp.path("me.json")) +
-                  " --auto-calibrate -o " + q(tmp.path("clip.json")),
-              tmp);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto take = nlohmann::json::parse(test::read_text(tmp.path("clip.json")));
+  const auto take =
+      still_clip_take(rig, 12, "--profile " + q(tmp.path("me.json")) + " --auto-calibrate", tmp);
   const std::string calibration = take["metadata"]["calibration"];
   EXPECT_NE(calibration.find("profile"), std::string::npos) << calibration;
   EXPECT_NE(calibration.find("running rest estimate"), std::string::npos) << calibration;
@@ -165,12 +172,7 @@ TEST(CliCalibrate, ImageAndVideoMakeTheProfileFromNeutralPhotosGivenDirectly) {
   EXPECT_LE(largest, 0.15);
 
   // A video takes it too, and records it.
-  write_still_clip(rig, 6, tmp.path("clip.mp4"));
-  r = run_cli("video " + q(tmp.path("clip.mp4")) + " --neutral " + q(tmp.path("neutral.png")) +
-                  " -o " + q(tmp.path("clip.json")),
-              tmp);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto take = nlohmann::json::parse(test::read_text(tmp.path("clip.json")));
+  const auto take = still_clip_take(rig, 6, "--neutral " + q(tmp.path("neutral.png")), tmp);
   EXPECT_NE(take["metadata"]["calibration"].get<std::string>().find("neutral.png"),
             std::string::npos);
 
@@ -258,12 +260,7 @@ TEST(CliCalibrate, APreferenceCorrectionFollowsTheSolverAndTravelsWithItsProfile
   EXPECT_EQ(coefficients("p3.json"), coefficients("p1.json"));
 
   // A video applies it too, and records it in the take.
-  write_still_clip(rig, 4, tmp.path("clip.mp4"));
-  r = run_cli("video " + q(tmp.path("clip.mp4")) + " --correction " + q(tmp.path("c.json")) +
-                  " -o " + q(tmp.path("clip.json")),
-              tmp);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto take = nlohmann::json::parse(test::read_text(tmp.path("clip.json")));
+  const auto take = still_clip_take(rig, 4, "--correction " + q(tmp.path("c.json")), tmp);
   EXPECT_NE(take["metadata"]["correction"].get<std::string>().find("c.json"), std::string::npos);
   for (const auto& frame : take["frames"])
     EXPECT_NEAR(frame["blendshapes"]["jawOpen"].get<double>(), 0.4, 1e-3);
