@@ -224,7 +224,8 @@ int run_image_batch(const ImageOptions& o) {
                                       calibration.setup(appearance ? &*appearance : nullptr));
       make_parent(item.output);
       remove_stale_temporaries(item.output);
-      emit(item.output, image_json(item.input, image, faces, solved, all_faces) + "\n");
+      emit(item.output,
+           image_json(item.input, image, faces, solved, all_faces, calibration.json()) + "\n");
       return 1;
     };
   };

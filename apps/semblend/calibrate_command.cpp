@@ -102,6 +102,15 @@ FaceSolveSetup Calibration::setup(const Appearance* appearance) const {
   return {profile ? &*profile : nullptr, correction ? &*correction : nullptr, appearance};
 }
 
+std::string Calibration::json() const {
+  if (!profile && !correction) return "";
+  return "{\"profile\": " + (profile ? json_string(profile->source) : std::string("null")) +
+         ", \"correction\": " +
+         (correction ? json_string(correction->kind + ": " + correction_source)
+                     : std::string("null")) +
+         "}";
+}
+
 Calibration load_calibration(const std::string& path, const std::vector<std::string>& neutral,
                              const std::string& correction, const std::string& model, int face) {
   if (!neutral.empty() && !path.empty())

@@ -75,10 +75,12 @@ std::vector<SolvedFace> solve_faces(const std::string& source, const Image& imag
                                     int face, bool all_faces, bool log = true,
                                     const FaceSolveSetup& setup = {});
 // Its JSON object (docs/cli.md): {"format": "semblend.image", ..., "face": {...} | null}, or with
-// `all_faces` "faces": [{...}, ...]. One line, no trailing newline.
+// `all_faces` "faces": [{...}, ...]; `calibration`, when not empty, is a JSON object saying what
+// the faces were calibrated with (Calibration::json, commands.h). One line, no trailing newline.
 std::string image_json(const std::string& source, const Image& image,
                        const std::vector<FaceLandmarks>& faces,
-                       const std::vector<SolvedFace>& solved, bool all_faces);
+                       const std::vector<SolvedFace>& solved, bool all_faces,
+                       const std::string& calibration = "");
 
 // Checks a picture option before any work: a .png for one input, an existing directory for several.
 void check_picture_option(const std::string& option, const std::string& flag, bool several_inputs);

@@ -55,11 +55,13 @@ std::vector<SolvedFace> solve_faces(const std::string& source, const Image& imag
 
 std::string image_json(const std::string& source, const Image& image,
                        const std::vector<FaceLandmarks>& faces,
-                       const std::vector<SolvedFace>& solved, bool all_faces) {
+                       const std::vector<SolvedFace>& solved, bool all_faces,
+                       const std::string& calibration) {
   std::ostringstream j;
   j << "{\"format\": \"semblend.image\", \"version\": 1, \"source\": " << json_string(source)
-    << ", \"width\": " << image.width << ", \"height\": " << image.height
-    << ", \"faces_found\": " << faces.size() << (all_faces ? ", \"faces\": [" : ", \"face\": ");
+    << ", \"width\": " << image.width << ", \"height\": " << image.height;
+  if (!calibration.empty()) j << ", \"calibration\": " << calibration;
+  j << ", \"faces_found\": " << faces.size() << (all_faces ? ", \"faces\": [" : ", \"face\": ");
   if (solved.empty() && !all_faces) j << "null";
   for (std::size_t n = 0; n < solved.size(); ++n) {
     const FaceLandmarks& f = faces.at(std::size_t(solved[n].index));
@@ -136,7 +138,8 @@ int run_image(const ImageOptions& o) {
                                       o.photo_skin),
                   picture_path(o.side_by_side, "--side-by-side", path, many));
     }
-    all << (n ? ",\n" : "") << image_json(path, image, faces, solved, all_faces);
+    all << (n ? ",\n" : "")
+        << image_json(path, image, faces, solved, all_faces, calibration.json());
   }
   if (many) all << "]";
   emit(o.output, all.str() + "\n");

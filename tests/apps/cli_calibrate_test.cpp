@@ -226,6 +226,13 @@ TEST(CliCalibrate, APreferenceCorrectionFollowsTheSolverAndTravelsWithItsProfile
               tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto plain = coefficients("plain.json"), corrected = coefficients("c_out.json");
+  // The JSON says what the faces were calibrated with (nothing without a profile or correction).
+  EXPECT_FALSE(
+      nlohmann::json::parse(test::read_text(tmp.path("plain.json"))).contains("calibration"));
+  const auto said = nlohmann::json::parse(test::read_text(tmp.path("c_out.json")))["calibration"];
+  EXPECT_TRUE(said["profile"].is_null());
+  EXPECT_NE(said["correction"].get<std::string>().find("calibration: "), std::string::npos);
+  EXPECT_NE(said["correction"].get<std::string>().find("c.json"), std::string::npos);
   EXPECT_NEAR(corrected["jawOpen"].get<double>(), 0.4, 1e-4);
   EXPECT_NEAR(corrected["browInnerUp"].get<double>(), 0.3, 1e-4);
   for (const auto& [name, v] : plain.items())
@@ -248,6 +255,9 @@ TEST(CliCalibrate, APreferenceCorrectionFollowsTheSolverAndTravelsWithItsProfile
   EXPECT_NE(r.err.find("with the correction the profile carries"), std::string::npos) << r.err;
   EXPECT_NEAR(coefficients("p1.json")["jawOpen"].get<double>(), 0, 1e-4);
   EXPECT_NEAR(coefficients("p1.json")["browInnerUp"].get<double>(), 0, 1e-4);
+  const auto carried = nlohmann::json::parse(test::read_text(tmp.path("p1.json")))["calibration"];
+  EXPECT_NE(carried["profile"].get<std::string>().find("neutral.png"), std::string::npos);
+  EXPECT_NE(carried["correction"].get<std::string>().find("me.json"), std::string::npos);
   r = run_cli(again + " --profile " + q(tmp.path("me.json")) + " --correction " +
                   q(tmp.path("c.json")) + " -o " + q(tmp.path("p2.json")),
               tmp);
