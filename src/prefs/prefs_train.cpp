@@ -11,10 +11,12 @@ namespace semblend::prefs {
 
 namespace {
 
-std::string percent(std::optional<double> v) {
+// `decimals` 2 where two agreements are compared: an accepted model can be better by less than
+// 0.05 points, which one decimal shows as equal.
+std::string percent(std::optional<double> v, int decimals = 1) {
   if (!v) return "n/a";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100 * *v);
+  std::snprintf(buf, sizeof buf, "%.*f%%", decimals, 100 * *v);
   return buf;
 }
 
@@ -146,10 +148,10 @@ TrainReport train(const std::vector<Comparison>& input, const std::optional<Corr
   r.correction = c;
   r.accepted =
       r.candidate_heldout && r.current_heldout && *r.candidate_heldout > *r.current_heldout + 1e-9;
-  r.message = r.accepted ? "held-out agreement " + percent(r.current_heldout) + " -> " +
-                               percent(r.candidate_heldout) + ": accepted"
-                         : "held-out agreement " + percent(r.candidate_heldout) +
-                               " does not beat the model in use (" + percent(r.current_heldout) +
+  r.message = r.accepted ? "held-out agreement " + percent(r.current_heldout, 2) + " -> " +
+                               percent(r.candidate_heldout, 2) + ": accepted"
+                         : "held-out agreement " + percent(r.candidate_heldout, 2) +
+                               " does not beat the model in use (" + percent(r.current_heldout, 2) +
                                "): kept the model in use";
   return r;
 }
