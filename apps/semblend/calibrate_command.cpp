@@ -14,11 +14,6 @@ namespace semblend::cli {
 
 namespace {
 
-OutputMap output_map(const prefs::Correction* correction) {
-  if (!correction) return {};
-  return [correction](const Coefficients& c) { return correction->apply(c); };
-}
-
 std::optional<prefs::Correction> read_correction_option(const std::string& path) {
   if (path.empty()) return std::nullopt;
   prefs::Correction c = prefs::read_correction(path);
@@ -59,7 +54,7 @@ NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::
   no.landmark_offset = o.landmark_offset;
   no.offset_weight = o.offset_weight;
   no.rest_quantile = o.rest_quantile;
-  NeutralProfile profile = profile_from_neutral(solver, neutral, no, output_map(correction));
+  NeutralProfile profile = profile_from_neutral(solver, neutral, no, correction_map(correction));
   if (correction) profile.correction = prefs::correction_json(*correction);
   profile.source = source;
   profile.frames = int(photos.size());
@@ -102,13 +97,14 @@ FaceSolveSetup Calibration::setup(const Appearance* appearance) const {
   return {profile ? &*profile : nullptr, correction ? &*correction : nullptr, appearance};
 }
 
+std::string Calibration::correction_note() const {
+  return correction ? correction->kind + ": " + correction_source : "";
+}
+
 std::string Calibration::json() const {
   if (!profile && !correction) return "";
   return "{\"profile\": " + (profile ? json_string(profile->source) : std::string("null")) +
-         ", \"correction\": " +
-         (correction ? json_string(correction->kind + ": " + correction_source)
-                     : std::string("null")) +
-         "}";
+         ", \"correction\": " + (correction ? json_string(correction_note()) : "null") + "}";
 }
 
 Calibration load_calibration(const std::string& path, const std::vector<std::string>& neutral,

@@ -298,8 +298,9 @@ struct Calibration {
   std::optional<prefs::Correction> correction;
   std::string correction_source;  // the file it came from (the profile's, when it carries it)
   FaceSolveSetup setup(const Appearance* appearance = nullptr) const;
-  // {"profile": its source photos, "correction": "<kind>: <file>"} (either null), or "" when there
-  // is neither: what `image` records in its JSON.
+  std::string correction_note() const;  // "<kind>: <file>", or "" without a correction
+  // {"profile": its source photos, "correction": correction_note()} (either null), or "" when
+  // there is neither: what `image` records in its JSON.
   std::string json() const;
 };
 // `--profile` / `--neutral` / `--correction`. The profile: none when both are empty; the profile

@@ -104,20 +104,14 @@ int train(const PrefsOptions& o) {
 // person's, and travels as a file (--correction, a profile).
 int calibrate(const PrefsOptions& o) {
   const prefs::Store store = open_existing(o.data);
-  int left_out = 0;
-  const std::vector<prefs::Comparison> all = prefs::store_comparisons(store, &left_out);
   std::set<std::int64_t> mine;
-  int items = 0;
   for (const prefs::Item& item : store.items())
-    if (fnmatch(o.items.c_str(), item.source.c_str(), 0) == 0) {
-      mine.insert(item.id);
-      ++items;
-    }
+    if (fnmatch(o.items.c_str(), item.source.c_str(), 0) == 0) mine.insert(item.id);
   std::vector<prefs::Comparison> data;
-  for (const prefs::Comparison& c : all)
+  for (const prefs::Comparison& c : prefs::store_comparisons(store))
     if (mine.count(c.item)) data.push_back(c);
-  std::fprintf(stderr, "prefs calibrate: %d item(s) match %s, %zu judgments on them\n", items,
-               o.items.c_str(), data.size());
+  std::fprintf(stderr, "prefs calibrate: %zu item(s) match %s, %zu judgments on them\n",
+               mine.size(), o.items.c_str(), data.size());
   if (data.empty())
     throw std::invalid_argument("prefs calibrate: no judgments on items matching \"" + o.items +
                                 "\" in " + store.path() + " (judge their photos first)");

@@ -43,17 +43,19 @@ std::optional<Appearance> load_appearance_option(bool enabled) {
   return Appearance::load_default();
 }
 
+OutputMap correction_map(const prefs::Correction* correction) {
+  if (!correction) return {};
+  return [correction](const Coefficients& c) { return correction->apply(c); };
+}
+
 SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
                         const FaceSolveSetup& setup, AppearanceEstimate* estimate) {
-  const prefs::Correction* correction = setup.correction;
-  OutputMap after_solver;
-  if (correction)
-    after_solver = [correction](const Coefficients& c) { return correction->apply(c); };
-  SolverResult r = setup.profile
-                       ? solve_calibrated(solver, face.points, *setup.profile, after_solver)
-                       : solver.solve(face.points);
-  if (correction) {
-    if (!setup.profile) r.coefficients = correction->apply(r.coefficients);
+  // Without a profile: no landmark offset, and a rest of 0 leaves every reading as it is.
+  static const NeutralProfile kNoProfile;
+  SolverResult r =
+      solve_calibrated(solver, face.points, setup.profile ? *setup.profile : kNoProfile,
+                       correction_map(setup.correction));
+  if (setup.correction) {
     for (std::size_t k = 0; k < kBlendshapeCount; ++k)
       r.bins[index_of(blendshape_at(k))] = intensity_of(r.coefficients.at(k));
   }

@@ -36,6 +36,9 @@ struct FaceSolveSetup {
   const Appearance* appearance = nullptr;         // appearance.h, fused last
 };
 
+// The correction as a stage after the solver (calibration.h OutputMap); empty for none.
+OutputMap correction_map(const prefs::Correction* correction);
+
 // One face's estimate, the way every command makes it: the geometry solver on the landmarks
 // (the profile's landmark offset first), the preference correction, the profile's rest removed,
 // then the appearance branch fused in (appearance.h). The bands of shapes the correction or the

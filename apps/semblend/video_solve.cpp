@@ -56,12 +56,10 @@ VideoSolveOptions video_solve_options(const VideoOptions& o, Calibration& calibr
   so.all_faces = !o.faces.empty();
   so.smooth = o.smooth;
   calibration = load_calibration(o.profile, o.neutral, o.correction, o.model, o.face);
-  so.profile = calibration.profile ? &*calibration.profile : nullptr;
-  so.correction = calibration.correction ? &*calibration.correction : nullptr;
-  so.correction_source = calibration.correction_source;
   so.auto_calibrate = o.auto_calibrate;
   appearance = load_appearance_option(o.appearance);
-  so.appearance = appearance ? &*appearance : nullptr;
+  so.setup = calibration.setup(appearance ? &*appearance : nullptr);
+  so.correction_note = calibration.correction_note();
   return so;
 }
 
@@ -89,23 +87,21 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
     s.track.take.metadata["source"] = source;
     s.track.take.metadata["face"] = std::to_string(id);
     s.track.take.metadata["smoothing"] = o.smooth ? "one-euro" : "none";
-    if (o.profile) s.track.take.metadata["calibration"] = "profile: " + o.profile->source;
-    s.track.take.metadata["appearance"] = o.appearance ? "fused" : "off";
-    if (o.correction)
-      s.track.take.metadata["correction"] = o.correction->kind + ": " + o.correction_source;
+    const NeutralProfile* profile = o.setup.profile;
+    if (profile) s.track.take.metadata["calibration"] = "profile: " + profile->source;
+    s.track.take.metadata["appearance"] = o.setup.appearance ? "fused" : "off";
+    if (o.setup.correction) s.track.take.metadata["correction"] = o.correction_note;
     if (o.auto_calibrate) {
       s.rest.emplace();
       s.track.take.metadata["calibration"] =
-          (o.profile ? s.track.take.metadata["calibration"] + " + " : std::string()) +
+          (profile ? s.track.take.metadata["calibration"] + " + " : std::string()) +
           "running rest estimate";
     }
     return s;
   };
   if (!o.all_faces) states.push_back(new_state(o.face));
   Image image;
-  auto solve = [&](const FaceLandmarks& f) {
-    return solve_face(solver, image, f, {o.profile, o.correction, o.appearance});
-  };
+  auto solve = [&](const FaceLandmarks& f) { return solve_face(solver, image, f, o.setup); };
   SolvedVideo out;
   std::vector<double> times;  // every frame's time so far
   const auto start = std::chrono::steady_clock::now();

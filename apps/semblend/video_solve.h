@@ -18,10 +18,10 @@
 #include "semblend/calibration.h"
 #include "semblend/formats.h"
 #include "semblend/landmarker.h"
-#include "semblend/prefs_learn.h"
 #include "semblend/solver.h"
 #include "semblend/take.h"
 #include "semblend/video.h"
+#include "solve_view.h"
 
 namespace semblend::cli {
 
@@ -29,15 +29,11 @@ struct VideoSolveOptions {
   int face = 0;            // one face: which, largest first when detected
   bool all_faces = false;  // every face: one take per identity
   bool smooth = true;      // One Euro on the coefficients and angles
-  // Per-person calibration (calibration.h): a neutral profile applied to every face, and/or a
-  // running rest estimate per face (before smoothing). The profile must outlive the call.
-  const NeutralProfile* profile = nullptr;
-  bool auto_calibrate = false;
-  // A preference correction after the solver (prefs_learn.h); must outlive the call.
-  const prefs::Correction* correction = nullptr;
-  std::string correction_source;  // its file, for the take's metadata
-  // The appearance branch fused into every face (appearance.h); must outlive the call.
-  const Appearance* appearance = nullptr;
+  // What every face is solved with besides the solver (solve_face): a neutral profile, a
+  // preference correction, the appearance branch; each must outlive the call.
+  FaceSolveSetup setup;
+  std::string correction_note;  // "<kind>: <file>" of the correction, for the take's metadata
+  bool auto_calibrate = false;  // and/or a running rest estimate per face (before smoothing)
 };
 
 // The options of `semblend video` (one file or a batch) as VideoSolveOptions; `calibration`
