@@ -55,6 +55,7 @@ apt_packages=(
   libtorch-dev          # the solver's trainer only (src/solver/train.cpp, semblend_train)
   libopenblas0-openmp   # the BLAS libtorch uses: ~10x faster training than the reference BLAS
   libsqlite3-dev        # the preference store (src/prefs/prefs_store*.cpp): SQLite in WAL mode
+  liblo-dev             # OSC over UDP: live streaming in the VMC protocol (src/live/vmc.cpp)
   libcpp-httplib-dev    # `semblend serve`'s HTTP server (apps/semblend/serve_*.cpp; compiled 0.11)
   chromium              # the judging page's browser test (tests/browser, headless, playwright-core)
 )

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -57,6 +58,14 @@ RunResult run_cli(const std::string& args, const TempDir& tmp) {
   r.out = read_text(out);
   r.err = read_text(err);
   return r;
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+float dist(const Point3& a, const Point3& b) {
+  return std::hypot(a.x - b.x, a.y - b.y, a.z - b.z);
 }
 
 std::string q(const std::string& s) {

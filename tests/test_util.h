@@ -5,6 +5,7 @@
 #include <string>
 
 #include "semblend/image.h"
+#include "semblend/landmarker.h"
 
 namespace semblend::test {
 
@@ -24,6 +25,12 @@ class TempDir {
  private:
   std::filesystem::path dir_;
 };
+
+// The real iPhone recording in ../shared/data (a Live Link Face CSV).
+inline constexpr const char* kLiveLinkRecording = "arkit/livelinkface_alex_rom_3.csv";
+
+bool contains(const std::string& s, const std::string& part);
+float dist(const Point3& a, const Point3& b);  // Euclidean, in 3D
 
 std::string read_text(const std::string& path);
 void write_text(const std::string& path, const std::string& text);

@@ -29,13 +29,14 @@
 #include "semblend/video.h"
 
 namespace semblend::cli {
-namespace {
 
 TakeFormat named_format(const std::string& name) {
   if (auto f = format_from_name(name)) return *f;
   throw std::invalid_argument("unknown format \"" + name +
                               "\" (expected csv, json, jsonl, arkit or semanticface)");
 }
+
+namespace {
 
 // The output format: --format wins, then the extension of -o, then `fallback`.
 TakeFormat output_format(const std::optional<std::string>& to, const std::string& path,
@@ -530,6 +531,10 @@ std::vector<TimedPhoneme> align_speech(const SpeechOptions& o, const Audio& audi
 }  // namespace
 
 int run_speech(const SpeechOptions& o) {
+  if (!o.vmc.empty())
+    throw std::invalid_argument(
+        "--vmc sends live frames: use it with --stream (or play a take "
+        "with `semblend play`)");
   if (o.phones.empty() && o.audio.empty())
     throw std::invalid_argument(
         "speech needs AUDIO (with --transcript TEXT or without) or --phones");

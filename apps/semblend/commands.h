@@ -15,6 +15,7 @@
 #include "semblend/filter.h"
 #include "semblend/formats.h"
 #include "semblend/take.h"
+#include "semblend/vmc.h"
 #include "solve_view.h"
 
 namespace semblend::cli {
@@ -54,6 +55,11 @@ struct ConvertOptions {
   int timecode_rate = 60;
 };
 int run_convert(const ConvertOptions& o);
+
+inline constexpr float kDeg = float(semblend::kPi) / 180.0f;  // radians per degree
+
+// A --from/--to format name (csv, json, jsonl, arkit, semanticface); invalid_argument otherwise.
+semblend::TakeFormat named_format(const std::string& name);
 
 struct InfoOptions {
   std::string input;
@@ -354,9 +360,24 @@ struct SpeechOptions {
   std::uint64_t seed = 1;  // blinks and gaze
   std::string preview;     // "" = none; else an .mp4 of the rig talking, with the audio
   bool stream = false;     // live: 16 kHz PCM from stdin -> JSONL frames (commands_speech.cpp)
+  std::string vmc;         // --stream: also send each frame to this HOST:PORT (VMC over OSC)
 };
 int run_speech(const SpeechOptions& o);
 int run_speech_stream(const SpeechOptions& o);
+
+// `semblend play`: a take streamed live in the VMC protocol (vmc.h), frames at their own times.
+struct PlayOptions {
+  std::string input;
+  std::optional<std::string> from;
+  std::string vmc = "127.0.0.1:39539";
+  std::string names = "arkit";  // arkit ("eyeBlinkLeft") or pascal ("EyeBlinkLeft")
+  bool no_pose = false;         // blendshapes only
+  double speed = 1;
+  int repeat = 1;  // 0 = until interrupted
+};
+int run_play(const PlayOptions& o);
+// The --vmc-names value as VmcOptions (shared by `play` and `speech --stream`).
+semblend::VmcOptions vmc_options(const std::string& names, bool no_pose);
 
 struct EvalSpeechOptions {
   std::string output;  // JSON report ("" = summary only)

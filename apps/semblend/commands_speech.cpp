@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "semblend/formats.h"
 #include "semblend/speech_eval.h"
 #include "semblend/speech_stream.h"
+#include "semblend/vmc.h"
 
 namespace semblend::cli {
 namespace {
@@ -80,6 +82,10 @@ int run_speech_stream(const SpeechOptions& o) {
     throw std::invalid_argument("--stream takes neither --transcript nor --phones");
   if (!o.output.empty() && format_for_extension(o.output) != TakeFormat::Jsonl)
     throw std::invalid_argument("--stream writes JSONL: -o must name a .jsonl file");
+  // Blendshapes only: a speech take has no head pose of its own (the receiver's tracker, or
+  // nothing, turns the head).
+  std::optional<VmcSender> vmc;
+  if (!o.vmc.empty()) vmc = VmcSender::open(parse_osc_endpoint(o.vmc), vmc_options("arkit", true));
   SpeechStreamOptions so;
   so.model_dir = o.models;
   so.fps = o.fps;
@@ -101,7 +107,10 @@ int run_speech_stream(const SpeechOptions& o) {
   write(encode_jsonl_header(header));
   std::size_t frames = 0;
   auto send = [&](const StreamOutput& so_) {
-    for (const FaceFrame& f : so_.frames) write(encode_jsonl_frame(f));
+    for (const FaceFrame& f : so_.frames) {
+      write(encode_jsonl_frame(f));
+      if (vmc) vmc->send(f);
+    }
     frames += so_.frames.size();
     std::fflush(out);
   };
@@ -133,6 +142,9 @@ int run_speech_stream(const SpeechOptions& o) {
                "semblend speech --stream: %.2f s of audio -> %zu frames at %g fps, max latency "
                "%.0f ms of audio (CPU real-time factor %.3f)\n",
                audio, frames, o.fps, stream.max_latency() * 1000, audio > 0 ? cpu / audio : 0.0);
+  if (vmc)
+    std::fprintf(stderr, "semblend speech --stream: sent %zu frames to osc://%s (VMC)\n",
+                 vmc->bundles_sent(), vmc->endpoint().text().c_str());
   return kOk;
 }
 

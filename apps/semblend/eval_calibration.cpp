@@ -22,7 +22,6 @@
 namespace semblend::cli {
 namespace {
 
-constexpr float kDeg = float(kPi) / 180.0f;
 constexpr int kModes = 4;
 constexpr float kStill = 0.15f;  // a relaxed face reads "still" when no shape exceeds this
 constexpr const char* kModeNames[kModes] = {"raw", "rest", "offset", "offset+rest"};

@@ -73,7 +73,7 @@ struct Judging {
   }
 };
 
-std::string pct(std::optional<double> v) {
+std::string pct_column(std::optional<double> v) {
   if (!v) return "   n/a";
   char buf[16];
   std::snprintf(buf, sizeof buf, "%5.1f%%", 100 * *v);
@@ -233,15 +233,15 @@ int run_eval_prefs(const EvalPrefsOptions& o) {
     means.push_back(e.mean);
     if (budget <= 1000) at1000 = e;
     std::snprintf(buf, sizeof buf, "%5d  %9d  %15s  %s -> %s  %8s  %.4f  %+.1f%%\n", round, budget,
-                  pct(r.reward_heldout).c_str(), pct(r.current_heldout).c_str(),
-                  pct(r.candidate_heldout).c_str(), r.accepted ? "yes" : "no", e.mean,
+                  pct_column(r.reward_heldout).c_str(), pct_column(r.current_heldout).c_str(),
+                  pct_column(r.candidate_heldout).c_str(), r.accepted ? "yes" : "no", e.mean,
                   100 * (e.mean / start_err.mean - 1));
     out << buf;
     if (o.verbose) {
       for (const prefs::AnnotatorReport& a : r.annotators)
         std::fprintf(stderr, "  annotator %lld: %d judgments, agreement %s%s\n",
-                     static_cast<long long>(a.annotator), a.judgments, pct(a.agreement).c_str(),
-                     a.dropped ? " (dropped)" : "");
+                     static_cast<long long>(a.annotator), a.judgments,
+                     pct_column(a.agreement).c_str(), a.dropped ? " (dropped)" : "");
       std::fprintf(stderr, "  round %d: anchor %.2g, kl %.2g; %s\n", round, r.anchor, r.kl,
                    r.message.c_str());
       if (r.correction) {

@@ -21,7 +21,6 @@ namespace semblend::cli {
 namespace {
 
 constexpr double kFps = 30;
-constexpr float kDeg = float(kPi) / 180.0f;
 
 // The scripted truth: piecewise-linear keys per shape, head yaw 5° turning to 20° at the end.
 Take temporal_truth() {

@@ -233,6 +233,28 @@ int main(int argc, char** argv) {
   sp->add_flag("--stream", speech.stream,
                "Live: 16 kHz mono 16-bit PCM (raw or WAV) from stdin -> JSONL frames as they are "
                "final (latency <= 150 ms of audio)");
+  sp->add_option("--vmc", speech.vmc,
+                 "With --stream: also send each frame live to HOST:PORT in the VMC protocol "
+                 "(OSC over UDP; VSeeFace, VMagicMirror, Warudo: port 39539)");
+
+  cli::PlayOptions play;
+  auto* pl = app.add_subcommand(
+      "play", "Stream a take live in the VMC protocol (OSC over UDP), each frame at its time");
+  pl->add_option("input", play.input, "Take to play (.csv Live Link Face, .json, .jsonl)")
+      ->required();
+  pl->add_option("--from", play.from, "Input format (default: detected)");
+  pl->add_option("--vmc", play.vmc, "Send to HOST:PORT (a VMC receiver)")->capture_default_str();
+  pl->add_option("--vmc-names", play.names,
+                 "Blendshape names: arkit (eyeBlinkLeft) or pascal (EyeBlinkLeft)")
+      ->check(CLI::IsMember({"arkit", "pascal"}))
+      ->capture_default_str();
+  pl->add_flag("--no-pose", play.no_pose, "Blendshapes only: no Head or eye bones");
+  pl->add_option("--speed", play.speed, "Playback speed (2 = twice as fast)")
+      ->check(CLI::Range(0.01, 100.0))
+      ->capture_default_str();
+  pl->add_option("--repeat", play.repeat, "Play this many times (0 = until interrupted)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
 
   cli::ExportRigOptions export_rig;
   auto* er = app.add_subcommand("export-rig",
@@ -598,6 +620,7 @@ int main(int argc, char** argv) {
   try {
     if (c->parsed()) return cli::run_convert(convert);
     if (i->parsed()) return cli::run_info(info);
+    if (pl->parsed()) return cli::run_play(play);
     if (d->parsed()) return cli::run_demo(demo);
     if (s->parsed()) return cli::run_schema(schema);
     if (tr->parsed()) return cli::run_train(tr->remaining());

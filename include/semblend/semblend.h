@@ -34,6 +34,7 @@
 //   speech_eval.h    lip sync vs espeak-ng and real phoneme timings (`semblend eval speech`)
 //   prosody.h     loudness and pitch (YIN) -> mouth amplitude, brows; seeded blinks and gaze
 //   preview.h     a take played on the rig as an MP4 with its audio (Debian's ffmpeg CLI)
+//   vmc.h         live streaming: frames as VMC-protocol OSC bundles over UDP (VTuber apps)
 //   semantic.h    coefficients <-> structured facial actions, text, edits, tokens
 //   prefs_store.h       preference judgments in SQLite (WAL, nothing acknowledged lost), JSONL
 //   prefs_candidates.h  pairs of faces differing in one region, uncertain regions first
@@ -79,3 +80,4 @@
 #include "semblend/summary.h"
 #include "semblend/synth.h"
 #include "semblend/take.h"
+#include "semblend/vmc.h"

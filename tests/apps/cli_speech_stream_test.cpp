@@ -16,10 +16,6 @@
 namespace semblend {
 namespace {
 
-bool contains(const std::string& s, const std::string& sub) {
-  return s.find(sub) != std::string::npos;
-}
-
 // Runs `semblend ARGS < input`, stdout and stderr captured.
 test::RunResult run_piped(const std::string& args, const std::string& input,
                           const test::TempDir& tmp) {
@@ -51,7 +47,7 @@ TEST(CliSpeechStream, RawPcmAndWavFromStdinBecomeJsonlFrames) {
   for (const char* input : {"a.raw", "a.wav"}) {
     const test::RunResult r = run_piped("speech --stream", tmp.path(input), tmp);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_TRUE(contains(r.err, "max latency")) << r.err;
+    EXPECT_TRUE(test::contains(r.err, "max latency")) << r.err;
     const Take take = parse_jsonl(r.out, input);
     EXPECT_EQ(take.frames.size(), static_cast<std::size_t>(std::floor(audio.duration() * 60)) + 1)
         << input;
@@ -69,7 +65,7 @@ TEST(CliSpeechStream, RawPcmAndWavFromStdinBecomeJsonlFrames) {
   write_wav(a8, tmp.path("a8.wav"));
   r = run_piped("speech --stream", tmp.path("a8.wav"), tmp);
   EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_TRUE(contains(r.err, "16 kHz mono 16-bit")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "16 kHz mono 16-bit")) << r.err;
   r = run_piped("speech --stream '" + tmp.path("a.wav") + "'", tmp.path("a.raw"), tmp);
   EXPECT_EQ(r.exit_code, 6) << r.err;
 }
@@ -81,7 +77,7 @@ TEST(CliEvalSpeech, QuickRunWritesAReportPerSource) {
                         tmp.path("e.json") + "'",
                     tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.err, "espeak-ng: 8 utterances")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "espeak-ng: 8 utterances")) << r.err;
   const auto j = nlohmann::json::parse(test::read_text(tmp.path("e.json")));
   // espeak-ng; de, fr, es, it by synthesis; festival and real, each also by synthesis.
   ASSERT_EQ(j["sources"].size(), 9u);

@@ -10,10 +10,6 @@
 namespace semblend {
 namespace {
 
-bool contains(const std::string& s, const std::string& sub) {
-  return s.find(sub) != std::string::npos;
-}
-
 float peak(const Take& take, Blendshape s) {
   float v = 0;
   for (const FaceFrame& f : take.frames) v = std::max(v, f.coefficients[s]);
@@ -30,14 +26,14 @@ TEST(CliSpeechAlign, TranscriptAndRecognitionMakeATakeSpanningTheAudio) {
       "speech '" + base + ".wav' --transcript '" + base + ".txt' -o '" + tmp.path("a.csv") + "'",
       tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.err, "transcript: 8 words")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "transcript: 8 words")) << r.err;
   Take take = read_take(tmp.path("a.csv"));
   EXPECT_NEAR(take.duration(), duration, 2.0 / 60);
   EXPECT_GT(peak(take, Blendshape::MouthPressLeft), 0.15f);  // "might", "been", "made", "amiable"
   EXPECT_GT(peak(take, Blendshape::JawOpen), 0.3f);
   r = test::run_cli("speech '" + base + ".wav' -o '" + tmp.path("b.jsonl") + "'", tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.err, "recognition:")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "recognition:")) << r.err;
   EXPECT_NEAR(read_take(tmp.path("b.jsonl")).duration(), duration, 2.0 / 60);
 }
 
@@ -52,18 +48,18 @@ TEST(CliSpeechAlign, SilenceIsAStillMouthAndBadTranscriptsAreErrors) {
                              tmp.path("q.csv") + "'",
                          tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.err, "silent")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "silent")) << r.err;
   const Take take = read_take(tmp.path("q.csv"));
   EXPECT_EQ(peak(take, Blendshape::JawOpen), 0.0f);
 
   test::write_text(tmp.path("latin1.txt"), "caf\xe9 au lait");
   r = test::run_cli("speech " + quiet + " --transcript '" + tmp.path("latin1.txt") + "'", tmp);
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_TRUE(contains(r.err, "latin1.txt: the transcript is not valid UTF-8")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "latin1.txt: the transcript is not valid UTF-8")) << r.err;
   test::write_text(tmp.path("empty.txt"), "\n");
   r = test::run_cli("speech " + quiet + " --transcript '" + tmp.path("empty.txt") + "'", tmp);
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_TRUE(contains(r.err, "empty.txt")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "empty.txt")) << r.err;
   EXPECT_EQ(
       test::run_cli("speech " + quiet + " --transcript '" + tmp.path("missing.txt") + "'", tmp)
           .exit_code,
@@ -84,8 +80,8 @@ TEST(CliSpeechAlign, AMismatchedTranscriptWarnsAndFallsBack) {
                                    "' -o '" + tmp.path("w.csv") + "'",
                                tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.err, "wrong.txt: the transcript")) << r.err;
-  EXPECT_TRUE(contains(r.err, "falling back to recognition")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "wrong.txt: the transcript")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "falling back to recognition")) << r.err;
 }
 
 }  // namespace

@@ -23,10 +23,6 @@ std::string recording() {
   return test::shared_data("arkit/livelinkface_alex_rom_3.csv");
 }
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
 // A demo CSV with row 5 broken (a non-numeric value).
 std::string broken_csv(const TempDir& tmp) {
   std::string csv = encode_livelink_csv(make_demo_take(10).take);
@@ -44,8 +40,8 @@ TEST(Cli, HelpListsTheSubcommands) {
   const auto r = run_cli("--help", tmp);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* sub : {"convert", "info", "demo", "schema"})
-    EXPECT_TRUE(contains(r.out, sub)) << sub;
-  EXPECT_TRUE(contains(r.out, "Exit codes")) << r.out;
+    EXPECT_TRUE(test::contains(r.out, sub)) << sub;
+  EXPECT_TRUE(test::contains(r.out, "Exit codes")) << r.out;
 }
 
 TEST(Cli, EachSubcommandHasHelp) {
@@ -55,7 +51,7 @@ TEST(Cli, EachSubcommandHasHelp) {
   for (const auto& [sub, option] : cases) {
     const auto r = run_cli(std::string(sub) + " --help", tmp);
     EXPECT_EQ(r.exit_code, 0) << sub << ": " << r.err;
-    EXPECT_TRUE(contains(r.out, option)) << sub << ": " << r.out;
+    EXPECT_TRUE(test::contains(r.out, option)) << sub << ": " << r.out;
   }
 }
 
@@ -63,7 +59,7 @@ TEST(Cli, VersionPrintsTheVersion) {
   TempDir tmp;
   const auto r = run_cli("--version", tmp);
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_TRUE(contains(r.out, "semblend 0.1.0")) << r.out;
+  EXPECT_TRUE(test::contains(r.out, "semblend 0.1.0")) << r.out;
 }
 
 TEST(Cli, NoSubcommandIsAUsageError) {
@@ -87,7 +83,7 @@ TEST(Cli, ConvertCsvToCsvIsByteIdentical) {
   const auto r = run_cli("convert " + q(recording()) + " -o " + q(out), tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(test::read_text(out), test::read_text(recording()));
-  EXPECT_TRUE(contains(r.err, "4030 frames")) << r.err;  // the log goes to stderr
+  EXPECT_TRUE(test::contains(r.err, "4030 frames")) << r.err;  // the log goes to stderr
   EXPECT_TRUE(r.out.empty());
 }
 
@@ -105,7 +101,7 @@ std::string recording_excerpt(const TempDir& tmp) {
 TEST(Cli, ConvertThroughJsonAndBackIsByteIdentical) {
   TempDir tmp;
   const std::string original = recording_excerpt(tmp);
-  ASSERT_TRUE(contains(test::read_text(original), ",1.0033375025,"));
+  ASSERT_TRUE(test::contains(test::read_text(original), ",1.0033375025,"));
   for (const char* ext : {"json", "jsonl"}) {
     const std::string mid = tmp.path(std::string("take.") + ext), back = tmp.path("back.csv");
     auto r = run_cli("convert " + q(original) + " -o " + q(mid), tmp);
@@ -165,7 +161,7 @@ TEST(Cli, ConvertClampRemovesTheOvershoot) {
   const auto r = run_cli("convert " + q(recording()) + " --clamp -o " + q(out), tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string text = test::read_text(out);
-  EXPECT_FALSE(contains(text, "1.0033375025"));
+  EXPECT_FALSE(test::contains(text, "1.0033375025"));
   EXPECT_TRUE(read_take(out).frames[543].coefficients.within(0, 1));
 }
 
@@ -173,8 +169,8 @@ TEST(Cli, InfoPrintsTheFrameCount) {
   TempDir tmp;
   const auto r = run_cli("info " + q(recording()), tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.out, "4030 frames")) << r.out;
-  EXPECT_TRUE(contains(r.out, "most active shapes")) << r.out;
+  EXPECT_TRUE(test::contains(r.out, "4030 frames")) << r.out;
+  EXPECT_TRUE(test::contains(r.out, "most active shapes")) << r.out;
 }
 
 TEST(Cli, InfoJson) {
@@ -182,8 +178,8 @@ TEST(Cli, InfoJson) {
   const auto r = run_cli("info --json " + q(recording()), tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.front(), '{');
-  EXPECT_TRUE(contains(r.out, "\"most_active\"")) << r.out;
-  EXPECT_TRUE(contains(r.out, "\"frames\": 4030")) << r.out;
+  EXPECT_TRUE(test::contains(r.out, "\"most_active\"")) << r.out;
+  EXPECT_TRUE(test::contains(r.out, "\"frames\": 4030")) << r.out;
   const std::string out = tmp.path("info.json");
   ASSERT_EQ(run_cli("info " + q(recording()) + " -o " + q(out), tmp).exit_code, 0);
   EXPECT_EQ(test::read_text(out), r.out);  // -o *.json implies --json
@@ -197,9 +193,9 @@ TEST(Cli, DemoWritesEveryOutputAndDescribesTheTake) {
   const DemoTake demo = make_demo_take();
   EXPECT_EQ(test::read_text(csv), encode_livelink_csv(demo.take));
   EXPECT_EQ(test::read_text(json), encode_take_json(demo.take));
-  EXPECT_TRUE(contains(r.out, describe_demo(demo))) << r.out;
-  EXPECT_TRUE(contains(r.out, "390 frames")) << r.out;
-  for (const DemoSegment& s : demo.script) EXPECT_TRUE(contains(r.out, s.label)) << s.label;
+  EXPECT_TRUE(test::contains(r.out, describe_demo(demo))) << r.out;
+  EXPECT_TRUE(test::contains(r.out, "390 frames")) << r.out;
+  for (const DemoSegment& s : demo.script) EXPECT_TRUE(test::contains(r.out, s.label)) << s.label;
 }
 
 TEST(Cli, SchemaPrintsTheTable) {
@@ -218,11 +214,11 @@ TEST(Cli, MalformedInputExits4NamingFileAndLineAndWritesNothing) {
   const std::string bad = broken_csv(tmp), out = tmp.path("out.csv");
   const auto r = run_cli("convert " + q(bad) + " -o " + q(out), tmp);
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_TRUE(contains(r.err, bad + ":5:")) << r.err;
-  EXPECT_TRUE(contains(r.err, "not a number")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, bad + ":5:")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "not a number")) << r.err;
   EXPECT_FALSE(fs::exists(out));
   for (const auto& e : fs::directory_iterator(tmp.dir()))  // no temporary left either
-    EXPECT_FALSE(contains(e.path().filename().string(), ".tmp")) << e.path();
+    EXPECT_FALSE(test::contains(e.path().filename().string(), ".tmp")) << e.path();
 }
 
 TEST(Cli, MalformedInputLeavesAnExistingOutputUntouched) {
@@ -239,7 +235,7 @@ TEST(Cli, MalformedInputForInfoExits4) {
   const std::string bad = broken_csv(tmp);
   const auto r = run_cli("info " + q(bad), tmp);
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_TRUE(contains(r.err, bad + ":5:")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, bad + ":5:")) << r.err;
 }
 
 TEST(Cli, EmptyInputExits4) {
@@ -248,7 +244,7 @@ TEST(Cli, EmptyInputExits4) {
   test::write_text(empty, "");
   const auto r = run_cli("convert " + q(empty) + " -o " + q(tmp.path("o.csv")), tmp);
   EXPECT_EQ(r.exit_code, 4);
-  EXPECT_TRUE(contains(r.err, empty)) << r.err;
+  EXPECT_TRUE(test::contains(r.err, empty)) << r.err;
 }
 
 TEST(Cli, MissingInputExits3) {
@@ -256,7 +252,7 @@ TEST(Cli, MissingInputExits3) {
   const std::string missing = tmp.path("missing.csv");
   const auto r = run_cli("convert " + q(missing) + " -o " + q(tmp.path("o.csv")), tmp);
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_TRUE(contains(r.err, missing)) << r.err;
+  EXPECT_TRUE(test::contains(r.err, missing)) << r.err;
   EXPECT_FALSE(fs::exists(tmp.path("o.csv")));
 }
 
@@ -265,7 +261,7 @@ TEST(Cli, UnwritableOutputDirectoryExits5) {
   const std::string out = tmp.path("no/such/dir/out.csv");
   const auto r = run_cli("convert " + q(recording()) + " -o " + q(out), tmp);
   EXPECT_EQ(r.exit_code, 5);
-  EXPECT_TRUE(contains(r.err, out)) << r.err;
+  EXPECT_TRUE(test::contains(r.err, out)) << r.err;
   EXPECT_FALSE(fs::exists(tmp.path("no")));
 }
 

@@ -88,10 +88,6 @@ std::string csv_error_at(const std::string& text, std::size_t line, std::size_t 
                          line, column);
 }
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
 std::string valid_csv() {
   return encode_livelink_csv(demo());
 }
@@ -109,7 +105,7 @@ TEST(BadCsv, ExtraColumnInARow) {
   const std::size_t column = lines[4].size() + 2;  // where the 64th field starts
   lines[4] += ",0.5";
   const std::string what = csv_error_at(join_lines(lines), 5, column);
-  EXPECT_TRUE(contains(what, "expected 63 fields, got 64")) << what;
+  EXPECT_TRUE(test::contains(what, "expected 63 fields, got 64")) << what;
 }
 
 TEST(BadCsv, MissingColumnInARow) {
@@ -117,27 +113,27 @@ TEST(BadCsv, MissingColumnInARow) {
   lines[6].erase(lines[6].rfind(','));  // drop the last field
   const std::size_t last_field = lines[6].rfind(',') + 2;
   const std::string what = csv_error_at(join_lines(lines), 7, last_field);
-  EXPECT_TRUE(contains(what, "expected 63 fields, got 62")) << what;
-  EXPECT_FALSE(contains(what, "truncated")) << what;
+  EXPECT_TRUE(test::contains(what, "expected 63 fields, got 62")) << what;
+  EXPECT_FALSE(test::contains(what, "truncated")) << what;
 }
 
 TEST(BadCsv, NonNumericValue) {
   const Edit e = set_csv_field(valid_csv(), 8, 12, "abc");
   const std::string what = csv_error_at(e.text, 8, e.column);
-  EXPECT_TRUE(contains(what, "not a number")) << what;
-  EXPECT_TRUE(contains(what, "EyeLookOutRight")) << what;  // the column's name (field 12)
+  EXPECT_TRUE(test::contains(what, "not a number")) << what;
+  EXPECT_TRUE(test::contains(what, "EyeLookOutRight")) << what;  // the column's name (field 12)
 }
 
 TEST(BadCsv, EmptyValue) {
   const Edit e = set_csv_field(valid_csv(), 3, 20, "");
   const std::string what = csv_error_at(e.text, 3, e.column);
-  EXPECT_TRUE(contains(what, "empty value")) << what;
+  EXPECT_TRUE(test::contains(what, "empty value")) << what;
 }
 
 TEST(BadCsv, NaNValue) {
   const Edit e = set_csv_field(valid_csv(), 9, 30, "nan");
   const std::string what = csv_error_at(e.text, 9, e.column);
-  EXPECT_TRUE(contains(what, "NaN")) << what;
+  EXPECT_TRUE(test::contains(what, "NaN")) << what;
   const Edit upper = set_csv_field(valid_csv(), 9, 30, "NaN");
   csv_error_at(upper.text, 9, upper.column);
 }
@@ -145,17 +141,17 @@ TEST(BadCsv, NaNValue) {
 TEST(BadCsv, InfiniteValue) {
   const Edit e = set_csv_field(valid_csv(), 4, 5, "inf");
   const std::string what = csv_error_at(e.text, 4, e.column);
-  EXPECT_TRUE(contains(what, "infinite")) << what;
+  EXPECT_TRUE(test::contains(what, "infinite")) << what;
   const Edit huge = set_csv_field(valid_csv(), 4, 5, "1e400");
   const std::string what2 = csv_error_at(huge.text, 4, huge.column);
-  EXPECT_TRUE(contains(what2, "out of range")) << what2;
+  EXPECT_TRUE(test::contains(what2, "out of range")) << what2;
 }
 
 TEST(BadCsv, CoefficientOutOfRange) {
   const Edit e = set_csv_field(valid_csv(), 10, 2, "1.5");
   const std::string what = csv_error_at(e.text, 10, e.column);
-  EXPECT_TRUE(contains(what, "EyeBlinkLeft")) << what;
-  EXPECT_TRUE(contains(what, "outside [0, 1]")) << what;
+  EXPECT_TRUE(test::contains(what, "EyeBlinkLeft")) << what;
+  EXPECT_TRUE(test::contains(what, "outside [0, 1]")) << what;
   const Edit low = set_csv_field(valid_csv(), 10, 2, "-0.2");
   csv_error_at(low.text, 10, low.column);
 }
@@ -169,7 +165,7 @@ TEST(BadCsv, SmallOvershootIsAccepted) {
 TEST(BadCsv, AngleOutOfRange) {
   const Edit e = set_csv_field(valid_csv(), 6, 54, "3.5");  // HeadYaw
   const std::string what = csv_error_at(e.text, 6, e.column);
-  EXPECT_TRUE(contains(what, "HeadYaw")) << what;
+  EXPECT_TRUE(test::contains(what, "HeadYaw")) << what;
 }
 
 TEST(BadCsv, TruncatedLastRow) {
@@ -180,63 +176,63 @@ TEST(BadCsv, TruncatedLastRow) {
   const std::string cut_row = last.substr(0, last.size() - last.size() / 2);
   const std::size_t last_field = cut_row.rfind(',') + 2;
   const std::string what = csv_error_at(cut, lines.size(), last_field);
-  EXPECT_TRUE(contains(what, "truncated")) << what;
+  EXPECT_TRUE(test::contains(what, "truncated")) << what;
 }
 
 TEST(BadCsv, EmptyFile) {
   const std::string what = csv_error_at("", 0, 0);
-  EXPECT_TRUE(contains(what, "empty")) << what;
+  EXPECT_TRUE(test::contains(what, "empty")) << what;
 }
 
 TEST(BadCsv, FileWithOnlyAByteOrderMark) {
   const std::string what = csv_error_at("\xEF\xBB\xBF", 0, 0);
-  EXPECT_TRUE(contains(what, "empty")) << what;
+  EXPECT_TRUE(test::contains(what, "empty")) << what;
 }
 
 TEST(BadCsv, HeaderOnly) {
   const std::string csv = valid_csv();
   const std::string what = csv_error_at(csv.substr(0, csv.find('\n') + 1), 1, 0);
-  EXPECT_TRUE(contains(what, "no rows")) << what;
+  EXPECT_TRUE(test::contains(what, "no rows")) << what;
 }
 
 TEST(BadCsv, BinaryGarbage) {
   const std::string garbage("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
   const std::string what = csv_error_at(garbage, 2, 1);  // the 0x1A byte opens line 2
-  EXPECT_TRUE(contains(what, "binary")) << what;
+  EXPECT_TRUE(test::contains(what, "binary")) << what;
 }
 
 TEST(BadCsv, NulByteInsideARow) {
   std::vector<std::string> lines = lines_of(valid_csv());
   lines[3][7] = '\0';
   const std::string what = csv_error_at(join_lines(lines), 4, 8);
-  EXPECT_TRUE(contains(what, "0x00")) << what;
+  EXPECT_TRUE(test::contains(what, "0x00")) << what;
 }
 
 TEST(BadCsv, WrongBlendShapeCount) {
   const Edit e = set_csv_field(valid_csv(), 2, 1, "52");
   EXPECT_EQ(e.column, 17u);  // after "HH:MM:SS:FF.fff,"
   const std::string what = csv_error_at(e.text, 2, 17);
-  EXPECT_TRUE(contains(what, "BlendShapeCount")) << what;
-  EXPECT_TRUE(contains(what, "61")) << what;
+  EXPECT_TRUE(test::contains(what, "BlendShapeCount")) << what;
+  EXPECT_TRUE(test::contains(what, "61")) << what;
 }
 
 TEST(BadCsv, HeaderWithWrongColumnCount) {
   std::vector<std::string> lines = lines_of(valid_csv());
   lines[0].erase(lines[0].rfind(','));
   const std::string what = csv_error_at(join_lines(lines), 1, 0);
-  EXPECT_TRUE(contains(what, "header has 62 columns")) << what;
+  EXPECT_TRUE(test::contains(what, "header has 62 columns")) << what;
 }
 
 TEST(BadCsv, UnknownHeaderColumn) {
   const Edit e = set_csv_field(valid_csv(), 1, 20, "MouthSmile");
   const std::string what = csv_error_at(e.text, 1, e.column);
-  EXPECT_TRUE(contains(what, "MouthSmile")) << what;
+  EXPECT_TRUE(test::contains(what, "MouthSmile")) << what;
 }
 
 TEST(BadCsv, DuplicateHeaderColumn) {
   const Edit e = set_csv_field(valid_csv(), 1, 3, "EyeBlinkLeft");
   const std::string what = csv_error_at(e.text, 1, e.column);
-  EXPECT_TRUE(contains(what, "twice")) << what;
+  EXPECT_TRUE(test::contains(what, "twice")) << what;
 }
 
 TEST(BadCsv, NotALiveLinkHeader) {
@@ -246,14 +242,14 @@ TEST(BadCsv, NotALiveLinkHeader) {
 TEST(BadCsv, MalformedTimecode) {
   const Edit e = set_csv_field(valid_csv(), 5, 0, "00:00:0x:03.000");
   const std::string what = csv_error_at(e.text, 5, 1);
-  EXPECT_TRUE(contains(what, "timecode")) << what;
+  EXPECT_TRUE(test::contains(what, "timecode")) << what;
 }
 
 TEST(BadCsv, TimecodeThatDoesNotAdvance) {
   std::vector<std::string> lines = lines_of(valid_csv());
   lines[5] = lines[4];  // line 6 repeats line 5
   const std::string what = csv_error_at(join_lines(lines), 6, 1);
-  EXPECT_TRUE(contains(what, "does not advance")) << what;
+  EXPECT_TRUE(test::contains(what, "does not advance")) << what;
 }
 
 TEST(BadCsv, EmptyRowInTheMiddle) {
@@ -273,7 +269,7 @@ TEST(BadCsv, ReadTakeNamesThePathOfTheFile) {
   const Edit e = set_csv_field(valid_csv(), 12, 40, "x");
   test::write_text(path, e.text);
   const std::string what = expect_error_at([&] { read_take(path); }, path, 12, e.column);
-  EXPECT_TRUE(contains(what, path)) << what;
+  EXPECT_TRUE(test::contains(what, path)) << what;
 }
 
 TEST(BadCsv, EmptyFileOnDiskNamesThePath) {
@@ -292,8 +288,8 @@ void expect_too_large(const std::string& path) {
     FAIL() << "expected IoError for " << path;
   } catch (const IoError& e) {
     EXPECT_EQ(e.op(), IoError::Op::Read);
-    EXPECT_TRUE(contains(e.what(), path)) << e.what();
-    EXPECT_TRUE(contains(e.what(), "limit")) << e.what();
+    EXPECT_TRUE(test::contains(e.what(), path)) << e.what();
+    EXPECT_TRUE(test::contains(e.what(), "limit")) << e.what();
   }
 }
 
@@ -364,22 +360,22 @@ TEST(BadJsonl, MissingBlendshape) {  // the JSON analogue of a missing column
   const std::string text = valid_jsonl();
   const Edit e = replace_on_line(text, 4, jaw_open_entry(text, 4) + ",", "");
   const std::string what = jsonl_error_at(e.text, 4, 0);
-  EXPECT_TRUE(contains(what, "missing jawOpen")) << what;
+  EXPECT_TRUE(test::contains(what, "missing jawOpen")) << what;
 }
 
 TEST(BadJsonl, UnknownBlendshape) {  // an extra column
   const Edit e =
       replace_on_line(valid_jsonl(), 6, "\"blendshapes\":{", "\"blendshapes\":{\"grin\":0.5,");
   const std::string what = jsonl_error_at(e.text, 6, 0);
-  EXPECT_TRUE(contains(what, "grin")) << what;
+  EXPECT_TRUE(test::contains(what, "grin")) << what;
 }
 
 TEST(BadJsonl, NonNumericValue) {
   const std::string text = valid_jsonl();
   const Edit e = replace_on_line(text, 3, jaw_open_entry(text, 3), "\"jawOpen\":\"wide\"");
   const std::string what = jsonl_error_at(e.text, 3, 0);
-  EXPECT_TRUE(contains(what, "blendshapes.jawOpen")) << what;
-  EXPECT_TRUE(contains(what, "expected a number")) << what;
+  EXPECT_TRUE(test::contains(what, "blendshapes.jawOpen")) << what;
+  EXPECT_TRUE(test::contains(what, "expected a number")) << what;
 }
 
 TEST(BadJsonl, NaNIsASyntaxErrorAtItsColumn) {
@@ -387,15 +383,15 @@ TEST(BadJsonl, NaNIsASyntaxErrorAtItsColumn) {
   const Edit e = replace_on_line(text, 5, jaw_open_entry(text, 5), "\"jawOpen\":NaN");
   const std::size_t nan_column = e.column + std::string("\"jawOpen\":").size();
   const std::string what = jsonl_error_at(e.text, 5, nan_column);
-  EXPECT_TRUE(contains(what, "invalid JSON")) << what;
+  EXPECT_TRUE(test::contains(what, "invalid JSON")) << what;
 }
 
 TEST(BadJsonl, ValueOutOfRange) {
   const std::string text = valid_jsonl();
   const Edit e = replace_on_line(text, 7, jaw_open_entry(text, 7), "\"jawOpen\":1.2");
   const std::string what = jsonl_error_at(e.text, 7, 0);
-  EXPECT_TRUE(contains(what, "jawOpen")) << what;
-  EXPECT_TRUE(contains(what, "outside [0, 1]")) << what;
+  EXPECT_TRUE(test::contains(what, "jawOpen")) << what;
+  EXPECT_TRUE(test::contains(what, "outside [0, 1]")) << what;
 }
 
 TEST(BadJsonl, TruncatedLastLine) {
@@ -404,19 +400,19 @@ TEST(BadJsonl, TruncatedLastLine) {
   const std::string cut = text.substr(0, text.size() - 1 - lines.back().size() / 2);
   const std::size_t cut_length = lines.back().size() - lines.back().size() / 2;
   const std::string what = jsonl_error_at(cut, lines.size(), cut_length + 1);
-  EXPECT_TRUE(contains(what, "truncated")) << what;
+  EXPECT_TRUE(test::contains(what, "truncated")) << what;
 }
 
 TEST(BadJsonl, EmptyFile) {
   jsonl_error_at("", 0, 0);
   const std::string what = jsonl_error_at("\n\n", 0, 0);
-  EXPECT_TRUE(contains(what, "no frames")) << what;
+  EXPECT_TRUE(test::contains(what, "no frames")) << what;
 }
 
 TEST(BadJsonl, BinaryGarbage) {
   const std::string garbage("{\"a\":1}\n\x7f\x45\x4c\x46\x02\x01\x01\x00", 16);
   const std::string what = jsonl_error_at(garbage, 2, 5);  // the 0x02 byte
-  EXPECT_TRUE(contains(what, "binary")) << what;
+  EXPECT_TRUE(test::contains(what, "binary")) << what;
 }
 
 TEST(BadJsonl, TimesThatDoNotIncrease) {
@@ -424,7 +420,7 @@ TEST(BadJsonl, TimesThatDoNotIncrease) {
   std::vector<std::string> lines = lines_of(text);
   lines[5] = lines[4];  // frame on line 6 repeats line 5
   const std::string what = jsonl_error_at(join_lines(lines), 6, 0);
-  EXPECT_TRUE(contains(what, "does not increase")) << what;
+  EXPECT_TRUE(test::contains(what, "does not increase")) << what;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -446,24 +442,24 @@ TEST(BadJson, TheUneditedDemoJsonIsValid) {
 TEST(BadJson, MissingBlendshapeNamesTheFrame) {
   const std::string text = valid_json();
   const std::size_t line = 9;  // 6 header lines + "frames": [ on line 6; frame 2 on line 9
-  ASSERT_TRUE(contains(lines_of(text)[line - 1], "\"time\""));
+  ASSERT_TRUE(test::contains(lines_of(text)[line - 1], "\"time\""));
   const Edit e = replace_on_line(text, line, jaw_open_entry(text, line) + ",", "");
   const std::string what = json_error(e.text, 0, 0);
-  EXPECT_TRUE(contains(what, "frames[2].blendshapes: missing jawOpen")) << what;
+  EXPECT_TRUE(test::contains(what, "frames[2].blendshapes: missing jawOpen")) << what;
 }
 
 TEST(BadJson, NonNumericValueNamesThePath) {
   const std::string text = valid_json();
   const Edit e = replace_on_line(text, 10, jaw_open_entry(text, 10), "\"jawOpen\":[]");
   const std::string what = json_error(e.text, 0, 0);
-  EXPECT_TRUE(contains(what, "frames[3].blendshapes.jawOpen: expected a number")) << what;
+  EXPECT_TRUE(test::contains(what, "frames[3].blendshapes.jawOpen: expected a number")) << what;
 }
 
 TEST(BadJson, ValueOutOfRangeNamesThePath) {
   const std::string text = valid_json();
   const Edit e = replace_on_line(text, 10, jaw_open_entry(text, 10), "\"jawOpen\":-1");
   const std::string what = json_error(e.text, 0, 0);
-  EXPECT_TRUE(contains(what, "frames[3].blendshapes.jawOpen")) << what;
+  EXPECT_TRUE(test::contains(what, "frames[3].blendshapes.jawOpen")) << what;
 }
 
 TEST(BadJson, NaNIsASyntaxErrorAtItsLineAndColumn) {
@@ -480,13 +476,13 @@ TEST(BadJson, TruncatedFile) {
   for (std::size_t i = 0; i < 11; ++i) offset += lines[i].size() + 1;
   const std::string cut = text.substr(0, offset + 100);
   const std::string what = json_error(cut, 12, 101);
-  EXPECT_TRUE(contains(what, "invalid JSON")) << what;
+  EXPECT_TRUE(test::contains(what, "invalid JSON")) << what;
 }
 
 TEST(BadJson, EmptyFile) {
   json_error("", 0, 0);
   const std::string what = json_error("  \n", 2, 1);  // points at the end of the text
-  EXPECT_TRUE(contains(what, "empty")) << what;
+  EXPECT_TRUE(test::contains(what, "empty")) << what;
 }
 
 TEST(BadJson, BinaryGarbage) {
@@ -495,7 +491,7 @@ TEST(BadJson, BinaryGarbage) {
 
 TEST(BadJson, MissingFramesArray) {
   const std::string what = json_error(R"({"format": "semblend.take", "version": 1})", 0, 0);
-  EXPECT_TRUE(contains(what, "frames")) << what;
+  EXPECT_TRUE(test::contains(what, "frames")) << what;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -509,14 +505,14 @@ std::string arkit_error(const std::string& text, std::size_t line, std::size_t c
 TEST(BadArkit, NaNAndTruncationAreSyntaxErrors) {
   arkit_error("{\n  \"jawOpen\": NaN\n}", 2, 14);
   const std::string what = arkit_error("[{\"jawOpen\": 0.5},\n {\"jawOpen\": 0.", 2, 16);
-  EXPECT_TRUE(contains(what, "invalid JSON")) << what;
+  EXPECT_TRUE(test::contains(what, "invalid JSON")) << what;
 }
 
 TEST(BadArkit, OutOfRangeAndNonNumericNameTheElement) {
   std::string what = arkit_error(R"([{"jawOpen": 0.5}, {"jawOpen": 2}])", 0, 0);
-  EXPECT_TRUE(contains(what, "[1].jawOpen")) << what;
+  EXPECT_TRUE(test::contains(what, "[1].jawOpen")) << what;
   what = arkit_error(R"({"jawOpen": true})", 0, 0);
-  EXPECT_TRUE(contains(what, "jawOpen: expected a number")) << what;
+  EXPECT_TRUE(test::contains(what, "jawOpen: expected a number")) << what;
 }
 
 TEST(BadArkit, EmptyAndBinary) {

@@ -12,10 +12,8 @@
 namespace semblend {
 namespace {
 
-const char* const kRecording = "arkit/livelinkface_alex_rom_3.csv";
-
 Take recording() {
-  return read_take(test::shared_data(kRecording));
+  return read_take(test::shared_data(test::kLiveLinkRecording));
 }
 
 std::string expect_input_error(const std::function<void()>& f) {
@@ -33,7 +31,8 @@ TEST(JsonTake, RealRecordingRoundTripsThroughJson) {
   const std::string json = encode_take_json(take);
   const Take back = parse_take_json(json, "take.json");
   EXPECT_EQ(back, take);
-  EXPECT_EQ(encode_livelink_csv(back), test::read_text(test::shared_data(kRecording)));
+  EXPECT_EQ(encode_livelink_csv(back),
+            test::read_text(test::shared_data(test::kLiveLinkRecording)));
 }
 
 TEST(JsonTake, RealRecordingRoundTripsThroughJsonl) {
@@ -41,7 +40,8 @@ TEST(JsonTake, RealRecordingRoundTripsThroughJsonl) {
   const std::string jsonl = encode_jsonl(take);
   const Take back = parse_jsonl(jsonl, "take.jsonl");
   EXPECT_EQ(back, take);
-  EXPECT_EQ(encode_livelink_csv(back), test::read_text(test::shared_data(kRecording)));
+  EXPECT_EQ(encode_livelink_csv(back),
+            test::read_text(test::shared_data(test::kLiveLinkRecording)));
 }
 
 TEST(JsonTake, DemoTakeWithTextFieldsRoundTrips) {

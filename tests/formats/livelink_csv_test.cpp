@@ -13,10 +13,8 @@
 namespace semblend {
 namespace {
 
-const char* const kRecording = "arkit/livelinkface_alex_rom_3.csv";
-
 std::string recording_text() {
-  return test::read_text(test::shared_data(kRecording));
+  return test::read_text(test::shared_data(test::kLiveLinkRecording));
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -42,12 +40,12 @@ std::string join(const std::vector<std::string>& parts, char sep) {
 TEST(LiveLinkCsv, RealRecordingRoundTripsByteForByte) {
   const std::string text = recording_text();
   ASSERT_FALSE(text.empty());
-  const Take take = parse_livelink_csv(text, kRecording);
+  const Take take = parse_livelink_csv(text, test::kLiveLinkRecording);
   EXPECT_EQ(encode_livelink_csv(take), text);
 }
 
 TEST(LiveLinkCsv, RealRecordingShape) {
-  const Take take = read_take(test::shared_data(kRecording));
+  const Take take = read_take(test::shared_data(test::kLiveLinkRecording));
   EXPECT_EQ(take.frames.size(), 4030u);
   EXPECT_EQ(take.fps, 30.0);  // estimated from the timecodes (two 60 fps timecode frames apart)
   ASSERT_TRUE(take.timecode);
@@ -59,7 +57,7 @@ TEST(LiveLinkCsv, RealRecordingShape) {
 }
 
 TEST(LiveLinkCsv, RealRecordingEndTimecode) {
-  const Take take = read_take(test::shared_data(kRecording));
+  const Take take = read_take(test::shared_data(test::kLiveLinkRecording));
   ASSERT_TRUE(take.timecode);
   EXPECT_EQ(format_timecode(take.timecode->start_seconds + take.frames.back().time, 60),
             "13:15:18:54.561");
@@ -67,7 +65,7 @@ TEST(LiveLinkCsv, RealRecordingEndTimecode) {
 
 TEST(LiveLinkCsv, OvershootAboveOneIsPreserved) {
   const std::string text = recording_text();
-  const Take take = parse_livelink_csv(text, kRecording);
+  const Take take = parse_livelink_csv(text, test::kLiveLinkRecording);
   // Line 545 of the file (frame 543) has EyeLookInRight = 1.0033375025.
   ASSERT_GT(take.frames.size(), 543u);
   EXPECT_EQ(take.frames[543].coefficients[Blendshape::EyeLookInRight], 1.0033375025f);
@@ -80,7 +78,7 @@ TEST(LiveLinkCsv, JawAndMouthColumnsAreMappedByName) {
   // The app writes JawRight before JawLeft and MouthRight before MouthLeft; first data row:
   // JawForward 0.0360092670, JawRight 0.0185036063, JawLeft 0, ..., MouthRight 0, MouthLeft
   // 0.0444001928
-  const Take take = parse_livelink_csv(recording_text(), kRecording);
+  const Take take = parse_livelink_csv(recording_text(), test::kLiveLinkRecording);
   const Coefficients& c = take.frames.at(0).coefficients;
   EXPECT_EQ(c[Blendshape::JawForward], 0.0360092670f);
   EXPECT_EQ(c[Blendshape::JawRight], 0.0185036063f);

@@ -10,14 +10,10 @@
 namespace semblend {
 namespace {
 
-float dist(const Point3& a, const Point3& b) {
-  return std::hypot(a.x - b.x, a.y - b.y, a.z - b.z);
-}
-
 TEST(NeutralFace, IsLifeSizedAndExactlySymmetric) {
   const FaceShape& n = neutral_face();
   const auto& m = landmark_mirror_map();
-  EXPECT_NEAR(dist(n[33], n[263]), 9.0f, 1e-3f);  // outer eye corners
+  EXPECT_NEAR(test::dist(n[33], n[263]), 9.0f, 1e-3f);  // outer eye corners
   int midline = 0;
   for (std::size_t i = 0; i < kLandmarkCount; ++i) {
     ASSERT_EQ(m[m[i]], i) << "the mirror map must be an involution";
@@ -54,7 +50,7 @@ TEST(NeutralFace, TheCommittedTableIsWhatTheCommandDerives) {
   EXPECT_EQ(d.mirror, landmark_mirror_map());
   float worst = 0;
   for (std::size_t i = 0; i < kLandmarkCount; ++i)
-    worst = std::max(worst, dist(d.shape[i], neutral_face()[i]));
+    worst = std::max(worst, test::dist(d.shape[i], neutral_face()[i]));
   EXPECT_LT(worst, 0.01f)
       << "data/neutral_face.csv is stale: rerun semblend derive-neutral (docs/landmarks.md)";
   EXPECT_LT(d.rms_residual_cm, 0.3);

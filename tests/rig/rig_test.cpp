@@ -8,13 +8,11 @@
 #include <set>
 
 #include "semblend/face_model.h"
+#include "test_util.h"
 
 namespace semblend {
 namespace {
 
-float dist(const Point3& a, const Point3& b) {
-  return std::hypot(a.x - b.x, a.y - b.y, a.z - b.z);
-}
 float norm(const Point3& a) {
   return std::hypot(a.x, a.y, a.z);
 }
@@ -34,7 +32,7 @@ float left_eye_opening(const std::vector<Point3>& p) {
     if ((a.x - x) * (b.x - x) <= 0) {
       const float t = (x - a.x) / (b.x - a.x);
       const Point3 q{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y), a.z + t * (b.z - a.z)};
-      return dist(p[kLeftUpperLid], q);
+      return test::dist(p[kLeftUpperLid], q);
     }
   }
   return 1e9f;
@@ -172,13 +170,13 @@ TEST(Rig, GazeRotatesTheIris) {
 TEST(Rig, JawOpensTheMouthAndMouthCloseShutsTheLips) {
   const auto& n = default_rig().neutral;
   const auto open = posed({{Blendshape::JawOpen, 1}});
-  EXPECT_GT(dist(open[kUpperLipInner], open[kLowerLipInner]), 2.5f);
+  EXPECT_GT(test::dist(open[kUpperLipInner], open[kLowerLipInner]), 2.5f);
   EXPECT_FLOAT_EQ(open[kUpperLipInner].y, n[kUpperLipInner].y)
       << "the upper lip stays with the skull";
   EXPECT_LT(open[kChin].y, n[kChin].y - 1.5f);
   const auto closed = posed({{Blendshape::JawOpen, 1}, {Blendshape::MouthClose, 1}});
   EXPECT_NEAR(closed[kUpperLipInner].y, closed[kLowerLipInner].y, 0.05f) << "the lips meet";
-  EXPECT_LT(dist(closed[kUpperLipInner], closed[kLowerLipInner]), 0.15f);
+  EXPECT_LT(test::dist(closed[kUpperLipInner], closed[kLowerLipInner]), 0.15f);
   EXPECT_LT(closed[kChin].y, n[kChin].y - 1.5f) << "the jaw stays open";
   // mouthClose is limited to jawOpen: alone it does nothing, so lips never pass through each other.
   const auto alone = posed({{Blendshape::MouthClose, 1}});
@@ -204,18 +202,18 @@ TEST(Rig, LipGapMeasuresTheOpeningAlongTheWholeMouth) {
 
 TEST(Rig, MouthShapesFollowTheirDefinitions) {
   const auto& n = default_rig().neutral;
-  const float width = dist(n[kLeftMouthCorner], n[kRightMouthCorner]);
+  const float width = test::dist(n[kLeftMouthCorner], n[kRightMouthCorner]);
   const auto smile = posed({{Blendshape::MouthSmileLeft, 1}});
   EXPECT_GT(smile[kLeftMouthCorner].y, n[kLeftMouthCorner].y + 0.4f);
   EXPECT_GT(smile[kLeftCheek].y, n[kLeftCheek].y + 0.1f) << "the cheek rises with a smile";
   EXPECT_LT(posed({{Blendshape::MouthFrownLeft, 1}})[kLeftMouthCorner].y,
             n[kLeftMouthCorner].y - 0.3f);
   const auto pucker = posed({{Blendshape::MouthPucker, 1}});
-  EXPECT_LT(dist(pucker[kLeftMouthCorner], pucker[kRightMouthCorner]), width - 1.0f);
+  EXPECT_LT(test::dist(pucker[kLeftMouthCorner], pucker[kRightMouthCorner]), width - 1.0f);
   EXPECT_GT(pucker[kUpperLipInner].z, n[kUpperLipInner].z + 0.4f) << "lips protrude";
   const auto funnel = posed({{Blendshape::MouthFunnel, 1}});
-  EXPECT_GT(dist(funnel[kUpperLipInner], funnel[kLowerLipInner]),
-            dist(n[kUpperLipInner], n[kLowerLipInner]) + 0.2f);
+  EXPECT_GT(test::dist(funnel[kUpperLipInner], funnel[kLowerLipInner]),
+            test::dist(n[kUpperLipInner], n[kLowerLipInner]) + 0.2f);
   const auto stretch = posed({{Blendshape::MouthStretchLeft, 1}});
   EXPECT_GT(stretch[kLeftMouthCorner].x, n[kLeftMouthCorner].x + 0.3f);
   const auto puff = posed({{Blendshape::CheekPuff, 1}});
@@ -249,7 +247,7 @@ TEST(Rig, IdentitiesReshapeTheFaceSymmetricallyAndDeterministically) {
   wide.face_width = 2;
   const Rig r = build_rig(wide);
   const auto& n = default_rig().neutral;
-  EXPECT_GT(dist(r.neutral[454], r.neutral[234]), dist(n[454], n[234]) + 0.8f);
+  EXPECT_GT(test::dist(r.neutral[454], r.neutral[234]), test::dist(n[454], n[234]) + 0.8f);
   for (std::size_t v = 0; v < r.vertex_count(); ++v)
     ASSERT_NEAR(r.neutral[v].x, -r.neutral[r.mirror[v]].x, 1e-3f) << v;
   Identity bad;

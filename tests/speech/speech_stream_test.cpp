@@ -18,7 +18,6 @@ namespace {
 
 using test::librivox;
 using test::Utterance;
-constexpr auto& kIds = test::kLibrivoxIds;
 
 // Frames at j / fps for j = 0 .. floor(duration * fps), in order.
 void expect_frame_grid(const Take& take, double duration, double fps) {
@@ -42,7 +41,7 @@ TEST(SpeechStream, RealSpeechInChunksMatchesTheReferenceWithBoundedLatency) {
   PhoneScores total;
   double worst_latency = 0;
   int face_right = 0, face_frames = 0;
-  for (const char* id : kIds) {
+  for (const char* id : test::kLibrivoxIds) {
     const Utterance u = librivox(id);
     std::vector<TimedPhoneme> phones;
     double latency = 0;
@@ -118,7 +117,7 @@ TEST(SpeechStream, LongInputRestartsTheDecoderWithoutLosingFramesOrAccuracy) {
   // All five utterances back to back (24.7 s) with utterances of 4..8 s: several restarts.
   Audio all;
   std::vector<TimedPhoneme> truth;
-  for (const char* id : kIds) {
+  for (const char* id : test::kLibrivoxIds) {
     const Utterance u = librivox(id);
     const double t0 = all.duration();
     for (TimedPhoneme p : u.truth) {

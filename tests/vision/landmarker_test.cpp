@@ -29,7 +29,7 @@ std::vector<std::string> face_photos() {
   return out;
 }
 
-float dist(const Point3& a, const Point3& b) {
+float image_dist(const Point3& a, const Point3& b) {
   return std::hypot(a.x - b.x, a.y - b.y);
 }
 
@@ -61,7 +61,7 @@ TEST(Landmarker, FindsTheFaceInEverySharedPhoto) {
     ++found;
     const FaceLandmarks& f = faces[0];
     EXPECT_GT(f.presence, 0.5f) << path;
-    const float iod = dist(f.points[33], f.points[263]);
+    const float iod = image_dist(f.points[33], f.points[263]);
     EXPECT_GT(iod, 10.0f) << path;
     for (const Point3& p : f.points) {
       EXPECT_GT(p.x, -0.2f * img.width) << path;
@@ -119,12 +119,12 @@ TEST(Landmarker, AMirroredPhotoGivesMirroredLandmarks) {
   const auto a = landmarker().detect(img), b = landmarker().detect(flipped);
   ASSERT_EQ(a.size(), 1u);
   ASSERT_EQ(b.size(), 1u);
-  const float iod = dist(a[0].points[33], a[0].points[263]);
+  const float iod = image_dist(a[0].points[33], a[0].points[263]);
   auto mirrored = [&](const Point3& p) { return Point3{img.width - p.x, p.y, p.z}; };
   // The subject's right iris in one is the left iris in the other, mirrored.
-  EXPECT_LT(dist(mirrored(a[0].points[468]), b[0].points[473]), 0.05f * iod);
-  EXPECT_LT(dist(mirrored(a[0].points[473]), b[0].points[468]), 0.05f * iod);
-  EXPECT_LT(dist(mirrored(a[0].points[1]), b[0].points[1]), 0.05f * iod);  // nose tip
+  EXPECT_LT(image_dist(mirrored(a[0].points[468]), b[0].points[473]), 0.05f * iod);
+  EXPECT_LT(image_dist(mirrored(a[0].points[473]), b[0].points[468]), 0.05f * iod);
+  EXPECT_LT(image_dist(mirrored(a[0].points[1]), b[0].points[1]), 0.05f * iod);  // nose tip
   EXPECT_NEAR(a[0].head.yaw, -b[0].head.yaw, 0.1f);
 }
 
@@ -136,7 +136,7 @@ TEST(Landmarker, JitteredCopiesMapBackOntoTheFace) {
   const auto found = landmarker().detect(img);
   ASSERT_EQ(found.size(), 1u);
   const FaceLandmarks& face = found[0];
-  const float iod = dist(face.points[33], face.points[263]);
+  const float iod = image_dist(face.points[33], face.points[263]);
   JitterOptions o;
   o.copies = 6;
   o.shift = 0.1f;  // up to a tenth of the face: ~ a fifth of the inter-ocular distance
@@ -146,7 +146,8 @@ TEST(Landmarker, JitteredCopiesMapBackOntoTheFace) {
   ASSERT_EQ(copies.size(), 6u);
   for (std::size_t c = 0; c < copies.size(); ++c) {
     double mean = 0;
-    for (std::size_t i = 0; i < kLandmarkCount; ++i) mean += dist(copies[c][i], face.points[i]);
+    for (std::size_t i = 0; i < kLandmarkCount; ++i)
+      mean += image_dist(copies[c][i], face.points[i]);
     mean /= kLandmarkCount;
     EXPECT_LT(mean, 0.05 * iod) << "copy " << c;
     EXPECT_GT(mean, 0.0) << "copy " << c << " is the original: nothing was jittered";
