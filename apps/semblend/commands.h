@@ -6,6 +6,7 @@
 // (semblend::InputError, IoError, std::invalid_argument) and main.cpp maps them to exit codes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,6 +58,31 @@ struct ConvertOptions {
 int run_convert(const ConvertOptions& o);
 
 inline constexpr float kDeg = float(semblend::kPi) / 180.0f;  // radians per degree
+
+// Where and how frames stream live: --vmc HOST:PORT, --vmc-names, --no-pose (play_command.cpp).
+struct VmcStreamOptions {
+  std::string to;               // HOST:PORT; "" = not streaming
+  std::string names = "arkit";  // arkit ("eyeBlinkLeft") or pascal ("EyeBlinkLeft")
+  bool no_pose = false;         // blendshapes only
+};
+// The sender for `o.to`, nullopt when it is empty. invalid_argument for a bad destination or
+// names; IoError when the host does not resolve.
+std::optional<semblend::VmcSender> open_vmc(const VmcStreamOptions& o);
+
+// Sends frames no sooner than their own times say (the first at once; `speed` × real time), with
+// times counted from the first frame's. A frame with confidence 0 is sent as "no face".
+class VmcPacer {
+ public:
+  explicit VmcPacer(semblend::VmcSender& sender, double speed = 1)
+      : sender_(sender), speed_(speed) {}
+  void send(const semblend::FaceFrame& frame);
+
+ private:
+  semblend::VmcSender& sender_;
+  double speed_;
+  std::optional<std::chrono::steady_clock::time_point> start_;
+  double first_ = 0;
+};
 
 // A --from/--to format name (csv, json, jsonl, arkit, semanticface); invalid_argument otherwise.
 semblend::TakeFormat named_format(const std::string& name);
@@ -182,6 +208,7 @@ struct VideoOptions {
   bool auto_calibrate = false;  // a running rest estimate per face (calibration.h RestEstimator)
   bool appearance = false;      // fuse the appearance branch (appearance.h, opt-in)
   BatchOptions batch;           // a folder or manifest input (batch_command.cpp)
+  VmcStreamOptions vmc;         // also stream each frame live (one face), at the video's pace
 };
 int run_video(const VideoOptions& o);
 int run_video_batch(const VideoOptions& o);
@@ -369,15 +396,11 @@ int run_speech_stream(const SpeechOptions& o);
 struct PlayOptions {
   std::string input;
   std::optional<std::string> from;
-  std::string vmc = "127.0.0.1:39539";
-  std::string names = "arkit";  // arkit ("eyeBlinkLeft") or pascal ("EyeBlinkLeft")
-  bool no_pose = false;         // blendshapes only
+  VmcStreamOptions vmc{"127.0.0.1:39539"};
   double speed = 1;
   int repeat = 1;  // 0 = until interrupted
 };
 int run_play(const PlayOptions& o);
-// The --vmc-names value as VmcOptions (shared by `play` and `speech --stream`).
-semblend::VmcOptions vmc_options(const std::string& names, bool no_pose);
 
 struct EvalSpeechOptions {
   std::string output;  // JSON report ("" = summary only)

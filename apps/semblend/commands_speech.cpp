@@ -85,7 +85,7 @@ int run_speech_stream(const SpeechOptions& o) {
   // Blendshapes only: a speech take has no head pose of its own (the receiver's tracker, or
   // nothing, turns the head).
   std::optional<VmcSender> vmc;
-  if (!o.vmc.empty()) vmc = VmcSender::open(parse_osc_endpoint(o.vmc), vmc_options("arkit", true));
+  if (!o.vmc.empty()) vmc = open_vmc({o.vmc, "arkit", true});
   SpeechStreamOptions so;
   so.model_dir = o.models;
   so.fps = o.fps;

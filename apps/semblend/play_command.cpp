@@ -1,55 +1,70 @@
 // `semblend play`: a take streamed live in the VMC protocol (include/semblend/vmc.h), each frame
-// sent at its own time (docs/cli.md, docs/formats.md).
+// sent at its own time; and the --vmc destination every streaming command shares (docs/cli.md,
+// docs/formats.md).
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
 #include "commands.h"
+#include "semblend/error.h"
 #include "semblend/formats.h"
 #include "semblend/vmc.h"
 
 namespace semblend::cli {
 
-semblend::VmcOptions vmc_options(const std::string& names, bool no_pose) {
+std::optional<VmcSender> open_vmc(const VmcStreamOptions& o) {
+  if (o.to.empty()) return std::nullopt;
+  const OscEndpoint to = parse_osc_endpoint(o.to);
   VmcOptions v;
-  if (names == "pascal")
+  if (o.names == "pascal")
     v.names = VmcNames::LiveLink;
-  else if (names != "arkit")
-    throw std::invalid_argument("--vmc-names must be arkit or pascal, not '" + names + "'");
-  v.pose = !no_pose;
-  return v;
+  else if (o.names != "arkit")
+    throw std::invalid_argument("--vmc-names must be arkit or pascal, not '" + o.names + "'");
+  v.pose = !o.no_pose;
+  return VmcSender::open(to, v);
+}
+
+void VmcPacer::send(const FaceFrame& frame) {
+  using Clock = std::chrono::steady_clock;
+  if (!start_) {
+    start_ = Clock::now();
+    first_ = frame.time;
+  }
+  const double at = (frame.time - first_) / speed_;
+  std::this_thread::sleep_until(
+      *start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(at)));
+  FaceFrame f = frame;
+  f.time -= first_;
+  sender_.send(f, frame.confidence > 0);
 }
 
 int run_play(const PlayOptions& o) {
-  const OscEndpoint to = parse_osc_endpoint(o.vmc);
   if (!(o.speed > 0)) throw std::invalid_argument("--speed must be positive");
+  if (o.vmc.to.empty()) throw std::invalid_argument("--vmc needs HOST:PORT");
+  parse_osc_endpoint(o.vmc.to);  // a bad destination is reported before the take is read
   ReadOptions ro;
   if (o.from) ro.format = named_format(*o.from);
   const Take take = read_take(o.input, ro);
   if (take.frames.empty())
     throw InputError(o.input, 0, 0, "the take has no frames: nothing to play");
-  VmcSender sender = VmcSender::open(to, vmc_options(o.names, o.no_pose));
+  VmcSender sender = *open_vmc(o.vmc);
   std::fprintf(stderr, "semblend play: %s (%zu frames, %.2f s) -> osc://%s (VMC)%s\n",
-               o.input.c_str(), take.frames.size(), take.duration(), to.text().c_str(),
-               o.repeat == 0 ? ", until interrupted" : "");
-  using Clock = std::chrono::steady_clock;
+               o.input.c_str(), take.frames.size(), take.duration(),
+               sender.endpoint().text().c_str(), o.repeat == 0 ? ", until interrupted" : "");
+  const auto start = std::chrono::steady_clock::now();
+  VmcPacer pacer(sender, o.speed);
+  // Passes follow each other with one frame period between the last frame and the next first.
   const double t0 = take.frames.front().time;
-  // One period after the last frame before a repeat starts over, as a looping player holds it.
-  const double period = take.fps > 0 ? 1.0 / take.fps : 0;
-  const Clock::time_point start = Clock::now();
-  double offset = 0;  // take seconds played before this pass
-  for (int pass = 0; o.repeat == 0 || pass < o.repeat; ++pass) {
+  const double pass = take.frames.back().time - t0 + (take.fps > 0 ? 1.0 / take.fps : 0);
+  for (int k = 0; o.repeat == 0 || k < o.repeat; ++k) {
     for (const FaceFrame& f : take.frames) {
-      const double at = (offset + f.time - t0) / o.speed;
-      std::this_thread::sleep_until(
-          start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(at)));
       FaceFrame frame = f;
-      frame.time = offset + f.time - t0;
-      sender.send(frame, f.confidence > 0);
+      frame.time = k * pass + (f.time - t0);
+      pacer.send(frame);
     }
-    offset += take.frames.back().time - t0 + period;
   }
-  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "semblend play: sent %zu frames in %.2f s\n", sender.bundles_sent(), wall);
   return kOk;
 }

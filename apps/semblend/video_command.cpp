@@ -6,10 +6,12 @@
 //
 // Frames without the chosen face hold the last estimate (before the first face: the neutral face,
 // head straight) with confidence 0; a video with no face at all is an error.
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -36,6 +38,24 @@ namespace semblend::cli {
 namespace {
 
 // "[#####.....]  45%  61/135 frames" on a terminal; nothing otherwise.
+// Ctrl-C (SIGINT) or SIGTERM while a live source is read ends the video, not the process: the
+// frames read so far are solved and written. A signal handler reaches only a global; this lock-free
+// flag is the one this program has. A second signal kills the process as usual (SA_RESETHAND).
+std::atomic<bool> g_stop_requested{false};
+
+void request_stop(int /*signal*/) {
+  g_stop_requested = true;
+}
+
+void stop_on_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = request_stop;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
 class Progress {
  public:
   explicit Progress(int total) : total_(total), on_(::isatty(STDERR_FILENO) == 1) {}
@@ -168,7 +188,11 @@ class PreviewWorker {
 }  // namespace
 
 int run_video(const VideoOptions& o) {
-  if (is_batch_input({o.input})) return run_video_batch(o);
+  if (is_batch_input({o.input})) {
+    if (!o.vmc.to.empty())
+      throw std::invalid_argument("--vmc streams one video, not a folder or a manifest");
+    return run_video_batch(o);
+  }
   if (o.batch.any_set())
     throw std::invalid_argument(
         "--out-dir, --format, --shard, --jobs, --force and --recursive need a folder or a "
@@ -178,7 +202,7 @@ int run_video(const VideoOptions& o) {
   if (o.semantic) check_semantic_format(format);
   Calibration calibration;
   std::optional<Appearance> appearance;
-  const VideoSolveOptions so = video_solve_options(o, calibration, appearance);
+  VideoSolveOptions so = video_solve_options(o, calibration, appearance);
   if (so.all_faces && o.output.empty())
     throw std::invalid_argument("--faces all writes one take per face: it needs -o");
   if (so.all_faces && !o.preview.empty())
@@ -186,7 +210,16 @@ int run_video(const VideoOptions& o) {
   if (!o.preview.empty() && extension_of(o.preview) != "mp4")
     throw std::invalid_argument("--preview must be an .mp4 file, got \"" + o.preview + "\"");
   if (o.face < 0) throw std::invalid_argument("--face must be 0 or more");
+  if (so.all_faces && !o.vmc.to.empty())
+    throw std::invalid_argument("--vmc streams one face: not with --faces all");
+  std::optional<VmcSender> vmc = open_vmc(o.vmc);
+  std::optional<VmcPacer> pacer;
+  if (vmc) pacer.emplace(*vmc);
   VideoReader reader = VideoReader::open(o.input);
+  if (reader.live()) {
+    stop_on_signals();
+    so.stop = &g_stop_requested;
+  }
   std::optional<AtomicFileWriter> out;
   if (!o.output.empty()) {
     if (so.all_faces)  // an unwritable -o fails now, not at the end
@@ -205,9 +238,13 @@ int run_video(const VideoOptions& o) {
       solve_video(reader, landmarker, solver, so, o.input,
                   [&](Image&& image, std::vector<FaceLandmarks>&& drawn, const FaceFrame& frame) {
                     if (preview) preview->push(std::move(image), std::move(drawn), frame);
+                    if (pacer) pacer->send(frame);
                     progress.update(++done);
                   });
   progress.done();
+  if (g_stop_requested)
+    std::fprintf(stderr, "semblend video: stopped by a signal after %d frames; writing them\n",
+                 video.frames);
   if (preview) preview->finish();
   if (so.all_faces) {
     write_video_takes(video, o.output, true, o.semantic);
@@ -243,6 +280,9 @@ int run_video(const VideoOptions& o) {
                video.frames - face.frames_with_face, video.seconds,
                double(take.frames.size()) / video.seconds, o.preview.empty() ? "" : ", preview ",
                o.preview.c_str());
+  if (vmc)
+    std::fprintf(stderr, "semblend video: sent %zu frames to osc://%s (VMC)\n", vmc->bundles_sent(),
+                 vmc->endpoint().text().c_str());
   return kOk;
 }
 

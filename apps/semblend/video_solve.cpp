@@ -106,7 +106,7 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
   std::vector<double> times;  // every frame's time so far
   const auto start = std::chrono::steady_clock::now();
   double time = 0, last_time = 0;
-  while (reader.next(image, time)) {
+  while (!(o.stop != nullptr && o.stop->load()) && reader.next(image, time)) {
     // Containers may repeat a timestamp; the take's times must increase.
     if (out.frames > 0 && !(time > last_time)) time = last_time + 1.0 / reader.fps();
     last_time = time;

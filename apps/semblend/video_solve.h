@@ -9,6 +9,7 @@
 // (any face, with all faces) in any frame.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -34,6 +35,9 @@ struct VideoSolveOptions {
   FaceSolveSetup setup;
   std::string correction_note;  // "<kind>: <file>" of the correction, for the take's metadata
   bool auto_calibrate = false;  // and/or a running rest estimate per face (before smoothing)
+  // When set and true, the video ends before the next frame (Ctrl-C on a live source): what was
+  // read is solved and returned.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // The options of `semblend video` (one file or a batch) as VideoSolveOptions; `calibration`

@@ -2,6 +2,9 @@
 //
 // VideoReader::open: any container/codec the backend decodes (MP4/H.264, …). next() yields frames
 //   as RGB Images with their timestamps (seconds, from the container, else index / fps).
+//   Live sources too: "-" (standard input), a FIFO or a pipe carrying a streamable container
+//   (Matroska, MPEG-TS, YUV4MPEG, MJPEG ...), and a camera's character device (/dev/video0,
+//   through OpenCV's V4L2 backend). live() says so; their frame_count() is 0 (unknown).
 // VideoWriter: MP4 (mp4v) written to a temporary file beside the target and renamed by close(),
 //   so a failed run leaves no half-written video.
 // Failure modes: InputError naming the file (cannot open/decode, no frames, zero size, more pixels
@@ -24,7 +27,8 @@ class VideoReader {
   ~VideoReader();
 
   double fps() const;
-  int frame_count() const;  // as the container reports it (may be an estimate)
+  int frame_count() const;  // as the container reports it (may be an estimate); 0 when live
+  bool live() const;        // standard input, a FIFO or a device: frames arrive as they happen
   int width() const;
   int height() const;
   // The next frame; false at the end of the stream.

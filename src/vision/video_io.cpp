@@ -12,6 +12,7 @@ namespace semblend {
 
 struct VideoReader::Impl {
   std::string path;
+  bool live = false;
   cv::VideoCapture cap;
   double fps = 0;
   int index = 0;
@@ -23,12 +24,19 @@ VideoReader& VideoReader::operator=(VideoReader&&) noexcept = default;
 VideoReader::~VideoReader() = default;
 
 VideoReader VideoReader::open(const std::string& path, const ImageLimits& limits) {
+  namespace fs = std::filesystem;
+  // "-" is standard input: a pipe (live) or a redirected file.
+  const std::string source = path == "-" ? "/dev/stdin" : path;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw IoError(IoError::Op::Read, path, "no such file");
+  const fs::file_type type = fs::status(source, ec).type();
+  const bool device = type == fs::file_type::character;
+  if (type != fs::file_type::regular && type != fs::file_type::fifo && !device)
+    throw IoError(IoError::Op::Read, path,
+                  type == fs::file_type::not_found ? "no such file" : "not a video file or device");
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  if (!impl->cap.open(path, cv::CAP_FFMPEG) || !impl->cap.isOpened())
+  impl->live = type != fs::file_type::regular;
+  if (!impl->cap.open(source, device ? cv::CAP_V4L2 : cv::CAP_FFMPEG) || !impl->cap.isOpened())
     throw InputError(path, 0, 0,
                      "cannot open the video (not a video, or a codec the decoder lacks)");
   const auto w = static_cast<int64_t>(impl->cap.get(cv::CAP_PROP_FRAME_WIDTH));
@@ -45,7 +53,10 @@ double VideoReader::fps() const {
   return impl_->fps;
 }
 int VideoReader::frame_count() const {
-  return static_cast<int>(impl_->cap.get(cv::CAP_PROP_FRAME_COUNT));
+  return impl_->live ? 0 : static_cast<int>(impl_->cap.get(cv::CAP_PROP_FRAME_COUNT));
+}
+bool VideoReader::live() const {
+  return impl_->live;
 }
 int VideoReader::width() const {
   return static_cast<int>(impl_->cap.get(cv::CAP_PROP_FRAME_WIDTH));

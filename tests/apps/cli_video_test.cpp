@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "live/osc_receiver.h"
 #include "semblend/appearance.h"
 #include "semblend/demo.h"
 #include "semblend/formats.h"
@@ -267,6 +269,66 @@ TEST(CliVideo, FramesWithoutTheFaceHoldTheLastValuesMarkedWithConfidenceZero) {
       EXPECT_GT(f.coefficients[Blendshape::JawOpen], 0.3f) << i;
     }
   }
+}
+
+// A live source: the video arrives through a pipe as it happens (ffmpeg -re plays a rig clip in
+// real time, Matroska on standard input), every solved frame streams to a VMC receiver, and an
+// interrupt ends the video: what was read is solved and written, exit 0.
+TEST(CliVideo, ALiveSourceStreamsToVmcAndAnInterruptKeepsWhatWasRead) {
+  TempDir tmp;
+  RenderOptions ro;
+  ro.width = ro.height = 192;
+  const Rig& rig = default_rig();
+  {
+    VideoWriter w(tmp.path("clip.mp4"), 192, 192, 10);  // 8 s at 10 fps: the jaw opens and closes
+    for (int i = 0; i < 80; ++i) {
+      FaceFrame f;
+      f.coefficients.set(Blendshape::JawOpen, i % 10 < 5 ? 0.0f : 0.7f);
+      w.write(render_face(rig, f, ro).image);
+    }
+    w.close();
+  }
+  test::OscReceiver rx;
+  // Job control on, so the background job takes an interrupt as a terminal's Ctrl-C would.
+  const std::string script = "set -m\nffmpeg -loglevel error -re -i " + q(tmp.path("clip.mp4")) +
+                             " -c copy -f matroska - | " + q(SEMBLEND_CLI) + " video - -o " +
+                             q(tmp.path("live.jsonl")) + " --vmc " + rx.endpoint() + " 2>" +
+                             q(tmp.path("err")) + " &\nsleep 3\nkill -INT $!\nwait $!\n" +
+                             "echo $? >" + q(tmp.path("rc")) + "\n";
+  test::write_text(tmp.path("run.sh"), script);
+  ASSERT_EQ(std::system(("bash " + q(tmp.path("run.sh"))).c_str()), 0);
+  const std::string err = test::read_text(tmp.path("err"));
+  EXPECT_EQ(test::read_text(tmp.path("rc")), "0\n") << err;
+  EXPECT_TRUE(test::contains(err, "stopped by a signal")) << err;
+  const Take take = read_take(tmp.path("live.jsonl"));
+  std::printf("interrupted after %zu of 80 frames\n", take.frames.size());
+  EXPECT_GE(take.frames.size(), 2u);
+  EXPECT_LT(take.frames.size(), 80u);
+  const std::vector<test::OscBundle> got = rx.wait_for(take.frames.size());
+  ASSERT_EQ(got.size(), take.frames.size());
+  for (std::size_t k = 0; k < got.size(); ++k) {
+    const FaceFrame& f = take.frames[k];
+    const auto& m = got[k].messages;
+    EXPECT_NEAR(std::get<float>(m.back().arguments[0]), f.time - take.frames[0].time, 1e-4);
+    if (f.confidence == 0) continue;
+    ASSERT_EQ(m.size(), kBlendshapeCount + 6);
+    EXPECT_NEAR(std::get<float>(m[index_of(Blendshape::JawOpen)].arguments[1]),
+                f.coefficients[Blendshape::JawOpen], 1e-4)
+        << k;
+  }
+
+  // Standard input carrying the first 2 s to their end; --vmc is one face and one video only.
+  const std::string whole = "ffmpeg -loglevel error -i " + q(tmp.path("clip.mp4")) +
+                            " -t 2 -c copy -f matroska - | " + q(SEMBLEND_CLI) + " video - -o " +
+                            q(tmp.path("all.jsonl")) + " 2>" + q(tmp.path("err2"));
+  ASSERT_EQ(std::system(whole.c_str()), 0) << test::read_text(tmp.path("err2"));
+  EXPECT_EQ(read_take(tmp.path("all.jsonl")).frames.size(), 20u);
+  EXPECT_EQ(run_cli("video " + q(tmp.path("clip.mp4")) + " --faces all -o " +
+                        q(tmp.path("f.jsonl")) + " --vmc " + rx.endpoint(),
+                    tmp)
+                .exit_code,
+            6);
+  EXPECT_EQ(run_cli("video /dev/null -o " + q(tmp.path("n.jsonl")), tmp).exit_code, 4);
 }
 
 std::size_t file_count(const fs::path& dir) {

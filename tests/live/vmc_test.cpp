@@ -1,22 +1,16 @@
 // The VMC encoder and its UDP transport (include/semblend/vmc.h), and the commands that stream:
-// `semblend play` and `semblend speech --stream --vmc`. What arrives is read by a small OSC 1.0
-// parser written here from the specification, independent of liblo, which sends it.
+// `semblend play` and `semblend speech --stream --vmc`. What arrives is read by an OSC 1.0 parser
+// written from the specification (live/osc_receiver.h), independent of liblo, which sends it.
 #include "semblend/vmc.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <cstring>
-#include <mutex>
 #include <numbers>
 #include <thread>
 
+#include "live/osc_receiver.h"
 #include "semblend/audio.h"
 #include "semblend/error.h"
 #include "semblend/formats.h"
@@ -24,132 +18,6 @@
 
 namespace semblend {
 namespace {
-
-// ---- an OSC 1.0 reader (bundles of messages; int32, float32, string arguments) ----------------
-
-struct Bundle {
-  std::uint64_t timetag = 0;
-  std::vector<OscMessage> messages;
-};
-
-std::uint32_t be32(const unsigned char* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         p[3];
-}
-
-// An OSC string: NUL-terminated, padded to a multiple of 4 bytes.
-std::string osc_string(const unsigned char* data, std::size_t size, std::size_t& at) {
-  const auto* start = reinterpret_cast<const char*>(data + at);
-  const std::size_t n = strnlen(start, size - at);
-  if (at + n >= size) throw std::runtime_error("unterminated OSC string");
-  std::string s(start, n);
-  at += (n + 4) & ~std::size_t{3};
-  return s;
-}
-
-OscMessage parse_message(const unsigned char* data, std::size_t size) {
-  std::size_t at = 0;
-  OscMessage m;
-  m.address = osc_string(data, size, at);
-  const std::string tags = osc_string(data, size, at);
-  if (tags.empty() || tags[0] != ',') throw std::runtime_error("no type tags in " + m.address);
-  for (char t : tags.substr(1)) {
-    if (t == 's') {
-      m.arguments.emplace_back(osc_string(data, size, at));
-      continue;
-    }
-    if (at + 4 > size) throw std::runtime_error("argument past the end in " + m.address);
-    const std::uint32_t bits = be32(data + at);
-    at += 4;
-    if (t == 'i')
-      m.arguments.emplace_back(static_cast<std::int32_t>(bits));
-    else if (t == 'f') {
-      float f = 0;
-      std::memcpy(&f, &bits, 4);
-      m.arguments.emplace_back(f);
-    } else
-      throw std::runtime_error(std::string("unexpected type tag ") + t);
-  }
-  if (at != size) throw std::runtime_error("trailing bytes in " + m.address);
-  return m;
-}
-
-Bundle parse_bundle(const unsigned char* data, std::size_t size) {
-  if (size < 16 || std::memcmp(data, "#bundle\0", 8) != 0)
-    throw std::runtime_error("not an OSC bundle");
-  Bundle b;
-  b.timetag = (std::uint64_t{be32(data + 8)} << 32) | be32(data + 12);
-  for (std::size_t at = 16; at < size;) {
-    const std::uint32_t n = be32(data + at);
-    if (n % 4 != 0 || at + 4 + n > size) throw std::runtime_error("bad bundle element size");
-    b.messages.push_back(parse_message(data + at + 4, n));
-    at += 4 + n;
-  }
-  return b;
-}
-
-// A UDP socket on 127.0.0.1 (a free port) that keeps every datagram, parsed, from a thread.
-class Receiver {
- public:
-  Receiver() {
-    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-      throw std::runtime_error("cannot bind a UDP socket on 127.0.0.1");
-    port_ = ntohs(a.sin_port);
-    timeval tv{0, 100000};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    thread_ = std::thread([this] {
-      std::vector<unsigned char> buf(65536);
-      while (!stop_) {
-        const ssize_t n = recv(fd_, buf.data(), buf.size(), 0);
-        if (n <= 0) continue;
-        std::lock_guard lock(mutex_);
-        try {
-          bundles_.push_back(parse_bundle(buf.data(), static_cast<std::size_t>(n)));
-        } catch (const std::exception& e) {
-          errors_.push_back(e.what());
-        }
-      }
-    });
-  }
-  ~Receiver() {
-    stop_ = true;
-    thread_.join();
-    close(fd_);
-  }
-  int port() const { return port_; }
-  std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
-  // The bundles received so far, after waiting (up to 5 s) until there are at least `count`.
-  std::vector<Bundle> wait_for(std::size_t count) {
-    for (int i = 0; i < 500; ++i) {
-      {
-        std::lock_guard lock(mutex_);
-        if (bundles_.size() >= count) break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // and anything extra
-    std::lock_guard lock(mutex_);
-    return bundles_;
-  }
-  std::vector<std::string> errors() {
-    std::lock_guard lock(mutex_);
-    return errors_;
-  }
-
- private:
-  int fd_ = -1, port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-  std::mutex mutex_;
-  std::vector<Bundle> bundles_;
-  std::vector<std::string> errors_;
-};
 
 FaceFrame sample_frame(double time) {
   FaceFrame f;
@@ -257,12 +125,12 @@ TEST(Vmc, EndpointsAreHostColonPort) {
 }
 
 TEST(VmcSender, AFrameArrivesAsOneOscBundleReadByAnIndependentParser) {
-  Receiver rx;
+  test::OscReceiver rx;
   VmcSender tx = VmcSender::open(parse_osc_endpoint(rx.endpoint()));
   const FaceFrame f = sample_frame(0.5);
   tx.send(f);
   tx.send(sample_frame(0.5 + 1.0 / 60), false);
-  const std::vector<Bundle> got = rx.wait_for(2);
+  const std::vector<test::OscBundle> got = rx.wait_for(2);
   EXPECT_TRUE(rx.errors().empty()) << rx.errors().front();
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].timetag, 1u);                // OSC's "immediately"
@@ -275,7 +143,7 @@ TEST(VmcSender, AFrameArrivesAsOneOscBundleReadByAnIndependentParser) {
 TEST(VmcSender, NobodyListeningIsNotAnErrorButAnUnknownHostIs) {
   std::uint16_t closed = 0;
   {
-    Receiver rx;  // a port that was free a moment ago and is closed now
+    test::OscReceiver rx;  // a port that was free a moment ago and is closed now
     closed = static_cast<std::uint16_t>(rx.port());
   }
   VmcSender tx = VmcSender::open({"127.0.0.1", closed});
@@ -302,7 +170,7 @@ TEST(CliPlay, StreamsATakeFrameByFrameAtItsTimes) {
   }
   take.frames[3].confidence = 0;  // no face in this frame
   write_take(take, tmp.path("t.jsonl"), TakeFormat::Jsonl);
-  Receiver rx;
+  test::OscReceiver rx;
   const auto t0 = std::chrono::steady_clock::now();
   test::RunResult r = test::run_cli(
       "play " + test::q(tmp.path("t.jsonl")) + " --vmc " + rx.endpoint() + " --repeat 2 --speed 2",
@@ -310,7 +178,7 @@ TEST(CliPlay, StreamsATakeFrameByFrameAtItsTimes) {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("sent 12 frames"), std::string::npos) << r.err;
-  const std::vector<Bundle> got = rx.wait_for(12);
+  const std::vector<test::OscBundle> got = rx.wait_for(12);
   ASSERT_EQ(got.size(), 12u);
   for (std::size_t k = 0; k < got.size(); ++k) {
     const std::size_t i = k % 6;
@@ -330,12 +198,12 @@ TEST(CliPlay, StreamsATakeFrameByFrameAtItsTimes) {
   EXPECT_GE(wall, 11.0 / 30.0 / 2.0);
 
   // --no-pose and Live Link's spelling.
-  Receiver rx2;
+  test::OscReceiver rx2;
   r = test::run_cli("play " + test::q(tmp.path("t.jsonl")) + " --vmc " + rx2.endpoint() +
                         " --no-pose --vmc-names pascal --speed 10",
                     tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::vector<Bundle> plain = rx2.wait_for(6);
+  const std::vector<test::OscBundle> plain = rx2.wait_for(6);
   ASSERT_EQ(plain.size(), 6u);
   ASSERT_EQ(plain[0].messages.size(), kBlendshapeCount + 3);
   EXPECT_EQ(std::get<std::string>(plain[0].messages[0].arguments[0]), "EyeBlinkLeft");
@@ -387,14 +255,14 @@ TEST(CliSpeechStream, VmcSendsEveryFrameItWrites) {
     audio.samples.push_back(static_cast<float>(0.05 * x));
   }
   write_wav(audio, tmp.path("a.wav"));
-  Receiver rx;
+  test::OscReceiver rx;
   const std::string cmd = "cat " + test::q(tmp.path("a.wav")) + " | " + test::q(SEMBLEND_CLI) +
                           " speech --stream --vmc " + rx.endpoint() + " -o " +
                           test::q(tmp.path("a.jsonl")) + " 2>" + test::q(tmp.path("err"));
   ASSERT_EQ(std::system(cmd.c_str()), 0) << test::read_text(tmp.path("err"));
   const Take take = read_take(tmp.path("a.jsonl"));
   ASSERT_EQ(take.frames.size(), 61u);
-  const std::vector<Bundle> got = rx.wait_for(take.frames.size());
+  const std::vector<test::OscBundle> got = rx.wait_for(take.frames.size());
   ASSERT_EQ(got.size(), take.frames.size());
   for (std::size_t k = 0; k < got.size(); ++k) {
     // Blendshapes only (a speech take has no head pose), the values the JSONL holds.
