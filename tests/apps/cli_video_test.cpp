@@ -2,6 +2,7 @@
 // talking-head clip (../shared/data/video), a rig-rendered clip with known coefficients, two faces,
 // and bad input.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "live/osc_receiver.h"
 #include "semblend/appearance.h"
@@ -289,14 +291,22 @@ TEST(CliVideo, ALiveSourceStreamsToVmcAndAnInterruptKeepsWhatWasRead) {
     w.close();
   }
   test::OscReceiver rx;
-  // Job control on, so the background job takes an interrupt as a terminal's Ctrl-C would.
+  // Job control on, so the background job takes an interrupt as a terminal's Ctrl-C would. The
+  // interrupt comes once frames are being solved (3 have arrived), however slow the machine.
   const std::string script = "set -m\nffmpeg -loglevel error -re -i " + q(tmp.path("clip.mp4")) +
                              " -c copy -f matroska - | " + q(SEMBLEND_CLI) + " video - -o " +
                              q(tmp.path("live.jsonl")) + " --vmc " + rx.endpoint() + " 2>" +
-                             q(tmp.path("err")) + " &\nsleep 3\nkill -INT $!\nwait $!\n" +
-                             "echo $? >" + q(tmp.path("rc")) + "\n";
+                             q(tmp.path("err")) + " &\necho $! >" + q(tmp.path("pid")) +
+                             "\nwait $!\necho $? >" + q(tmp.path("rc")) + "\n";
   test::write_text(tmp.path("run.sh"), script);
-  ASSERT_EQ(std::system(("bash " + q(tmp.path("run.sh"))).c_str()), 0);
+  int shell = -1;
+  std::thread run([&] { shell = std::system(("bash " + q(tmp.path("run.sh"))).c_str()); });
+  for (int i = 0; i < 12 && rx.wait_for(3).size() < 3; ++i) {
+  }  // up to a minute
+  const pid_t pid = static_cast<pid_t>(std::stol(test::read_text(tmp.path("pid"))));
+  kill(pid, SIGINT);
+  run.join();
+  ASSERT_EQ(shell, 0);
   const std::string err = test::read_text(tmp.path("err"));
   EXPECT_EQ(test::read_text(tmp.path("rc")), "0\n") << err;
   EXPECT_TRUE(test::contains(err, "stopped by a signal")) << err;
