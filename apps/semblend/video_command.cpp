@@ -37,7 +37,6 @@
 namespace semblend::cli {
 namespace {
 
-// "[#####.....]  45%  61/135 frames" on a terminal; nothing otherwise.
 // Ctrl-C (SIGINT) or SIGTERM while a live source is read ends the video, not the process: the
 // frames read so far are solved and written. A signal handler reaches only a global; this lock-free
 // flag is the one this program has. A second signal kills the process as usual (SA_RESETHAND).
@@ -56,6 +55,7 @@ void stop_on_signals() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
+// "[#####.....]  45%  61/135 frames" on a terminal; nothing otherwise.
 class Progress {
  public:
   explicit Progress(int total) : total_(total), on_(::isatty(STDERR_FILENO) == 1) {}
