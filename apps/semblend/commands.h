@@ -70,18 +70,25 @@ struct VmcStreamOptions {
 std::optional<semblend::VmcSender> open_vmc(const VmcStreamOptions& o);
 
 // Sends frames no sooner than their own times say (the first at once; `speed` × real time), with
-// times counted from the first frame's. A frame with confidence 0 is sent as "no face".
+// times counted from the first frame's. A frame with confidence 0 is sent as "no face". A frame the
+// operating system refuses (a network gone: no route) is counted and skipped, with one warning on
+// stderr, so a live session's take is not lost to its stream.
 class VmcPacer {
  public:
   explicit VmcPacer(semblend::VmcSender& sender, double speed = 1)
       : sender_(sender), speed_(speed) {}
   void send(const semblend::FaceFrame& frame);
+  std::size_t failed() const { return failed_; }
+  // "sent N frames to osc://HOST:PORT (VMC)", and how many could not be sent.
+  std::string summary() const;
 
  private:
   semblend::VmcSender& sender_;
   double speed_;
   std::optional<std::chrono::steady_clock::time_point> start_;
   double first_ = 0;
+  std::size_t failed_ = 0;
+  std::string first_error_;
 };
 
 // A --from/--to format name (csv, json, jsonl, arkit, semanticface); invalid_argument otherwise.

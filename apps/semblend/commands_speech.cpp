@@ -84,8 +84,9 @@ int run_speech_stream(const SpeechOptions& o) {
     throw std::invalid_argument("--stream writes JSONL: -o must name a .jsonl file");
   // Blendshapes only: a speech take has no head pose of its own (the receiver's tracker, or
   // nothing, turns the head).
-  std::optional<VmcSender> vmc;
-  if (!o.vmc.empty()) vmc = open_vmc({o.vmc, "arkit", true});
+  std::optional<VmcSender> vmc = open_vmc({o.vmc, "arkit", true});
+  std::optional<VmcPacer> pacer;  // real time even when the audio comes faster (a file piped in)
+  if (vmc) pacer.emplace(*vmc);
   SpeechStreamOptions so;
   so.model_dir = o.models;
   so.fps = o.fps;
@@ -109,7 +110,7 @@ int run_speech_stream(const SpeechOptions& o) {
   auto send = [&](const StreamOutput& so_) {
     for (const FaceFrame& f : so_.frames) {
       write(encode_jsonl_frame(f));
-      if (vmc) vmc->send(f);
+      if (pacer) pacer->send(f);
     }
     frames += so_.frames.size();
     std::fflush(out);
@@ -142,9 +143,7 @@ int run_speech_stream(const SpeechOptions& o) {
                "semblend speech --stream: %.2f s of audio -> %zu frames at %g fps, max latency "
                "%.0f ms of audio (CPU real-time factor %.3f)\n",
                audio, frames, o.fps, stream.max_latency() * 1000, audio > 0 ? cpu / audio : 0.0);
-  if (vmc)
-    std::fprintf(stderr, "semblend speech --stream: sent %zu frames to osc://%s (VMC)\n",
-                 vmc->bundles_sent(), vmc->endpoint().text().c_str());
+  if (pacer) std::fprintf(stderr, "semblend speech --stream: %s\n", pacer->summary().c_str());
   return kOk;
 }
 

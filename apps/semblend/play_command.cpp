@@ -35,7 +35,23 @@ void VmcPacer::send(const FaceFrame& frame) {
       *start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(at)));
   FaceFrame f = frame;
   f.time -= first_;
-  sender_.send(f, frame.confidence > 0);
+  try {
+    sender_.send(f, frame.confidence > 0);
+  } catch (const IoError& e) {
+    if (failed_++ == 0) {
+      first_error_ = e.what();
+      std::fprintf(stderr, "semblend: warning: %s; going on without the frames it refuses\n",
+                   e.what());
+    }
+  }
+}
+
+std::string VmcPacer::summary() const {
+  std::string s = "sent " + std::to_string(sender_.bundles_sent()) + " frames to osc://" +
+                  sender_.endpoint().text() + " (VMC)";
+  if (failed_ > 0)
+    s += "; " + std::to_string(failed_) + " could not be sent (first: " + first_error_ + ")";
+  return s;
 }
 
 int run_play(const PlayOptions& o) {
@@ -65,8 +81,8 @@ int run_play(const PlayOptions& o) {
   }
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "semblend play: sent %zu frames in %.2f s\n", sender.bundles_sent(), wall);
-  return kOk;
+  std::fprintf(stderr, "semblend play: %s in %.2f s\n", pacer.summary().c_str(), wall);
+  return pacer.failed() > 0 ? kOutputUnwritable : kOk;
 }
 
 }  // namespace semblend::cli

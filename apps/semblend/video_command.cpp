@@ -280,9 +280,7 @@ int run_video(const VideoOptions& o) {
                video.frames - face.frames_with_face, video.seconds,
                double(take.frames.size()) / video.seconds, o.preview.empty() ? "" : ", preview ",
                o.preview.c_str());
-  if (vmc)
-    std::fprintf(stderr, "semblend video: sent %zu frames to osc://%s (VMC)\n", vmc->bundles_sent(),
-                 vmc->endpoint().text().c_str());
+  if (pacer) std::fprintf(stderr, "semblend video: %s\n", pacer->summary().c_str());
   return kOk;
 }
 

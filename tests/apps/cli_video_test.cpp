@@ -3,6 +3,7 @@
 // and bad input.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -339,6 +340,51 @@ TEST(CliVideo, ALiveSourceStreamsToVmcAndAnInterruptKeepsWhatWasRead) {
                 .exit_code,
             6);
   EXPECT_EQ(run_cli("video /dev/null -o " + q(tmp.path("n.jsonl")), tmp).exit_code, 4);
+}
+
+// A network that refuses every datagram (tests/live/fail_sendto.cpp preloaded: no route to the
+// host): `video --vmc` warns once and still writes its take, exit 0; `play`, whose only output is
+// the stream, exits 5. Each says how many frames could not be sent.
+TEST(CliVideo, AStreamTheNetworkRefusesCostsNoTake) {
+  TempDir tmp;
+  RenderOptions ro;
+  ro.width = ro.height = 160;
+  {
+    VideoWriter w(tmp.path("clip.mp4"), 160, 160, 30);
+    const Image face = render_face(default_rig(), FaceFrame{}, ro).image;
+    for (int i = 0; i < 5; ++i) w.write(face);
+    w.close();
+  }
+  // The sanitizer build's runtime must come first among libraries; the shim is not sanitized.
+  const std::string env = std::string("ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}") +
+                          "verify_asan_link_order=0 LD_PRELOAD=" + q(SEMBLEND_FAIL_SENDTO) + " ";
+  auto run = [&](const std::string& args) {
+    const std::string cmd = env + q(SEMBLEND_CLI) + " " + args + " 2>" + q(tmp.path("err"));
+    const int status = std::system(cmd.c_str());
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                          test::read_text(tmp.path("err")));
+  };
+  const auto [video_rc, video_err] = run("video " + q(tmp.path("clip.mp4")) + " -o " +
+                                         q(tmp.path("t.jsonl")) + " --vmc 127.0.0.1:9");
+  EXPECT_EQ(video_rc, 0) << video_err;
+  EXPECT_EQ(read_take(tmp.path("t.jsonl")).frames.size(), 5u);
+  EXPECT_TRUE(test::contains(video_err,
+                             "sent 0 frames to osc://127.0.0.1:9 (VMC); 5 could not "
+                             "be sent"))
+      << video_err;
+  const auto warnings = [](const std::string& err) {
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = err.find("warning:", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+  EXPECT_EQ(warnings(video_err), 1u) << video_err;
+  EXPECT_TRUE(test::contains(video_err, "osc://127.0.0.1:9")) << video_err;
+
+  const auto [play_rc, play_err] =
+      run("play " + q(tmp.path("t.jsonl")) + " --vmc 127.0.0.1:9 --speed 10");
+  EXPECT_EQ(play_rc, 5) << play_err;
+  EXPECT_TRUE(test::contains(play_err, "5 could not be sent")) << play_err;
+  EXPECT_EQ(warnings(play_err), 1u) << play_err;
 }
 
 std::size_t file_count(const fs::path& dir) {
