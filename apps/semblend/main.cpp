@@ -56,14 +56,14 @@ void add_neutral_options(CLI::App* sub, std::string& profile, std::vector<std::s
 }
 
 // Live streaming in the VMC protocol (`play`, `video`): where, which names, with or without bones.
-void add_vmc_options(CLI::App& sub, cli::VmcStreamOptions& v, const char* what) {
-  auto* to = sub.add_option("--vmc", v.to, what);
+void add_vmc_options(CLI::App* sub, cli::VmcStreamOptions& v, const char* what) {
+  auto* to = sub->add_option("--vmc", v.to, what);
   if (!v.to.empty()) to->capture_default_str();
-  sub.add_option("--vmc-names", v.names,
-                 "Blendshape names sent: arkit (eyeBlinkLeft) or pascal (EyeBlinkLeft)")
+  sub->add_option("--vmc-names", v.names,
+                  "Blendshape names sent: arkit (eyeBlinkLeft) or pascal (EyeBlinkLeft)")
       ->check(CLI::IsMember({"arkit", "pascal"}))
       ->capture_default_str();
-  sub.add_flag("--no-pose", v.no_pose, "Blendshapes only: no Head or eye bones");
+  sub->add_flag("--no-pose", v.no_pose, "Blendshapes only: no Head or eye bones");
 }
 
 // `image` and `video` on a folder or a manifest (docs/batch.md), and --faces all.
@@ -254,7 +254,7 @@ int main(int argc, char** argv) {
   pl->add_option("input", play.input, "Take to play (.csv Live Link Face, .json, .jsonl)")
       ->required();
   pl->add_option("--from", play.from, "Input format (default: detected)");
-  add_vmc_options(*pl, play.vmc, "Send to HOST:PORT (a VMC receiver)");
+  add_vmc_options(pl, play.vmc, "Send to HOST:PORT (a VMC receiver)");
   pl->add_option("--speed", play.speed, "Playback speed (2 = twice as fast)")
       ->check(CLI::Range(0.01, 100.0))
       ->capture_default_str();
@@ -500,7 +500,7 @@ int main(int argc, char** argv) {
   add_correction_option(vd, video.correction);
   vd->add_flag("--auto-calibrate", video.auto_calibrate,
                "Learn each face's rest as the video runs (docs/calibration.md)");
-  add_vmc_options(*vd, video.vmc,
+  add_vmc_options(vd, video.vmc,
                   "Also stream each frame live to HOST:PORT in the VMC protocol (one face; "
                   "frames go no faster than the video's own time)");
   vd->add_flag("--appearance", video.appearance,

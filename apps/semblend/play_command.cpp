@@ -57,13 +57,12 @@ std::string VmcPacer::summary() const {
 int run_play(const PlayOptions& o) {
   if (!(o.speed > 0)) throw std::invalid_argument("--speed must be positive");
   if (o.vmc.to.empty()) throw std::invalid_argument("--vmc needs HOST:PORT");
-  parse_osc_endpoint(o.vmc.to);  // a bad destination is reported before the take is read
+  VmcSender sender = *open_vmc(o.vmc);  // a bad destination is reported before the take is read
   ReadOptions ro;
   if (o.from) ro.format = named_format(*o.from);
   const Take take = read_take(o.input, ro);
   if (take.frames.empty())
     throw InputError(o.input, 0, 0, "the take has no frames: nothing to play");
-  VmcSender sender = *open_vmc(o.vmc);
   std::fprintf(stderr, "semblend play: %s (%zu frames, %.2f s) -> osc://%s (VMC)%s\n",
                o.input.c_str(), take.frames.size(), take.duration(),
                sender.endpoint().text().c_str(), o.repeat == 0 ? ", until interrupted" : "");

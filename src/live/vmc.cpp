@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 
 #include <charconv>
-#include <cmath>
 #include <utility>
 
 #include "semblend/blendshape.h"
@@ -15,21 +14,6 @@
 
 namespace semblend {
 namespace {
-
-using Quat = std::array<double, 4>;  // x, y, z, w
-
-Quat multiply(const Quat& a, const Quat& b) {
-  return {a[3] * b[0] + a[0] * b[3] + a[1] * b[2] - a[2] * b[1],
-          a[3] * b[1] - a[0] * b[2] + a[1] * b[3] + a[2] * b[0],
-          a[3] * b[2] + a[0] * b[1] - a[1] * b[0] + a[2] * b[3],
-          a[3] * b[3] - a[0] * b[0] - a[1] * b[1] - a[2] * b[2]};
-}
-
-Quat about(int axis, double angle) {
-  Quat q{0, 0, 0, std::cos(angle / 2)};
-  q[static_cast<std::size_t>(axis)] = std::sin(angle / 2);
-  return q;
-}
 
 OscMessage bone(std::string name, const std::array<float, 4>& q) {
   return {"/VMC/Ext/Bone/Pos", {std::move(name), 0.0F, 0.0F, 0.0F, q[0], q[1], q[2], q[3]}};
@@ -71,12 +55,12 @@ OscEndpoint parse_osc_endpoint(std::string_view text) {
 
 std::array<float, 4> vmc_rotation(float yaw, float pitch, float roll) {
   // Our poses (take.h): yaw > 0 turns the face toward the subject's left, pitch > 0 lifts the
-  // chin, roll > 0 turns the eye line clockwise as the camera sees it. Unity: +X the avatar's
-  // right, +Y up, +Z its forward; a positive angle about Y turns +Z toward +X (the avatar's
-  // right), about X turns +Z down, about Z turns +X (the camera's left) up: clockwise for the
-  // camera. Unity composes Euler angles as Y · X · Z.
-  const Quat q = multiply(multiply(about(1, -yaw), about(0, -pitch)), about(2, roll));
-  return {static_cast<float>(q[0]), static_cast<float>(q[1]), static_cast<float>(q[2]),
+  // chin, roll > 0 turns the eye line clockwise as the camera sees it. head_rotation_quaternion
+  // gives that rotation in the face frame (glTF's: +X the subject's left, +Y up, +Z forward).
+  // Unity's axes are the same with X mirrored (+X the avatar's right), and a rotation seen in a
+  // mirror negates the quaternion's y and z: Ry(−yaw) · Rx(−pitch) · Rz(roll).
+  const std::array<double, 4> q = head_rotation_quaternion({yaw, pitch, roll, std::nullopt});
+  return {static_cast<float>(q[0]), static_cast<float>(-q[1]), static_cast<float>(-q[2]),
           static_cast<float>(q[3])};
 }
 
