@@ -430,6 +430,13 @@ struct SchemaOptions {
 };
 int run_schema(const SchemaOptions& o);
 
+// `semblend paths`: resources.h's lookup for each model set, every file's SHA-256 checked, and
+// pocketsphinx's model folder. Exit 3 when anything is missing or differs.
+struct PathsOptions {
+  bool json = false;
+};
+int run_paths(const PathsOptions& o);
+
 // `semblend train ARGS...`: runs the solver's trainer, semblend_train (next to this executable;
 // built only where libtorch is installed, so the CLI itself never links it), with ARGS as they
 // are, and returns its exit code (docs/solver.md). Without the trainer: an error saying why, 1.

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "semblend/error.h"
+#include "semblend/version.h"
 
 namespace cli = semblend::cli;
 
@@ -86,7 +87,7 @@ void add_batch_options(CLI::App* sub, cli::BatchOptions& b, std::string& faces,
 int main(int argc, char** argv) {
   CLI::App app{"semblend: faces and speech to ARKit blendshape coefficients, explained in words"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "semblend 0.1.0");
+  app.set_version_flag("--version", std::string("semblend ") + semblend::version());
   app.footer(
       "Inputs are positional; -o FILE writes the result in the format its extension names "
       "(.csv Live Link Face, .json, .jsonl), stdout otherwise. Logs go to stderr.\n"
@@ -613,6 +614,11 @@ int main(int argc, char** argv) {
       "Train the solver: runs semblend_train with the arguments that follow (docs/solver.md)");
   tr->prefix_command();  // everything after `train` is the trainer's
 
+  cli::PathsOptions paths;
+  auto* pa = app.add_subcommand(
+      "paths", "Where semblend finds its models and data, each file checked against this build");
+  pa->add_flag("--json", paths.json, "One JSON object instead of the table");
+
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",
                                "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
@@ -632,6 +638,7 @@ int main(int argc, char** argv) {
     if (pl->parsed()) return cli::run_play(play);
     if (d->parsed()) return cli::run_demo(demo);
     if (s->parsed()) return cli::run_schema(schema);
+    if (pa->parsed()) return cli::run_paths(paths);
     if (tr->parsed()) return cli::run_train(tr->remaining());
     if (sv->parsed()) return cli::run_serve(serve);
     if (pf->parsed()) {

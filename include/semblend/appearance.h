@@ -48,6 +48,7 @@
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
 #include "semblend/render.h"
+#include "semblend/resources.h"
 #include "semblend/take.h"
 
 namespace semblend {
@@ -114,7 +115,9 @@ class Appearance {
   std::unique_ptr<Impl> impl_;
 };
 
-std::string default_appearance_dir();  // data/appearance
+// "appearance" in the installed data dir, or this build's data/appearance (resources.h).
+std::string default_appearance_dir();
+ResourceLocation default_appearance_location();
 std::map<std::string, std::string> default_appearance_checksums();
 
 // fusion.json's contents.

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "semblend/image.h"
+#include "semblend/resources.h"
 #include "semblend/take.h"
 
 namespace semblend {
@@ -133,8 +134,10 @@ std::vector<std::array<Point3, kLandmarkCount>> detect_jittered(FaceLandmarker& 
                                                                 const FaceLandmarks& reference,
                                                                 const JitterOptions& options = {});
 
-// The default model directory compiled into this build (third_party/npm/human-models/models).
+// The face models' folder: "models" in the installed data dir, or this build's
+// third_party/npm/human-models/models (resources.h says where it is looked for).
 std::string default_model_dir();
+ResourceLocation default_model_location();
 
 // ---- Output ------------------------------------------------------------------------------------
 // One image's (or video frame's) landmarks as a JSON object (docs/landmarks.md):

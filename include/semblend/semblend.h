@@ -8,6 +8,8 @@
 //   take.h        value types: Coefficients, HeadPose, EyePose, FaceFrame, Take; the value policy
 //   error.h       InputError (file:line:column) and IoError, the exceptions stages throw
 //   file_io.h     bounded reads and atomic writes
+//   resources.h   where the run-time model files are found (installed, moved, or the build tree)
+//   version.h     the library's version
 //   formats.h     Live Link Face CSV, JSON, JSONL, ARKit dictionaries, SemanticFace import
 //   filter.h      One Euro smoothing and frame-rate resampling of takes
 //   summary.h     per-shape statistics of a take (`semblend info`)
@@ -70,6 +72,7 @@
 #include "semblend/preview.h"
 #include "semblend/prosody.h"
 #include "semblend/render.h"
+#include "semblend/resources.h"
 #include "semblend/rig.h"
 #include "semblend/rig_eval.h"
 #include "semblend/semantic.h"
@@ -80,4 +83,5 @@
 #include "semblend/summary.h"
 #include "semblend/synth.h"
 #include "semblend/take.h"
+#include "semblend/version.h"
 #include "semblend/vmc.h"

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "semblend/landmarker.h"
+#include "semblend/resources.h"
 #include "semblend/semantic.h"
 #include "semblend/take.h"
 
@@ -106,7 +107,10 @@ class Solver {
   std::unique_ptr<Impl> impl_;
 };
 
-std::string default_solver_model_path();  // data/solver/solver.json
+// "solver/solver.json" in the installed data dir, or this build's data/solver/solver.json
+// (resources.h says where it is looked for).
+std::string default_solver_model_path();
+ResourceLocation default_solver_model_location();
 // The shipped model's SHA-256 sums by file name ("solver.json", "solver.bin"), compiled in.
 std::map<std::string, std::string> default_solver_model_checksums();
 

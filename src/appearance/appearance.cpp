@@ -339,8 +339,11 @@ const std::array<float, kAppearanceShapeCount>& Appearance::weights() const {
   return impl_->fusion.weights;
 }
 
+ResourceLocation default_appearance_location() {
+  return locate_resource("appearance", SEMBLEND_APPEARANCE_DIR);
+}
 std::string default_appearance_dir() {
-  return SEMBLEND_APPEARANCE_DIR;
+  return default_appearance_location().path;
 }
 
 }  // namespace semblend

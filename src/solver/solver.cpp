@@ -57,8 +57,11 @@ Solver::Solver(Solver&&) noexcept = default;
 Solver& Solver::operator=(Solver&&) noexcept = default;
 Solver::~Solver() = default;
 
+ResourceLocation default_solver_model_location() {
+  return locate_resource("solver/solver.json", SEMBLEND_SOLVER_MODEL);
+}
 std::string default_solver_model_path() {
-  return SEMBLEND_SOLVER_MODEL;
+  return default_solver_model_location().path;
 }
 
 Solver Solver::load_default() {

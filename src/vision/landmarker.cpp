@@ -301,8 +301,11 @@ struct FaceLandmarker::Impl {
   }
 };
 
+ResourceLocation default_model_location() {
+  return locate_resource("models", SEMBLEND_MODEL_DIR);
+}
 std::string default_model_dir() {
-  return SEMBLEND_MODEL_DIR;
+  return default_model_location().path;
 }
 
 FaceLandmarker::FaceLandmarker(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
