@@ -5,11 +5,14 @@
 # Included from the top-level CMakeLists.txt after src/ and apps/.
 include(CMakePackageConfigHelpers)
 
+# Everything is the component `semblend` except the libtorch trainers (`trainers`), which the
+# Debian package leaves out (libtorch is a development tool here, ~1 GB of dependencies).
+set(CMAKE_INSTALL_DEFAULT_COMPONENT_NAME semblend)
 install(TARGETS semblend_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # `semblend train` runs semblend_train from its own folder; both trainers exist only with libtorch.
 foreach(_trainer semblend_train semblend_train_appearance)
   if(TARGET ${_trainer})
-    install(TARGETS ${_trainer} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+    install(TARGETS ${_trainer} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT trainers)
   endif()
 endforeach()
 
@@ -61,3 +64,28 @@ if(TARGET semblend_shared)
   install(FILES "${PROJECT_BINARY_DIR}/cmake/semblend.pc"
           DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endif()
+
+# A Debian package of the `semblend` component: `cpack --config build/release/CPackConfig.cmake`
+# writes semblend_<version>_<arch>.deb, installing under /usr. Its shared-library dependencies are
+# found by dpkg-shlibdeps (Debian's dpkg-dev); the data packages the command needs at run time
+# are listed by hand. Tested by tests/install/deb_test.sh.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME semblend)
+set(CPACK_PACKAGE_VENDOR "semblend")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+    "faces and speech to the 52 ARKit blendshape coefficients, explained in words")
+set(CPACK_PACKAGE_DESCRIPTION "The semblend command and library: images and video to MediaPipe's \
+478 face landmarks (its BlazeFace, FaceMesh and Iris models on XNNPACK) and a solver for all 52 \
+ARKit coefficients, head and eye pose with a semantic description; speech to lip sync \
+(pocketsphinx, espeak-ng); Live Link Face CSV, JSON, glTF and VMC (OSC) output.")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# One package from one component (build dir; project; component; subdirectory).
+set(CPACK_INSTALL_CMAKE_PROJECTS "${PROJECT_BINARY_DIR};semblend;semblend;/")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "semblend developers <semblend@localhost>")
+set(CPACK_DEBIAN_PACKAGE_SECTION graphics)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "pocketsphinx-en-us, espeak-ng-data")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ffmpeg")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "festival, festvox-kallpc16k")
+include(CPack)

@@ -24,6 +24,7 @@ apt_packages=(
   make
   cmake                 # build system (3.25)
   pkg-config
+  dpkg-dev              # dpkg-shlibdeps: the Debian package's dependencies (cpack; tests/install)
   ca-certificates       # TLS for apt/npm fetches
   nlohmann-json3-dev    # JSON formats (used inside src/formats only)
   libcli11-dev          # command-line parsing (apps/semblend/main.cpp only)
