@@ -43,43 +43,6 @@ std::optional<Appearance> load_appearance_option(bool enabled) {
   return Appearance::load_default();
 }
 
-OutputMap correction_map(const prefs::Correction* correction) {
-  if (!correction) return {};
-  return [correction](const Coefficients& c) { return correction->apply(c); };
-}
-
-SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
-                        const FaceSolveSetup& setup, AppearanceEstimate* estimate) {
-  // Without a profile: no landmark offset, and a rest of 0 leaves every reading as it is.
-  static const NeutralProfile kNoProfile;
-  SolverResult r =
-      solve_calibrated(solver, face.points, setup.profile ? *setup.profile : kNoProfile,
-                       correction_map(setup.correction));
-  if (setup.correction) {
-    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
-      r.bins[index_of(blendshape_at(k))] = intensity_of(r.coefficients.at(k));
-  }
-  const Appearance* appearance = setup.appearance;
-  if (!appearance) return r;
-  const AppearanceEstimate a = appearance->estimate(image, face.points);
-  r.coefficients = appearance->fuse(r.coefficients, a);
-  for (const Blendshape b : kAppearanceShapes)
-    r.bins[index_of(b)] = intensity_of(r.coefficients[b]);
-  if (estimate) *estimate = a;
-  return r;
-}
-
-FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time) {
-  FaceFrame f;
-  f.time = time;
-  f.coefficients = result.coefficients;
-  f.head = face.head;
-  f.left_eye = face.left_eye;
-  f.right_eye = face.right_eye;
-  f.confidence = std::clamp(face.presence, 0.0f, 1.0f);
-  return f;
-}
-
 Image solved_side_by_side(const Image& image, const std::vector<FaceLandmarks>& faces,
                           const FaceFrame& frame, int render_size, bool photo_skin) {
   RenderOptions ro;

@@ -1,6 +1,7 @@
-// What the solver's subcommands share (`semblend image`, `semblend video`): a solved face as a
-// FaceFrame, and the evidence picture of it — the image with the landmark overlay beside the rig
-// rendered with the estimate.
+// What the solver's subcommands share (`semblend image`, `semblend video`) besides the library's
+// face pipeline (face_pipeline.h: solve_face, solved_frame): loading the models the options name,
+// the evidence picture of a solved face — the image with the landmark overlay beside the rig
+// rendered with the estimate — and `semblend image`'s JSON.
 #pragma once
 
 #include <optional>
@@ -9,6 +10,7 @@
 
 #include "semblend/appearance.h"
 #include "semblend/calibration.h"
+#include "semblend/face_pipeline.h"
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
 #include "semblend/prefs_learn.h"
@@ -27,29 +29,6 @@ Solver load_solver(const std::string& path);
 
 // The shipped appearance models when `enabled` (checksum-verified), else none.
 std::optional<Appearance> load_appearance_option(bool enabled);
-
-// What every face's estimate passes through besides the solver; each part optional (null), each
-// must outlive the calls.
-struct FaceSolveSetup {
-  const NeutralProfile* profile = nullptr;        // calibration.h
-  const prefs::Correction* correction = nullptr;  // prefs_learn.h, right after the solver
-  const Appearance* appearance = nullptr;         // appearance.h, fused last
-};
-
-// The correction as a stage after the solver (calibration.h OutputMap); empty for none.
-OutputMap correction_map(const prefs::Correction* correction);
-
-// One face's estimate, the way every command makes it: the geometry solver on the landmarks
-// (the profile's landmark offset first), the preference correction, the profile's rest removed,
-// then the appearance branch fused in (appearance.h). The bands of shapes the correction or the
-// fusion set follow their new values. `estimate`, when not null, receives the appearance
-// branch's own readings.
-SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
-                        const FaceSolveSetup& setup, AppearanceEstimate* estimate = nullptr);
-
-// The solver's coefficients with the landmarker's head pose (its convention, docs/landmarks.md;
-// translation included) and eye poses; confidence = the face's presence score.
-FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time = 0);
 
 // Left: `image` with `faces` drawn on it (draw_landmarks); right: default_rig() rendered with
 // `frame`'s coefficients and head pose, square, at the image's height. `render_size` 0 = the

@@ -28,6 +28,7 @@
 //   synth.h       synthetic solver data: the rig posed, projected, with measured landmark noise
 //   calibration.h per-person neutral profiles; a running rest estimate for videos
 //   solver.h      landmarks -> 52 coefficients and semantic tokens (an MLP, own inference)
+//   face_pipeline.h  images and videos -> solved frames and takes, as `semblend image`/`video`
 //   gltf.h        the face rig as glTF 2.0: 52 ARKit-named morph targets, a take as animation
 //   audio.h       audio in (any format, resampled to 16 kHz mono) and WAV out
 //   speech.h      phonemes -> coarticulated mouth, jaw and tongue curves
@@ -60,6 +61,7 @@
 #include "semblend/expression_prior.h"
 #include "semblend/face_identity.h"
 #include "semblend/face_model.h"
+#include "semblend/face_pipeline.h"
 #include "semblend/file_io.h"
 #include "semblend/filter.h"
 #include "semblend/formats.h"

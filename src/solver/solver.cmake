@@ -34,7 +34,7 @@ endif()
 configure_file(solver/solver_checksums.cpp.in
                "${CMAKE_CURRENT_BINARY_DIR}/generated/solver_checksums.cpp" @ONLY)
 target_sources(semblend PRIVATE solver/synth.cpp solver/solver.cpp solver/solver_export.cpp
-               solver/solver_decode.cpp solver/rubric.cpp solver/calibration.cpp
+               solver/solver_decode.cpp solver/rubric.cpp solver/calibration.cpp solver/face_pipeline.cpp
                formats/profile_json.cpp "${CMAKE_CURRENT_BINARY_DIR}/generated/landmark_noise_data.cpp"
                "${CMAKE_CURRENT_BINARY_DIR}/generated/solver_checksums.cpp")
 set_source_files_properties(solver/solver.cpp PROPERTIES COMPILE_DEFINITIONS

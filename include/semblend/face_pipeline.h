@@ -1,0 +1,103 @@
+// semblend/face_pipeline.h — faces in images and videos to solved frames, the way the `semblend`
+// command makes them, so a program using the library gets the same numbers as `semblend image`
+// and `semblend video`.
+//
+// solve_face: one face's landmarks -> its estimate: the geometry solver (a neutral profile's
+//   landmark offset first), the preference correction (prefs_learn.h) right after it, the
+//   profile's rest removed, then the appearance branch fused in (appearance.h). Each part is
+//   optional (FaceSolveSetup). solved_frame: that estimate with the landmarker's head and eye pose
+//   as a FaceFrame.
+// solve_video: every frame of a video through the tracking landmarker, solve_face and One Euro
+//   filters (filter.h FrameSmoother); one take for the chosen face (largest first), or with
+//   `all_faces` one per face identity (face_identity.h), each with a frame per video frame.
+//   Frames without the face hold its last estimate (before its first: the neutral face, head
+//   straight) with confidence 0; the take's metadata counts them ("frames_without_face") and says
+//   what the frames were solved with ("smoothing", "calibration", "appearance", "correction").
+//   With `auto_calibrate` each face also gets a running rest estimate (calibration.h RestEstimator)
+//   before smoothing.
+// Failure modes: solve_video throws InputError naming `source` for a video without decodable
+//   frames or without the face (any face, with all faces) in any frame, std::invalid_argument for
+//   a negative face index; the landmarker, solver and reader's own errors pass through.
+// Thread safety: solve_face and solved_frame are pure (the Solver and Appearance are const);
+//   solve_video uses its landmarker and reader, which must not be shared with another thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "semblend/appearance.h"
+#include "semblend/calibration.h"
+#include "semblend/image.h"
+#include "semblend/landmarker.h"
+#include "semblend/prefs_learn.h"
+#include "semblend/solver.h"
+#include "semblend/take.h"
+#include "semblend/video.h"
+
+namespace semblend {
+
+// What every face's estimate passes through besides the solver; each part optional (null), each
+// must outlive the calls.
+struct FaceSolveSetup {
+  const NeutralProfile* profile = nullptr;        // calibration.h
+  const prefs::Correction* correction = nullptr;  // prefs_learn.h, right after the solver
+  const Appearance* appearance = nullptr;         // appearance.h, fused last
+};
+
+// The correction as a stage after the solver (calibration.h OutputMap); empty for none.
+OutputMap correction_map(const prefs::Correction* correction);
+
+// One face's estimate (above). The bands of shapes the correction or the fusion set follow their
+// new values. `estimate`, when not null, receives the appearance branch's own readings.
+SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
+                        const FaceSolveSetup& setup = {}, AppearanceEstimate* estimate = nullptr);
+
+// The solver's coefficients with the landmarker's head pose (its convention, docs/landmarks.md;
+// translation included) and eye poses; confidence = the face's presence score.
+FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time = 0);
+
+struct VideoSolveOptions {
+  int face = 0;                 // one face: which, largest first when detected
+  bool all_faces = false;       // every face: one take per identity
+  bool smooth = true;           // One Euro on the coefficients and angles
+  FaceSolveSetup setup;         // a neutral profile, a preference correction, the appearance branch
+  std::string correction_note;  // "<kind>: <file>" of the correction, for the takes' metadata
+  bool auto_calibrate = false;  // and/or a running rest estimate per face (before smoothing)
+  // When set and true, the video ends before the next frame (Ctrl-C on a live source): what was
+  // read is solved and returned.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+// The landmarker the options need: up to 4 faces (or face + 1) tracked for one face, so that
+// "face N, largest first" means the same whatever the detector's confidence order; up to
+// kMostFaces with all faces, the detector also running every kRedetectFrames frames so that faces
+// entering later are found.
+inline constexpr int kMostFaces = 8, kRedetectFrames = 15;
+LandmarkerOptions video_landmarker_options(const VideoSolveOptions& o);
+
+struct FaceTrack {
+  int id = 0;  // the face index (one face) or the identity (all faces)
+  Take take;
+  int frames_with_face = 0;
+  double first_time = 0, last_time = 0;  // when the face was first and last seen
+};
+
+struct SolvedVideo {
+  std::vector<FaceTrack> faces;  // one face: one; all faces: by identity
+  int frames = 0;
+  double seconds = 0;  // wall time
+};
+
+// Called for each frame with the image, the solved face's landmarks (none when it is missing) and
+// its frame; one face only (previews, live streaming).
+using VideoFrameSink =
+    std::function<void(Image&& image, std::vector<FaceLandmarks>&& faces, const FaceFrame& frame)>;
+
+// `source` names the video in errors and in the takes' metadata.
+SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const Solver& solver,
+                        const VideoSolveOptions& o, const std::string& source,
+                        const VideoFrameSink& sink = {});
+
+}  // namespace semblend

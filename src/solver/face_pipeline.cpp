@@ -1,0 +1,175 @@
+// Faces in images and videos to solved frames (semblend/face_pipeline.h).
+#include "semblend/face_pipeline.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+
+#include "semblend/error.h"
+#include "semblend/face_identity.h"
+#include "semblend/filter.h"
+#include "semblend/semantic.h"
+
+namespace semblend {
+namespace {
+
+// One face's take as it grows: solved frames where the face is, held ones elsewhere.
+struct FaceState {
+  FaceTrack track;
+  FrameSmoother smooth;
+  std::optional<RestEstimator> rest;  // auto_calibrate: this face's running rest estimate
+  std::optional<FaceFrame> held;      // the last estimate, for frames without the face
+  bool seen_now = false;
+
+  void add_solved(FaceFrame frame, bool smoothing) {
+    if (rest) frame.coefficients = rest->update(frame.coefficients);
+    if (smoothing) smooth(frame);
+    held = frame;
+    if (track.frames_with_face++ == 0) track.first_time = frame.time;
+    track.last_time = frame.time;
+    track.take.frames.push_back(frame);
+  }
+  void add_missing(double time) {
+    FaceFrame frame;
+    if (held) frame = *held;
+    frame.time = time;
+    frame.confidence = 0;  // the mark: no face here, the values are held
+    track.take.frames.push_back(frame);
+  }
+};
+
+}  // namespace
+
+OutputMap correction_map(const prefs::Correction* correction) {
+  if (!correction) return {};
+  return [correction](const Coefficients& c) { return correction->apply(c); };
+}
+
+SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
+                        const FaceSolveSetup& setup, AppearanceEstimate* estimate) {
+  // Without a profile: no landmark offset, and a rest of 0 leaves every reading as it is.
+  static const NeutralProfile kNoProfile;
+  SolverResult r =
+      solve_calibrated(solver, face.points, setup.profile ? *setup.profile : kNoProfile,
+                       correction_map(setup.correction));
+  if (setup.correction) {
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+      r.bins[index_of(blendshape_at(k))] = intensity_of(r.coefficients.at(k));
+  }
+  const Appearance* appearance = setup.appearance;
+  if (!appearance) return r;
+  const AppearanceEstimate a = appearance->estimate(image, face.points);
+  r.coefficients = appearance->fuse(r.coefficients, a);
+  for (const Blendshape b : kAppearanceShapes)
+    r.bins[index_of(b)] = intensity_of(r.coefficients[b]);
+  if (estimate) *estimate = a;
+  return r;
+}
+
+FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time) {
+  FaceFrame f;
+  f.time = time;
+  f.coefficients = result.coefficients;
+  f.head = face.head;
+  f.left_eye = face.left_eye;
+  f.right_eye = face.right_eye;
+  f.confidence = std::clamp(face.presence, 0.0f, 1.0f);
+  return f;
+}
+
+LandmarkerOptions video_landmarker_options(const VideoSolveOptions& o) {
+  LandmarkerOptions lo;
+  // One face: up to 4 faces (or N + 1) are found and tracked, so that "face N, largest first"
+  // means the same whatever the detector's confidence order (landmarker.h: max_faces keeps the
+  // most confident).
+  lo.max_faces = o.all_faces ? kMostFaces : std::max(o.face + 1, 4);
+  if (o.all_faces) lo.redetect_interval = kRedetectFrames;
+  return lo;
+}
+
+SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const Solver& solver,
+                        const VideoSolveOptions& o, const std::string& source,
+                        const VideoFrameSink& sink) {
+  if (o.face < 0)
+    throw std::invalid_argument("face index " + std::to_string(o.face) + ": must be 0 or more");
+  landmarker.reset();
+  FaceIdentityTracker identities;
+  std::vector<FaceState> states;  // by id; one face: just states[0]
+  auto new_state = [&](int id) {
+    FaceState s;
+    s.track.id = id;
+    s.track.take.fps = reader.fps();
+    s.track.take.metadata["source"] = source;
+    s.track.take.metadata["face"] = std::to_string(id);
+    s.track.take.metadata["smoothing"] = o.smooth ? "one-euro" : "none";
+    const NeutralProfile* profile = o.setup.profile;
+    if (profile) s.track.take.metadata["calibration"] = "profile: " + profile->source;
+    s.track.take.metadata["appearance"] = o.setup.appearance ? "fused" : "off";
+    if (o.setup.correction) s.track.take.metadata["correction"] = o.correction_note;
+    if (o.auto_calibrate) {
+      s.rest.emplace();
+      s.track.take.metadata["calibration"] =
+          (profile ? s.track.take.metadata["calibration"] + " + " : std::string()) +
+          "running rest estimate";
+    }
+    return s;
+  };
+  if (!o.all_faces) states.push_back(new_state(o.face));
+  Image image;
+  auto solve = [&](const FaceLandmarks& f) { return solve_face(solver, image, f, o.setup); };
+  SolvedVideo out;
+  std::vector<double> times;  // every frame's time so far
+  const auto start = std::chrono::steady_clock::now();
+  double time = 0, last_time = 0;
+  while (!(o.stop != nullptr && o.stop->load()) && reader.next(image, time)) {
+    // Containers may repeat a timestamp; the take's times must increase.
+    if (out.frames > 0 && !(time > last_time)) time = last_time + 1.0 / reader.fps();
+    last_time = time;
+    const std::vector<FaceLandmarks> faces = landmarker.track(image);
+    for (FaceState& s : states) s.seen_now = false;
+    std::vector<FaceLandmarks> drawn;
+    if (o.all_faces) {
+      std::vector<FaceBox> boxes;
+      for (const FaceLandmarks& f : faces) boxes.push_back(face_box(f));
+      const std::vector<int> ids = identities.assign(boxes);
+      for (std::size_t i = 0; i < faces.size(); ++i) {
+        const auto id = std::size_t(ids[i]);
+        while (states.size() <= id) {  // a new identity: neutral, confidence 0, until now
+          states.push_back(new_state(int(states.size())));
+          for (const double t : times) states.back().add_missing(t);
+        }
+        states[id].add_solved(solved_frame(faces[i], solve(faces[i]), time), o.smooth);
+        states[id].seen_now = true;
+      }
+    } else if (faces.size() > std::size_t(o.face)) {
+      const FaceLandmarks& face = faces[std::size_t(o.face)];
+      states[0].add_solved(solved_frame(face, solve(face), time), o.smooth);
+      states[0].seen_now = true;
+      drawn.push_back(face);
+    }
+    for (FaceState& s : states)
+      if (!s.seen_now) s.add_missing(time);
+    ++out.frames;
+    times.push_back(time);
+    if (sink && !states.empty())
+      sink(std::move(image), std::move(drawn), states[0].track.take.frames.back());
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (out.frames == 0) throw InputError(source, 0, 0, "the video has no decodable frames");
+  const bool any = std::any_of(states.begin(), states.end(),
+                               [](const FaceState& s) { return s.track.frames_with_face > 0; });
+  if (!any)
+    throw InputError(
+        source, 0, 0,
+        "no face found in any of its " + std::to_string(out.frames) + " frames" +
+            (o.face > 0 && !o.all_faces ? " (face " + std::to_string(o.face) + ")" : ""));
+  for (FaceState& s : states) {
+    s.track.take.metadata["frames_without_face"] =
+        std::to_string(out.frames - s.track.frames_with_face);
+    out.faces.push_back(std::move(s.track));
+  }
+  return out;
+}
+
+}  // namespace semblend
