@@ -5,6 +5,10 @@
 # Included from the top-level CMakeLists.txt after src/ and apps/.
 include(CMakePackageConfigHelpers)
 
+# Installing never builds (`cmake --install` does not either): cpack's preinstall step would
+# otherwise rebuild an out-of-date tree, relinking the binaries other tests are running.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 # Everything is the component `semblend` except the libtorch trainers (`trainers`), which the
 # Debian package leaves out (libtorch is a development tool here, ~1 GB of dependencies).
 set(CMAKE_INSTALL_DEFAULT_COMPONENT_NAME semblend)

@@ -34,23 +34,23 @@ const char kAnchor = 0;  // an address inside whichever file this code was linke
 // The file holding this code: libsemblend.so when it is the shared library, else the executable
 // the static library was linked into. dladdr names a shared object by the path it was loaded
 // from, but the main program only by the name it was started as (often without a folder), so
-// the executable is read from /proc/self/exe.
+// the executable is read from /proc/self/exe, and the code is in a shared library when dladdr
+// names another file.
 struct RunningFile {
   fs::path path;
   bool shared_library = false;
 };
 RunningFile running_file() {
-  Dl_info info{};
-  if (::dladdr(&kAnchor, &info) != 0 && info.dli_fname != nullptr) {
-    const std::string name = info.dli_fname;
-    if (name.find(".so") != std::string::npos) {
-      std::error_code ec;
-      const fs::path p = fs::weakly_canonical(name, ec);
-      if (!ec) return {p, true};
-    }
-  }
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  Dl_info info{};
+  if (::dladdr(&kAnchor, &info) != 0 && info.dli_fname != nullptr && *info.dli_fname != '\0') {
+    // The main program's argv[0] may name no file from here (no folder): then it is not a library.
+    std::error_code ec2;
+    const fs::path p = fs::weakly_canonical(info.dli_fname, ec2);
+    const bool is_file = !ec2 && fs::is_regular_file(p, ec2);
+    if (is_file && (ec || !fs::equivalent(p, exe, ec2))) return {p, true};
+  }
   if (ec) return {};
   return {exe, false};
 }

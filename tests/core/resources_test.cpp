@@ -6,12 +6,14 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "semblend/landmarker.h"
 #include "semblend/solver.h"
 #include "semblend/version.h"
+#include "test_util.h"
 
 namespace semblend {
 namespace {
@@ -86,6 +88,34 @@ TEST(Resources, EveryShippedFileMatchesItsSum) {
     EXPECT_GE(r.files.size(), 2u) << r.name;
     for (const ResourceFileCheck& f : r.files) EXPECT_EQ(f.problem, "") << f.file;
   }
+}
+
+// `semblend paths` (the installed tree's side is tests/install/install_test.sh).
+TEST(CliPaths, JsonSaysWhereEveryModelSetIsAndThatItIsIntact) {
+  DataDirVariable unset(nullptr);
+  test::TempDir tmp;
+  const test::RunResult r = test::run_cli("paths --json", tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("version"), version());
+  EXPECT_EQ(j.at("ok"), true);
+  ASSERT_EQ(j.at("resources").size(), 3u);
+  for (const nlohmann::json& res : j.at("resources")) {
+    EXPECT_EQ(res.at("origin"), "build tree") << res.dump();
+    EXPECT_EQ(res.at("ok"), true) << res.dump();
+    for (const nlohmann::json& f : res.at("files")) EXPECT_EQ(f.at("problem"), "") << f.dump();
+  }
+  EXPECT_EQ(j.at("resources")[1].at("path"), default_solver_model_path());
+}
+
+TEST(CliPaths, ADataDirWithoutTheFilesExits3NamingThem) {
+  test::TempDir tmp;
+  DataDirVariable set(tmp.path("nowhere").c_str());
+  const test::RunResult r = test::run_cli("paths", tmp);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_TRUE(test::contains(r.out, tmp.path("nowhere") + "/models/facemesh.bin: ")) << r.out;
+  EXPECT_TRUE(test::contains(r.out, "SEMBLEND_DATA_DIR")) << r.out;
+  EXPECT_TRUE(test::contains(r.err, "missing or differ")) << r.err;
 }
 
 TEST(Resources, VersionIsTheProjects) {
