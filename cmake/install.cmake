@@ -21,26 +21,25 @@ foreach(_trainer semblend_train semblend_train_appearance)
 endforeach()
 
 set(_semblend_datadir "${CMAKE_INSTALL_DATADIR}/semblend")
-# Exactly the files whose SHA-256 this build checks at load (the same lists the loaders use).
-file(STRINGS "${PROJECT_SOURCE_DIR}/third_party/SHA256SUMS" _semblend_install_models
-     REGEX "human-models/models/")
-foreach(_line IN LISTS _semblend_install_models)
+# Exactly the files whose SHA-256 this build checks at load (the lists src/CMakeLists.txt read).
+foreach(_line IN LISTS SEMBLEND_MODEL_SUM_LINES)
   if(_line MATCHES "^[0-9a-f]+  human-models/models/(.+)$")
     install(FILES "${SEMBLEND_MODEL_DIR}/${CMAKE_MATCH_1}" DESTINATION ${_semblend_datadir}/models)
   endif()
 endforeach()
 get_filename_component(_semblend_solver_dir "${SEMBLEND_SOLVER_MODEL_JSON}" DIRECTORY)
-install(FILES "${SEMBLEND_SOLVER_MODEL_JSON}" "${_semblend_solver_dir}/solver.bin"
-        DESTINATION ${_semblend_datadir}/solver)
-file(STRINGS "${PROJECT_SOURCE_DIR}/data/appearance/appearance.sha256" _semblend_install_appearance
-     REGEX "^[0-9a-f]+  [a-z_]+\\.(json|bin)$")
-foreach(_line IN LISTS _semblend_install_appearance)
+foreach(_line IN LISTS SEMBLEND_SOLVER_SUM_LINES)
+  if(_line MATCHES "^[0-9a-f]+  (.+)$")
+    install(FILES "${_semblend_solver_dir}/${CMAKE_MATCH_1}" DESTINATION ${_semblend_datadir}/solver)
+  endif()
+endforeach()
+foreach(_line IN LISTS SEMBLEND_APPEARANCE_SUM_LINES)
   if(_line MATCHES "^[0-9a-f]+  (.+)$")
     install(FILES "${SEMBLEND_APPEARANCE_DIR}/${CMAKE_MATCH_1}"
             DESTINATION ${_semblend_datadir}/appearance)
   endif()
 endforeach()
-# The third-party weights' licence (MIT), and the face-mesh topology's source package's terms.
+# The third-party weights' licence (MIT).
 install(FILES "${PROJECT_SOURCE_DIR}/third_party/npm/human-models/LICENSE"
         DESTINATION ${CMAKE_INSTALL_DOCDIR} RENAME LICENSE.human-models)
 

@@ -24,8 +24,8 @@ int run_paths(const PathsOptions& o) {
     nlohmann::json j;
     j["version"] = version();
     j["installed_data_dir"] = installed_data_dir();
-    j["data_dir_variable"] =
-        std::getenv("SEMBLEND_DATA_DIR") ? std::getenv("SEMBLEND_DATA_DIR") : "";
+    const char* variable = std::getenv("SEMBLEND_DATA_DIR");
+    j["data_dir_variable"] = variable ? variable : "";
     for (const ResourceReport& r : reports) {
       nlohmann::json files = nlohmann::json::array();
       for (const ResourceFileCheck& f : r.files)

@@ -9,11 +9,9 @@
 #include <vector>
 
 #include "semblend/appearance.h"
-#include "semblend/calibration.h"
 #include "semblend/face_pipeline.h"
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
-#include "semblend/prefs_learn.h"
 #include "semblend/solver.h"
 #include "semblend/take.h"
 

@@ -1,7 +1,5 @@
 #include "video_solve.h"
 
-#include <algorithm>
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -9,8 +7,6 @@
 
 #include "commands.h"
 #include "semblend/batch.h"
-#include "semblend/calibration.h"
-#include "semblend/error.h"
 #include "semblend/file_io.h"
 #include "solve_view.h"
 

@@ -8,14 +8,8 @@
 #include <vector>
 
 #include "semblend/appearance.h"
-#include "semblend/calibration.h"
 #include "semblend/face_pipeline.h"
 #include "semblend/formats.h"
-#include "semblend/landmarker.h"
-#include "semblend/solver.h"
-#include "semblend/take.h"
-#include "semblend/video.h"
-#include "solve_view.h"
 
 namespace semblend::cli {
 

@@ -24,7 +24,6 @@
 // Thread safety: reentrant; reads the environment and the process's own path on every call.
 #pragma once
 
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
