@@ -28,11 +28,16 @@ BENCHMARK_CAPTURE(BM_EngineRun, blazeface_back_256, std::string("blazeface-back"
 BENCHMARK_CAPTURE(BM_EngineRun, facemesh_192, std::string("facemesh"))
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_EngineRun, iris_64, std::string("iris"))->Unit(benchmark::kMillisecond);
+// The attention mesh runs node by node (engine/host_graph.h): compare with facemesh_192 + 2 × iris.
+BENCHMARK_CAPTURE(BM_EngineRun, facemesh_attention_192, std::string("facemesh-attention"))
+    ->Unit(benchmark::kMillisecond);
 
 void BM_EngineLoad(benchmark::State& state, const std::string& name) {
   for (auto _ : state) benchmark::DoNotOptimize(semblend::Model::load(model_path(name)));
 }
 BENCHMARK_CAPTURE(BM_EngineLoad, facemesh, std::string("facemesh"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_EngineLoad, iris, std::string("iris"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EngineLoad, facemesh_attention, std::string("facemesh-attention"))
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -1,7 +1,8 @@
 // The vision front end, single thread (`semblend_bench --benchmark_filter=Vision`): a detection
 // frame at 640×480 (detector + mesh + two irises + pose; the default CropRefinement::Auto, and
 // ::Always with its second mesh pass), and a tracking frame (mesh + two irises + pose from the
-// previous frame's landmarks).
+// previous frame's landmarks); each also with the attention mesh (MeshModel::Attention: one
+// model instead of the mesh and the iris model).
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -27,9 +28,11 @@ semblend::Image frame_640x480() {
   return f;
 }
 
-void detect_frame(benchmark::State& state, semblend::CropRefinement refine) {
+void detect_frame(benchmark::State& state, semblend::CropRefinement refine,
+                  semblend::MeshModel mesh = semblend::MeshModel::FaceMesh) {
   semblend::LandmarkerOptions o;
   o.refine_crop = refine;
+  o.mesh_model = mesh;
   auto lm = semblend::FaceLandmarker::create(o);
   const semblend::Image f = frame_640x480();
   std::size_t faces = 0;
@@ -44,16 +47,29 @@ void BM_VisionDetectFrameAlwaysRefine(benchmark::State& state) {
   detect_frame(state, semblend::CropRefinement::Always);
 }
 BENCHMARK(BM_VisionDetectFrameAlwaysRefine)->Unit(benchmark::kMillisecond);
+void BM_VisionDetectFrameAttention(benchmark::State& state) {
+  detect_frame(state, semblend::CropRefinement::Auto, semblend::MeshModel::Attention);
+}
+BENCHMARK(BM_VisionDetectFrameAttention)->Unit(benchmark::kMillisecond);
 
-void BM_VisionTrackFrame(benchmark::State& state) {
-  auto lm = semblend::FaceLandmarker::create();
+void track_frame(benchmark::State& state, semblend::MeshModel mesh) {
+  semblend::LandmarkerOptions o;
+  o.mesh_model = mesh;
+  auto lm = semblend::FaceLandmarker::create(o);
   const semblend::Image f = frame_640x480();
   lm.track(f);  // the first frame detects; the rest track
   std::size_t faces = 0;
   for (auto _ : state) faces = lm.track(f).size();
   state.counters["faces"] = static_cast<double>(faces);
 }
+void BM_VisionTrackFrame(benchmark::State& state) {
+  track_frame(state, semblend::MeshModel::FaceMesh);
+}
 BENCHMARK(BM_VisionTrackFrame)->Unit(benchmark::kMillisecond);
+void BM_VisionTrackFrameAttention(benchmark::State& state) {
+  track_frame(state, semblend::MeshModel::Attention);
+}
+BENCHMARK(BM_VisionTrackFrameAttention)->Unit(benchmark::kMillisecond);
 
 void BM_VisionLoadModels(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(semblend::FaceLandmarker::create());

@@ -103,7 +103,8 @@ while read -r name version integrity keep; do
   short="${name##*/}"
   dest="$npm_dir/$short"
   stamp="$dest/.semblend-installed"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$name@$version $integrity" ]]; then
+  # The stamp names the files kept too: keeping more files of the same version fetches it again.
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$name@$version $integrity $keep" ]]; then
     continue
   fi
   if ((check_only)); then
@@ -141,7 +142,7 @@ while read -r name version integrity keep; do
   elif [[ "$keep" != "*" ]]; then
     die "$name@$version: no entries in third_party/SHA256SUMS for the files it keeps"
   fi
-  echo "$name@$version $integrity" >"$stamp"
+  echo "$name@$version $integrity $keep" >"$stamp"
   log "installed $name@$version into third_party/npm/$short"
 done <"$root/third_party/npm-packages.txt"
 

@@ -179,12 +179,23 @@ int run_describe(const DescribeOptions& o) {
   return kOk;
 }
 
+namespace {
+// --mesh NAME (the CLI checks the names; this is the library's one table of them).
+MeshModel mesh_model_option(const std::string& name) {
+  const auto m = mesh_model_from_name(name);
+  if (!m)
+    throw std::invalid_argument("--mesh: unknown model \"" + name + "\" (facemesh, attention)");
+  return *m;
+}
+}  // namespace
+
 int run_landmarks(const LandmarksOptions& o) {
   namespace fs = std::filesystem;
   LandmarkerOptions lo;
   lo.model_dir = o.models;
   lo.max_faces = o.max_faces;
   lo.refine_iris = !o.no_iris;
+  lo.mesh_model = mesh_model_option(o.mesh);
   if (o.inputs.empty()) throw std::invalid_argument("no input image or video");
   const bool video = o.inputs.size() == 1 && is_video_path(o.inputs[0]);
   if (!o.overlay.empty()) {
@@ -387,7 +398,9 @@ void draw_points(Image& image, const auto& points, std::array<std::uint8_t, 3> c
 }
 
 int run_eval_rig(const EvalRigOptions& o) {
-  FaceLandmarker landmarker = FaceLandmarker::create();
+  LandmarkerOptions lo;
+  lo.mesh_model = mesh_model_option(o.mesh);
+  FaceLandmarker landmarker = FaceLandmarker::create(lo);
   RenderDetectOptions ro;
   ro.samples = o.samples;
   ro.seed = o.seed;

@@ -129,7 +129,8 @@ struct LandmarksOptions {
   std::string overlay;              // .png (one image), a directory (several), or .mp4 (video)
   int max_faces = 1;
   bool no_iris = false;
-  std::string models;  // model directory ("" = the build's default)
+  std::string models;             // model directory ("" = the build's default)
+  std::string mesh = "facemesh";  // mesh_model_from_name()
 };
 int run_landmarks(const LandmarksOptions& o);
 
@@ -160,6 +161,7 @@ struct EvalRigOptions {
   float max_yaw = 45, max_pitch = 25, max_roll = 20;  // degrees
   std::string overlays;                               // folder for one PNG per render ("" = none)
   std::vector<std::string> skin_photos;  // face photos (files or folders) as the renders' skins
+  std::string mesh = "facemesh";         // mesh_model_from_name()
 };
 int run_eval_rig(const EvalRigOptions& o);
 

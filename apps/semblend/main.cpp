@@ -180,6 +180,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   lmk->add_flag("--no-iris", landmarks.no_iris, "Skip the iris model");
   lmk->add_option("--models", landmarks.models, "Directory of the TF.js face models");
+  lmk->add_option("--mesh", landmarks.mesh,
+                  "Face mesh model: facemesh (+ the iris model) or attention (MediaPipe's "
+                  "attention mesh: finer lips, eyes, brows; docs/landmarks.md)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"facemesh", "attention"}));
 
   cli::DeriveNeutralOptions neutral;
   auto* dn = app.add_subcommand(
@@ -325,6 +330,9 @@ int main(int argc, char** argv) {
   evr->add_option("--skin-photos", eval_rig.skin_photos,
                   "Face photos (files or folders) the renders wear as skins, in turn, instead of "
                   "procedural skin tones");
+  evr->add_option("--mesh", eval_rig.mesh, "Face mesh model: facemesh or attention")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"facemesh", "attention"}));
   evr->add_option("--overlays", eval_rig.overlays,
                   "Write each render here as a PNG with the rig's landmarks (green) and the "
                   "detected ones (red)");

@@ -9,6 +9,10 @@
 // solver, solver.h): MatMul and _FusedMatMul (BiasAdd, then optionally Relu or Relu6;
 // transpose_b, not transpose_a) on a [batch, features] value, with constant weights, as
 // XNNPACK's fully-connected node, and BiasAdd with a constant bias.
+// A graph with any other op (MediaPipe's attention face mesh, which crops its own feature maps
+// with Shape, StridedSlice, Pack, GatherV2, BatchMatMulV2, Atan2, Floor, Cast, ...) runs node by
+// node instead: its convolutions on XNNPACK operators, the rest on the host (engine/host_graph.h
+// lists the ops; one thread only).
 //
 // Inputs: one float input, NHWC or [batch, features], batch ModelOptions::batch (1 by default; a
 // -1 batch in the model takes it). Batching shares each layer's weights between images (two eyes

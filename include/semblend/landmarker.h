@@ -31,7 +31,9 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "semblend/image.h"
@@ -71,6 +73,24 @@ enum class CropRefinement {
   Never,  // one pass on the calibrated detection crop
 };
 
+// Which FaceMesh model places the 478 points on a face crop.
+enum class MeshModel {
+  // MediaPipe's face mesh (468 points) and then its iris model on both eyes (eye contours and
+  // the 10 iris points): the pipeline the shipped solver was trained with.
+  FaceMesh,
+  // MediaPipe's attention mesh (face_landmark_with_attention, in the same npm package as
+  // facemesh-attention.json): one model gives the 468 points and refines the lips, both eye
+  // regions (brows included) and the irises from crops of its own feature maps. On rig renders
+  // its points err less (lips ~30%, eyes and brows ~20%; docs/landmarks.md); it runs node by node
+  // on the host engine (~2.5 ms against ~1 ms + the iris model). z of the refined points is the
+  // mesh's; the irises' z is the mean of their eyelid points'.
+  Attention,
+};
+
+// "facemesh" / "attention", and back (nullopt for any other name).
+std::string_view mesh_model_name(MeshModel m);
+std::optional<MeshModel> mesh_model_from_name(std::string_view name);
+
 struct LandmarkerOptions {
   std::string model_dir;  // directory of the TF.js models; "" = the build's default
   // Most faces to return: the most confident detections whose FaceMesh presence confirms a face,
@@ -80,7 +100,9 @@ struct LandmarkerOptions {
   float min_detection_score = 0.5f;
   float min_presence = 0.5f;  // FaceMesh presence below this drops the face (and ends tracking)
   bool refine_iris = true;  // run the iris model (478 points); false gives 468 + eye-centre irises
-  bool use_tiles = true;    // search small faces with the back model on tiles when needed
+                            // (FaceMesh only: the attention mesh always gives all 478)
+  MeshModel mesh_model = MeshModel::FaceMesh;
+  bool use_tiles = true;  // search small faces with the back model on tiles when needed
   CropRefinement refine_crop = CropRefinement::Auto;
   float focal_length_px = 0;  // 0 = image width
   // Check each model file against the pinned SHA-256 (third_party/SHA256SUMS); a corrupted or

@@ -13,6 +13,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "engine/host_graph.h"
 #include "engine/tfjs_graph.h"
 #include "semblend/engine.h"
 
@@ -36,6 +37,14 @@ void initialise_xnnpack() {
   std::call_once(once, [] { status = xnn_initialize(nullptr); });
   if (status != xnn_status_success)
     throw std::runtime_error("XNNPACK cannot initialise on this processor");
+}
+
+// A stand-in node for errors about the model as a whole.
+Node model_node(const char* op) {
+  Node n;
+  n.name = "(model)";
+  n.op = op;
+  return n;
 }
 
 // SAME/VALID output size along one axis.
@@ -74,6 +83,9 @@ struct Model::Impl {
   std::vector<OutputPlan> plans;
   std::vector<std::vector<float>> outputs;
 
+  // Graphs the subgraph cannot hold (engine/host_graph.h) run node by node instead.
+  std::unique_ptr<engine::HostGraph> host_graph;
+
   ~Impl() {
     if (runtime) xnn_delete_runtime(runtime);
     if (subgraph) xnn_delete_subgraph(subgraph);
@@ -108,6 +120,15 @@ struct Model::Impl {
 
 void Model::Impl::build(const Graph& g, const ModelOptions& options) {
   initialise_xnnpack();
+  if (engine::HostGraph::needed_for(g)) {
+    if (options.threads > 1)
+      throw std::invalid_argument(path + ": this graph runs node by node, on one thread");
+    host_graph = std::make_unique<engine::HostGraph>(graph, path, options.batch);
+    input_shape = host_graph->input_shape();
+    output_names = host_graph->output_names();
+    output_shapes = host_graph->output_shapes();
+    return;
+  }
   check(xnn_create_subgraph(0, 0, &subgraph), Node{}, "subgraph");
 
   // Graph values in the subgraph: XNNPACK id and shape per node name.
@@ -464,14 +485,12 @@ void Model::Impl::build(const Graph& g, const ModelOptions& options) {
   }
 
   if (options.threads > 1) pool = pthreadpool_create(static_cast<std::size_t>(options.threads));
-  check(xnn_create_runtime_v2(subgraph, pool, 0, &runtime),
-        Node{"(model)", "runtime", {}, {}, {}, {}, {}, {}}, "runtime");
+  check(xnn_create_runtime_v2(subgraph, pool, 0, &runtime), model_node("runtime"), "runtime");
   input_buffer.assign(elements(input_shape) + XNN_EXTRA_BYTES / sizeof(float), 0.0f);
   std::vector<xnn_external_value> ext;
   ext.push_back({input_id, input_buffer.data()});
   for (External& e : externals) ext.push_back({e.id, e.buffer.data()});
-  check(xnn_setup_runtime(runtime, ext.size(), ext.data()),
-        Node{"(model)", "setup", {}, {}, {}, {}, {}, {}}, "runtime setup");
+  check(xnn_setup_runtime(runtime, ext.size(), ext.data()), model_node("setup"), "runtime setup");
 }
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -513,11 +532,16 @@ const std::vector<std::vector<std::size_t>>& Model::output_shapes() const {
 }
 
 std::span<float> Model::input() {
+  if (impl_->host_graph) return impl_->host_graph->input();
   return {impl_->input_buffer.data(), elements(impl_->input_shape)};
 }
 
 void Model::invoke() {
   Impl& m = *impl_;
+  if (m.host_graph) {
+    m.host_graph->invoke();
+    return;
+  }
   if (xnn_invoke_runtime(m.runtime) != xnn_status_success)
     throw std::runtime_error(m.path + ": XNNPACK failed to run the model");
   // The host tail: concatenate parts along the concat axis (row-major blocks).
@@ -546,6 +570,7 @@ void Model::invoke() {
 }
 
 std::span<const float> Model::output(std::size_t i) const {
+  if (impl_->host_graph) return impl_->host_graph->output(i);
   return impl_->outputs.at(i);
 }
 
@@ -557,8 +582,10 @@ std::vector<Tensor> Model::run(std::span<const float> input) {
   std::copy(input.begin(), input.end(), in.begin());
   invoke();
   std::vector<Tensor> out;
-  for (std::size_t i = 0; i < impl_->outputs.size(); ++i)
-    out.push_back({impl_->output_shapes[i], impl_->outputs[i]});
+  for (std::size_t i = 0; i < impl_->output_shapes.size(); ++i) {
+    const auto o = output(i);
+    out.push_back({impl_->output_shapes[i], std::vector<float>(o.begin(), o.end())});
+  }
   return out;
 }
 

@@ -136,6 +136,10 @@ Graph read_tfjs_graph(const std::string& model_json,
           node.shape = dims_of(a["shape"]);
         } else if (a.contains("b") && a["b"].is_boolean()) {
           node.bools[key] = a["b"].get<bool>();
+        } else if (a.contains("i") && a["i"].is_string()) {
+          node.ints[key] = std::stoll(a["i"].get<std::string>());
+        } else if (a.contains("type") && a["type"].is_string()) {
+          node.types[key] = a["type"].get<std::string>();
         }
       }
     g.nodes.push_back(std::move(node));

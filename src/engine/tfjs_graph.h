@@ -22,7 +22,9 @@ struct Node {
   std::map<std::string, std::vector<std::string>> string_lists;  // fused_ops
   std::map<std::string, std::string> strings;                    // padding, data_format
   std::map<std::string, bool> bools;                             // transpose_a, transpose_b
-  std::vector<std::size_t> shape;                                // Placeholder shape (-1 read as 1)
+  std::map<std::string, int64_t> ints;  // axis, N, begin_mask, shrink_axis_mask, batch_dims, ...
+  std::map<std::string, std::string> types;  // DstT, T, ... ("DT_FLOAT", "DT_INT32")
+  std::vector<std::size_t> shape;            // Placeholder shape (-1 read as 1)
 };
 
 struct Graph {

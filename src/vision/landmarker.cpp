@@ -54,6 +54,19 @@ constexpr std::array<int, 71> kLeftEyeContour{
   265, 353, 276, 283, 282, 295,               372, 340, 346, 347, 348, 349, 350, 357, 465,
   383, 300, 293, 334, 296, 336, 285, 417};
 // clang-format on
+// The attention mesh's 80 refined lip points, in its output order, as face mesh indices
+// (MediaPipe's tensors_to_face_landmarks_with_attention refinement): lower outer, upper outer,
+// lower inner, upper inner, then the semi-outer and semi-inner rings (upper rows without corners).
+// Its eye outputs follow the iris model's 71-point order above (brows included); its irises the
+// iris model's 5 (centre first).
+// clang-format off
+constexpr std::array<int, 80> kAttentionLips{
+  61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291,  185, 40, 39, 37, 0, 267, 269, 270, 409,
+  78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308,   191, 80, 81, 82, 13, 312, 311, 310, 415,
+  76, 77, 90, 180, 85, 16, 315, 404, 320, 307, 306,   184, 74, 73, 72, 11, 302, 303, 304, 408,
+  62, 96, 89, 179, 86, 15, 316, 403, 319, 325, 292,   183, 42, 41, 38, 12, 268, 271, 272, 407};
+// clang-format on
+
 bool is_brow_entry(std::size_t i) {
   return (i >= 48 && i <= 53) || i >= 63;
 }
@@ -112,7 +125,13 @@ struct FaceLandmarker::Impl {
       back_model.emplace(Model::load(back_path, back_options), options.min_detection_score);
     return *back_model;
   }
-  Model mesh, iris;
+  Model mesh;
+  std::optional<Model> iris;  // MeshModel::FaceMesh only
+  // MeshModel::Attention: the attention mesh's outputs by role (indices into mesh's outputs).
+  struct AttentionOutputs {
+    std::size_t presence, mesh, lips, right_eye, right_iris, left_eye, left_iris;
+  };
+  std::optional<AttentionOutputs> attention;
   std::vector<Roi> tracked;  // VIDEO mode: the next crops
   int since_detection = 0;   // VIDEO mode: frames since the detector last ran
 
@@ -179,6 +198,7 @@ struct FaceLandmarker::Impl {
                                             bool with_eyes = true) {
     vision::crop_to_tensor(image, roi, kMeshSize, 1.0f / 255.0f, 0.0f, mesh.input());
     mesh.invoke();
+    if (attention) return attention_landmarks(roi);
     // Outputs (signature order): contours, faceflag, mesh.
     const float presence = mesh.output(1)[0];
     if (presence < options.min_presence) return std::nullopt;
@@ -198,8 +218,56 @@ struct FaceLandmarker::Impl {
     return f;
   }
 
+  // The attention mesh's outputs (it has just run on `roi`) as the 478 points: the mesh, then its
+  // refined lips and eye regions (x, y; z stays the mesh's) and the irises (z: their lids' mean).
+  std::optional<FaceLandmarks> attention_landmarks(const Roi& roi) const {
+    const AttentionOutputs& o = *attention;
+    const float presence = mesh.output(o.presence)[0];
+    if (presence < options.min_presence) return std::nullopt;
+    FaceLandmarks f;
+    f.presence = presence;
+    f.box[0] = roi.cx - roi.size / 2, f.box[1] = roi.cy - roi.size / 2,
+    f.box[2] = f.box[3] = roi.size;
+    f.roll = roi.angle;
+    const float zscale = roi.size / kMeshSize;
+    const auto raw = mesh.output(o.mesh);
+    for (std::size_t i = 0; i < 468; ++i) {
+      Point3& p = f.points[i];
+      roi.to_image(raw[3 * i], raw[3 * i + 1], kMeshSize, p.x, p.y);
+      p.z = raw[3 * i + 2] * zscale;
+    }
+    auto place = [&](std::span<const float> xy, std::size_t k, std::size_t index) {
+      Point3& p = f.points[index];
+      roi.to_image(xy[2 * k], xy[2 * k + 1], kMeshSize, p.x, p.y);
+    };
+    const auto lips = mesh.output(o.lips);
+    for (std::size_t k = 0; k < kAttentionLips.size(); ++k) place(lips, k, kAttentionLips[k]);
+    const std::pair<std::size_t, const std::array<int, 71>*> eyes[2] = {
+        {o.right_eye, &kRightEyeContour}, {o.left_eye, &kLeftEyeContour}};
+    for (const auto& [out, contour] : eyes) {
+      const auto xy = mesh.output(out);
+      for (std::size_t k = 0; k < 71; ++k) place(xy, k, static_cast<std::size_t>((*contour)[k]));
+    }
+    const std::pair<std::size_t, const std::array<int, 71>*> irises[2] = {
+        {o.right_iris, &kRightEyeContour}, {o.left_iris, &kLeftEyeContour}};
+    for (int e = 0; e < 2; ++e) {
+      const auto xy = mesh.output(irises[e].first);
+      float lid_z = 0;
+      for (std::size_t k = 0; k < 16; ++k)
+        lid_z += f.points[static_cast<std::size_t>((*irises[e].second)[k])].z / 16;
+      const int first = e == 0 ? kRightIrisFirst : kLeftIrisFirst;
+      for (std::size_t k = 0; k < 5; ++k) {
+        const std::size_t index = static_cast<std::size_t>(first) + k;
+        place(xy, k, index);
+        f.points[index].z = lid_z;
+      }
+    }
+    return f;
+  }
+
   // The iris model on both eyes; merges eye contours and the 10 iris points (468–477).
   void refine_eyes(const Image& image, FaceLandmarks& f) {
+    if (attention) return;  // the attention mesh placed them
     struct Eye {
       int corner_a, corner_b;  // left-to-right in the image for a frontal face
       const std::array<int, 71>* contour;
@@ -226,15 +294,15 @@ struct FaceLandmarker::Impl {
       r.flip = e.flip;
       const std::size_t per_eye = std::size_t{kIrisSize} * kIrisSize * 3;
       vision::crop_to_tensor(image, r, kIrisSize, 1.0f / 255.0f, 0.0f,
-                             iris.input().subspan(per_eye * static_cast<std::size_t>(k), per_eye));
+                             iris->input().subspan(per_eye * static_cast<std::size_t>(k), per_eye));
     }
     if (!options.refine_iris) return;
-    iris.invoke();
+    iris->invoke();
     for (int k = 0; k < 2; ++k) {
       const Eye& e = eyes[k];
       const Roi& r = rois[k];
-      const auto out = iris.output(0).subspan(228 * static_cast<std::size_t>(k),
-                                              228);  // 71 contour + 5 iris, xyz
+      const auto out = iris->output(0).subspan(228 * static_cast<std::size_t>(k),
+                                               228);  // 71 contour + 5 iris, xyz
       const float zscale = r.size / kIrisSize;
       auto point = [&](std::size_t i) {
         Point3 p;
@@ -301,6 +369,15 @@ struct FaceLandmarker::Impl {
   }
 };
 
+std::string_view mesh_model_name(MeshModel m) {
+  return m == MeshModel::Attention ? "attention" : "facemesh";
+}
+std::optional<MeshModel> mesh_model_from_name(std::string_view name) {
+  if (name == "facemesh") return MeshModel::FaceMesh;
+  if (name == "attention") return MeshModel::Attention;
+  return std::nullopt;
+}
+
 ResourceLocation default_model_location() {
   return locate_resource("models", SEMBLEND_MODEL_DIR);
 }
@@ -326,15 +403,44 @@ FaceLandmarker FaceLandmarker::create(const LandmarkerOptions& options) {
   // without a near face), then dropped until it is needed (Impl::back()).
   const std::string back_path = dir + "/blazeface-back.json";
   (void)vision::FaceDetector(Model::load(back_path, single), options.min_detection_score);
-  auto impl = std::unique_ptr<Impl>(new Impl{options,
-                                             std::move(front),
-                                             back_path,
-                                             single,
-                                             std::nullopt,
-                                             Model::load(dir + "/facemesh.json", single),
-                                             Model::load(dir + "/iris.json", pair),
-                                             {},
-                                             0});
+  const bool attention = options.mesh_model == MeshModel::Attention;
+  auto impl = std::unique_ptr<Impl>(new Impl{
+      options,
+      std::move(front),
+      back_path,
+      single,
+      std::nullopt,
+      Model::load(dir + (attention ? "/facemesh-attention.json" : "/facemesh.json"), single),
+      std::nullopt,
+      std::nullopt,
+      {},
+      0});
+  if (attention) {
+    const Model& m = impl->mesh;
+    const std::string& path = m.path();
+    // The outputs by name and size (the converted graph names the eyes and irises only by
+    // number: Identity_1/_2 the subject's right eye and iris, Identity_5/_6 the left).
+    auto find = [&](const std::string& name, std::size_t size) {
+      const auto& names = m.output_names();
+      for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == name) {
+          std::size_t n = 1;
+          for (std::size_t d : m.output_shapes()[i]) n *= d;
+          if (n != size)
+            throw InputError(path, 0, 0,
+                             "output " + name + " has " + std::to_string(n) + " values, expected " +
+                                 std::to_string(size));
+          return i;
+        }
+      throw InputError(path, 0, 0, "not the attention face mesh: no output " + name);
+    };
+    impl->attention = Impl::AttentionOutputs{
+        find("output_faceflag", 1), find("output_mesh_identity", 1404), find("output_lips", 160),
+        find("Identity_1:0", 142),  find("Identity_2:0", 10),           find("Identity_5:0", 142),
+        find("Identity_6:0", 10)};
+  } else {
+    impl->iris.emplace(Model::load(dir + "/iris.json", pair));
+  }
   return FaceLandmarker(std::move(impl));
 }
 

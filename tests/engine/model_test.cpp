@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "engine/tfjs_graph.h"
@@ -58,8 +59,12 @@ TEST_P(EngineGolden, MatchesTfjsWithin1e3) {
   for (std::size_t o = 0; o < m.output_names().size(); ++o) {
     const std::string& out_name = m.output_names()[o];
     const json* g = nullptr;
+    // (A signature output without a name of its own is keyed by its tensor, "Identity_1:0".)
+    const std::string node_name = out_name.substr(
+        0, out_name.rfind(":0") == out_name.size() - 2 ? out_name.size() - 2 : out_name.size());
     for (const auto& [key, value] : outputs.items())
-      if (key == out_name || value.value("signature_name", "") == out_name) g = &value;
+      if (key == out_name || key == node_name || value.value("signature_name", "") == out_name)
+        g = &value;
     ASSERT_NE(g, nullptr) << "no golden for output " << out_name;
     ++matched;
     const auto out = m.output(o);
@@ -88,7 +93,8 @@ TEST_P(EngineGolden, MatchesTfjsWithin1e3) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, EngineGolden,
-                         ::testing::Values("blazeface-front", "blazeface-back", "facemesh", "iris"),
+                         ::testing::Values("blazeface-front", "blazeface-back", "facemesh", "iris",
+                                           "facemesh-attention"),
                          [](const auto& param_info) {
                            std::string s = param_info.param;
                            for (char& c : s) c = c == '-' ? '_' : c;
@@ -161,14 +167,59 @@ TEST(EngineBadInput, MissingWeightShardNamesIt) {
 }
 
 TEST(EngineBadInput, UnsupportedOpNamesTheNodeAndOp) {
-  // The short-range detector as converted by this package computes its reshape dynamically.
+  // The short-range detector as converted by this package runs node by node (it computes its
+  // reshape dynamically) but pools with SAME padding, which the host executor does not do.
   try {
     Model::load(model_path("facemesh-detection-short"));
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_NE(e.problem().find("(Shape): op is not supported"), std::string::npos) << e.what();
+    EXPECT_NE(e.problem().find("(MaxPool): only VALID pooling"), std::string::npos) << e.what();
     EXPECT_NE(e.problem().find("node '"), std::string::npos);
   }
+  // An op neither executor knows: the graph is refused at load, naming the node and the op.
+  test::TempDir tmp;
+  test::write_text(tmp.path("erf.json"), R"({"format": "graph-model", "modelTopology": {"node": [
+      {"name": "input", "op": "Placeholder", "attr": {"dtype": {"type": "DT_FLOAT"},
+        "shape": {"shape": {"dim": [{"size": "-1"}, {"size": "4"}]}}}},
+      {"name": "erf", "op": "Erf", "input": ["input"]},
+      {"name": "Identity", "op": "Identity", "input": ["erf"]}]}, "weightsManifest": []})");
+  try {
+    Model::load(tmp.path("erf.json"));
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(e.problem().find("node 'erf' (Erf): op Erf is not supported"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(EngineHostGraph, RunsTheAttentionMeshNodeByNode) {
+  // MediaPipe's attention mesh computes its region crops in the graph (Shape, StridedSlice,
+  // GatherV2, BatchMatMulV2, Atan2, ...): the engine runs it node by node, its convolutions on
+  // XNNPACK operators. (Its outputs against TensorFlow.js: EngineGolden above.)
+  Model m = Model::load(model_path("facemesh-attention"));
+  EXPECT_EQ(m.input_shape(), (std::vector<std::size_t>{1, 192, 192, 3}));
+  std::map<std::string, std::size_t> sizes;
+  for (std::size_t i = 0; i < m.output_names().size(); ++i) {
+    std::size_t n = 1;
+    for (std::size_t d : m.output_shapes()[i]) n *= d;
+    sizes[m.output_names()[i]] = n;
+  }
+  EXPECT_EQ(sizes["output_mesh_identity"], 1404u);
+  EXPECT_EQ(sizes["output_lips"], 160u);
+  EXPECT_EQ(sizes["output_faceflag"], 1u);
+  EXPECT_EQ(sizes["Identity_1:0"], 142u);  // the eyes (71 points, x y) and irises (5)
+  EXPECT_EQ(sizes["Identity_6:0"], 10u);
+  // Runs repeat exactly: no state is carried from one to the next.
+  std::vector<float> in(192 * 192 * 3);
+  fill_input(in, 11, 0, 1);
+  const auto a = m.run(in);
+  const auto b = m.run(in);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].data, b[i].data);
+  // Threads are not offered for a graph that runs node by node.
+  ModelOptions two;
+  two.threads = 2;
+  EXPECT_THROW(Model::load(model_path("facemesh-attention"), two), std::invalid_argument);
 }
 
 TEST(EngineBadInput, NotAModel) {

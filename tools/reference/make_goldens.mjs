@@ -3,7 +3,7 @@
 //
 //   cd tools/reference && npm ci && node make_goldens.mjs
 //
-// For each of the five TF.js graph models in third_party/npm/human-models/models
+// For each of the six TF.js graph models in third_party/npm/human-models/models
 // it builds a deterministic input (xorshift32, see describeGenerator() below),
 // runs the model once with the pure-JS CPU backend of @tensorflow/tfjs and
 // writes tests/golden/engine/<model>.json.
@@ -32,6 +32,7 @@ const MODELS = [
   { name: 'facemesh-detection-short', shape: [1, 128, 128, 3], seed: 3, range: [-1, 1] },
   { name: 'facemesh', shape: [1, 192, 192, 3], seed: 4, range: [0, 1] },
   { name: 'iris', shape: [1, 64, 64, 3], seed: 5, range: [0, 1] },
+  { name: 'facemesh-attention', shape: [1, 192, 192, 3], seed: 6, range: [0, 1] },
 ];
 
 const MAX_STORED = 2000;     // outputs with more elements are subsampled
