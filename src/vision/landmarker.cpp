@@ -202,7 +202,13 @@ struct FaceLandmarker::Impl {
     // Outputs (signature order): contours, faceflag, mesh.
     const float presence = mesh.output(1)[0];
     if (presence < options.min_presence) return std::nullopt;
-    const auto raw = mesh.output(2);
+    FaceLandmarks f = mesh_points(roi, presence, mesh.output(2));
+    if (with_eyes) refine_eyes(image, f);
+    return f;
+  }
+
+  // A face from a mesh model's 468 points (x, y, z in crop pixels) found on `roi`.
+  static FaceLandmarks mesh_points(const Roi& roi, float presence, std::span<const float> raw) {
     FaceLandmarks f;
     f.presence = presence;
     f.box[0] = roi.cx - roi.size / 2, f.box[1] = roi.cy - roi.size / 2,
@@ -214,7 +220,6 @@ struct FaceLandmarker::Impl {
       roi.to_image(raw[3 * i], raw[3 * i + 1], kMeshSize, p.x, p.y);
       p.z = raw[3 * i + 2] * zscale;
     }
-    if (with_eyes) refine_eyes(image, f);
     return f;
   }
 
@@ -224,18 +229,7 @@ struct FaceLandmarker::Impl {
     const AttentionOutputs& o = *attention;
     const float presence = mesh.output(o.presence)[0];
     if (presence < options.min_presence) return std::nullopt;
-    FaceLandmarks f;
-    f.presence = presence;
-    f.box[0] = roi.cx - roi.size / 2, f.box[1] = roi.cy - roi.size / 2,
-    f.box[2] = f.box[3] = roi.size;
-    f.roll = roi.angle;
-    const float zscale = roi.size / kMeshSize;
-    const auto raw = mesh.output(o.mesh);
-    for (std::size_t i = 0; i < 468; ++i) {
-      Point3& p = f.points[i];
-      roi.to_image(raw[3 * i], raw[3 * i + 1], kMeshSize, p.x, p.y);
-      p.z = raw[3 * i + 2] * zscale;
-    }
+    FaceLandmarks f = mesh_points(roi, presence, mesh.output(o.mesh));
     auto place = [&](std::span<const float> xy, std::size_t k, std::size_t index) {
       Point3& p = f.points[index];
       roi.to_image(xy[2 * k], xy[2 * k + 1], kMeshSize, p.x, p.y);
