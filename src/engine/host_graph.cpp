@@ -807,16 +807,23 @@ void HostGraph::Impl::run_node(std::size_t i) {
     }
     y.resize(out);
     std::fill_n(y.data.begin(), y.count(), 0.0f);
-    std::vector<std::size_t> ost(r, 1);
-    for (std::size_t d = r; d-- > 1;) ost[d - 1] = ost[d] * out[d];
-    std::vector<std::size_t> idx(r, 0);
-    for (std::size_t j = 0; j < x.count(); ++j) {
-      std::size_t off = 0;
-      for (std::size_t d = 0; d < r; ++d) off += (idx[d] + std::size_t(p[2 * d])) * ost[d];
-      y.data[off] = x.data[j];
-      for (std::size_t d = r; d-- > 0;) {
-        if (++idx[d] < x.shape[d]) break;
-        idx[d] = 0;
+    if (r == 0) {
+      std::copy_n(x.data.begin(), x.count(), y.data.begin());
+    } else {
+      // Row by row along the last dimension, which is contiguous in both tensors.
+      std::vector<std::size_t> ost(r, 1);
+      for (std::size_t d = r; d-- > 1;) ost[d - 1] = ost[d] * out[d];
+      const std::size_t inner = x.shape[r - 1], rows = inner == 0 ? 0 : x.count() / inner;
+      std::vector<std::size_t> idx(r - 1, 0);  // the row's index over the leading dimensions
+      for (std::size_t row = 0; row < rows; ++row) {
+        std::size_t off = std::size_t(p[2 * (r - 1)]);
+        for (std::size_t d = 0; d + 1 < r; ++d) off += (idx[d] + std::size_t(p[2 * d])) * ost[d];
+        std::copy_n(x.data.begin() + std::ptrdiff_t(row * inner), inner,
+                    y.data.begin() + std::ptrdiff_t(off));
+        for (std::size_t d = r - 1; d-- > 0;) {
+          if (++idx[d] < x.shape[d]) break;
+          idx[d] = 0;
+        }
       }
     }
   } else if (op == "MaxPool") {

@@ -192,6 +192,39 @@ TEST(EngineBadInput, UnsupportedOpNamesTheNodeAndOp) {
   }
 }
 
+TEST(EngineHostGraph, PadsEveryDimension) {
+  // Neg (no XNNPACK subgraph op) sends the graph to the host executor; its Pad pads all three
+  // dimensions, leading ones included, and keeps the values where they belong.
+  test::TempDir tmp;
+  test::write_text(tmp.path("pad.json"), R"({"format": "graph-model", "modelTopology": {"node": [
+      {"name": "input", "op": "Placeholder", "attr": {"dtype": {"type": "DT_FLOAT"},
+        "shape": {"shape": {"dim": [{"size": "-1"}, {"size": "2"}, {"size": "3"}]}}}},
+      {"name": "paddings", "op": "Const", "attr": {"dtype": {"type": "DT_INT32"}}},
+      {"name": "neg", "op": "Neg", "input": ["input"]},
+      {"name": "pad", "op": "Pad", "input": ["neg", "paddings"]},
+      {"name": "Identity", "op": "Identity", "input": ["pad"]}]},
+      "weightsManifest": [{"paths": ["pad.bin"],
+        "weights": [{"name": "paddings", "shape": [3, 2], "dtype": "int32"}]}]})");
+  const std::int32_t paddings[6] = {1, 0, 1, 2, 2, 1};  // [[1, 0], [1, 2], [2, 1]]
+  test::write_text(tmp.path("pad.bin"),
+                   std::string(reinterpret_cast<const char*>(paddings), sizeof paddings));
+  Model m = Model::load(tmp.path("pad.json"));
+  ASSERT_EQ(m.output_shapes().size(), 1u);
+  EXPECT_EQ(m.output_shapes()[0], (std::vector<std::size_t>{2, 5, 6}));
+  std::vector<float> in(6);
+  for (std::size_t j = 0; j < in.size(); ++j) in[j] = float(j + 1);
+  const auto out = m.run(in);
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0].data.size(), 60u);
+  for (std::size_t b = 0; b < 2; ++b)
+    for (std::size_t r = 0; r < 5; ++r)
+      for (std::size_t c = 0; c < 6; ++c) {
+        const bool inside = b == 1 && r >= 1 && r < 3 && c >= 2 && c < 5;
+        const float want = inside ? -float((r - 1) * 3 + (c - 2) + 1) : 0.0f;
+        EXPECT_EQ(out[0].data[(b * 5 + r) * 6 + c], want) << b << " " << r << " " << c;
+      }
+}
+
 TEST(EngineHostGraph, RunsTheAttentionMeshNodeByNode) {
   // MediaPipe's attention mesh computes its region crops in the graph (Shape, StridedSlice,
   // GatherV2, BatchMatMulV2, Atan2, ...): the engine runs it node by node, its convolutions on
