@@ -60,6 +60,24 @@ bool broadcast_shape(const Shape& a, const Shape& b, Shape& out) {
   return true;
 }
 
+// Row-major strides of a tensor of shape `s` (the last dimension contiguous).
+std::vector<std::size_t> row_major_strides(const Shape& s) {
+  std::vector<std::size_t> st(s.size(), 1);
+  for (std::size_t d = s.size(); d-- > 1;) st[d - 1] = st[d] * s[d];
+  return st;
+}
+
+// Advances a multi-index over idx.size() dimensions of `extent` in row-major order (the last
+// fastest); false when it wraps around past the last index.
+template <class I, class E>
+bool next_index(std::vector<I>& idx, const E& extent) {
+  for (std::size_t d = idx.size(); d-- > 0;) {
+    if (++idx[d] < static_cast<I>(extent[d])) return true;
+    idx[d] = 0;
+  }
+  return false;
+}
+
 // Strides of `s` seen from an output of rank `r` (0 where broadcast).
 std::vector<std::size_t> broadcast_strides(const Shape& s, const Shape& out) {
   const std::size_t r = out.size();
@@ -464,8 +482,7 @@ void HostGraph::Impl::strided_slice(std::size_t i) {
   HostValue& y = values[i];
   y.resize(out);
   // Copy: iterate over the (unshrunk) slice.
-  std::vector<std::size_t> in_stride(r, 1);
-  for (std::size_t d = r; d-- > 1;) in_stride[d - 1] = in_stride[d] * x.shape[d];
+  const std::vector<std::size_t> in_stride = row_major_strides(x.shape);
   std::size_t total = 1;
   for (std::size_t d = 0; d < r; ++d) total *= std::size_t(len[d]);
   std::vector<int64_t> idx(r, 0);
@@ -474,10 +491,7 @@ void HostGraph::Impl::strided_slice(std::size_t i) {
     for (std::size_t d = 0; d < r; ++d)
       off += std::size_t(start[d] + idx[d] * step[d]) * in_stride[d];
     y.data[j] = x.data[off];
-    for (std::size_t d = r; d-- > 0;) {
-      if (++idx[d] < len[d]) break;
-      idx[d] = 0;
-    }
+    next_index(idx, len);
   }
 }
 
@@ -502,10 +516,7 @@ void HostGraph::Impl::reduce(std::size_t i, bool is_max) {
     for (std::size_t d = 0; d < r; ++d)
       if (!reduced[d]) o = o * x.shape[d] + idx[d];
     y.data[o] = is_max ? std::max(y.data[o], x.data[j]) : std::min(y.data[o], x.data[j]);
-    for (std::size_t d = r; d-- > 0;) {
-      if (++idx[d] < x.shape[d]) break;
-      idx[d] = 0;
-    }
+    next_index(idx, x.shape);
   }
 }
 
@@ -545,10 +556,7 @@ void HostGraph::Impl::batch_matmul(std::size_t i, bool adj_a, bool adj_b) {
                double(adj_b ? B[c * k + q] : B[q * p + c]);
         C[r * p + c] = float(s);
       }
-    for (std::size_t d = idx.size(); d-- > 0;) {
-      if (++idx[d] < batch_shape[d]) break;
-      idx[d] = 0;
-    }
+    next_index(idx, batch_shape);
   }
 }
 
@@ -723,16 +731,13 @@ void HostGraph::Impl::run_node(std::size_t i) {
     }
     y.resize(out);
     const std::size_t r = out.size();
-    std::vector<std::size_t> idx(r, 0), st(r, 1);
-    for (std::size_t d = r; d-- > 1;) st[d - 1] = st[d] * x.shape[d];
+    std::vector<std::size_t> idx(r, 0);
+    const std::vector<std::size_t> st = row_major_strides(x.shape);
     for (std::size_t j = 0; j < y.count(); ++j) {
       std::size_t off = 0;
       for (std::size_t d = 0; d < r; ++d) off += (idx[d] % x.shape[d]) * st[d];
       y.data[j] = x.data[off];
-      for (std::size_t d = r; d-- > 0;) {
-        if (++idx[d] < out[d]) break;
-        idx[d] = 0;
-      }
+      next_index(idx, out);
     }
   } else if (op == "Fill") {
     const auto dims = ints_of(i, 0);
@@ -749,8 +754,8 @@ void HostGraph::Impl::run_node(std::size_t i) {
     const std::size_t r = x.shape.size();
     if (perm.size() != r) fail(n, "the permutation has the wrong length");
     Shape out(r);
-    std::vector<std::size_t> st(r, 1), pst(r);
-    for (std::size_t d = r; d-- > 1;) st[d - 1] = st[d] * x.shape[d];
+    const std::vector<std::size_t> st = row_major_strides(x.shape);
+    std::vector<std::size_t> pst(r);
     for (std::size_t d = 0; d < r; ++d) {
       const std::size_t p = axis_of(n, perm[d], r);
       out[d] = x.shape[p];
@@ -762,10 +767,7 @@ void HostGraph::Impl::run_node(std::size_t i) {
       std::size_t off = 0;
       for (std::size_t d = 0; d < r; ++d) off += idx[d] * pst[d];
       y.data[j] = x.data[off];
-      for (std::size_t d = r; d-- > 0;) {
-        if (++idx[d] < out[d]) break;
-        idx[d] = 0;
-      }
+      next_index(idx, out);
     }
   } else if (op == "GatherV2") {
     const HostValue& x = in(i, 0);
@@ -811,8 +813,7 @@ void HostGraph::Impl::run_node(std::size_t i) {
       std::copy_n(x.data.begin(), x.count(), y.data.begin());
     } else {
       // Row by row along the last dimension, which is contiguous in both tensors.
-      std::vector<std::size_t> ost(r, 1);
-      for (std::size_t d = r; d-- > 1;) ost[d - 1] = ost[d] * out[d];
+      const std::vector<std::size_t> ost = row_major_strides(out);
       const std::size_t inner = x.shape[r - 1], rows = inner == 0 ? 0 : x.count() / inner;
       std::vector<std::size_t> idx(r - 1, 0);  // the row's index over the leading dimensions
       for (std::size_t row = 0; row < rows; ++row) {
@@ -820,10 +821,7 @@ void HostGraph::Impl::run_node(std::size_t i) {
         for (std::size_t d = 0; d + 1 < r; ++d) off += (idx[d] + std::size_t(p[2 * d])) * ost[d];
         std::copy_n(x.data.begin() + std::ptrdiff_t(row * inner), inner,
                     y.data.begin() + std::ptrdiff_t(off));
-        for (std::size_t d = r - 1; d-- > 0;) {
-          if (++idx[d] < x.shape[d]) break;
-          idx[d] = 0;
-        }
+        next_index(idx, x.shape);
       }
     }
   } else if (op == "MaxPool") {
