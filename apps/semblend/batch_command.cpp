@@ -265,6 +265,8 @@ int run_video_batch(const VideoOptions& o) {
       if (o.semantic) check_semantic_format(f);
       VideoReader reader = VideoReader::open(item.input);
       SolvedVideo video = solve_video(reader, *landmarker, *solver, so, item.input);
+      for (const std::string& w : video.warnings)
+        std::fprintf(stderr, "semblend video: warning: %s: %s\n", item.input.c_str(), w.c_str());
       make_parent(item.output);
       write_video_takes(video, item.output, so.all_faces, o.semantic);
       return std::size_t(video.frames);

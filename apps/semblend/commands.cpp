@@ -26,6 +26,7 @@
 #include "semblend/rig_eval.h"
 #include "semblend/semblend.h"
 #include "semblend/speech.h"
+#include "semblend/speech_synthesis.h"
 #include "semblend/video.h"
 
 namespace semblend::cli {
@@ -87,6 +88,11 @@ void attach_semantics(Take& take, TakeFormat format) {
   for (std::size_t i = 0; i < take.frames.size(); ++i) take.frames[i].semantics = descriptions[i];
 }
 
+std::string without_path_prefix(const std::string& path, const std::string& message) {
+  const std::string prefix = path + ": ";
+  return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+}
+
 void emit(const std::string& path, const std::string& text) {
   Sink out(path);
   out.write(text);
@@ -128,12 +134,18 @@ int run_info(const InfoOptions& o) {
 }
 
 int run_demo(const DemoOptions& o) {
-  const DemoTake demo = make_demo_take(o.fps);
+  // Every output checked before the first is written: a bad one leaves none behind.
   for (const std::string& path : o.outputs) {
     const auto format = format_for_extension(path);
     if (!format)
       throw std::invalid_argument("cannot tell the output format from \"" + path +
                                   "\" (use .csv, .json or .jsonl)");
+    if (o.semantic) check_semantic_format(*format);
+    resolve_output(path);
+  }
+  const DemoTake demo = make_demo_take(o.fps);
+  for (const std::string& path : o.outputs) {
+    const auto format = format_for_extension(path);
     Take take = demo.take;
     if (o.semantic) attach_semantics(take, *format);
     write_take(take, path, *format);
@@ -553,16 +565,27 @@ int run_speech(const SpeechOptions& o) {
         "speech needs AUDIO (with --transcript TEXT or without) or --phones");
   if (!o.phones.empty() && !o.transcript.empty())
     throw std::invalid_argument("--phones and --transcript exclude each other");
-  if (!o.preview.empty()) {  // a preview that cannot be written fails before any work
-    const std::filesystem::path dir = std::filesystem::path(o.preview).parent_path();
-    if (!dir.empty() && !std::filesystem::is_directory(dir))
-      throw IoError(IoError::Op::Write, o.preview,
-                    "the folder " + dir.string() + " does not exist");
-    if (std::filesystem::is_directory(o.preview))
-      throw IoError(IoError::Op::Write, o.preview, "is a folder");
+  if (!english(o.lang) && !espeak_has_voice(o.lang))
+    throw std::invalid_argument("--lang \"" + o.lang +
+                                "\": espeak-ng has no such voice (espeak-ng --voices lists them)");
+  // Outputs that cannot be written fail before any work.
+  const TakeFormat to = output_format(std::nullopt, o.output, TakeFormat::Jsonl);
+  if (o.semantic) check_semantic_format(to);
+  if (!o.output.empty()) resolve_output(o.output);
+  if (!o.preview.empty()) {
+    if (extension_of(o.preview) != "mp4")
+      throw std::invalid_argument("--preview must be an .mp4 file, got \"" + o.preview + "\"");
+    if (resolve_output(o.preview).in_place)
+      throw IoError(
+          IoError::Op::Write, o.preview,
+          "is not a regular file (a device or pipe): a video needs a file it can seek in");
   }
   std::optional<Audio> audio;
-  if (!o.audio.empty()) audio = read_audio(o.audio);
+  if (!o.audio.empty()) {
+    audio = read_audio(o.audio);
+    for (const std::string& w : audio->warnings)
+      std::fprintf(stderr, "semblend speech: warning: %s: %s\n", o.audio.c_str(), w.c_str());
+  }
   auto phones = o.phones.empty() ? align_speech(o, *audio)
                                  : parse_phone_alignment_json(read_file(o.phones), o.phones);
   if (audio && !o.phones.empty()) {
@@ -589,15 +612,16 @@ int run_speech(const SpeechOptions& o) {
   po.gaze = !o.no_gaze;
   po.seed = o.seed;
   take = apply_prosody(std::move(take), phones, audio ? &*audio : nullptr, po);
-  const TakeFormat to = output_format(std::nullopt, o.output, TakeFormat::Jsonl);
   if (o.semantic) attach_semantics(take, to);
-  emit(o.output, encode_take(take, to));
-  std::fprintf(stderr, "semblend speech: %zu phones -> %zu frames at %g fps\n", phones.size(),
-               take.frames.size(), take.fps);
+  // The preview first: it is the step that can still fail (ffmpeg), and a failed run leaves no
+  // take.
   if (!o.preview.empty()) {
     write_preview_video(take, o.audio, o.preview);
     std::fprintf(stderr, "semblend speech: preview -> %s\n", o.preview.c_str());
   }
+  emit(o.output, encode_take(take, to));
+  std::fprintf(stderr, "semblend speech: %zu phones -> %zu frames at %g fps\n", phones.size(),
+               take.frames.size(), take.fps);
   return kOk;
 }
 

@@ -36,6 +36,10 @@ enum ExitCode : int {
 // Every subcommand writes its results through this.
 void emit(const std::string& path, const std::string& text);
 
+// The message of an error about `path` without the "path: " it may already start with (the
+// preference store's errors name their file; InputError names it again).
+std::string without_path_prefix(const std::string& path, const std::string& message);
+
 // --semantic: smoothed semantic descriptions (describe_take) on every frame. Only JSON-family
 // outputs carry them: another format is std::invalid_argument (check_semantic_format checks first).
 void check_semantic_format(TakeFormat format);

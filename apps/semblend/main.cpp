@@ -1,11 +1,16 @@
 // semblend — the command line. Parses arguments (CLI11, only here), runs one subcommand, and turns
 // exceptions into one-line messages and the exit codes of docs/cli.md.
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <string>
 
 #include "commands.h"
 #include "semblend/error.h"
+#include "semblend/take.h"
 #include "semblend/version.h"
 
 namespace cli = semblend::cli;
@@ -15,6 +20,30 @@ namespace {
 int fail(int code, const char* what) {
   std::fprintf(stderr, "semblend: error: %s\n", what);
   return code;
+}
+
+// The frame rate of a take a command writes or reads without times (take.h's limit).
+const CLI::Range kFrameRate(1.0, semblend::kMaxTakeFps, "FPS in [1, 1000]");
+
+// CLI11 lets "nan" and "inf" through its number checks (every comparison with NaN is false) and
+// reads "-1" into an unsigned option as 2^64 - 1. This refuses both, for every option of the
+// parsed command and its subcommands: the problem, or "" when there is none.
+std::string bad_number(const CLI::App& app) {
+  for (const CLI::Option* o : app.get_options()) {
+    const std::string type = o->get_type_name();
+    const bool real = type.rfind("FLOAT", 0) == 0, whole = type.rfind("UINT", 0) == 0;
+    if (!real && !whole) continue;
+    for (const std::string& v : o->results()) {
+      if (whole && v.find('-') != std::string::npos)
+        return o->get_name() + ": " + v + " is negative (expected a whole number >= 0)";
+      double x = 0;
+      if (real && CLI::detail::lexical_cast(v, x) && !std::isfinite(x))
+        return o->get_name() + ": " + v + " is not a finite number";
+    }
+  }
+  for (const CLI::App* sub : app.get_subcommands())
+    if (std::string why = bad_number(*sub); !why.empty()) return why;
+  return "";
 }
 
 // How a neutral profile is made (calibration.h), for `calibrate` and `eval calibration`.
@@ -106,7 +135,7 @@ int main(int argc, char** argv) {
                 "Input format: csv, json, jsonl, arkit, semanticface (default: detected)");
   c->add_option("--format", convert.to,
                 "Output format: csv, json, jsonl, arkit (default: from -o)");
-  c->add_option("--fps", convert.fps, "Resample to this frame rate")->check(CLI::PositiveNumber);
+  c->add_option("--fps", convert.fps, "Resample to this frame rate")->check(kFrameRate);
   c->add_flag("--smooth", convert.smooth, "Apply the One Euro filter to every channel");
   c->add_option("--min-cutoff", convert.min_cutoff, "One Euro minimum cutoff, Hz")
       ->capture_default_str()
@@ -123,7 +152,7 @@ int main(int argc, char** argv) {
               "Clamp coefficients to [0, 1] (readers keep small overshoots)");
   c->add_option("--input-fps", convert.input_fps, "Frame rate for inputs without times")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kFrameRate);
   c->add_option("--timecode-rate", convert.timecode_rate, "Timecode rate of Live Link CSV inputs")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
@@ -144,7 +173,7 @@ int main(int argc, char** argv) {
   d->add_option("-o,--output", demo.outputs, "Write the take here; repeat for several formats");
   d->add_flag("--semantic", demo.semantic,
               "Attach semantic descriptions to every frame (.json/.jsonl outputs)");
-  d->add_option("--fps", demo.fps, "Frame rate")->capture_default_str()->check(CLI::PositiveNumber);
+  d->add_option("--fps", demo.fps, "Frame rate")->capture_default_str()->check(kFrameRate);
 
   cli::DescribeOptions describe;
   auto* ds = app.add_subcommand(
@@ -165,7 +194,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 5.0));
   ds->add_option("--input-fps", describe.input_fps, "Frame rate for inputs without times")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kFrameRate);
   ds->add_option("--from", describe.from, "Input format (default: detected)");
 
   cli::LandmarksOptions landmarks;
@@ -233,9 +262,7 @@ int main(int argc, char** argv) {
   sp->add_option("--models", speech.models,
                  "pocketsphinx en-us model folder (default: the installed pocketsphinx-en-us)");
   sp->add_option("-o,--output", speech.output, "Write the take here (.csv, .json, .jsonl)");
-  sp->add_option("--fps", speech.fps, "Frame rate")
-      ->capture_default_str()
-      ->check(CLI::Range(1.0, 1000.0));
+  sp->add_option("--fps", speech.fps, "Frame rate")->capture_default_str()->check(kFrameRate);
   sp->add_flag("--no-coarticulation", speech.no_coarticulation,
                "Each frame takes its own phoneme's shape");
   sp->add_flag("--semantic", speech.semantic,
@@ -287,8 +314,11 @@ int main(int argc, char** argv) {
       "render",
       "Draw the face rig with coefficients and a head pose to a PNG (or a contact sheet)");
   rd->add_option("-o,--output", render.output, "The PNG to write")->required();
-  rd->add_option("--take", render.take, "Render a frame of this take (.csv, .json, .jsonl)");
-  rd->add_option("--frame", render.frame, "Which frame of the take")->capture_default_str();
+  auto* render_take =
+      rd->add_option("--take", render.take, "Render a frame of this take (.csv, .json, .jsonl)");
+  rd->add_option("--frame", render.frame, "Which frame of the take")
+      ->capture_default_str()
+      ->needs(render_take);
   rd->add_option("--set", render.weights,
                  "Coefficients NAME=VALUE (eyeBlinkLeft=1), comma-separated")
       ->delimiter(',');
@@ -633,14 +663,28 @@ int main(int argc, char** argv) {
   s->add_option("--format", schema.format, "markdown or json")->capture_default_str();
   s->add_option("-o,--output", schema.output, "Write to this file");
 
+  // CLI11 reads an unknown first word as a stray argument and says only "A subcommand is
+  // required": name the word instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    try {
+      app.get_subcommand(argv[1]);
+    } catch (const CLI::OptionNotFound&) {
+      const std::string what =
+          std::string("unknown command \"") + argv[1] + "\" (semblend --help lists the commands)";
+      return fail(cli::kUsageError, what.c_str());
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? cli::kOk : cli::kUsageError;
   }
+  if (const std::string why = bad_number(app); !why.empty())
+    return fail(cli::kUsageError, why.c_str());
 
-  try {
+  // Runs the parsed subcommand; its exit code.
+  auto run = [&]() -> int {
     if (c->parsed()) return cli::run_convert(convert);
     if (i->parsed()) return cli::run_info(info);
     if (pl->parsed()) return cli::run_play(play);
@@ -682,6 +726,17 @@ int main(int argc, char** argv) {
     if (dp->parsed()) return cli::run_derive_prior(prior);
     if (se->parsed()) return cli::run_sample_expressions(sample);
     if (er->parsed()) return cli::run_export_rig(export_rig);
+    return cli::kUsageError;
+  };
+  try {
+    const int code = run();
+    // Output that never reached stdout (a full disk, a closed pipe, /dev/full) is a failure too.
+    errno = 0;
+    if ((std::fflush(stdout) != 0 || std::ferror(stdout) != 0) && code == cli::kOk) {
+      const std::string why = errno != 0 ? std::string(": ") + std::strerror(errno) : "";
+      return fail(cli::kOutputUnwritable, ("cannot write to standard output" + why).c_str());
+    }
+    return code;
   } catch (const semblend::InputError& e) {
     return fail(cli::kInputMalformed, e.what());
   } catch (const semblend::IoError& e) {
@@ -693,5 +748,4 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return fail(cli::kInternalError, e.what());
   }
-  return cli::kUsageError;
 }

@@ -22,7 +22,7 @@ int run_plot_training(const PlotTrainingOptions& o) {
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(read_file(path));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range (1e999)
       throw InputError(path, 0, 0, std::string("not valid JSON: ") + e.what());
     }
     if (!j.contains("curve") || !j["curve"].is_array() || j["curve"].empty())

@@ -29,7 +29,7 @@ prefs::Store open_store(const std::string& data) {
   try {
     return prefs::Store::open(path);
   } catch (const prefs::StoreError& e) {
-    throw InputError(path, 0, 0, e.what());
+    throw InputError(path, 0, 0, without_path_prefix(path, e.what()));
   }
 }
 

@@ -242,6 +242,8 @@ int run_video(const VideoOptions& o) {
                     progress.update(++done);
                   });
   progress.done();
+  for (const std::string& w : video.warnings)
+    std::fprintf(stderr, "semblend video: warning: %s: %s\n", o.input.c_str(), w.c_str());
   if (g_stop_requested)
     std::fprintf(stderr, "semblend video: stopped by a signal after %d frames; writing them\n",
                  video.frames);

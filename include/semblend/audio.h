@@ -38,7 +38,10 @@ namespace semblend {
 struct Audio {
   int sample_rate = 16000;     // Hz
   std::vector<float> samples;  // mono, [-1, 1]
-  double duration() const;     // seconds: samples.size() / sample_rate
+  // What read_audio noticed but read anyway: a WAV whose header promises more audio than the
+  // file holds (cut short), or says "none" before bytes of it. Empty for an intact file.
+  std::vector<std::string> warnings;
+  double duration() const;  // seconds: samples.size() / sample_rate
 };
 
 struct AudioLimits {

@@ -20,10 +20,11 @@
 //   match, gives wrong times (Alignment::mismatch holds the mean matched-frame distance; a
 //   warning above `max_mean_distance`, and another when the audio lasts under a third or over
 //   three times espeak-ng's reading).
-// Failure modes: InputError naming `transcript_name` for a transcript that is not UTF-8 or has
-//   nothing espeak-ng can say; std::invalid_argument for a language espeak-ng lacks (the message
-//   says so); InputError for audio over max_seconds; std::runtime_error when espeak-ng or the
-//   front end fail.
+// Failure modes: InputError naming `transcript_name` for a transcript that is not UTF-8, has
+//   nothing espeak-ng can say, or has more words than anyone speaks in the audio's length (over
+//   10 a second plus 5: refused before synthesis); std::invalid_argument for a language espeak-ng
+//   lacks (the message says so); InputError for audio over max_seconds; std::runtime_error when
+//   espeak-ng or the front end fail.
 // Thread safety: espeak-ng and sphinxbase calls are serialized process-wide; the rest is pure.
 #pragma once
 

@@ -88,6 +88,9 @@ struct SolvedVideo {
   std::vector<FaceTrack> faces;  // one face: one; all faces: by identity
   int frames = 0;
   double seconds = 0;  // wall time
+  // What was noticed but not fatal: fewer frames decoded than the container promises (a file cut
+  // short or corrupt in the middle; the frames that decoded are solved).
+  std::vector<std::string> warnings;
 };
 
 // Called for each frame with the image, the solved face's landmarks (none when it is missing) and

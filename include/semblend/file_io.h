@@ -4,7 +4,9 @@
 //   or device, and anything larger than `max_bytes` — so a 2 GB file is an error, not an OOM.
 // write_file_atomic: writes to a temporary file beside `path`, flushes it to disk, then renames it
 //   over `path`. On any failure the temporary is removed and `path` is untouched: a reader never
-//   sees a half-written output. Throws IoError (Op::Write).
+//   sees a half-written output. Throws IoError (Op::Write). What `path` names is resolved first
+//   (resolve_output): a symbolic link stays and the file it names is replaced, keeping that file's
+//   permissions; an existing device, FIFO or socket (/dev/null, /dev/stdout) is written in place.
 // Thread safety: safe to call concurrently for different paths.
 #pragma once
 
@@ -19,6 +21,15 @@ inline constexpr std::size_t kDefaultMaxInputBytes = std::size_t{1} << 30;  // 1
 std::string read_file(const std::string& path, std::size_t max_bytes = kDefaultMaxInputBytes);
 void write_file_atomic(const std::string& path, std::string_view contents);
 
+// Where an output named `path` goes. Throws IoError (Op::Write) for a directory, a missing parent
+// folder or a symbolic link loop.
+struct OutputTarget {
+  std::string path;       // the file to write: `path`, or the file its symbolic links name
+  bool in_place = false;  // an existing device, FIFO or socket: written directly, never replaced
+  int mode = -1;          // an existing regular file's permission bits, else -1
+};
+OutputTarget resolve_output(const std::string& path);
+
 // Streams a large output to a temporary file beside `path`; commit() flushes it to disk and renames
 // it into place. Destroyed without commit() (an error on the way), it deletes the temporary file,
 // so `path` is never half-written. Throws IoError (Op::Write).
@@ -32,7 +43,9 @@ class AtomicFileWriter {
   void commit();
 
  private:
-  std::string path_, tmp_;
+  std::string path_;    // as given (messages)
+  std::string target_;  // resolve_output(path_).path
+  std::string tmp_;     // the temporary beside target_; empty when writing in place
   int fd_ = -1;
 };
 

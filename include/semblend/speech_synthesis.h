@@ -36,4 +36,8 @@ struct LabelledSpeech {
 // (80..450), resampled from espeak-ng's 22050 Hz to 16 kHz.
 LabelledSpeech synthesize_espeak(const std::string& text, const std::string& voice, int rate_wpm);
 
+// Whether espeak-ng has `voice` (what synthesize_espeak would accept); false when espeak-ng cannot
+// be initialised.
+bool espeak_has_voice(const std::string& voice);
+
 }  // namespace semblend

@@ -130,8 +130,11 @@ struct Timecode {
   friend bool operator==(const Timecode&, const Timecode&) = default;
 };
 
+// The highest frame rate a take may have: readers refuse more, commands never write more.
+inline constexpr double kMaxTakeFps = 1000;
+
 struct Take {
-  double fps = 60;  // nominal frame rate; frames carry their own exact times
+  double fps = 60;  // nominal frame rate (0, kMaxTakeFps]; frames carry their own exact times
   std::optional<Timecode> timecode;
   std::map<std::string, std::string> metadata;  // free key/value pairs ("source", "subject", ...)
   std::vector<FaceFrame> frames;

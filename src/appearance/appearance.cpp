@@ -206,7 +206,7 @@ AppearanceFusion parse_appearance_fusion(const std::string& text, const std::str
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // syntax, or a number out of range (1e999)
     throw InputError(file, 0, 0, std::string("not JSON: ") + e.what());
   }
   auto bad = [&](const std::string& why) { return InputError(file, 0, 0, why); };

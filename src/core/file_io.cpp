@@ -67,25 +67,76 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
   return data;
 }
 
-AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
+OutputTarget resolve_output(const std::string& path) {
   using Op = IoError::Op;
   namespace fs = std::filesystem;
-  const fs::path target(path_);
+  OutputTarget t;
+  t.path = path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {  // exists (symbolic links followed by the kernel)
+    if (S_ISDIR(st.st_mode)) throw IoError(Op::Write, path, "is a directory");
+    if (!S_ISREG(st.st_mode)) {  // a device, FIFO or socket: /dev/null, /dev/stdout, a pipe
+      t.in_place = true;
+      return t;
+    }
+    t.mode = static_cast<int>(st.st_mode & 07777);
+    struct stat lst {};
+    if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+      std::error_code ec;
+      const fs::path real = fs::canonical(path, ec);
+      if (ec) throw IoError(Op::Write, path, "cannot follow the symbolic link: " + ec.message());
+      t.path = real.string();
+    }
+  } else {
+    // Missing; a dangling symbolic link names the file to create.
+    fs::path p(path);
+    std::error_code ec;
+    for (int hops = 0; fs::is_symlink(p, ec); ++hops) {
+      if (hops == 40) throw IoError(Op::Write, path, "too many levels of symbolic links");
+      const fs::path to = fs::read_symlink(p, ec);
+      if (ec) throw IoError(Op::Write, path, "cannot follow the symbolic link: " + ec.message());
+      p = to.is_absolute() ? to : p.parent_path() / to;
+    }
+    t.path = p.string();
+  }
+  const fs::path target(t.path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    throw IoError(Op::Write, path_, "directory " + dir.string() + " does not exist");
-  if (fs::is_directory(target, ec)) throw IoError(Op::Write, path_, "is a directory");
+    throw IoError(Op::Write, path, "directory " + dir.string() + " does not exist");
+  return t;
+}
+
+AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
+  using Op = IoError::Op;
+  namespace fs = std::filesystem;
+  const OutputTarget t = resolve_output(path_);
+  target_ = t.path;
+  if (t.in_place) {
+    fd_ = ::open(t.path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd_ < 0) throw IoError(Op::Write, path_, errno_text());
+    return;
+  }
+  const fs::path target(t.path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::random_device rd;
   tmp_ = (dir / ("." + target.filename().string() + ".tmp." + std::to_string(rd()))).string();
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd_ < 0) throw IoError(Op::Write, path_, "cannot create temporary file: " + errno_text());
+  // A replaced file keeps its permissions (a read-only output stays read-only).
+  if (t.mode >= 0 && ::fchmod(fd_, static_cast<mode_t>(t.mode)) != 0) {
+    const std::string why = errno_text();
+    ::close(fd_);
+    fd_ = -1;
+    ::unlink(tmp_.c_str());
+    throw IoError(Op::Write, path_, "cannot set the permissions of the temporary file: " + why);
+  }
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
   if (fd_ >= 0) {
     ::close(fd_);
-    ::unlink(tmp_.c_str());
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
   }
 }
 
@@ -106,16 +157,20 @@ void AtomicFileWriter::commit() {
   const int fd = fd_;
   fd_ = -1;
   auto fail = [&](const std::string& why) {
-    ::unlink(tmp_.c_str());
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
     throw IoError(Op::Write, path_, why);
   };
+  if (tmp_.empty()) {  // written in place (a device or FIFO): nothing to sync or rename
+    if (::close(fd) != 0) fail(errno_text());
+    return;
+  }
   if (::fsync(fd) != 0) {
     const std::string why = errno_text();
     ::close(fd);
     fail(why);
   }
   if (::close(fd) != 0) fail(errno_text());
-  if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail(errno_text());
+  if (::rename(tmp_.c_str(), target_.c_str()) != 0) fail(errno_text());
 }
 
 std::size_t remove_stale_temporaries(const std::string& path) {

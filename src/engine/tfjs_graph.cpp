@@ -97,7 +97,7 @@ Graph read_tfjs_graph(const std::string& model_json,
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // syntax, or a number out of range (1e999)
     throw InputError(model_json, 0, 0,
                      std::string("not a TF.js model (invalid JSON): ") + e.what());
   }

@@ -188,6 +188,8 @@ BatchList read_manifest(const std::string& manifest, const std::string& out_dir,
     reader.jsonl(text);
   else
     throw std::invalid_argument("a manifest is a .csv or .jsonl file, got \"" + manifest + "\"");
+  if (reader.list.items.empty() && reader.list.errors.empty())
+    throw InputError(manifest, 0, 0, "the manifest lists no inputs");
   return std::move(reader.list);
 }
 

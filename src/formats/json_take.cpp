@@ -56,6 +56,7 @@ Take parse_take_json(std::string_view text, const std::string& name) {
   take.frames.reserve(frames.size());
   for (std::size_t i = 0; i < frames.size(); ++i)
     take.frames.push_back(formats::frame_from_json(frames[i], root.at("frames").at(i)));
+  if (take.frames.empty()) root.at("frames").fail("no frames in the file");
   check_times(take, name);
   return take;
 }
@@ -122,6 +123,7 @@ Take parse_arkit_json(std::string_view text, const std::string& name, double fps
   Take take;
   take.fps = fps;
   auto add = [&](const json& d, const JsonPlace& place) {
+    if (d.is_object() && d.empty()) place.fail("an empty object: no blendshape values");
     FaceFrame f;
     f.time = static_cast<double>(take.frames.size()) / fps;
     formats::read_arkit_dictionary(d, f, place);

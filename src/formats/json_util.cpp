@@ -42,6 +42,10 @@ json parse_json(std::string_view text, const std::string& file, std::size_t line
     if (const auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) what = "no JSON value (empty)";
     throw InputError(file, line + line_offset, col, "invalid JSON: " + what);
+  } catch (const json::exception& e) {  // a number out of range (1e999): no position given
+    std::string what = e.what();
+    if (const auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
+    throw InputError(file, line_offset > 0 ? line_offset + 1 : 0, 0, "invalid JSON: " + what);
   }
 }
 
@@ -224,7 +228,9 @@ void read_take_header(const json& j, std::string_view format, Take& take, const 
   if (version < 1) place.at("version").fail("invalid format version");
   if (j.contains("fps")) {
     take.fps = get_number(j["fps"], place.at("fps"));
-    if (!(take.fps > 0) || take.fps > 1000) place.at("fps").fail("frame rate must be in (0, 1000]");
+    if (!(take.fps > 0) || take.fps > kMaxTakeFps)
+      place.at("fps").fail("frame rate must be in (0, " +
+                           std::to_string(static_cast<int>(kMaxTakeFps)) + "]");
   }
   if (j.contains("timecode")) {
     const auto& tc = j["timecode"];

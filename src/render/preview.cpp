@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "semblend/error.h"
+#include "semblend/file_io.h"
 
 extern char** environ;
 
@@ -84,7 +85,7 @@ std::string number(double v) {
 }  // namespace
 
 struct PreviewEncoder::Impl {
-  std::string out_path, tmp, log;
+  std::string out_path, target, tmp, log;  // target: out_path with symbolic links followed
   int width = 0, height = 0;
   int fd = -1;
   pid_t pid = 0;
@@ -128,13 +129,15 @@ PreviewEncoder::PreviewEncoder(const std::string& out_path, int width, int heigh
   if (out.extension().empty())
     throw std::invalid_argument("preview: \"" + out_path +
                                 "\" needs an extension naming the container (.mp4)");
-  const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
+  const OutputTarget target = resolve_output(out_path);  // a folder or missing folder: IoError
+  if (target.in_place)
+    throw IoError(IoError::Op::Write, out_path,
+                  "is not a regular file (a device or pipe): a video needs a file it can seek in");
+  const fs::path real(target.path);
+  const fs::path dir = real.parent_path().empty() ? fs::path(".") : real.parent_path();
   std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw IoError(IoError::Op::Write, out_path, "the folder " + dir.string() + " does not exist");
   if (::access(dir.c_str(), W_OK) != 0)
     throw IoError(IoError::Op::Write, out_path, std::string(std::strerror(errno)));
-  if (fs::is_directory(out, ec)) throw IoError(IoError::Op::Write, out_path, "is a folder");
   const std::string& audio = options.audio;
   if (!audio.empty() && !fs::is_regular_file(audio, ec))
     throw IoError(IoError::Op::Read, audio, "no such file");
@@ -142,6 +145,7 @@ PreviewEncoder::PreviewEncoder(const std::string& out_path, int width, int heigh
   std::random_device rd;
   const std::string tag = std::to_string(rd());
   impl_->out_path = out_path;
+  impl_->target = target.path;
   impl_->width = width;
   impl_->height = height;
   impl_->tmp =
@@ -227,7 +231,7 @@ void PreviewEncoder::close() {
   if (!impl_->finish()) impl_->fail();
   std::remove(impl_->log.c_str());
   std::error_code ec;
-  fs::rename(impl_->tmp, impl_->out_path, ec);
+  fs::rename(impl_->tmp, impl_->target, ec);
   if (ec) {
     std::remove(impl_->tmp.c_str());
     throw IoError(IoError::Op::Write, impl_->out_path,

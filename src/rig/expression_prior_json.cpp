@@ -134,7 +134,7 @@ ExpressionPrior parse_expression_prior_json(const std::string& text, const std::
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // syntax, or a number out of range (1e999)
     throw InputError(name, 0, 0, std::string("invalid JSON: ") + e.what());
   }
   const Reader r{name};

@@ -157,6 +157,13 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (out.frames == 0) throw InputError(source, 0, 0, "the video has no decodable frames");
+  // Containers' frame counts are estimates for some codecs: only a clear shortfall is reported.
+  const bool stopped = o.stop != nullptr && o.stop->load();
+  if (const int promised = reader.frame_count();
+      !stopped && promised > 0 && out.frames < promised - std::max(2, promised / 50))
+    out.warnings.push_back("the container promises " + std::to_string(promised) +
+                           " frames but only " + std::to_string(out.frames) +
+                           " decoded: the file is cut short or corrupt");
   const bool any = std::any_of(states.begin(), states.end(),
                                [](const FaceState& s) { return s.track.frames_with_face > 0; });
   if (!any)

@@ -129,7 +129,7 @@ Rubric parse_rubric(const std::string& json_text, const std::string& name) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range (1e999)
     throw InputError(name, 0, 0, std::string("not valid JSON: ") + e.what());
   }
   if (!j.is_object() || !j.contains("photos") || !j["photos"].is_array())

@@ -623,10 +623,11 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
     std::lock_guard<std::mutex> lock(sphinx_mutex());
     out.method = AlignmentMethod::Transcript;
     out.mismatch = -INFINITY;  // the worst piece's gap; below 0: the transcript beats the loop
-    std::string why;
-    if (!impl_->align_words(a, words, out, true)) {
+    // An implausibly long transcript is refused before aligning.
+    std::string why = speech::implausible_transcript(words.size(), out.audio_seconds);
+    if (why.empty() && !impl_->align_words(a, words, out, true)) {
       why = "the transcript found no path through the audio (it does not fit)";
-    } else if (out.mismatch > impl_->options.mismatch_per_frame) {
+    } else if (why.empty() && out.mismatch > impl_->options.mismatch_per_frame) {
       char buf[160];
       std::snprintf(buf, sizeof buf,
                     "the transcript does not match the audio (it scores %.2f per frame below a "

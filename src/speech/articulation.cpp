@@ -70,7 +70,7 @@ std::vector<TimedPhoneme> parse_phone_alignment_json(std::string_view text,
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range (1e999)
     throw InputError(name, 0, 0, std::string("invalid JSON: ") + e.what());
   }
   std::vector<TimedPhoneme> out;

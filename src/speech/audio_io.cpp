@@ -54,6 +54,32 @@ std::string seconds_text(double s) {
   return buf;
 }
 
+// A WAV whose header promises more audio than the file holds (a recording cut short, a copy
+// interrupted): libsndfile reads what there is and notes "data : PROMISED (should be HELD)" in its
+// log. 0xFFFFFFFF is what a writer that could not seek back (a pipe) leaves: the length unknown,
+// not a truncation. A header that says "no audio" before a file full of it is reported too.
+std::string truncation_warning(SNDFILE* f, const SF_INFO& info, long long file_bytes) {
+  if ((info.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_WAV) return "";
+  std::string log(16384, '\0');
+  sf_command(f, SFC_GET_LOG_INFO, log.data(), static_cast<int>(log.size()));
+  log.resize(std::strlen(log.c_str()));
+  unsigned long long promised = 0, held = 0;
+  for (std::size_t at = log.find("data : "); at != std::string::npos;
+       at = log.find("data : ", at + 1)) {
+    const char* line = log.c_str() + at;
+    if (std::sscanf(line, "data : %llu (should be %llu)", &promised, &held) == 2) {
+      if (promised == 0xFFFFFFFFull || promised <= held) return "";
+      return "the header promises " + std::to_string(promised) + " bytes of audio but the file " +
+             "holds " + std::to_string(held) + ": it was cut short; reading what there is";
+    }
+    if (std::sscanf(line, "data : %llu", &promised) == 1 && promised == 0 && info.frames == 0 &&
+        file_bytes > 4096)
+      return "the header says there is no audio, but the file holds " + std::to_string(file_bytes) +
+             " bytes (its writer never filled in the length?): " + "read as silence";
+  }
+  return "";
+}
+
 std::string quoted_sf_error(SNDFILE* f) {
   return std::string("(libsndfile: \"") + sf_strerror(f) + "\")";
 }
@@ -196,6 +222,7 @@ Audio read_audio(const std::string& path, int target_rate, const AudioLimits& li
                        "not a readable audio file, or an unsupported or corrupt one " +
                            quoted_sf_error(nullptr));
   }
+  const std::string truncated = truncation_warning(file.get(), info, st.st_size);
   if (info.samplerate <= 0 || info.channels <= 0)
     throw InputError(path, 0, 0,
                      "header states " + std::to_string(info.samplerate) + " Hz and " +
@@ -250,6 +277,7 @@ Audio read_audio(const std::string& path, int target_rate, const AudioLimits& li
   if (sf_error(file.get()) != SF_ERR_NO_ERROR)
     throw InputError(path, 0, 0, "cannot decode the audio " + quoted_sf_error(file.get()));
   resampler.push(nullptr, 0, true, audio.samples);
+  if (!truncated.empty()) audio.warnings.push_back(truncated);
   // A header that overstated the length (data cut short) reserved more than was decoded.
   if (audio.samples.capacity() - audio.samples.size() > audio.samples.size() / 4 + 65536)
     audio.samples.shrink_to_fit();

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "semblend/speech.h"
@@ -58,6 +60,20 @@ inline double peak_rms(const std::vector<float>& x) {
     best = std::max(best, std::sqrt(sum / static_cast<double>(kWin)));
   }
   return best;
+}
+
+// Why a transcript of `words` words cannot be the transcript of `seconds` of audio, or "" when it
+// can: more than 10 words a second (fast speech runs 4-6) plus 5. Checked before aligning, whose
+// cost grows with words x frames (400,000 words for 3 s of audio ran for minutes).
+inline std::string implausible_transcript(std::size_t words, double seconds) {
+  constexpr double kMaxWordsPerSecond = 10, kSlackWords = 5;
+  if (static_cast<double>(words) <= kMaxWordsPerSecond * seconds + kSlackWords) return "";
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "the transcript has %zu words for %.2f s of audio (more than %.0f words a second: "
+                "it does not belong to this audio)",
+                words, seconds, kMaxWordsPerSecond);
+  return buf;
 }
 
 // CPU time of the calling thread (the real-time factors the aligners report).

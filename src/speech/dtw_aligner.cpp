@@ -196,6 +196,9 @@ Alignment align_by_synthesis(const Audio& input, const std::string& transcript,
                      "lasts " + std::to_string(out.audio_seconds) +
                          " s; alignment by synthesis takes at most " +
                          std::to_string(o.max_seconds) + " s (split it)");
+  if (const std::string why = speech::implausible_transcript(words.size(), out.audio_seconds);
+      !why.empty())
+    throw InputError(transcript_name, 0, 0, why);
   // Silent audio (as the Aligner judges it): a still, closed mouth, whatever the transcript says.
   if (speech::peak_rms(audio.samples) < o.silence_rms) {
     out.method = AlignmentMethod::Silence;

@@ -68,6 +68,14 @@ bool is_stop(Phoneme p) {
 
 }  // namespace
 
+bool espeak_has_voice(const std::string& voice) {
+  std::lock_guard<std::mutex> lock(speech::espeak_mutex());
+  if (voice.empty() || !speech::espeak_ready()) return false;
+  const bool has = espeak_SetVoiceByName(voice.c_str()) == EE_OK;
+  espeak_SetVoiceByName("en-us");
+  return has;
+}
+
 LabelledSpeech synthesize_espeak(const std::string& text, const std::string& voice, int rate_wpm) {
   if (rate_wpm < espeakRATE_MINIMUM || rate_wpm > espeakRATE_MAXIMUM)
     throw std::invalid_argument("espeak-ng rate must be in 80..450 words per minute");

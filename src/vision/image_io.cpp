@@ -38,6 +38,16 @@ std::pair<int64_t, int64_t> header_size(const std::string& b) {
   return {0, 0};
 }
 
+// A JPEG whose last scan never reaches the end-of-image marker: the file was cut short, and
+// libjpeg would fill the missing rows with grey and only warn. (In entropy-coded data a 0xFF byte
+// is always followed by 0x00 or a restart marker, so FF DA and FF D9 are only ever markers; an
+// EXIF thumbnail's own markers come before the main image's scan.)
+bool jpeg_cut_short(const std::string& b) {
+  if (b.size() < 4 || uint8_t(b[0]) != 0xFF || uint8_t(b[1]) != 0xD8) return false;
+  const std::size_t scan = b.rfind("\xFF\xDA");
+  return scan != std::string::npos && b.find("\xFF\xD9", scan) == std::string::npos;
+}
+
 void check_size(int64_t w, int64_t h, const std::string& name, const ImageLimits& limits) {
   if (w <= 0 || h <= 0)
     throw InputError(name, 0, 0,
@@ -54,6 +64,8 @@ void check_size(int64_t w, int64_t h, const std::string& name, const ImageLimits
 Image decode_image(const std::string& bytes, const std::string& name, const ImageLimits& limits) {
   if (bytes.empty()) throw InputError(name, 0, 0, "file is empty");
   if (const auto [w, h] = header_size(bytes); w != 0 || h != 0) check_size(w, h, name, limits);
+  if (jpeg_cut_short(bytes))
+    throw InputError(name, 0, 0, "truncated JPEG: the image data stops before its end marker");
   cv::Mat decoded;
   try {
     const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,

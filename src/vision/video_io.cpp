@@ -96,7 +96,7 @@ bool VideoReader::next(Image& frame, double& time) {
 }
 
 struct VideoWriter::Impl {
-  std::string path, tmp;
+  std::string path, target, tmp;  // target: path with symbolic links followed
   cv::VideoWriter writer;
   int width = 0, height = 0;
   bool closed = false;
@@ -108,11 +108,13 @@ VideoWriter::VideoWriter(const std::string& path, int width, int height, double 
   impl_->path = path;
   impl_->width = width;
   impl_->height = height;
-  const fs::path target(path);
+  const OutputTarget resolved = resolve_output(path);  // a folder or missing folder: IoError
+  if (resolved.in_place)
+    throw IoError(IoError::Op::Write, path,
+                  "is not a regular file (a device or pipe): a video needs a file it can seek in");
+  impl_->target = resolved.path;
+  const fs::path target(resolved.path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw IoError(IoError::Op::Write, path, "directory " + dir.string() + " does not exist");
   std::random_device rd;
   impl_->tmp =
       (dir / ("." + target.stem().string() + ".tmp" + std::to_string(rd()) + ".mp4")).string();
@@ -140,7 +142,7 @@ void VideoWriter::write(const Image& frame) {
 
 void VideoWriter::close() {
   impl_->writer.release();
-  if (std::rename(impl_->tmp.c_str(), impl_->path.c_str()) != 0) {
+  if (std::rename(impl_->tmp.c_str(), impl_->target.c_str()) != 0) {
     std::remove(impl_->tmp.c_str());
     throw IoError(IoError::Op::Write, impl_->path, "cannot move the finished video into place");
   }

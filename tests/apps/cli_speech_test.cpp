@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "semblend/audio.h"
 #include "semblend/formats.h"
@@ -82,6 +83,48 @@ TEST(CliSpeechAlign, AMismatchedTranscriptWarnsAndFallsBack) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(test::contains(r.err, "wrong.txt: the transcript")) << r.err;
   EXPECT_TRUE(test::contains(r.err, "falling back to recognition")) << r.err;
+}
+
+// Far more words than the audio could hold: refused before aligning (400,000 words once ran for
+// minutes), with the same fallback as any mismatch; by synthesis (another language) an error.
+TEST(CliSpeechAlign, ATranscriptFarTooLongForTheAudioIsRefusedAtOnce) {
+  test::TempDir tmp;
+  const std::string wav = test::shared_data("speech/sphinx_goforward.wav");
+  std::string words;
+  for (int i = 0; i < 5000; ++i) words += "go forward ten meters ";
+  test::write_text(tmp.path("long.txt"), words);
+  auto r = test::run_cli("speech '" + wav + "' --transcript '" + tmp.path("long.txt") + "' -o '" +
+                             tmp.path("l.csv") + "'",
+                         tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "the transcript has 20000 words for")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "falling back to recognition")) << r.err;
+  r = test::run_cli("speech '" + wav + "' --lang de --transcript '" + tmp.path("long.txt") + "'",
+                    tmp);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "long.txt")) << r.err;
+}
+
+// Outputs that cannot be written fail before the alignment, and leave nothing.
+TEST(CliSpeechAlign, OutputsAreCheckedBeforeAnyWork) {
+  test::TempDir tmp;
+  const std::string wav = test::shared_data("speech/sphinx_goforward.wav");
+  const std::string take = " -o '" + tmp.path("t.json") + "'";
+  EXPECT_EQ(
+      test::run_cli("speech '" + wav + "'" + take + " --preview '" + tmp.path("p.txt") + "'", tmp)
+          .exit_code,
+      6);
+  EXPECT_EQ(test::run_cli("speech '" + wav + "' --semantic -o '" + tmp.path("t.csv") + "'", tmp)
+                .exit_code,
+            6);
+  EXPECT_EQ(test::run_cli("speech '" + wav + "' -o '" + tmp.path("no/t.json") + "'", tmp).exit_code,
+            5);
+  // A language espeak-ng lacks, with or without a transcript.
+  const auto lang = test::run_cli("speech '" + wav + "' --lang xx-bogus" + take, tmp);
+  EXPECT_EQ(lang.exit_code, 6) << lang.err;
+  EXPECT_TRUE(test::contains(lang.err, "xx-bogus")) << lang.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("t.json")));
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("t.csv")));
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 // The `semblend` command line, run as a process (tests/test_util.h run_cli).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "semblend/blendshape.h"
 #include "semblend/demo.h"
@@ -65,7 +69,9 @@ TEST(Cli, VersionPrintsTheVersion) {
 TEST(Cli, NoSubcommandIsAUsageError) {
   TempDir tmp;
   EXPECT_EQ(run_cli("", tmp).exit_code, 2);
-  EXPECT_EQ(run_cli("frobnicate", tmp).exit_code, 2);
+  const auto r = run_cli("conver x.csv", tmp);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(test::contains(r.err, "unknown command \"conver\"")) << r.err;  // named
 }
 
 TEST(Cli, BadOptionIsAUsageError) {
@@ -275,6 +281,70 @@ TEST(Cli, UnknownOutputFormatExits6) {
   EXPECT_EQ(r.exit_code, 6);
   r = run_cli("demo -o " + q(tmp.path("demo.xml")), tmp);
   EXPECT_EQ(r.exit_code, 6);
+}
+
+// What an audit of bad inputs found (2026-12-03), each now refused or said.
+TEST(Cli, NonFiniteNegativeAndOutOfRangeNumbersAreUsageErrors) {
+  TempDir tmp;
+  const std::string take = q(recording());
+  const std::vector<std::string> cases{
+      "describe " + take + " --input-fps nan",
+      "describe " + take + " --smooth --hold nan",
+      "info " + take + " --top -1",
+      "demo --fps 1e9",
+      "demo --fps 0.0001",
+      "convert " + take + " --fps 100000 -o " + q(tmp.path("o.csv")),
+      "render --frame 5 -o " + q(tmp.path("r.png"))};
+  for (const std::string& args : cases) {
+    const auto r = run_cli(args, tmp);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+  }
+  EXPECT_FALSE(fs::exists(tmp.path("o.csv")));
+  const auto r = run_cli("info " + q(recording()) + " --top -1", tmp);
+  EXPECT_TRUE(test::contains(r.err, "--top: -1 is negative")) << r.err;
+}
+
+TEST(Cli, StdoutThatCannotBeWrittenExits5) {
+  TempDir tmp;
+  const std::string err = tmp.path("err.txt");
+  const int status = std::system(
+      (std::string("'") + SEMBLEND_CLI + "' schema >/dev/full 2>'" + err + "'").c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 5);
+  EXPECT_TRUE(test::contains(test::read_text(err), "cannot write to standard output"));
+}
+
+TEST(Cli, DemoChecksEveryOutputBeforeWritingAny) {
+  TempDir tmp;
+  for (const std::string& bad : {tmp.path("d.xyz"), tmp.path("no/dir/d.json")}) {
+    const auto r = run_cli("demo -o " + q(tmp.path("d.csv")) + " -o " + q(bad), tmp);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_FALSE(fs::exists(tmp.path("d.csv"))) << bad;
+  }
+}
+
+TEST(Cli, OutputThroughASymbolicLinkKeepsTheLink) {
+  TempDir tmp;
+  fs::create_symlink("real.csv", tmp.dir() / "link.csv");
+  const auto r = run_cli("convert " + q(recording()) + " -o " + q(tmp.path("link.csv")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(tmp.dir() / "link.csv"));
+  EXPECT_EQ(test::read_text(tmp.path("real.csv")), test::read_text(recording()));
+}
+
+TEST(Cli, JsonTakesWithoutFramesOrWithHugeNumbersExit4) {
+  TempDir tmp;
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"overflow.json", "{\"eyeBlinkLeft\": 1e999}"},
+      {"noframes.json", "{\"format\": \"semblend.take\", \"version\": 1, \"frames\": []}"},
+      {"emptyobject.json", "{}"},
+      {"emptyframe.json", "[{}]"}};
+  for (const auto& [name, text] : cases) {
+    test::write_text(tmp.path(name), text);
+    const auto r = run_cli("info " + q(tmp.path(name)), tmp);
+    EXPECT_EQ(r.exit_code, 4) << name << "\n" << r.err;
+    EXPECT_TRUE(test::contains(r.err, name)) << r.err;
+  }
 }
 
 }  // namespace

@@ -428,6 +428,26 @@ TEST(CliVideo, BadInputIsAClearErrorAndLeavesNothing) {
   EXPECT_EQ(file_count(tmp.path("out")), 0u);
 }
 
+// A file cut short in the middle of its frames: the frames that decode are solved, and the
+// shortfall against the container's count is said (not a silently shorter take).
+TEST(CliVideo, AClipCutShortSaysHowManyFramesAreMissing) {
+  TempDir tmp;
+  const std::string whole = tmp.path("whole.mp4");
+  ASSERT_EQ(std::system(("ffmpeg -loglevel error -i " + q(real_video()) +
+                         " -frames:v 40 -an -c:v libx264 -preset ultrafast -movflags +faststart " +
+                         q(whole))
+                            .c_str()),
+            0);
+  const std::string bytes = test::read_text(whole);
+  test::write_text(tmp.path("cut.mp4"), bytes.substr(0, bytes.size() * 11 / 20));
+  const auto r = run_cli("video " + q(tmp.path("cut.mp4")) + " -o " + q(tmp.path("t.csv")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "cut.mp4: the container promises 40 frames but only")) << r.err;
+  const auto ok = run_cli("video " + q(whole) + " -o " + q(tmp.path("w.csv")), tmp);
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_FALSE(test::contains(ok.err, "promises")) << ok.err;
+}
+
 TEST(CliVideo, AppearanceFusesTheBranchIntoEveryFrameAndSaysSo) {
   TempDir tmp;
   const auto on = run_cli(

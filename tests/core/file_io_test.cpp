@@ -1,8 +1,11 @@
 // Bounded reads and atomic writes (include/semblend/file_io.h).
 #include "semblend/file_io.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -159,6 +162,59 @@ TEST(WriteFileAtomic, FailedWriteLeavesExistingOutputUntouched) {
   EXPECT_TRUE(threw);
   EXPECT_EQ(test::read_text(path), old);
   EXPECT_EQ(entries(tmp.dir()), std::vector<std::string>{"out.csv"});
+}
+
+// A symbolic link stays a link: the file it names is replaced (and keeps its permissions).
+TEST(WriteFileAtomic, FollowsASymbolicLinkAndKeepsTheTargetsPermissions) {
+  TempDir tmp;
+  test::write_text(tmp.path("real.csv"), "old\n");
+  fs::permissions(tmp.path("real.csv"), fs::perms::owner_read | fs::perms::group_read);
+  fs::create_symlink("real.csv", tmp.dir() / "link.csv");
+  write_file_atomic(tmp.path("link.csv"), "new\n");
+  EXPECT_TRUE(fs::is_symlink(tmp.dir() / "link.csv"));
+  EXPECT_EQ(test::read_text(tmp.path("real.csv")), "new\n");
+  EXPECT_EQ(fs::status(tmp.dir() / "real.csv").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::group_read);
+  EXPECT_EQ(entries(tmp.dir()), (std::vector<std::string>{"link.csv", "real.csv"}));
+  // A dangling link: the file it names is created.
+  fs::create_symlink("made.csv", tmp.dir() / "dangling.csv");
+  write_file_atomic(tmp.path("dangling.csv"), "made\n");
+  EXPECT_TRUE(fs::is_symlink(tmp.dir() / "dangling.csv"));
+  EXPECT_EQ(test::read_text(tmp.path("made.csv")), "made\n");
+}
+
+// A device or FIFO (/dev/null, /dev/stdout, a pipe) is written in place, never replaced by a file.
+TEST(WriteFileAtomic, WritesIntoAFifoWithoutReplacingIt) {
+  TempDir tmp;
+  const std::string fifo = tmp.path("pipe.jsonl");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const OutputTarget t = resolve_output(fifo);
+  EXPECT_TRUE(t.in_place);
+  // The reader end opened first (not blocking), so the writer's open succeeds at once and the
+  // few bytes fit the pipe's buffer: no thread, and no hang if the writer misbehaves.
+  const int rd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(rd, 0);
+  write_file_atomic(fifo, "line\n");
+  char buf[64] = {};
+  const ssize_t n = ::read(rd, buf, sizeof buf);
+  ::close(rd);
+  EXPECT_EQ(std::string(buf, n > 0 ? std::size_t(n) : 0), "line\n");
+  struct stat st {};
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_EQ(entries(tmp.dir()), std::vector<std::string>{"pipe.jsonl"});
+}
+
+TEST(ResolveOutput, NamesWhatAPathIs) {
+  TempDir tmp;
+  EXPECT_FALSE(resolve_output(tmp.path("new.csv")).in_place);
+  EXPECT_EQ(resolve_output(tmp.path("new.csv")).mode, -1);
+  EXPECT_TRUE(resolve_output("/dev/null").in_place);
+  EXPECT_THROW(resolve_output(tmp.path("no/such/out.csv")), IoError);
+  EXPECT_THROW(resolve_output(tmp.path("")), IoError);  // the folder itself
+  fs::create_symlink("b", tmp.dir() / "a");
+  fs::create_symlink("a", tmp.dir() / "b");
+  EXPECT_THROW(resolve_output(tmp.path("a")), IoError);  // a loop
 }
 
 TEST(ExtensionOf, LowerCaseWithoutDot) {

@@ -67,6 +67,11 @@ TEST(BatchManifest, WholeFileProblemsThrow) {
   EXPECT_THROW(read_manifest(tmp.path("missing.csv"), "", "csv"), IoError);
   write_text(tmp.path("x.txt"), "input\n");
   EXPECT_THROW(read_manifest(tmp.path("x.txt"), "", "csv"), std::invalid_argument);
+  // A manifest that lists nothing is a mistake, not a batch with nothing to do.
+  write_text(tmp.path("header_only.csv"), "input,output\n");
+  EXPECT_THROW(read_manifest(tmp.path("header_only.csv"), "", "csv"), InputError);
+  write_text(tmp.path("blank.jsonl"), "\n  \n");
+  EXPECT_THROW(read_manifest(tmp.path("blank.jsonl"), "", "csv"), InputError);
 }
 
 TEST(BatchManifest, JsonlLinesWithErrorsPerLine) {

@@ -54,10 +54,18 @@ TEST(JsonTake, DemoTakeWithTextFieldsRoundTrips) {
   EXPECT_EQ(parse_jsonl(encode_jsonl(take), "t.jsonl"), take);
 }
 
-TEST(JsonTake, EmptyTakeRoundTripsThroughJson) {
+// A take without frames is no take, in JSON as in CSV and JSONL (it used to read back as an
+// empty take, which every command then handled as a zero-length take).
+TEST(JsonTake, EmptyTakeIsRefusedAsCsvAndJsonlAre) {
   Take take;
   take.fps = 25;
-  EXPECT_EQ(parse_take_json(encode_take_json(take), "empty.json"), take);
+  try {
+    parse_take_json(encode_take_json(take), "empty.json");
+    FAIL() << "an empty JSON take was read";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "empty.json");
+    EXPECT_NE(std::string(e.what()).find("no frames"), std::string::npos) << e.what();
+  }
 }
 
 TEST(JsonTake, FormatDetectedByContent) {

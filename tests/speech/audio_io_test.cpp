@@ -214,6 +214,14 @@ TEST(AudioIoBadInput, DataCutShortReadsWhatIsThere) {
   test::write_text(cut, jfk.substr(0, jfk.size() / 2));
   const Audio a = read_audio(cut);
   EXPECT_NEAR(a.duration(), 5.5, 0.01);
+  ASSERT_EQ(a.warnings.size(), 1u);  // said, not silent
+  EXPECT_NE(a.warnings[0].find("cut short"), std::string::npos) << a.warnings[0];
+  EXPECT_TRUE(read_audio(test::shared_data("speech/whisper_jfk.wav")).warnings.empty());
+  // Only the header left: no audio, and the reason.
+  test::write_text(cut, jfk.substr(0, jfk.find("data") + 8));
+  const Audio none = read_audio(cut);
+  EXPECT_TRUE(none.samples.empty());
+  EXPECT_EQ(none.warnings.size(), 1u);
 }
 
 TEST(AudioIoBadInput, ZeroFramesIsSilenceNotAnError) {

@@ -61,7 +61,7 @@ TEST(Warp, EmptyAndBadOptions) {
   SynthesisAlignerOptions o;
   o.band_fraction = 0;
   EXPECT_THROW(warp({Mfcc{}}, {Mfcc{}}, o), std::invalid_argument);
-  EXPECT_THROW(mfcc_frames(Audio{8000, {0.0f, 0.1f}}), std::invalid_argument);
+  EXPECT_THROW(mfcc_frames(Audio{8000, {0.0f, 0.1f}, {}}), std::invalid_argument);
 }
 
 // Another voice at another rate than the reference (espeak-ng's default voice at 160 wpm).
@@ -104,7 +104,7 @@ TEST(AlignBySynthesis, AnotherTranscriptIsWarnedAbout) {
 }
 
 TEST(AlignBySynthesis, SilenceBadLanguagesAndTranscripts) {
-  Audio quiet{16000, std::vector<float>(16000, 0.0f)};
+  Audio quiet{16000, std::vector<float>(16000, 0.0f), {}};
   SynthesisAlignerOptions o;
   o.language = "de";
   const Alignment a = align_by_synthesis(quiet, "Guten Morgen", o);
@@ -120,13 +120,18 @@ TEST(AlignBySynthesis, SilenceBadLanguagesAndTranscripts) {
     EXPECT_NE(std::string(e.what()).find("espeak-ng has no voice"), std::string::npos);
   }
   o.language = "de";
-  // A transcript far longer than the audio says so (every phone squeezed into 1.2 s).
-  const Alignment squeezed = align_by_synthesis(
-      u.audio, "Guten Morgen, wie geht es dir heute? Mir geht es gut, danke, und dir?", o);
+  // A transcript far longer than the audio says so (every phone squeezed into 0.7 s).
+  const Alignment squeezed =
+      align_by_synthesis(u.audio, "Guten Morgen, wie geht es dir heute? Mir geht es gut", o);
   ASSERT_FALSE(squeezed.warnings.empty());
   EXPECT_NE(squeezed.warnings.front().find("check that the transcript is the audio's"),
             std::string::npos)
       << squeezed.warnings.front();
+  // More words than anyone speaks in 0.7 s (over 10 a second plus 5): refused before synthesis.
+  EXPECT_THROW(align_by_synthesis(
+                   u.audio, "Guten Morgen, wie geht es dir heute? Mir geht es gut, danke, und dir?",
+                   o, "t.txt"),
+               InputError);
   EXPECT_THROW(align_by_synthesis(u.audio, " ,;. ", o, "t.txt"), InputError);
   EXPECT_THROW(align_by_synthesis(u.audio, "bad \xff byte", o, "t.txt"), InputError);
   o.max_seconds = 0.5;

@@ -123,6 +123,17 @@ TEST(ImageIoBadInput, NotAnImageTruncatedAndEmpty) {
   } catch (const InputError& e) {
     EXPECT_EQ(e.file(), "cut.jpg");
   }
+  // Cut in the middle of its scan, libjpeg would decode the rest as grey and only warn.
+  try {
+    decode_image(jpeg.substr(0, jpeg.size() / 2), "half.jpg");
+    FAIL() << "half a JPEG decoded";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "half.jpg");
+    EXPECT_NE(std::string(e.what()).find("truncated JPEG"), std::string::npos) << e.what();
+  }
+  // Bytes after the end marker (some cameras append data) are not a truncation.
+  EXPECT_EQ(decode_image(jpeg + "trailing", "extra.jpg").width,
+            decode_image(jpeg, "whole.jpg").width);
 }
 
 TEST(ImageIoBadInput, HugeImagesAreRefusedFromTheHeaderBeforeDecoding) {
