@@ -22,6 +22,22 @@ int fail(int code, const char* what) {
   return code;
 }
 
+// CLI11's PositiveNumber and NonNegativeNumber name the largest double (309 digits) in their
+// message: these say what is wanted.
+CLI::Validator number_check(bool (*ok)(double), const std::string& wanted,
+                            const std::string& name) {
+  return CLI::Validator(
+      [ok, wanted](std::string& text) -> std::string {
+        double v = 0;
+        if (!CLI::detail::lexical_cast(text, v)) return "\"" + text + "\" is not a number";
+        return ok(v) ? std::string() : text + " is not " + wanted;
+      },
+      name);
+}
+const CLI::Validator kPositive = number_check([](double v) { return v > 0; }, "> 0", "POSITIVE");
+const CLI::Validator kNonNegative =
+    number_check([](double v) { return v >= 0; }, ">= 0", "NONNEGATIVE");
+
 // The frame rate of a take a command writes or reads without times (take.h's limit).
 const CLI::Range kFrameRate(1.0, semblend::kMaxTakeFps, "FPS in [1, 1000]");
 
@@ -139,13 +155,13 @@ int main(int argc, char** argv) {
   c->add_flag("--smooth", convert.smooth, "Apply the One Euro filter to every channel");
   c->add_option("--min-cutoff", convert.min_cutoff, "One Euro minimum cutoff, Hz")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   c->add_option("--beta", convert.beta, "One Euro speed coefficient")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   c->add_option("--d-cutoff", convert.d_cutoff, "One Euro derivative cutoff, Hz")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   c->add_flag("--semantic", convert.semantic,
               "Attach semantic descriptions to every frame (.json/.jsonl outputs)");
   c->add_flag("--clamp", convert.clamp,
@@ -292,7 +308,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.01, 100.0))
       ->capture_default_str();
   pl->add_option("--repeat", play.repeat, "Play this many times (0 = until interrupted)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(kNonNegative)
       ->capture_default_str();
 
   cli::ExportRigOptions export_rig;

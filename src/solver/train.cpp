@@ -15,6 +15,7 @@
 // one machine (the data exactly, whatever --data-threads; training on one thread).
 #include <torch/torch.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -56,6 +57,18 @@ struct Args {
   int data_threads = 2;         // threads generating the data (the result does not depend on them)
 };
 
+// The whole of `text` as a T, or std::invalid_argument naming argument `key` (std::stoi alone
+// says only "stoi", and reads "12abc" as 12).
+template <class T>
+T number(const std::string& key, const std::string& text) {
+  T x{};
+  const char* end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(text.data(), end, x);
+  if (ec != std::errc() || stop != end || text.empty())
+    throw std::invalid_argument(key + ": \"" + text + "\" is not a number");
+  return x;
+}
+
 Args parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
@@ -69,37 +82,37 @@ Args parse(int argc, char** argv) {
     else if (k == "--report")
       a.report = value();
     else if (k == "--seed")
-      a.seed = std::stoull(value());
+      a.seed = number<unsigned long long>(k, value());
     else if (k == "--samples")
-      a.samples = std::stoi(value());
+      a.samples = number<int>(k, value());
     else if (k == "--steps")
-      a.steps = std::stoi(value());
+      a.steps = number<int>(k, value());
     else if (k == "--batch")
-      a.batch = std::stoi(value());
+      a.batch = number<int>(k, value());
     else if (k == "--hidden")
-      a.hidden = std::stoi(value());
+      a.hidden = number<int>(k, value());
     else if (k == "--identities")
-      a.identities = std::stoi(value());
+      a.identities = number<int>(k, value());
     else if (k == "--validation")
-      a.validation = std::stoi(value());
+      a.validation = number<int>(k, value());
     else if (k == "--threads")
-      a.threads = std::stoi(value());
+      a.threads = number<int>(k, value());
     else if (k == "--no-semantic")
       a.semantic = false;
     else if (k == "--semantic")
       a.semantic = true;
     else if (k == "--ema")
-      a.ema = std::stod(value());
+      a.ema = number<double>(k, value());
     else if (k == "--noise-scale")
-      a.noise_scale = std::stof(value());
+      a.noise_scale = number<float>(k, value());
     else if (k == "--image-samples")
-      a.image_samples = std::stoi(value());
+      a.image_samples = number<int>(k, value());
     else if (k == "--image-identities")
-      a.image_identities = std::stoi(value());
+      a.image_identities = number<int>(k, value());
     else if (k == "--cache")
       a.cache = value();
     else if (k == "--data-threads")
-      a.data_threads = std::stoi(value());
+      a.data_threads = number<int>(k, value());
     else
       throw std::invalid_argument("unknown argument " + k);
   }
@@ -454,8 +467,15 @@ int run(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  Args args;
+  try {  // a bad argument is a usage error (exit 2), as in the semblend command line
+    args = parse(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "semblend_train: " << e.what() << " (docs/solver.md, \"Model and training\")\n";
+    return 2;
+  }
   try {
-    return run(parse(argc, argv));
+    return run(args);
   } catch (const std::exception& e) {
     std::cerr << "semblend_train: " << e.what() << "\n";
     return 1;

@@ -302,6 +302,11 @@ TEST(Cli, NonFiniteNegativeAndOutOfRangeNumbersAreUsageErrors) {
   EXPECT_FALSE(fs::exists(tmp.path("o.csv")));
   const auto r = run_cli("info " + q(recording()) + " --top -1", tmp);
   EXPECT_TRUE(test::contains(r.err, "--top: -1 is negative")) << r.err;
+  // Said plainly (CLI11's own check printed the largest double, 309 digits).
+  const auto cutoff = run_cli("convert " + take + " --min-cutoff 0", tmp);
+  EXPECT_EQ(cutoff.exit_code, 2);
+  EXPECT_TRUE(test::contains(cutoff.err, "--min-cutoff: 0 is not > 0")) << cutoff.err;
+  EXPECT_LT(cutoff.err.size(), 200u) << cutoff.err;
 }
 
 TEST(Cli, StdoutThatCannotBeWrittenExits5) {
