@@ -41,15 +41,17 @@ const CLI::Validator kNonNegative =
 // The frame rate of a take a command writes or reads without times (take.h's limit).
 const CLI::Range kFrameRate(1.0, semblend::kMaxTakeFps, "FPS in [1, 1000]");
 
-// CLI11 lets "nan" and "inf" through its number checks (every comparison with NaN is false) and
-// reads "-1" into an unsigned option as 2^64 - 1. This refuses both, for every option of the
+// CLI11 lets "nan" and "inf" through its number checks (every comparison with NaN is false),
+// reads "-1" into an unsigned option as 2^64 - 1, and takes "" for a file name (`--export ''`
+// then meant "no export" and started a server). This refuses all three, for every option of the
 // parsed command and its subcommands: the problem, or "" when there is none.
-std::string bad_number(const CLI::App& app) {
+std::string bad_value(const CLI::App& app) {
   for (const CLI::Option* o : app.get_options()) {
     const std::string type = o->get_type_name();
-    const bool real = type.rfind("FLOAT", 0) == 0, whole = type.rfind("UINT", 0) == 0;
-    if (!real && !whole) continue;
+    const bool real = type.rfind("FLOAT", 0) == 0, whole = type.rfind("UINT", 0) == 0,
+               text = type.rfind("TEXT", 0) == 0;
     for (const std::string& v : o->results()) {
+      if (text && v.empty()) return o->get_name() + ": an empty value";
       if (whole && v.find('-') != std::string::npos)
         return o->get_name() + ": " + v + " is negative (expected a whole number >= 0)";
       double x = 0;
@@ -58,7 +60,7 @@ std::string bad_number(const CLI::App& app) {
     }
   }
   for (const CLI::App* sub : app.get_subcommands())
-    if (std::string why = bad_number(*sub); !why.empty()) return why;
+    if (std::string why = bad_value(*sub); !why.empty()) return why;
   return "";
 }
 
@@ -643,9 +645,11 @@ int main(int argc, char** argv) {
   sv->add_option("--model", serve.model, "Solver weights (default: the shipped model)");
   sv->add_option("--compare-model", serve.compare_models,
                  "Another model version's model.json: its predictions become candidates");
-  sv->add_option("--export", serve.export_to, "Write the store as JSONL to this file and exit");
+  auto* serve_export =
+      sv->add_option("--export", serve.export_to, "Write the store as JSONL to this file and exit");
   sv->add_flag("!--no-export-images", serve.export_images, "Leave the images out of --export");
-  sv->add_option("--import", serve.import_from, "Merge a JSONL export into the store and exit");
+  sv->add_option("--import", serve.import_from, "Merge a JSONL export into the store and exit")
+      ->excludes(serve_export);
   sv->add_option("--threads", serve.threads, "HTTP worker threads")
       ->capture_default_str()
       ->check(CLI::Range(2, 256));
@@ -696,7 +700,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? cli::kOk : cli::kUsageError;
   }
-  if (const std::string why = bad_number(app); !why.empty())
+  if (const std::string why = bad_value(app); !why.empty())
     return fail(cli::kUsageError, why.c_str());
 
   // Runs the parsed subcommand; its exit code.

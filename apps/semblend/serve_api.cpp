@@ -4,7 +4,10 @@
 
 #include <httplib.h>
 
+#include <cctype>
+#include <charconv>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "semblend/error.h"
@@ -22,7 +25,9 @@ using Server = httplib::Server;
 
 void reply(Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Bytes that are not UTF-8 (a store written before names were checked) become U+FFFD rather
+  // than failing the whole reply.
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void error(Response& res, int status, const std::string& message) {
@@ -36,11 +41,18 @@ bool equal_time_constant(const std::string& a, const std::string& b) {
   return d == 0;
 }
 
+// A request whose content is wrong (a 400 with this message).
+struct BadRequest : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // A handler that turns exceptions into JSON errors with their message.
 Server::Handler guarded(std::function<void(const Request&, Response&)> fn) {
   return [fn = std::move(fn)](const Request& req, Response& res) {
     try {
       fn(req, res);
+    } catch (const BadRequest& e) {
+      error(res, 400, e.what());
     } catch (const json::exception& e) {
       error(res, 400, std::string("bad JSON value: ") + e.what());
     } catch (const InputError& e) {
@@ -55,10 +67,19 @@ Server::Handler guarded(std::function<void(const Request&, Response&)> fn) {
   };
 }
 
+// The media type of a Content-Type header: lower case, without parameters ("; charset=...").
+std::string media_type(const std::string& header) {
+  std::string t = header.substr(0, header.find(';'));
+  t.erase(t.find_last_not_of(" \t") + 1);
+  t.erase(0, t.find_first_not_of(" \t"));
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t;
+}
+
 // The JSON object of a POST body, or an error reply (and nullopt).
 std::optional<json> json_body(const Request& req, Response& res, std::size_t max_bytes) {
   const std::string type = req.get_header_value("Content-Type");
-  if (type.rfind("application/json", 0) != 0) {
+  if (media_type(type) != "application/json") {
     error(res, 415, "expected Content-Type: application/json, got \"" + type + "\"");
     return std::nullopt;
   }
@@ -82,17 +103,47 @@ std::optional<json> json_body(const Request& req, Response& res, std::size_t max
   return j;
 }
 
-// An annotator name: 1..64 bytes, no control characters.
+// An annotator name: 1..64 bytes of UTF-8, not only spaces, no control characters.
 std::string annotator_name(const std::string& name) {
   if (name.empty() || name.size() > 64)
-    throw std::invalid_argument("annotator: a name of 1 to 64 characters is required");
+    throw std::invalid_argument("annotator: a name of 1 to 64 bytes is required");
+  if (name.find_first_not_of(" \t") == std::string::npos)
+    throw std::invalid_argument("annotator: a name is more than spaces");
   for (unsigned char c : name)
     if (c < 0x20 || c == 0x7f) throw std::invalid_argument("annotator: control characters");
+  if (utf8_safe(name, name.size()) != name) throw std::invalid_argument("annotator: not UTF-8");
   return name;
 }
 
 std::int64_t id_of(const Request& req) {
   return std::stoll(req.matches[1].str());
+}
+
+// A whole number in [lo, hi] given as text (a query parameter), or std::invalid_argument naming
+// it: "1.5", "1abc" and "" are not item 1.
+std::int64_t whole_number(const std::string& name, const std::string& text, std::int64_t lo,
+                          std::int64_t hi) {
+  std::int64_t v = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || stop != end || text.empty() || v < lo || v > hi)
+    throw BadRequest(name + ": \"" + text + "\" is not a whole number in [" + std::to_string(lo) +
+                     ", " + std::to_string(hi) + "]");
+  return v;
+}
+
+// A whole-number field of a JSON body in [lo, hi]: 2.9, 1e300 and 2^64 - 1 are errors, not 2,
+// INT64_MIN and -1.
+std::int64_t whole_field(const json& j, const char* key, std::int64_t lo, std::int64_t hi) {
+  const json& v = j.at(key);
+  const bool in_range =
+      v.is_number_integer() &&
+      (v.is_number_unsigned() ? v.get<std::uint64_t>() <= std::uint64_t(hi)
+                              : v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi);
+  if (!in_range)
+    throw BadRequest(std::string(key) + " must be a whole number in [" + std::to_string(lo) + ", " +
+                     std::to_string(hi) + "], got " + v.dump());
+  return v.get<std::int64_t>();
 }
 
 json progress_json(const prefs::Progress& p) {
@@ -256,7 +307,7 @@ void ServeApp::install(Server& server) {
       "/api/v1/items", guarded([this](const Request& req, Response& res) {
         const std::string type = req.get_header_value("Content-Type");
         AddResult r;
-        if (type.rfind("application/json", 0) == 0) {
+        if (media_type(type) == "application/json") {
           const auto j = json_body(req, res, config_.max_json_bytes);
           if (!j) return;
           if (!j->contains("image") || !(*j)["image"].is_string())
@@ -269,9 +320,10 @@ void ServeApp::install(Server& server) {
           r = add_image(read_file((std::filesystem::path(config_.images_dir) / name).string(),
                                   config_.max_upload_bytes),
                         name);
-        } else if (type.rfind("image/", 0) == 0 || type == "application/octet-stream") {
+        } else if (media_type(type).rfind("image/", 0) == 0 ||
+                   media_type(type) == "application/octet-stream") {
           std::string name = req.has_param("name") ? req.get_param_value("name") : "photo";
-          name = std::filesystem::path(name).filename().string().substr(0, 100);
+          name = utf8_safe(std::filesystem::path(name).filename().string(), 100);
           for (char& c : name)
             if (static_cast<unsigned char>(c) < 0x20) c = '_';
           r = add_image(req.body, "upload:" + name);
@@ -318,7 +370,9 @@ void ServeApp::install(Server& server) {
   server.Get("/api/v1/next", guarded([this, annotator_of](const Request& req, Response& res) {
                const auto who = annotator_of(req);  // GET: an unknown name is not created
                std::optional<std::int64_t> item;
-               if (req.has_param("item")) item = std::stoll(req.get_param_value("item"));
+               if (req.has_param("item"))
+                 item = whole_number("item", req.get_param_value("item"), 1,
+                                     std::numeric_limits<std::int64_t>::max());
                const auto p = store_.next_pair(who, item);
                reply(res, 200,
                      {{"pair", p ? pair_json(store_, *p) : json()},
@@ -344,7 +398,8 @@ void ServeApp::install(Server& server) {
                 const auto choice = prefs::choice_from_name(j->at("choice").get<std::string>());
                 if (!choice)
                   return error(res, 400, "choice must be \"a\", \"b\", \"tie\" or \"skip\"");
-                const std::int64_t pair_id = j->at("pair_id").get<std::int64_t>();
+                const std::int64_t pair_id =
+                    whole_field(*j, "pair_id", 1, std::numeric_limits<std::int64_t>::max());
                 if (!store_.pair(pair_id))
                   return error(res, 404, "no pair " + std::to_string(pair_id));
                 prefs::NewJudgment n;
@@ -352,9 +407,18 @@ void ServeApp::install(Server& server) {
                 n.annotator_id =
                     store_.annotator(annotator_name(j->at("annotator").get<std::string>()));
                 n.choice = *choice;
-                n.latency_ms = j->value("latency_ms", std::int64_t{0});
+                if (j->contains("latency_ms"))  // a day at most: longer is no judging time
+                  n.latency_ms = whole_field(*j, "latency_ms", 0, 86'400'000);
                 n.client_key = j->value("client_key", std::string());
                 const prefs::Judgment stored = store_.add_judgment(n);  // durable from here
+                // A client key names one judgment: reused for another (or for one undone since),
+                // nothing was stored, and the client must not believe otherwise.
+                if (stored.repeated &&
+                    (stored.pair_id != n.pair_id || stored.choice != n.choice || stored.undone))
+                  return error(res, 409,
+                               "client_key \"" + n.client_key + "\" already names judgment " +
+                                   std::to_string(stored.id) + (stored.undone ? " (undone)" : "") +
+                                   ": a retry repeats it exactly, a new judgment needs a new key");
                 reply(res, stored.repeated ? 200 : 201,
                       {{"judgment", judgment_json(stored)},
                        {"repeated", stored.repeated},

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -66,6 +67,10 @@ struct ServeConfig {
 };
 
 bool is_loopback(const std::string& host);
+// `text` as valid UTF-8 of at most `max_bytes` bytes: a byte that starts no valid sequence becomes
+// '_', and a cut never splits a character. Names that reach JSON replies and exports pass here
+// (one upload named "\xff.jpg" once made every listing and the export fail).
+std::string utf8_safe(std::string_view text, std::size_t max_bytes);
 std::string random_token();  // 32 hex digits from std::random_device
 
 struct AddResult {

@@ -40,6 +40,11 @@ int run_serve(const ServeOptions& o) {
     throw IoError(IoError::Op::Read, o.images, "--images must be an existing folder");
   if (!o.export_to.empty() && !o.import_from.empty())
     throw std::invalid_argument("--export and --import: one at a time");
+  // Exporting a store that is not there would make a new, empty one and "export" it: a mistyped
+  // --data must not look like a store without judgments.
+  if (!o.export_to.empty() && !fs::is_regular_file(fs::path(o.data) / "prefs.sqlite"))
+    throw IoError(IoError::Op::Read, (fs::path(o.data) / "prefs.sqlite").string(),
+                  "no preference store here to export");
   prefs::Store store = open_store(o.data);
 
   if (!o.export_to.empty()) {

@@ -49,6 +49,49 @@ bool image_extension(const fs::path& p) {
 
 }  // namespace
 
+namespace {
+
+// The length of the valid UTF-8 sequence at s[i] (no overlong forms, no surrogates, at most
+// U+10FFFF), or 0 when none starts there.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t n = 0;
+  char32_t cp = 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2, cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3, cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4, cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string utf8_safe(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_sequence(text, i);
+    const std::string_view piece = n > 0 ? text.substr(i, n) : std::string_view("_");
+    if (out.size() + piece.size() > max_bytes) break;
+    out += piece;
+    i += n > 0 ? n : 1;
+  }
+  return out;
+}
+
 bool is_loopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1";
 }
@@ -189,6 +232,8 @@ std::vector<std::string> ServeApp::folder_images() const {
     if (!e.is_regular_file() || !image_extension(e.path())) continue;
     const std::string name = e.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
+    // A name that is not UTF-8 cannot travel in JSON (nor be named back by a client): left out.
+    if (utf8_safe(name, name.size()) != name) continue;
     out.push_back(name);
   }
   std::sort(out.begin(), out.end());

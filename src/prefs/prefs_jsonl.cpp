@@ -1,4 +1,5 @@
 // The preference store's JSONL export and merging import (prefs_store.h, docs/serve.md "Export").
+#include <algorithm>
 #include <map>
 
 #include "core/sha256.h"
@@ -59,7 +60,9 @@ json coefficients_json(const Coefficients& c) {
 }
 
 std::string line(const json& j) {
-  return j.dump() + "\n";
+  // Bytes that are not UTF-8 (a name stored before names were checked) become U+FFFD rather
+  // than failing the export.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 // Reading one line's fields, with file:line in every error.
@@ -222,8 +225,12 @@ ImportStats Store::import_jsonl(std::string_view text, const std::string& name) 
   ImportStats stats;
   std::map<std::int64_t, std::int64_t> models, annotators, items, candidates, pairs;
   bool header = false;
+  std::size_t current_line = 0;
   auto keep = [&](std::map<std::int64_t, std::int64_t>& ids, std::int64_t old_id,
                   std::optional<std::int64_t> found, auto insert) {
+    if (ids.count(old_id))  // a record's id names one record: a second is a broken export
+      throw InputError(name, current_line, 0,
+                       "id " + std::to_string(old_id) + " appears twice for this type");
     if (found) {
       ++stats.existing;
       ids[old_id] = *found;
@@ -235,6 +242,7 @@ ImportStats Store::import_jsonl(std::string_view text, const std::string& name) 
   };
   formats::for_each_json_line(text, name, [&](const json& j, std::size_t line_no) {
     const Reader r{j, name, line_no};
+    current_line = line_no;
     if (!j.is_object()) r.fail("expected an object");
     const std::string type = r.str("type");
     ++stats.lines;
@@ -251,6 +259,12 @@ ImportStats Store::import_jsonl(std::string_view text, const std::string& name) 
     if (type == "model_version" || type == "annotator") {
       const bool model = type == "model_version";
       const std::string nm = r.str("name");
+      // The rules the server holds names to (an empty or control-character name never gets in).
+      if (nm.empty() || (!model && nm.size() > 64) || std::any_of(nm.begin(), nm.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+          }))
+        r.fail("name \"" + nm + "\": 1 to " + (model ? std::string("any number of") : "64") +
+               " bytes without control characters");
       auto& ids = model ? models : annotators;
       keep(ids, old_id,
            find_id(d,
@@ -366,6 +380,20 @@ ImportStats Store::import_jsonl(std::string_view text, const std::string& name) 
       const std::int64_t annotator = r.mapped(annotators, "annotator_id", "annotator");
       const std::string key = r.str("client_key"), choice = r.str("choice");
       if (!choice_from_name(choice)) r.fail("unknown choice \"" + choice + "\"");
+      if (key.empty() || key.size() > 100) r.fail("client_key: 1 to 100 characters");
+      if (r.integer("latency_ms") < 0) r.fail("latency_ms must not be negative");
+      // A key names one judgment of its annotator: the same key for another judgment (in the
+      // file or the store) would silently drop one of them.
+      {
+        sql::Statement s(d.db, d.path,
+                         "SELECT pair_id, choice FROM judgments WHERE annotator_id = ? AND "
+                         "client_key = ?");
+        s.bind(1, annotator).bind(2, std::string_view(key));
+        if (s.step() && (s.int64(0) != pair_id || s.text(1) != choice))
+          r.fail("client_key \"" + key + "\" already names another judgment of annotator " +
+                 std::to_string(annotator) + " (pair " + std::to_string(s.int64(0)) + ", " +
+                 s.text(1) + ")");
+      }
       std::map<std::int64_t, std::int64_t> unused;
       keep(unused, old_id,
            find_id(d, "SELECT id FROM judgments WHERE annotator_id = ? AND client_key = ?",

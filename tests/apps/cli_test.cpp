@@ -309,6 +309,21 @@ TEST(Cli, NonFiniteNegativeAndOutOfRangeNumbersAreUsageErrors) {
   EXPECT_LT(cutoff.err.size(), 200u) << cutoff.err;
 }
 
+// `--export ''` meant "no export" and started a server; a mistyped --data exported a new, empty
+// store with exit 0.
+TEST(Cli, ServeExportNeedsAFileAndAStore) {
+  TempDir tmp;
+  auto r = run_cli("serve --data " + q(tmp.path("store")) + " --export ''", tmp);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "--export: an empty value")) << r.err;
+  r = run_cli("serve --data " + q(tmp.path("typo")) + " --export " + q(tmp.path("e.jsonl")), tmp);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_FALSE(fs::exists(tmp.path("typo")));
+  EXPECT_FALSE(fs::exists(tmp.path("e.jsonl")));
+  r = run_cli("serve --import a.jsonl --export b.jsonl", tmp);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+}
+
 TEST(Cli, StdoutThatCannotBeWrittenExits5) {
   TempDir tmp;
   const std::string err = tmp.path("err.txt");

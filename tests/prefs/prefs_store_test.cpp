@@ -189,6 +189,44 @@ TEST(PrefsStore, ImportErrorsNameTheLine) {
   EXPECT_EQ(s.counts().items, 0);  // nothing half-imported
 }
 
+// An export whose records break the rules the server holds (found by an audit, 2026-12-03): each
+// was imported with exit 0, one of them dropping a judgment silently. Now each is an error naming
+// its line, and nothing is imported.
+TEST(PrefsStore, ImportHoldsTheServersRules) {
+  test::TempDir tmp;
+  Fixture f(tmp.path("a.sqlite"));
+  f.store.add_judgment({f.pairs[0], f.who, Choice::B, 700, "k1"});
+  const std::string exported = f.store.export_jsonl();
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string e = exported;
+    const std::size_t at = e.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? e : e.replace(at, from.size(), to);
+  };
+  const std::size_t a = exported.find("{\"type\":\"annotator\"");
+  ASSERT_NE(a, std::string::npos);
+  std::string annotator = exported.substr(a, exported.find('\n', a) + 1 - a);
+  annotator.replace(annotator.find("\"ann\""), 5, "\"zed\"");  // the same id, another name
+  Store b = Store::open(tmp.path("b.sqlite"));
+  b.import_jsonl(exported, "e.jsonl");
+  for (const auto& [text, what] : std::vector<std::pair<std::string, std::string>>{
+           {with("\"choice\":\"b\"", "\"choice\":\"a\""), "already names another judgment"},
+           {with("\"client_key\":\"k1\"", "\"client_key\":\"\""), "client_key"},
+           {with("\"latency_ms\":700", "\"latency_ms\":-7"), "latency_ms"},
+           {with("\"name\":\"ann\"", "\"name\":\"\\u0001ann\""), "control characters"},
+           {exported + annotator, "appears twice"}}) {
+    const std::string before = b.export_jsonl();
+    try {
+      b.import_jsonl(text, "e.jsonl");
+      ADD_FAILURE() << "imported: " << what;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+      EXPECT_GT(e.line(), 1u) << e.what();
+    }
+    EXPECT_EQ(b.export_jsonl(), before) << what;  // nothing half-imported
+  }
+}
+
 TEST(PrefsStore, ManyThreadsLoseNothing) {
   test::TempDir tmp;
   Fixture f(tmp.path("p.sqlite"));

@@ -106,7 +106,57 @@ TEST(ServeApi, MalformedJsonIs400WithAMessage) {
       404);
   EXPECT_EQ(s.post("/api/v1/judgments", "annotator=a", "application/x-www-form-urlencoded")->status,
             415);
+  // The media type, not a prefix: "application/jsonx" is not JSON, "APPLICATION/JSON" is.
+  EXPECT_EQ(s.post("/api/v1/judgments", "{}", "application/jsonx")->status, 415);
+  EXPECT_EQ(s.post("/api/v1/judgments", "{}", "APPLICATION/JSON; charset=utf-8")->status, 400);
   EXPECT_EQ(s.store.counts().judgments, 0);
+}
+
+// From an audit of the API (2026-12-03): numbers that are not whole, keys reused for another
+// judgment, and names that are not UTF-8 each had a way to store the wrong thing or break serving.
+TEST(ServeApi, WholeNumbersKeysAndNamesAreChecked) {
+  Server s;
+  const json pair = json::parse(s.cli->Get("/api/v1/next?annotator=ann")->body)["pair"];
+  const std::int64_t id = pair["pair_id"];
+  auto judge = [&](const json& extra) {
+    json body = {{"annotator", "ann"}, {"pair_id", id}, {"choice", "a"}};
+    body.update(extra);
+    return s.post("/api/v1/judgments", body.dump());
+  };
+  // 2.9 was stored as pair 2; 1e300 and 2^64 - 1 were "no pair" with a wrapped number.
+  for (const json& bad : {json(id + 0.5), json(1e300), json(18446744073709551615ull), json(-1)}) {
+    auto r = judge({{"pair_id", bad}});
+    EXPECT_EQ(r->status, 400) << bad;
+    EXPECT_NE(message(r).find("pair_id must be a whole number"), std::string::npos) << message(r);
+  }
+  EXPECT_EQ(judge({{"latency_ms", 1.5}})->status, 400);
+  EXPECT_EQ(judge({{"latency_ms", 1e30}})->status, 400);
+  EXPECT_EQ(s.store.counts().judgments, 0);
+  // A key names one judgment: a different judgment under it is a conflict, not a silent "done".
+  EXPECT_EQ(judge({{"client_key", "k1"}})->status, 201);
+  auto r = judge({{"client_key", "k1"}, {"choice", "tie"}});
+  EXPECT_EQ(r->status, 409) << r->body;
+  EXPECT_NE(message(r).find("already names judgment"), std::string::npos) << message(r);
+  EXPECT_EQ(judge({{"client_key", "k1"}})->status, 200);  // the exact retry
+  EXPECT_EQ(s.store.counts().judgments, 1);
+  // Query numbers: "1.5", "1abc" and "" are not item 1.
+  for (const char* q : {"1.5", "1abc", "", "abc"})
+    EXPECT_EQ(s.cli->Get((std::string("/api/v1/next?item=") + q).c_str())->status, 400) << q;
+  EXPECT_EQ(s.cli->Get("/api/v1/next?annotator=%20%20")->status, 422);  // spaces only
+  // An upload name that is not UTF-8, or whose cut at 100 bytes splits a character, is stored as
+  // UTF-8: listings, pairs and the export keep working.
+  const std::string png = test::rig_face_png(0.45f);
+  ASSERT_EQ(s.post("/api/v1/items?name=%FF%FEbad.png", png, "image/png")->status, 201);
+  ASSERT_EQ(s.post("/api/v1/items?name=" + std::string(99, 'a') + "%C3%A9.png",
+                   test::rig_face_png(0.35f), "image/png")
+                ->status,
+            201);
+  auto items = s.cli->Get("/api/v1/items");
+  ASSERT_EQ(items->status, 200) << items->body;
+  EXPECT_NE(items->body.find("upload:__bad.png"), std::string::npos) << items->body;
+  EXPECT_NE(items->body.find("upload:" + std::string(99, 'a') + "\""), std::string::npos);
+  EXPECT_EQ(s.cli->Get("/api/v1/next?annotator=bob")->status, 200);
+  EXPECT_EQ(s.cli->Get("/api/v1/export")->status, 200);
 }
 
 TEST(ServeApi, GetNeverChangesState) {
