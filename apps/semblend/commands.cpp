@@ -135,6 +135,7 @@ int run_info(const InfoOptions& o) {
 
 int run_demo(const DemoOptions& o) {
   // Every output checked before the first is written: a bad one leaves none behind.
+  std::vector<TakeFormat> formats;
   for (const std::string& path : o.outputs) {
     const auto format = format_for_extension(path);
     if (!format)
@@ -142,15 +143,17 @@ int run_demo(const DemoOptions& o) {
                                   "\" (use .csv, .json or .jsonl)");
     if (o.semantic) check_semantic_format(*format);
     resolve_output(path);
+    formats.push_back(*format);
   }
   const DemoTake demo = make_demo_take(o.fps);
-  for (const std::string& path : o.outputs) {
-    const auto format = format_for_extension(path);
+  for (std::size_t i = 0; i < o.outputs.size(); ++i) {
+    const std::string& path = o.outputs[i];
+    const TakeFormat format = formats[i];
     Take take = demo.take;
-    if (o.semantic) attach_semantics(take, *format);
-    write_take(take, path, *format);
+    if (o.semantic) attach_semantics(take, format);
+    write_take(take, path, format);
     std::fprintf(stderr, "semblend demo: wrote %s (%s, %zu frames)\n", path.c_str(),
-                 std::string(format_name(*format)).c_str(), demo.take.frames.size());
+                 std::string(format_name(format)).c_str(), demo.take.frames.size());
   }
   std::printf("semblend demo take: %zu frames at %g fps, %.2f s\n", demo.take.frames.size(),
               demo.take.fps, demo.take.duration());
@@ -575,10 +578,7 @@ int run_speech(const SpeechOptions& o) {
   if (!o.preview.empty()) {
     if (extension_of(o.preview) != "mp4")
       throw std::invalid_argument("--preview must be an .mp4 file, got \"" + o.preview + "\"");
-    if (resolve_output(o.preview).in_place)
-      throw IoError(
-          IoError::Op::Write, o.preview,
-          "is not a regular file (a device or pipe): a video needs a file it can seek in");
+    resolve_file_output(o.preview);
   }
   std::optional<Audio> audio;
   if (!o.audio.empty()) {

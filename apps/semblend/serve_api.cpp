@@ -103,14 +103,11 @@ std::optional<json> json_body(const Request& req, Response& res, std::size_t max
   return j;
 }
 
-// An annotator name: 1..64 bytes of UTF-8, not only spaces, no control characters.
+// An annotator name: the store's rule (prefs::annotator_name_problem), and UTF-8 (a query
+// parameter can hold any bytes; a JSON body cannot).
 std::string annotator_name(const std::string& name) {
-  if (name.empty() || name.size() > 64)
-    throw std::invalid_argument("annotator: a name of 1 to 64 bytes is required");
-  if (name.find_first_not_of(" \t") == std::string::npos)
-    throw std::invalid_argument("annotator: a name is more than spaces");
-  for (unsigned char c : name)
-    if (c < 0x20 || c == 0x7f) throw std::invalid_argument("annotator: control characters");
+  if (const std::string why = prefs::annotator_name_problem(name); !why.empty())
+    throw std::invalid_argument(why);
   if (utf8_safe(name, name.size()) != name) throw std::invalid_argument("annotator: not UTF-8");
   return name;
 }

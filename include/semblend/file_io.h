@@ -29,6 +29,9 @@ struct OutputTarget {
   int mode = -1;          // an existing regular file's permission bits, else -1
 };
 OutputTarget resolve_output(const std::string& path);
+// The file an output that must be seekable (a video container) goes to: resolve_output(path).path,
+// or IoError (Op::Write) when `path` names a device or pipe.
+std::string resolve_file_output(const std::string& path);
 
 // Streams a large output to a temporary file beside `path`; commit() flushes it to disk and renames
 // it into place. Destroyed without commit() (an error on the way), it deletes the temporary file,

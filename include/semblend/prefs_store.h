@@ -56,6 +56,10 @@ namespace semblend::prefs {
 
 inline constexpr int kSchemaVersion = 2;
 
+// Why `name` cannot be an annotator's name, or "" when it can: 1 to 64 bytes, more than spaces,
+// no control characters. The server, Store::annotator and import hold names to this one rule.
+std::string annotator_name_problem(std::string_view name);
+
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -158,7 +162,7 @@ class Store {
   int schema_version() const;
   std::string journal_mode() const;  // "wal" for a file
 
-  // Get-or-create by name.
+  // Get-or-create by name (an annotator's name: annotator_name_problem, else invalid_argument).
   std::int64_t model_version(const std::string& name, const std::string& notes = "");
   std::int64_t annotator(const std::string& name);
   std::optional<std::int64_t> find_annotator(const std::string& name) const;

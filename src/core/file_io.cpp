@@ -107,6 +107,14 @@ OutputTarget resolve_output(const std::string& path) {
   return t;
 }
 
+std::string resolve_file_output(const std::string& path) {
+  OutputTarget t = resolve_output(path);
+  if (t.in_place)
+    throw IoError(IoError::Op::Write, path,
+                  "is not a regular file (a device or pipe): a video needs a file it can seek in");
+  return std::move(t.path);
+}
+
 AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
   using Op = IoError::Op;
   namespace fs = std::filesystem;

@@ -1,5 +1,4 @@
 // The preference store's JSONL export and merging import (prefs_store.h, docs/serve.md "Export").
-#include <algorithm>
 #include <map>
 
 #include "core/sha256.h"
@@ -259,12 +258,10 @@ ImportStats Store::import_jsonl(std::string_view text, const std::string& name) 
     if (type == "model_version" || type == "annotator") {
       const bool model = type == "model_version";
       const std::string nm = r.str("name");
-      // The rules the server holds names to (an empty or control-character name never gets in).
-      if (nm.empty() || (!model && nm.size() > 64) || std::any_of(nm.begin(), nm.end(), [](char c) {
-            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-          }))
-        r.fail("name \"" + nm + "\": 1 to " + (model ? std::string("any number of") : "64") +
-               " bytes without control characters");
+      // The rule the server holds annotators' names to.
+      if (model && nm.empty()) r.fail("a model version needs a name");
+      if (const std::string why = model ? "" : annotator_name_problem(nm); !why.empty())
+        r.fail("name \"" + nm + "\": " + why);
       auto& ids = model ? models : annotators;
       keep(ids, old_id,
            find_id(d,

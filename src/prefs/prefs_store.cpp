@@ -181,8 +181,18 @@ std::int64_t Store::model_version(const std::string& name, const std::string& no
   return get_or_create(*impl_, "model_versions", name, notes);
 }
 
+std::string annotator_name_problem(std::string_view name) {
+  if (name.empty() || name.size() > 64) return "annotator: a name of 1 to 64 bytes is required";
+  if (name.find_first_not_of(" \t") == std::string_view::npos)
+    return "annotator: a name is more than spaces";
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f) return "annotator: control characters";
+  return "";
+}
+
 std::int64_t Store::annotator(const std::string& name) {
-  if (name.empty()) throw std::invalid_argument("an annotator needs a name");
+  if (const std::string why = annotator_name_problem(name); !why.empty())
+    throw std::invalid_argument(why);
   return get_or_create(*impl_, "annotators", name, "");
 }
 

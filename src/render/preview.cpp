@@ -129,11 +129,8 @@ PreviewEncoder::PreviewEncoder(const std::string& out_path, int width, int heigh
   if (out.extension().empty())
     throw std::invalid_argument("preview: \"" + out_path +
                                 "\" needs an extension naming the container (.mp4)");
-  const OutputTarget target = resolve_output(out_path);  // a folder or missing folder: IoError
-  if (target.in_place)
-    throw IoError(IoError::Op::Write, out_path,
-                  "is not a regular file (a device or pipe): a video needs a file it can seek in");
-  const fs::path real(target.path);
+  const std::string target = resolve_file_output(out_path);  // a folder, device: IoError
+  const fs::path real(target);
   const fs::path dir = real.parent_path().empty() ? fs::path(".") : real.parent_path();
   std::error_code ec;
   if (::access(dir.c_str(), W_OK) != 0)
@@ -145,7 +142,7 @@ PreviewEncoder::PreviewEncoder(const std::string& out_path, int width, int heigh
   std::random_device rd;
   const std::string tag = std::to_string(rd());
   impl_->out_path = out_path;
-  impl_->target = target.path;
+  impl_->target = target;
   impl_->width = width;
   impl_->height = height;
   impl_->tmp =

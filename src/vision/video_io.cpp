@@ -108,12 +108,8 @@ VideoWriter::VideoWriter(const std::string& path, int width, int height, double 
   impl_->path = path;
   impl_->width = width;
   impl_->height = height;
-  const OutputTarget resolved = resolve_output(path);  // a folder or missing folder: IoError
-  if (resolved.in_place)
-    throw IoError(IoError::Op::Write, path,
-                  "is not a regular file (a device or pipe): a video needs a file it can seek in");
-  impl_->target = resolved.path;
-  const fs::path target(resolved.path);
+  impl_->target = resolve_file_output(path);  // a folder, missing folder or device: IoError
+  const fs::path target(impl_->target);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::random_device rd;
   impl_->tmp =
