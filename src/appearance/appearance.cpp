@@ -10,6 +10,7 @@
 
 #include "core/sha256.h"
 #include "engine/model_pool.h"
+#include "formats/json_parse.h"
 #include "semblend/engine.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
@@ -203,12 +204,7 @@ std::string appearance_fusion_json(const AppearanceFusion& f) {
 }
 
 AppearanceFusion parse_appearance_fusion(const std::string& text, const std::string& file) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {  // syntax, or a number out of range (1e999)
-    throw InputError(file, 0, 0, std::string("not JSON: ") + e.what());
-  }
+  const json j = formats::parse_json_strict<json>(text, file);
   auto bad = [&](const std::string& why) { return InputError(file, 0, 0, why); };
   if (!j.is_object() || j.value("format", "") != "semblend.appearance")
     throw bad("format must be \"semblend.appearance\"");

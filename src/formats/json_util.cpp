@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "formats/json_parse.h"
 #include "formats/text.h"
 #include "semantic/semantic_json.h"
 #include "semblend/error.h"
@@ -32,21 +33,7 @@ void JsonPlace::fail(const std::string& problem) const {
 }
 
 json parse_json(std::string_view text, const std::string& file, std::size_t line_offset) {
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // e.byte is 1-based and points just past the offending character.
-    const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-    auto [line, col] = line_col_at(text, offset);
-    std::string what = e.what();
-    if (const auto p = what.find("syntax error"); p != std::string::npos) what = what.substr(p);
-    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) what = "no JSON value (empty)";
-    throw InputError(file, line + line_offset, col, "invalid JSON: " + what);
-  } catch (const json::exception& e) {  // a number out of range (1e999): no position given
-    std::string what = e.what();
-    if (const auto p = what.find("] "); p != std::string::npos) what = what.substr(p + 2);
-    throw InputError(file, line_offset > 0 ? line_offset + 1 : 0, 0, "invalid JSON: " + what);
-  }
+  return parse_json_strict<json>(text, file, line_offset);
 }
 
 void for_each_json_line(std::string_view text, const std::string& file,

@@ -28,8 +28,9 @@ struct JsonPlace {
   [[noreturn]] void fail(const std::string& problem) const;
 };
 
-// Parses JSON text; a syntax error becomes InputError with line and column. `line_offset` is
-// added to the reported line (for one line of a JSONL file).
+// Parses JSON text strictly (formats/json_parse.h: a syntax error with line and column, a number
+// out of range, a repeated key are InputError). `line_offset` is added to the reported line (for
+// one line of a JSONL file).
 json parse_json(std::string_view text, const std::string& file, std::size_t line_offset = 0);
 
 // Calls `fn(json, line_number)` for every non-blank line of a JSON Lines text, in order. A syntax

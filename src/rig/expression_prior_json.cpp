@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "formats/json_parse.h"
 #include "rig/expression_math.h"
 #include "semblend/error.h"
 #include "semblend/expression_prior.h"
@@ -131,12 +132,7 @@ std::string expression_prior_json(const ExpressionPrior& p) {
 }
 
 ExpressionPrior parse_expression_prior_json(const std::string& text, const std::string& name) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {  // syntax, or a number out of range (1e999)
-    throw InputError(name, 0, 0, std::string("invalid JSON: ") + e.what());
-  }
+  const json j = formats::parse_json_strict<json>(text, name);
   const Reader r{name};
   if (!j.is_object()) r.fail("(top)", "expected an object");
   if (r.field(j, "format", "(top)") != kFormat)

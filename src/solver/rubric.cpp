@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "formats/json_parse.h"
 #include "semblend/blendshape.h"
 #include "semblend/error.h"
 
@@ -126,12 +127,7 @@ RubricOutcome evaluate_check(const RubricCheck& check, const Coefficients& c) {
 }
 
 Rubric parse_rubric(const std::string& json_text, const std::string& name) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range (1e999)
-    throw InputError(name, 0, 0, std::string("not valid JSON: ") + e.what());
-  }
+  nlohmann::json j = formats::parse_json_strict<nlohmann::json>(json_text, name);
   if (!j.is_object() || !j.contains("photos") || !j["photos"].is_array())
     throw InputError(name, 0, 0, "expected an object with a \"photos\" array");
   Rubric r;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "formats/json_parse.h"
 #include "semblend/error.h"
 #include "semblend/speech.h"
 
@@ -67,12 +68,7 @@ void collect(const nlohmann::json& node, const std::string& word, std::vector<Ti
 
 std::vector<TimedPhoneme> parse_phone_alignment_json(std::string_view text,
                                                      const std::string& name) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range (1e999)
-    throw InputError(name, 0, 0, std::string("invalid JSON: ") + e.what());
-  }
+  const nlohmann::json j = formats::parse_json_strict<nlohmann::json>(text, name);
   std::vector<TimedPhoneme> out;
   collect(j, "", out, name);
   for (std::size_t i = 1; i < out.size(); ++i)

@@ -386,6 +386,14 @@ TEST(BadJsonl, NaNIsASyntaxErrorAtItsColumn) {
   EXPECT_TRUE(test::contains(what, "invalid JSON")) << what;
 }
 
+TEST(BadJsonl, ABlendshapeNamedTwiceNamesTheLine) {
+  const std::string text = valid_jsonl();
+  const std::string entry = jaw_open_entry(text, 4);
+  const Edit e = replace_on_line(text, 4, entry, entry + ",\"jawOpen\":0.5");
+  const std::string what = jsonl_error_at(e.text, 4, 0);
+  EXPECT_TRUE(test::contains(what, "blendshapes: duplicate key \"jawOpen\"")) << what;
+}
+
 TEST(BadJsonl, ValueOutOfRange) {
   const std::string text = valid_jsonl();
   const Edit e = replace_on_line(text, 7, jaw_open_entry(text, 7), "\"jawOpen\":1.2");
@@ -462,6 +470,14 @@ TEST(BadJson, ValueOutOfRangeNamesThePath) {
   EXPECT_TRUE(test::contains(what, "frames[3].blendshapes.jawOpen")) << what;
 }
 
+TEST(BadJson, ABlendshapeNamedTwiceNamesThePath) {  // nlohmann alone keeps the last silently
+  const std::string text = valid_json();
+  const std::string entry = jaw_open_entry(text, 10);
+  const Edit e = replace_on_line(text, 10, entry, entry + ",\"jawOpen\":0.5");
+  const std::string what = json_error(e.text, 0, 0);
+  EXPECT_TRUE(test::contains(what, "frames[3].blendshapes: duplicate key \"jawOpen\"")) << what;
+}
+
 TEST(BadJson, NaNIsASyntaxErrorAtItsLineAndColumn) {
   const std::string text = valid_json();
   const Edit e = replace_on_line(text, 11, jaw_open_entry(text, 11), "\"jawOpen\":NaN");
@@ -513,6 +529,12 @@ TEST(BadArkit, OutOfRangeAndNonNumericNameTheElement) {
   EXPECT_TRUE(test::contains(what, "[1].jawOpen")) << what;
   what = arkit_error(R"({"jawOpen": true})", 0, 0);
   EXPECT_TRUE(test::contains(what, "jawOpen: expected a number")) << what;
+}
+
+TEST(BadArkit, AShapeNamedTwice) {
+  const std::string what =
+      arkit_error(R"([{"jawOpen": 0.5}, {"jawOpen": 0.1, "jawOpen": 0.2}])", 0, 0);
+  EXPECT_TRUE(test::contains(what, "[1]: duplicate key \"jawOpen\"")) << what;
 }
 
 TEST(BadArkit, EmptyAndBinary) {
