@@ -319,21 +319,20 @@ ImportStats Store::import_jsonl(std::string_view text, const std::string& name) 
       if (!values.is_array() || values.size() != kBlendshapeCount)
         r.fail("\"coefficients\" must be an array of 52 numbers");
       Coefficients c;
-      try {
-        for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
-          if (!values[k].is_number())
-            r.fail("coefficient " + std::to_string(k) + " is not a number");
-          c.set_at(k, values[k].get<float>());
-        }
-        detail::check_coefficients(c);
-      } catch (const std::invalid_argument& e) {
-        r.fail(e.what());
+      for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+        if (!values[k].is_number()) r.fail("coefficient " + std::to_string(k) + " is not a number");
+        c.set_at(k, values[k].get<float>());
       }
-      const std::string coeffs = detail::coefficients_text(c), kind = r.str("kind"),
-                        label = r.str("label");
+      const std::string kind = r.str("kind"), label = r.str("label");
       std::optional<std::int64_t> model;
       if (r.opt_integer("model_version_id"))
         model = r.mapped(models, "model_version_id", "model version");
+      try {
+        detail::check_candidate({item, kind, label, model, c});
+      } catch (const std::invalid_argument& e) {
+        r.fail(e.what());
+      }
+      const std::string coeffs = detail::coefficients_text(c);
       keep(candidates, old_id,
            find_id(
                d,
@@ -356,6 +355,11 @@ ImportStats Store::import_jsonl(std::string_view text, const std::string& name) 
       const std::int64_t a = r.mapped(candidates, "a", "candidate");
       const std::int64_t b = r.mapped(candidates, "b", "candidate");
       const std::string region = r.str("region");
+      try {
+        detail::check_pair(d.db, d.path, {item, region, a, b, r.num("priority")});
+      } catch (const std::invalid_argument& e) {
+        r.fail(e.what());
+      }
       keep(
           pairs, old_id,
           find_id(d,

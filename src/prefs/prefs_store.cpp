@@ -264,9 +264,7 @@ std::optional<std::string> Store::item_png(std::int64_t id) const {
 }
 
 std::int64_t Store::add_candidate(const NewCandidate& c) {
-  detail::check_coefficients(c.coefficients);
-  if (c.kind.empty() || c.label.empty())
-    throw std::invalid_argument("a candidate needs a kind and a label");
+  detail::check_candidate(c);
   std::lock_guard<std::recursive_mutex> lock(impl_->mutex);
   sql::Statement s(impl_->db, impl_->path,
                    "INSERT INTO candidates (item_id, kind, label, model_version_id, "
@@ -307,18 +305,8 @@ std::vector<Candidate> Store::candidates(std::int64_t item_id) const {
 }
 
 std::int64_t Store::add_pair(const NewPair& p) {
-  if (p.a == p.b) throw std::invalid_argument("a pair needs two different candidates");
-  if (!std::isfinite(p.priority)) throw std::invalid_argument("a pair's priority must be finite");
   std::lock_guard<std::recursive_mutex> lock(impl_->mutex);
-  {
-    sql::Statement s(impl_->db, impl_->path,
-                     "SELECT COUNT(*) FROM candidates WHERE item_id = ? AND id IN (?, ?)");
-    s.bind(1, p.item_id).bind(2, p.a).bind(3, p.b);
-    if (!s.step() || s.int64(0) != 2)
-      throw std::invalid_argument("pair: candidates " + std::to_string(p.a) + " and " +
-                                  std::to_string(p.b) + " are not both of item " +
-                                  std::to_string(p.item_id));
-  }
+  detail::check_pair(impl_->db, impl_->path, p);
   sql::Statement s(impl_->db, impl_->path,
                    "INSERT INTO pairs (item_id, region, a_id, b_id, priority, created) "
                    "VALUES (?, ?, ?, ?, ?, ?)");

@@ -26,6 +26,14 @@ std::string coefficients_text(const Coefficients& c);
 Coefficients coefficients_from_text(std::string_view text);
 void check_coefficients(const Coefficients& c);
 
+// The rules every candidate and pair obeys, whether added (Store::add_candidate, add_pair) or
+// imported (import_jsonl); each throws std::invalid_argument saying what is wrong.
+// A candidate: kind "prediction", "edit" or "model"; a label; 52 coefficients in [0, 1].
+void check_candidate(const NewCandidate& c);
+// A pair: two different candidates, both of the pair's item (looked up in `db`); a comparison
+// region prefs_candidates.h knows (learning refuses any other); a finite priority.
+void check_pair(sqlite3* db, const std::string& path, const NewPair& p);
+
 // Column lists and readers: each reader takes a statement whose columns are the matching list.
 inline constexpr const char* kItemColumns =
     "id, source, sha256, width, height, head_yaw, head_pitch, head_roll, created";

@@ -3,9 +3,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <stdexcept>
+#include <string>
 
 #include "prefs/store_impl.h"
 #include "semblend/blendshape.h"
+#include "semblend/prefs_candidates.h"
 
 namespace semblend::prefs::detail {
 
@@ -16,6 +19,26 @@ void check_coefficients(const Coefficients& c) {
       throw std::invalid_argument(std::string(info(blendshape_at(k)).apple_name) + " = " +
                                   std::to_string(v) + " is outside [0, 1]");
   }
+}
+
+void check_candidate(const NewCandidate& c) {
+  if (c.kind != "prediction" && c.kind != "edit" && c.kind != "model")
+    throw std::invalid_argument("candidate kind \"" + c.kind +
+                                "\": expected \"prediction\", \"edit\" or \"model\"");
+  if (c.label.empty()) throw std::invalid_argument("a candidate needs a label");
+  check_coefficients(c.coefficients);
+}
+
+void check_pair(sqlite3* db, const std::string& path, const NewPair& p) {
+  if (p.a == p.b) throw std::invalid_argument("a pair needs two different candidates");
+  if (!std::isfinite(p.priority)) throw std::invalid_argument("a pair's priority must be finite");
+  comparison_region_index(p.region);  // throws, naming the known regions
+  sql::Statement s(db, path, "SELECT COUNT(*) FROM candidates WHERE item_id = ? AND id IN (?, ?)");
+  s.bind(1, p.item_id).bind(2, p.a).bind(3, p.b);
+  if (!s.step() || s.int64(0) != 2)
+    throw std::invalid_argument("pair: candidates " + std::to_string(p.a) + " and " +
+                                std::to_string(p.b) + " are not both of item " +
+                                std::to_string(p.item_id));
 }
 
 std::string coefficients_text(const Coefficients& c) {

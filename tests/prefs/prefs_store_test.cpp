@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <set>
 #include <thread>
 
@@ -214,6 +215,9 @@ TEST(PrefsStore, ImportHoldsTheServersRules) {
            {with("\"client_key\":\"k1\"", "\"client_key\":\"\""), "client_key"},
            {with("\"latency_ms\":700", "\"latency_ms\":-7"), "latency_ms"},
            {with("\"name\":\"ann\"", "\"name\":\"\\u0001ann\""), "control characters"},
+           {with("\"region\":\"mouth\"", "\"region\":\"elbow\""), "unknown comparison region"},
+           {with("\"kind\":\"edit\"", "\"kind\":\"bogus\""), "candidate kind"},
+           {with("\"a\":1,\"b\":2", "\"a\":2,\"b\":2"), "two different candidates"},
            {exported + annotator, "appears twice"}}) {
     const std::string before = b.export_jsonl();
     try {
@@ -225,6 +229,26 @@ TEST(PrefsStore, ImportHoldsTheServersRules) {
     }
     EXPECT_EQ(b.export_jsonl(), before) << what;  // nothing half-imported
   }
+}
+
+// The same rules hold for rows added through the API (an unknown region made `prefs train` fail
+// long after the pair was stored).
+TEST(PrefsStore, CandidatesAndPairsFollowTheirRules) {
+  test::TempDir tmp;
+  Fixture f(tmp.path("p.sqlite"), 0);
+  const std::int64_t other = f.store.add_item({"other.png", "other-bytes", 4, 4, {}});
+  const std::int64_t c =
+      f.store.add_candidate({other, "prediction", "prediction", std::nullopt, coeffs(0.1f, 0)});
+  EXPECT_THROW(f.store.add_candidate({f.item, "bogus", "x", std::nullopt, coeffs(0, 0)}),
+               std::invalid_argument);
+  EXPECT_THROW(f.store.add_candidate({f.item, "edit", "", std::nullopt, coeffs(0, 0)}),
+               std::invalid_argument);
+  EXPECT_THROW(f.store.add_pair({f.item, "elbow", f.a, f.b, 1}), std::invalid_argument);
+  EXPECT_THROW(f.store.add_pair({f.item, "mouth", f.a, f.a, 1}), std::invalid_argument);
+  EXPECT_THROW(f.store.add_pair({f.item, "mouth", f.a, c, 1}), std::invalid_argument);
+  EXPECT_THROW(f.store.add_pair({f.item, "mouth", f.a, f.b, std::nan("")}), std::invalid_argument);
+  EXPECT_EQ(f.store.counts().pairs, 0);
+  EXPECT_NO_THROW(f.store.add_pair({f.item, "mouth", f.a, f.b, 1}));
 }
 
 TEST(PrefsStore, ManyThreadsLoseNothing) {
