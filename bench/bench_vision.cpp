@@ -2,11 +2,17 @@
 // frame at 640×480 (detector + mesh + two irises + pose; the default CropRefinement::Auto, and
 // ::Always with its second mesh pass), and a tracking frame (mesh + two irises + pose from the
 // previous frame's landmarks); each also with the attention mesh (MeshModel::Attention: one
-// model instead of the mesh and the iris model).
+// model instead of the mesh and the iris model). And decoding a JPEG photo
+// (`--benchmark_filter=ImageDecode`).
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <string>
 
+#include "semblend/file_io.h"
+#include "semblend/image.h"
 #include "semblend/landmarker.h"
 
 namespace {
@@ -70,6 +76,33 @@ void BM_VisionTrackFrameAttention(benchmark::State& state) {
   track_frame(state, semblend::MeshModel::Attention);
 }
 BENCHMARK(BM_VisionTrackFrameAttention)->Unit(benchmark::kMillisecond);
+
+// Decoding a JPEG photo to 8-bit RGB (read_image's work once the file is read): semblend's own
+// libjpeg decode, with its damage check (image_io.cpp), and the baseline it replaced, OpenCV's
+// decode, BGR -> RGB conversion and copy into an Image.
+std::string photo_jpeg() {
+  return semblend::read_file(std::string(SEMBLEND_SHARED_DATA) + "/faces/faceapi_happy.jpg");
+}
+void BM_ImageDecodeJpeg(benchmark::State& state) {
+  const std::string jpeg = photo_jpeg();
+  for (auto _ : state) benchmark::DoNotOptimize(semblend::decode_image(jpeg, "photo.jpg"));
+}
+BENCHMARK(BM_ImageDecodeJpeg)->Unit(benchmark::kMillisecond);
+void BM_ImageDecodeJpegOpenCv(benchmark::State& state) {
+  const std::string jpeg = photo_jpeg();
+  const cv::Mat buffer(1, static_cast<int>(jpeg.size()), CV_8UC1, const_cast<char*>(jpeg.data()));
+  for (auto _ : state) {
+    cv::Mat rgb;
+    cv::cvtColor(cv::imdecode(buffer, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION), rgb,
+                 cv::COLOR_BGR2RGB);
+    semblend::Image img;
+    img.width = rgb.cols;
+    img.height = rgb.rows;
+    img.rgb.assign(rgb.ptr<std::uint8_t>(0), rgb.ptr<std::uint8_t>(0) + rgb.total() * 3);
+    benchmark::DoNotOptimize(img);
+  }
+}
+BENCHMARK(BM_ImageDecodeJpegOpenCv)->Unit(benchmark::kMillisecond);
 
 void BM_VisionLoadModels(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(semblend::FaceLandmarker::create());

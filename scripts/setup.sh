@@ -35,7 +35,7 @@ apt_packages=(
   libpthreadpool-dev
   libopencv-dev         # image and video I/O, warping (src/vision); its CMake config needs -dev
   libssl-dev            # SHA-256 of model files when they load
-  libjpeg62-turbo-dev   # libjpeg's C API: the CMYK JPEG test input (tests/vision only)
+  libjpeg62-turbo-dev   # libjpeg's C API: damaged JPEG data (src/vision), a CMYK test input
   libeigen3-dev         # rigid fits and Procrustes (src/rig)
   libsndfile1-dev       # reading audio: WAV, FLAC, OGG, MP3 (src/speech)
   libsamplerate0-dev    # high-quality resampling of audio to the speech models' rate (src/speech)

@@ -2,12 +2,16 @@
 //
 // read_image: any format OpenCV decodes (JPEG, PNG, BMP, WebP, TIFF, …) into 8-bit RGB.
 //   Grayscale is expanded, alpha dropped, 16-bit scaled to 8-bit, CMYK JPEG converted by the
-//   decoder. The pixel count is checked from the PNG/JPEG header *before* decoding, so a
-//   20000×20000 image is refused without allocating it (limit: ImageLimits::max_pixels, default
-//   64 megapixels); other formats are checked right after decoding.
+//   decoder. JPEGs are decoded by libjpeg directly (the pixels OpenCV would give), so that data
+//   damage it only warns about — a bad Huffman code, a scan cut off by a marker, bytes a scan
+//   left over, lost restart sync: the rest of the image garbled or grey — is refused; a byte or
+//   two before the end marker, which some cameras write, is not damage. The pixel count is
+//   checked from the PNG/JPEG header *before* decoding, so a 20000×20000 image is refused without
+//   allocating it (limit: ImageLimits::max_pixels, default 64 megapixels); other formats are
+//   checked right after decoding.
 // write_png: atomic (temporary file + rename).
 // Failure modes: IoError (missing, unreadable, larger than 256 MiB), InputError naming the file
-//   (not an image, truncated, 0 or too many pixels).
+//   (not an image, truncated, damaged JPEG data, 0 or too many pixels).
 // Thread safety: pure functions over values.
 #pragma once
 

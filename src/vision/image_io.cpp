@@ -1,9 +1,20 @@
+#include <csetjmp>
+#include <cstdio>  // before jpeglib.h, which uses FILE
+#include <memory>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <optional>
+#include <vector>
 
 #include "semblend/error.h"
 #include "semblend/file_io.h"
 #include "semblend/image.h"
+
+extern "C" {
+#include <jpeglib.h>
+// After jpeglib.h: its jconfig.h says which warnings jerror.h defines.
+#include <jerror.h>
+}
 
 namespace semblend {
 namespace {
@@ -59,6 +70,91 @@ void check_size(int64_t w, int64_t h, const std::string& name, const ImageLimits
                          " megapixel limit");
 }
 
+// JPEGs are decoded by libjpeg itself (the library OpenCV's decoder wraps), straight to RGB, so
+// that its warnings are heard: OpenCV's decoder only prints them, without a file name, and returns
+// whatever came out. The warnings that say the decoded pixels are not the image's are damage:
+// bits flipped mid-scan give "bad Huffman code", or bytes left over before the next scan, and a
+// garbled remainder that libjpeg decodes anyway. A byte or two before the end-of-image marker
+// (some cameras write them: "1 extraneous bytes before marker 0xd9") leaves the pixels intact.
+struct JpegRead {
+  jpeg_error_mgr err{};  // first: libjpeg's callbacks get it, and with it this object
+  jpeg_decompress_struct info{};
+  std::jmp_buf fatal_jump{};
+  char fatal[JMSG_LENGTH_MAX] = {};   // libjpeg's error, when it gave up
+  char damage[JMSG_LENGTH_MAX] = {};  // the first warning that means damage
+  bool four_components = false;       // CMYK or YCCK: left to OpenCV, which converts them
+  int64_t width = 0, height = 0;      // from the header
+  Image image;
+  std::vector<JSAMPLE> row;  // one row of a four-component image (checked, then discarded)
+};
+
+void jpeg_fatal(j_common_ptr info) {
+  auto* r = reinterpret_cast<JpegRead*>(info->err);
+  info->err->format_message(info, r->fatal);
+  std::longjmp(r->fatal_jump, 1);
+}
+
+void jpeg_message(j_common_ptr info, int level) {
+  if (level != -1) return;  // -1: a warning; higher levels are traces
+  auto* r = reinterpret_cast<JpegRead*>(info->err);
+  const int code = info->err->msg_code;
+  // Bytes a scan's decoding left over mean its codes were misread, unless they come before the
+  // end-of-image marker, after the last scan.
+  const bool leftover = code == JWRN_EXTRANEOUS_DATA && info->err->msg_parm.i[1] != 0xD9;
+  const bool damage = code == JWRN_HUFF_BAD_CODE || code == JWRN_ARITH_BAD_CODE ||
+                      code == JWRN_HIT_MARKER || code == JWRN_JPEG_EOF ||
+                      code == JWRN_MUST_RESYNC || leftover;
+  if (damage && r->damage[0] == '\0') info->err->format_message(info, r->damage);
+}
+
+// `b` (a JPEG) as RGB, libjpeg's default (accurate) IDCT and upsampling, as OpenCV decodes it.
+// nullopt for a four-component JPEG (checked for damage all the same), which OpenCV decodes.
+// Throws InputError naming `name` for damage, or when libjpeg cannot read it.
+std::optional<Image> decode_jpeg(const std::string& b, const std::string& name,
+                                 const ImageLimits& limits) {
+  // On the heap, not in this frame, so that longjmp cannot clobber it.
+  auto r = std::make_unique<JpegRead>();
+  r->info.err = jpeg_std_error(&r->err);
+  r->err.error_exit = jpeg_fatal;
+  r->err.emit_message = jpeg_message;
+  if (setjmp(r->fatal_jump) == 0) {
+    jpeg_create_decompress(&r->info);
+    jpeg_mem_src(&r->info, reinterpret_cast<const unsigned char*>(b.data()),
+                 static_cast<unsigned long>(b.size()));
+    jpeg_read_header(&r->info, TRUE);
+    r->width = r->info.image_width;
+    r->height = r->info.image_height;
+    if (r->width == 0 || r->height == 0 || r->width * r->height > limits.max_pixels)
+      std::longjmp(r->fatal_jump, 2);  // refused below, before any pixel is allocated
+    r->four_components = r->info.num_components == 4;
+    if (!r->four_components) r->info.out_color_space = JCS_RGB;
+    jpeg_start_decompress(&r->info);
+    const std::size_t stride = static_cast<std::size_t>(r->info.output_width) *
+                               static_cast<std::size_t>(r->info.output_components);
+    if (r->four_components) {
+      r->row.resize(stride);
+    } else {
+      r->image.width = static_cast<int>(r->info.output_width);
+      r->image.height = static_cast<int>(r->info.output_height);
+      r->image.rgb.resize(stride * r->info.output_height);
+    }
+    while (r->info.output_scanline < r->info.output_height) {
+      JSAMPROW row = r->four_components ? r->row.data()
+                                        : r->image.rgb.data() + stride * r->info.output_scanline;
+      jpeg_read_scanlines(&r->info, &row, 1);
+    }
+    jpeg_finish_decompress(&r->info);
+  }
+  jpeg_destroy_decompress(&r->info);
+  if (r->fatal[0] != '\0')
+    throw InputError(name, 0, 0, std::string("cannot decode the JPEG (libjpeg: ") + r->fatal + ")");
+  check_size(r->width, r->height, name, limits);
+  if (r->damage[0] != '\0')
+    throw InputError(name, 0, 0, std::string("damaged JPEG (libjpeg: ") + r->damage + ")");
+  if (r->four_components) return std::nullopt;
+  return std::move(r->image);
+}
+
 }  // namespace
 
 Image decode_image(const std::string& bytes, const std::string& name, const ImageLimits& limits) {
@@ -66,6 +162,8 @@ Image decode_image(const std::string& bytes, const std::string& name, const Imag
   if (const auto [w, h] = header_size(bytes); w != 0 || h != 0) check_size(w, h, name, limits);
   if (jpeg_cut_short(bytes))
     throw InputError(name, 0, 0, "truncated JPEG: the image data stops before its end marker");
+  if (bytes.size() >= 3 && bytes.compare(0, 3, "\xFF\xD8\xFF") == 0)
+    if (std::optional<Image> jpeg = decode_jpeg(bytes, name, limits)) return std::move(*jpeg);
   cv::Mat decoded;
   try {
     const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,

@@ -93,6 +93,27 @@ std::string cmyk_jpeg() {
   return out;
 }
 
+// JPEGs are decoded by libjpeg directly (to hear its warnings); the pixels must be OpenCV's.
+TEST(ImageIo, JpegPixelsAreOpenCvsExactly) {
+  std::vector<std::pair<std::string, std::string>> jpegs;
+  for (const char* f : {"faces/faceapi_happy.jpg", "faces/dlib_Tom_Cruise_avp_2014_4.jpg",
+                        "faces/faceapi_surprised.jpg"})
+    jpegs.emplace_back(f, test::read_text(test::shared_data(f)));
+  cv::Mat gray(40, 56, CV_8UC1);
+  cv::randu(gray, 0, 255);
+  jpegs.emplace_back("gray", encode(gray, ".jpg"));
+  for (const auto& [what, jpeg] : jpegs) {
+    const cv::Mat buffer(1, static_cast<int>(jpeg.size()), CV_8UC1, const_cast<char*>(jpeg.data()));
+    cv::Mat bgr = cv::imdecode(buffer, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION), rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    const Image img = decode_image(jpeg, what);
+    ASSERT_EQ(img.width, rgb.cols) << what;
+    ASSERT_EQ(img.height, rgb.rows) << what;
+    ASSERT_TRUE(rgb.isContinuous());
+    EXPECT_TRUE(std::equal(img.rgb.begin(), img.rgb.end(), rgb.ptr<uint8_t>(0))) << what;
+  }
+}
+
 TEST(ImageIo, CmykJpegBecomesRgbWithItsColours) {
   const std::string jpeg = cmyk_jpeg();
   ASSERT_GT(jpeg.size(), 100u);
@@ -134,6 +155,29 @@ TEST(ImageIoBadInput, NotAnImageTruncatedAndEmpty) {
   // Bytes after the end marker (some cameras append data) are not a truncation.
   EXPECT_EQ(decode_image(jpeg + "trailing", "extra.jpg").width,
             decode_image(jpeg, "whole.jpg").width);
+}
+
+// Bits flipped in the middle of the scan: libjpeg decodes the rest as garbage, prints "Corrupt
+// JPEG data: bad Huffman code" without a file name and returns the image; the solver then read a
+// face from it with exit 0. Now it is refused, naming the file. Bytes before the end marker that
+// libjpeg calls extraneous (some cameras write them) leave the pixels intact and are accepted.
+TEST(ImageIoBadInput, DamagedJpegDataIsRefusedExtraneousBytesAreNot) {
+  const std::string jpeg = test::read_text(test::shared_data("faces/faceapi_happy.jpg"));
+  std::string flipped = jpeg;
+  for (std::size_t i = jpeg.size() / 2; i < jpeg.size() / 2 + 400; i += 7) flipped[i] ^= 0x55;
+  try {
+    decode_image(flipped, "flipped.jpg");
+    FAIL() << "a damaged JPEG decoded";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "flipped.jpg");
+    EXPECT_NE(std::string(e.what()).find("damaged JPEG"), std::string::npos) << e.what();
+  }
+  std::string extra = jpeg;
+  ASSERT_EQ(extra.substr(extra.size() - 2), "\xFF\xD9");
+  extra.insert(extra.size() - 2, "\x12\x34\x56");
+  const Image a = decode_image(extra, "extra.jpg"), b = decode_image(jpeg, "whole.jpg");
+  EXPECT_EQ(a.width, b.width);
+  EXPECT_TRUE(a.rgb == b.rgb);
 }
 
 TEST(ImageIoBadInput, HugeImagesAreRefusedFromTheHeaderBeforeDecoding) {
