@@ -1,7 +1,6 @@
 // The preference store (prefs_store.h): schema, durability settings and queries.
 #include <array>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 

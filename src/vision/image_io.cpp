@@ -49,16 +49,6 @@ std::pair<int64_t, int64_t> header_size(const std::string& b) {
   return {0, 0};
 }
 
-// A JPEG whose last scan never reaches the end-of-image marker: the file was cut short, and
-// libjpeg would fill the missing rows with grey and only warn. (In entropy-coded data a 0xFF byte
-// is always followed by 0x00 or a restart marker, so FF DA and FF D9 are only ever markers; an
-// EXIF thumbnail's own markers come before the main image's scan.)
-bool jpeg_cut_short(const std::string& b) {
-  if (b.size() < 4 || uint8_t(b[0]) != 0xFF || uint8_t(b[1]) != 0xD8) return false;
-  const std::size_t scan = b.rfind("\xFF\xDA");
-  return scan != std::string::npos && b.find("\xFF\xD9", scan) == std::string::npos;
-}
-
 void check_size(int64_t w, int64_t h, const std::string& name, const ImageLimits& limits) {
   if (w <= 0 || h <= 0)
     throw InputError(name, 0, 0,
@@ -82,6 +72,7 @@ struct JpegRead {
   std::jmp_buf fatal_jump{};
   char fatal[JMSG_LENGTH_MAX] = {};   // libjpeg's error, when it gave up
   char damage[JMSG_LENGTH_MAX] = {};  // the first warning that means damage
+  int damage_code = 0;                // its libjpeg message code
   bool four_components = false;       // CMYK or YCCK: left to OpenCV, which converts them
   int64_t width = 0, height = 0;      // from the header
   Image image;
@@ -104,7 +95,10 @@ void jpeg_message(j_common_ptr info, int level) {
   const bool damage = code == JWRN_HUFF_BAD_CODE || code == JWRN_ARITH_BAD_CODE ||
                       code == JWRN_HIT_MARKER || code == JWRN_JPEG_EOF ||
                       code == JWRN_MUST_RESYNC || leftover;
-  if (damage && r->damage[0] == '\0') info->err->format_message(info, r->damage);
+  if (damage && r->damage_code == 0) {
+    r->damage_code = code;
+    info->err->format_message(info, r->damage);
+  }
 }
 
 // `b` (a JPEG) as RGB, libjpeg's default (accurate) IDCT and upsampling, as OpenCV decodes it.
@@ -149,7 +143,11 @@ std::optional<Image> decode_jpeg(const std::string& b, const std::string& name,
   if (r->fatal[0] != '\0')
     throw InputError(name, 0, 0, std::string("cannot decode the JPEG (libjpeg: ") + r->fatal + ")");
   check_size(r->width, r->height, name, limits);
-  if (r->damage[0] != '\0')
+  // The data ran out before the end-of-image marker: the file was cut short (libjpeg fills the
+  // missing rows with grey).
+  if (r->damage_code == JWRN_JPEG_EOF)
+    throw InputError(name, 0, 0, "truncated JPEG: the image data stops before its end marker");
+  if (r->damage_code != 0)
     throw InputError(name, 0, 0, std::string("damaged JPEG (libjpeg: ") + r->damage + ")");
   if (r->four_components) return std::nullopt;
   return std::move(r->image);
@@ -160,8 +158,6 @@ std::optional<Image> decode_jpeg(const std::string& b, const std::string& name,
 Image decode_image(const std::string& bytes, const std::string& name, const ImageLimits& limits) {
   if (bytes.empty()) throw InputError(name, 0, 0, "file is empty");
   if (const auto [w, h] = header_size(bytes); w != 0 || h != 0) check_size(w, h, name, limits);
-  if (jpeg_cut_short(bytes))
-    throw InputError(name, 0, 0, "truncated JPEG: the image data stops before its end marker");
   if (bytes.size() >= 3 && bytes.compare(0, 3, "\xFF\xD8\xFF") == 0)
     if (std::optional<Image> jpeg = decode_jpeg(bytes, name, limits)) return std::move(*jpeg);
   cv::Mat decoded;
