@@ -12,6 +12,7 @@
 
 #include "semblend/error.h"
 #include "semblend/file_io.h"
+#include "semblend/formats.h"
 #include "serve_assets.h"
 
 namespace semblend::cli::serve {
@@ -89,13 +90,17 @@ std::optional<json> json_body(const Request& req, Response& res, std::size_t max
               std::to_string(max_bytes));
     return std::nullopt;
   }
-  json j;
+  // semblend's one JSON rule (a key named twice is refused, not last-wins), then the parse.
   try {
-    j = json::parse(req.body);
-  } catch (const json::parse_error& e) {
-    error(res, 400, std::string("malformed JSON: ") + e.what());
+    check_json(req.body, "request body");
+  } catch (const InputError& e) {
+    std::string where;
+    if (e.line() > 0) where = "line " + std::to_string(e.line()) + ", ";
+    if (e.column() > 0) where += "column " + std::to_string(e.column()) + ": ";
+    error(res, 400, "malformed JSON: " + where + e.problem());
     return std::nullopt;
   }
+  json j = json::parse(req.body);
   if (!j.is_object()) {
     error(res, 400, "malformed request: the body must be a JSON object");
     return std::nullopt;
@@ -229,6 +234,15 @@ void ServeApp::install(Server& server) {
       const std::string origin = req.get_header_value("Origin");
       if (!origin.empty() && origin != "http://" + host) {
         error(res, 403, "cross-origin POST from " + origin + " refused");
+        return Server::HandlerResponse::Handled;
+      }
+      // Called before the body is read: a chunked body's size is unknown until all of it has
+      // arrived, so the upload limit could only be held after reading it. Browsers send a length.
+      if (req.has_header("Transfer-Encoding")) {
+        error(res, 411,
+              "send the body with a Content-Length (Transfer-Encoding \"" +
+                  req.get_header_value("Transfer-Encoding") + "\" is not accepted)");
+        res.set_header("Connection", "close");  // the unread body must not be taken as a request
         return Server::HandlerResponse::Handled;
       }
     }

@@ -5,11 +5,12 @@
 //                          (HH:MM:SS:FF.fff), BlendShapeCount = 61, the 52 shapes in the app's own
 //                          column order, then 9 head/eye angles. Values written with 10 decimals,
 //                          so an app recording round-trips byte for byte.
-//   Json          `.json`  one take: {"format": "semblend.take", "version": 1, "fps", "frames":
-//   [...]} Jsonl         `.jsonl` a header line, then one frame a line (streaming, batch,
-//   append-friendly) ArkitJson     (`--format arkit`) ARKit-style dictionaries {"eyeBlinkLeft":
-//   0.12, ...}: one object
-//                          for a single frame, an array of objects for a sequence
+//   Json          `.json`  one take: {"format": "semblend.take", "version": 1, "fps",
+//                          "frames": [...]}
+//   Jsonl         `.jsonl` a header line, then one frame a line (streaming, batch,
+//                          append-friendly)
+//   ArkitJson     `--format arkit`: ARKit-style dictionaries {"eyeBlinkLeft": 0.12, ...}:
+//                          one object for a single frame, an array of objects for a sequence
 //   SemanticFace  (read only) the result JSONL of the SemanticFace model: per line a `response`
 //                          string holding a markdown analysis and a JSON object of 61 PascalCase
 //                          values, or {"analysis": {...}, "arkit": {...}}. The analysis is kept in
@@ -78,5 +79,12 @@ Take parse_arkit_json(std::string_view text, const std::string& name, double fps
 std::string encode_arkit_json(const Take& take);
 
 Take parse_semanticface(std::string_view text, const std::string& name, double fps = 30);
+
+// The JSON rule every semblend reader holds, for a caller that parses JSON itself (the preference
+// server's request bodies): one RFC 8259 value, numbers in double range, and no object naming a
+// key twice (RFC 8259 leaves which one counts to the reader; semblend refuses the text instead).
+// Throws InputError naming `name`: line and column for a syntax error, the JSON path for a
+// repeated key (`frames[3].blendshapes: duplicate key "jawOpen" ...`). Reentrant.
+void check_json(std::string_view text, const std::string& name);
 
 }  // namespace semblend

@@ -5,6 +5,7 @@
 
 #include "formats/text.h"
 #include "semblend/error.h"
+#include "semblend/formats.h"
 
 namespace semblend::formats {
 // Not an anonymous namespace: the explicit instantiations below have external linkage, and a
@@ -145,3 +146,12 @@ template nlohmann::ordered_json parse_json_strict<nlohmann::ordered_json>(std::s
                                                                           std::size_t);
 
 }  // namespace semblend::formats
+
+namespace semblend {
+
+void check_json(std::string_view text, const std::string& name) {
+  [[maybe_unused]] const nlohmann::json parsed =
+      formats::parse_json_strict<nlohmann::json>(text, name);
+}
+
+}  // namespace semblend

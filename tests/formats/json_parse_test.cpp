@@ -7,6 +7,7 @@
 #include <string>
 
 #include "semblend/error.h"
+#include "semblend/formats.h"
 #include "semblend/speech.h"
 #include "test_util.h"
 
@@ -85,6 +86,25 @@ TEST(JsonParse, ReadersRefuseRepeatedKeys) {
   }();
   EXPECT_TRUE(test::contains(what, "duplicate key \"b\"")) << what;
   EXPECT_TRUE(test::contains(what, "p.json")) << what;
+}
+
+// The public form for callers that parse JSON themselves (the preference server's bodies).
+TEST(JsonParse, CheckJsonIsThePublicRule) {
+  EXPECT_NO_THROW(check_json(R"({"a": {"x": 1}, "b": {"x": 2}})", "body"));
+  try {
+    check_json(R"({"a": [{"x": 1, "x": 2}]})", "body");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "body");
+    EXPECT_EQ(e.problem(), "a[0]: duplicate key \"x\" (an object may name each key once)");
+  }
+  try {
+    check_json("{\"a\": }", "body");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), 1u);
+    EXPECT_EQ(e.column(), 7u);
+  }
 }
 
 }  // namespace

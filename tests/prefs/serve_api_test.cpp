@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "semblend/render.h"
@@ -89,7 +94,15 @@ TEST(ServeApi, MalformedJsonIs400WithAMessage) {
   Server s;
   auto r = s.post("/api/v1/judgments", R"({"annotator": "a", "pair_id": )");
   ASSERT_EQ(r->status, 400);
-  EXPECT_NE(message(r).find("malformed JSON"), std::string::npos);
+  EXPECT_NE(message(r).find("malformed JSON: line 1, column 31: invalid JSON: syntax error"),
+            std::string::npos)
+      << message(r);
+  // A key named twice is refused, as in every file semblend reads (not last-wins).
+  r = s.post("/api/v1/judgments",
+             R"({"annotator": "a", "pair_id": 1, "choice": "a", "choice": "b"})");
+  ASSERT_EQ(r->status, 400);
+  EXPECT_NE(message(r).find("duplicate key \"choice\""), std::string::npos) << message(r);
+  EXPECT_TRUE(s.store.judgments().empty());
   EXPECT_EQ(s.post("/api/v1/judgments", "[1, 2]")->status, 400);
   EXPECT_EQ(s.post("/api/v1/judgments", R"({"annotator": "a"})")->status, 400);
   EXPECT_EQ(
@@ -242,6 +255,35 @@ TEST(ServeApi, CrossSiteRequestsAreRefused) {
   httplib::Headers rebind{{"Host", "evil.example:80"}};
   EXPECT_EQ(s.cli->Get("/api/v1/info", rebind)->status, 403);
   EXPECT_EQ(s.store.counts().judgments, 0);
+}
+
+// A chunked body is refused from its headers, before any of it is read (the body limit needs a
+// length): the answer comes while the client has not sent a byte of the body.
+TEST(ServeApi, ChunkedBodiesAreRefusedBeforeReading) {
+  Server s;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(s.running->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+  timeval wait{5, 0};  // the server's own read timeout is 10 s
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  const std::string head =
+      "POST /api/v1/items HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  std::string answer(4096, '\0');
+  const ssize_t n = ::recv(fd, answer.data(), answer.size(), 0);
+  ::close(fd);
+  ASSERT_GT(n, 0) << "no answer before the body";
+  answer.resize(static_cast<std::size_t>(n));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 411", 0), 0u) << answer;
+  EXPECT_NE(answer.find("Content-Length"), std::string::npos) << answer;
+  EXPECT_EQ(s.store.counts().items, 1);
+  // A client that sends a length is served as before.
+  EXPECT_EQ(s.post("/api/v1/items", test::rig_face_png(0.9f), "image/png")->status, 201);
 }
 
 }  // namespace
