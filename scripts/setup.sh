@@ -36,6 +36,11 @@ apt_packages=(
   libopencv-dev         # image and video I/O, warping (src/vision); its CMake config needs -dev
   libssl-dev            # SHA-256 of model files when they load
   libjpeg62-turbo-dev   # libjpeg's C API: damaged JPEG data (src/vision), a CMYK test input
+  libexif-dev           # a JPEG's EXIF orientation: phone photos shown upright (src/vision)
+  libheif-dev           # HEIC photos (an iPhone's default) and AVIF (src/vision); its HEVC
+                        # encoder writes the test HEICs
+  libavformat-dev       # a video's display matrix: phone videos shown upright (src/vision)
+  libavutil-dev
   libeigen3-dev         # rigid fits and Procrustes (src/rig)
   libsndfile1-dev       # reading audio: WAV, FLAC, OGG, MP3 (src/speech)
   libsamplerate0-dev    # high-quality resampling of audio to the speech models' rate (src/speech)

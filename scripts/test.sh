@@ -71,5 +71,6 @@ cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DSEMBLEND_SANITIZE=ON -DSEMBL
   -DSEMBLEND_TEST_EXCLUDE="$asan_skip" >/dev/null
 cmake --build build/asan -j"$jobs"
 (cd build/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  LSAN_OPTIONS="suppressions=$root/tests/lsan.supp" \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$jobs")
 echo "== All tests passed (${SECONDS} s)"

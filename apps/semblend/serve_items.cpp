@@ -40,13 +40,6 @@ Image downscaled(const Image& image, int max_side) {
   return out;
 }
 
-bool image_extension(const fs::path& p) {
-  std::string e = p.extension().string();
-  std::transform(e.begin(), e.end(), e.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  return e == ".png" || e == ".jpg" || e == ".jpeg" || e == ".webp" || e == ".bmp";
-}
-
 }  // namespace
 
 namespace {
@@ -229,7 +222,7 @@ std::vector<std::string> ServeApp::folder_images() const {
   std::vector<std::string> out;
   if (config_.images_dir.empty()) return out;
   for (const fs::directory_entry& e : fs::directory_iterator(config_.images_dir)) {
-    if (!e.is_regular_file() || !image_extension(e.path())) continue;
+    if (!e.is_regular_file() || !is_image_path(e.path().string())) continue;
     const std::string name = e.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
     // A name that is not UTF-8 cannot travel in JSON (nor be named back by a client): left out.

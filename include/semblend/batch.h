@@ -33,12 +33,13 @@
 #include <string_view>
 #include <vector>
 
+#include "semblend/image.h"
+
 namespace semblend {
 
 enum class MediaKind { Image, Video };
 
-// By extension: images .jpg .jpeg .png .bmp .webp .tif .tiff; videos as video.h is_video_path.
-bool is_image_path(const std::string& path);
+// By extension: images as image.h is_image_path, videos as video.h is_video_path.
 bool is_media_path(const std::string& path, MediaKind kind);
 // True for a manifest by extension: .csv or .jsonl.
 bool is_manifest_path(const std::string& path);

@@ -5,6 +5,8 @@
 //   Live sources too: "-" (standard input), a FIFO or a pipe carrying a streamable container
 //   (Matroska, MPEG-TS, YUV4MPEG, MJPEG ...), and a camera's character device (/dev/video0,
 //   through OpenCV's V4L2 backend). live() says so; their frame_count() is 0 (unknown).
+//   A file's rotation metadata (its display matrix, read by libavformat) is applied: frames come
+//   upright as players show them, width() and height() included.
 // VideoWriter: MP4 (mp4v) written to a temporary file beside the target and renamed by close(),
 //   so a failed run leaves no half-written video.
 // Failure modes: InputError naming the file (cannot open/decode, no frames, zero size, more pixels
@@ -29,8 +31,12 @@ class VideoReader {
   double fps() const;
   int frame_count() const;  // as the container reports it (may be an estimate); 0 when live
   bool live() const;        // standard input, a FIFO or a device: frames arrive as they happen
-  int width() const;
+  int width() const;        // as shown: a turned video's frames are turned (see turn())
   int height() const;
+  // Clockwise degrees (0, 90, 180, 270) the file's display matrix turns the stored frames — a
+  // phone's portrait recording is stored on its side — and next() turns them so: frames come as
+  // players show them. 0 for live sources (their metadata is not read).
+  int turn() const;
   // The next frame; false at the end of the stream.
   bool next(Image& frame, double& time);
 

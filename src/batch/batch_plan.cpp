@@ -57,12 +57,6 @@ std::string unwritable_reason(const std::string& output) {
 
 }  // namespace
 
-bool is_image_path(const std::string& path) {
-  const std::string ext = extension_of(path);
-  return ext == "jpg" || ext == "jpeg" || ext == "png" || ext == "bmp" || ext == "webp" ||
-         ext == "tif" || ext == "tiff";
-}
-
 bool is_media_path(const std::string& path, MediaKind kind) {
   return kind == MediaKind::Image ? is_image_path(path) : is_video_path(path);
 }

@@ -4,6 +4,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "semblend/error.h"
@@ -12,6 +13,8 @@
 
 extern "C" {
 #include <jpeglib.h>
+#include <libexif/exif-data.h>
+#include <libheif/heif.h>
 // After jpeglib.h: its jconfig.h says which warnings jerror.h defines.
 #include <jerror.h>
 }
@@ -53,11 +56,14 @@ void check_size(int64_t w, int64_t h, const std::string& name, const ImageLimits
   if (w <= 0 || h <= 0)
     throw InputError(name, 0, 0,
                      "image has no pixels (" + std::to_string(w) + "×" + std::to_string(h) + ")");
-  if (w * h > limits.max_pixels)
+  if (w * h > limits.max_pixels) {
+    const std::string limit = limits.max_pixels % 1'000'000 == 0
+                                  ? std::to_string(limits.max_pixels / 1'000'000) + " megapixel"
+                                  : std::to_string(limits.max_pixels) + " pixel";
     throw InputError(name, 0, 0,
                      "image is " + std::to_string(w) + "×" + std::to_string(h) +
-                         " pixels, more than the " + std::to_string(limits.max_pixels / 1'000'000) +
-                         " megapixel limit");
+                         " pixels, more than the " + limit + " limit");
+  }
 }
 
 // JPEGs are decoded by libjpeg itself (the library OpenCV's decoder wraps), straight to RGB, so
@@ -75,6 +81,7 @@ struct JpegRead {
   int damage_code = 0;                // its libjpeg message code
   bool four_components = false;       // CMYK or YCCK: left to OpenCV, which converts them
   int64_t width = 0, height = 0;      // from the header
+  int orientation = 1;                // EXIF orientation (1-8; 1: as stored)
   Image image;
   std::vector<JSAMPLE> row;  // one row of a four-component image (checked, then discarded)
 };
@@ -101,11 +108,125 @@ void jpeg_message(j_common_ptr info, int level) {
   }
 }
 
-// `b` (a JPEG) as RGB, libjpeg's default (accurate) IDCT and upsampling, as OpenCV decodes it.
-// nullopt for a four-component JPEG (checked for damage all the same), which OpenCV decodes.
+// The orientation an APP1 Exif block declares (tag 0x0112 of IFD0, read by libexif): 1-8, or 1
+// when there is none or the block is unreadable (the pixels are still the photo's).
+int exif_orientation(const jpeg_saved_marker_ptr markers) {
+  for (jpeg_saved_marker_ptr m = markers; m != nullptr; m = m->next) {
+    if (m->marker != JPEG_APP0 + 1 || m->data_length < 6 ||
+        std::string_view(reinterpret_cast<const char*>(m->data), 6) !=
+            std::string_view("Exif\0\0", 6))
+      continue;
+    ExifData* exif = exif_data_new_from_data(m->data, m->data_length);
+    if (exif == nullptr) return 1;
+    int orientation = 1;
+    const ExifEntry* e = exif_content_get_entry(exif->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION);
+    if (e != nullptr && e->format == EXIF_FORMAT_SHORT && e->components >= 1 && e->data != nullptr)
+      orientation = exif_get_short(e->data, exif_data_get_byte_order(exif));
+    exif_data_unref(exif);
+    return orientation >= 1 && orientation <= 8 ? orientation : 1;
+  }
+  return 1;
+}
+
+// The photo as a viewer shows it: the stored pixels turned and mirrored as its EXIF orientation
+// says (the same transforms as OpenCV's imread, which applies it too).
+void apply_orientation(Image& image, int orientation) {
+  if (orientation <= 1 || orientation > 8) return;
+  const cv::Mat stored(image.height, image.width, CV_8UC3, image.rgb.data());
+  cv::Mat shown;
+  switch (orientation) {
+    case 2:
+      cv::flip(stored, shown, 1);
+      break;  // mirrored
+    case 3:
+      cv::flip(stored, shown, -1);
+      break;  // upside down
+    case 4:
+      cv::flip(stored, shown, 0);
+      break;  // mirrored, upside down
+    case 5:
+      cv::transpose(stored, shown);
+      break;  // mirrored, turned
+    case 6:
+      cv::rotate(stored, shown, cv::ROTATE_90_CLOCKWISE);
+      break;  // turned left
+    case 7:
+      cv::transpose(stored, shown);
+      cv::flip(shown, shown, -1);
+      break;  // mirrored, turned
+    default:
+      cv::rotate(stored, shown, cv::ROTATE_90_COUNTERCLOCKWISE);
+      break;  // 8: turned right
+  }
+  Image out;
+  out.width = shown.cols;
+  out.height = shown.rows;
+  out.rgb.assign(shown.data,
+                 shown.data + shown.total() * 3);  // cv::flip/rotate output is continuous
+  image = std::move(out);
+}
+
+// HEIF (an iPhone's HEIC photos; AVIF too) by libheif, which applies the file's own rotation and
+// mirroring, so the image is upright as viewers show it. Throws InputError naming `name` when
+// libheif cannot read it or the picture is over the pixel limit (checked before decoding).
+Image decode_heif(const std::string& b, const std::string& name, const ImageLimits& limits) {
+  static const bool initialised = [] {
+    heif_init(nullptr);  // reference counted; kept for the process (decoder plugins)
+    return true;
+  }();
+  (void)initialised;
+  struct Free {
+    void operator()(heif_context* c) const { heif_context_free(c); }
+    void operator()(heif_image_handle* h) const { heif_image_handle_release(h); }
+    void operator()(heif_image* i) const { heif_image_release(i); }
+  };
+  auto check = [&](const heif_error& e, const char* what) {
+    if (e.code != heif_error_Ok)
+      throw InputError(name, 0, 0, std::string(what) + " (libheif: " + e.message + ")");
+  };
+  std::unique_ptr<heif_context, Free> context(heif_context_alloc());
+  if (!context) throw std::bad_alloc();
+  check(heif_context_read_from_memory_without_copy(context.get(), b.data(), b.size(), nullptr),
+        "cannot read the HEIF image");
+  heif_image_handle* raw_handle = nullptr;
+  check(heif_context_get_primary_image_handle(context.get(), &raw_handle),
+        "the HEIF file has no primary image");
+  std::unique_ptr<heif_image_handle, Free> handle(raw_handle);
+  check_size(heif_image_handle_get_width(handle.get()), heif_image_handle_get_height(handle.get()),
+             name, limits);
+  heif_image* raw_image = nullptr;
+  check(heif_decode_image(handle.get(), &raw_image, heif_colorspace_RGB,
+                          heif_chroma_interleaved_RGB, nullptr),
+        "cannot decode the HEIF image");
+  std::unique_ptr<heif_image, Free> image(raw_image);
+  const int w = heif_image_get_width(image.get(), heif_channel_interleaved);
+  const int h = heif_image_get_height(image.get(), heif_channel_interleaved);
+  int stride = 0;
+  const uint8_t* pixels =
+      heif_image_get_plane_readonly(image.get(), heif_channel_interleaved, &stride);
+  if (pixels == nullptr || w <= 0 || h <= 0 || stride < w * 3)
+    throw InputError(name, 0, 0, "cannot decode the HEIF image (libheif gave no RGB picture)");
+  check_size(w, h, name, limits);
+  Image out;
+  out.width = w;
+  out.height = h;
+  out.rgb.resize(static_cast<std::size_t>(w) * h * 3);
+  for (int y = 0; y < h; ++y)
+    std::copy_n(pixels + static_cast<std::ptrdiff_t>(y) * stride, static_cast<std::size_t>(w) * 3,
+                out.rgb.data() + static_cast<std::size_t>(y) * w * 3);
+  return out;
+}
+
+struct DecodedJpeg {
+  std::optional<Image> image;  // nullopt: four components, for OpenCV to decode
+  int orientation = 1;
+};
+
+// `b` (a JPEG) as RGB, libjpeg's default (accurate) IDCT and upsampling, as OpenCV decodes it,
+// with the EXIF orientation it declares (not yet applied). No image for a four-component JPEG
+// (checked for damage all the same), which OpenCV decodes.
 // Throws InputError naming `name` for damage, or when libjpeg cannot read it.
-std::optional<Image> decode_jpeg(const std::string& b, const std::string& name,
-                                 const ImageLimits& limits) {
+DecodedJpeg decode_jpeg(const std::string& b, const std::string& name, const ImageLimits& limits) {
   // On the heap, not in this frame, so that longjmp cannot clobber it.
   auto r = std::make_unique<JpegRead>();
   r->info.err = jpeg_std_error(&r->err);
@@ -115,7 +236,9 @@ std::optional<Image> decode_jpeg(const std::string& b, const std::string& name,
     jpeg_create_decompress(&r->info);
     jpeg_mem_src(&r->info, reinterpret_cast<const unsigned char*>(b.data()),
                  static_cast<unsigned long>(b.size()));
+    jpeg_save_markers(&r->info, JPEG_APP0 + 1, 0xFFFF);  // Exif
     jpeg_read_header(&r->info, TRUE);
+    r->orientation = exif_orientation(r->info.marker_list);
     r->width = r->info.image_width;
     r->height = r->info.image_height;
     if (r->width == 0 || r->height == 0 || r->width * r->height > limits.max_pixels)
@@ -149,8 +272,8 @@ std::optional<Image> decode_jpeg(const std::string& b, const std::string& name,
     throw InputError(name, 0, 0, "truncated JPEG: the image data stops before its end marker");
   if (r->damage_code != 0)
     throw InputError(name, 0, 0, std::string("damaged JPEG (libjpeg: ") + r->damage + ")");
-  if (r->four_components) return std::nullopt;
-  return std::move(r->image);
+  if (r->four_components) return {std::nullopt, r->orientation};
+  return {std::move(r->image), r->orientation};
 }
 
 }  // namespace
@@ -158,13 +281,29 @@ std::optional<Image> decode_jpeg(const std::string& b, const std::string& name,
 Image decode_image(const std::string& bytes, const std::string& name, const ImageLimits& limits) {
   if (bytes.empty()) throw InputError(name, 0, 0, "file is empty");
   if (const auto [w, h] = header_size(bytes); w != 0 || h != 0) check_size(w, h, name, limits);
-  if (bytes.size() >= 3 && bytes.compare(0, 3, "\xFF\xD8\xFF") == 0)
-    if (std::optional<Image> jpeg = decode_jpeg(bytes, name, limits)) return std::move(*jpeg);
+  if (bytes.size() >= 12) {
+    const heif_filetype_result heif =
+        heif_check_filetype(reinterpret_cast<const uint8_t*>(bytes.data()),
+                            static_cast<int>(std::min<std::size_t>(bytes.size(), 64)));
+    if (heif == heif_filetype_yes_supported) return decode_heif(bytes, name, limits);
+    if (heif == heif_filetype_yes_unsupported)
+      throw InputError(name, 0, 0, "a HEIF image of a kind libheif cannot read");
+  }
+  int orientation = 1;
+  if (bytes.size() >= 3 && bytes.compare(0, 3, "\xFF\xD8\xFF") == 0) {
+    DecodedJpeg jpeg = decode_jpeg(bytes, name, limits);
+    if (jpeg.image) {
+      apply_orientation(*jpeg.image, jpeg.orientation);
+      return std::move(*jpeg.image);
+    }
+    orientation = jpeg.orientation;
+  }
   cv::Mat decoded;
   try {
     const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
                          const_cast<char*>(bytes.data()));
-    decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED | cv::IMREAD_IGNORE_ORIENTATION);
+    // IMREAD_UNCHANGED: as stored (OpenCV applies no EXIF orientation; a JPEG's is applied below).
+    decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception& e) {
     throw InputError(name, 0, 0, std::string("cannot decode the image: ") + e.what());
   }
@@ -198,11 +337,18 @@ Image decode_image(const std::string& bytes, const std::string& name, const Imag
   for (int y = 0; y < img.height; ++y)
     std::copy_n(rgb.ptr<uint8_t>(y), static_cast<std::size_t>(img.width) * 3,
                 img.rgb.data() + static_cast<std::size_t>(y) * img.width * 3);
+  apply_orientation(img, orientation);
   return img;
 }
 
 Image read_image(const std::string& path, const ImageLimits& limits) {
   return decode_image(read_file(path, kMaxImageBytes), path, limits);
+}
+
+bool is_image_path(const std::string& path) {
+  const std::string ext = extension_of(path);
+  return ext == "jpg" || ext == "jpeg" || ext == "png" || ext == "bmp" || ext == "webp" ||
+         ext == "tif" || ext == "tiff" || ext == "heic" || ext == "heif" || ext == "avif";
 }
 
 std::string encode_png(const Image& image) {

@@ -1,5 +1,7 @@
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 #include <random>
@@ -8,7 +10,43 @@
 #include "semblend/file_io.h"
 #include "semblend/video.h"
 
+extern "C" {
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+}
+
 namespace semblend {
+namespace {
+
+// The clockwise turn (0, 90, 180 or 270 degrees) a player gives a video file's frames: its video
+// stream's display matrix (what a phone writes for a portrait recording), read by libavformat and
+// rounded as ffmpeg's own auto-rotation does. 0 without one, or for a turn that is not a multiple
+// of 90 degrees. OpenCV 4.6 reads the matrix itself but turns ±90 the wrong way (a portrait phone
+// video comes out upside down: opencv/opencv#22088), so its auto-rotation is switched off.
+int display_turn(const std::string& path) {
+  AVFormatContext* format = nullptr;
+  if (avformat_open_input(&format, path.c_str(), nullptr, nullptr) != 0) return 0;
+  int turn = 0;
+  const int stream = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (stream >= 0) {
+    std::size_t size = 0;
+    const uint8_t* matrix =
+        av_stream_get_side_data(format->streams[stream], AV_PKT_DATA_DISPLAYMATRIX, &size);
+    if (matrix != nullptr && size >= 9 * sizeof(int32_t)) {
+      // av_display_rotation_get: the matrix's counterclockwise rotation, in (-180, 180].
+      const double counterclockwise =
+          av_display_rotation_get(reinterpret_cast<const int32_t*>(matrix));
+      if (std::isfinite(counterclockwise)) {
+        const long clockwise = ((-std::lround(counterclockwise)) % 360 + 360) % 360;
+        if (clockwise % 90 == 0) turn = static_cast<int>(clockwise);
+      }
+    }
+  }
+  avformat_close_input(&format);
+  return turn;
+}
+
+}  // namespace
 
 struct VideoReader::Impl {
   std::string path;
@@ -16,6 +54,9 @@ struct VideoReader::Impl {
   cv::VideoCapture cap;
   double fps = 0;
   int index = 0;
+  int turn = 0;  // clockwise degrees the stored frames are turned to be shown
+  int stored_w = 0, stored_h = 0;
+  cv::Mat stored;  // a turned video's frame as decoded (reused)
 };
 
 VideoReader::VideoReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -39,9 +80,14 @@ VideoReader VideoReader::open(const std::string& path, const ImageLimits& limits
   if (!impl->cap.open(source, device ? cv::CAP_V4L2 : cv::CAP_FFMPEG) || !impl->cap.isOpened())
     throw InputError(path, 0, 0,
                      "cannot open the video (not a video, or a codec the decoder lacks)");
+  // Frames as stored; a file's display matrix turns them below (see display_turn).
+  impl->cap.set(cv::CAP_PROP_ORIENTATION_AUTO, 0);
+  if (!impl->live) impl->turn = display_turn(source);
   const auto w = static_cast<int64_t>(impl->cap.get(cv::CAP_PROP_FRAME_WIDTH));
   const auto h = static_cast<int64_t>(impl->cap.get(cv::CAP_PROP_FRAME_HEIGHT));
   if (w <= 0 || h <= 0) throw InputError(path, 0, 0, "the video has no picture");
+  impl->stored_w = static_cast<int>(w);
+  impl->stored_h = static_cast<int>(h);
   if (w * h > limits.max_pixels)
     throw InputError(path, 0, 0, "video frames are larger than the pixel limit");
   impl->fps = impl->cap.get(cv::CAP_PROP_FPS);
@@ -59,14 +105,34 @@ bool VideoReader::live() const {
   return impl_->live;
 }
 int VideoReader::width() const {
-  return static_cast<int>(impl_->cap.get(cv::CAP_PROP_FRAME_WIDTH));
+  return impl_->turn % 180 == 0 ? impl_->stored_w : impl_->stored_h;
 }
 int VideoReader::height() const {
-  return static_cast<int>(impl_->cap.get(cv::CAP_PROP_FRAME_HEIGHT));
+  return impl_->turn % 180 == 0 ? impl_->stored_h : impl_->stored_w;
+}
+int VideoReader::turn() const {
+  return impl_->turn;
 }
 
 bool VideoReader::next(Image& frame, double& time) {
   if (!impl_->cap.grab()) return false;
+  if (impl_->turn != 0) {  // decoded, turned, then swapped to RGB into the frame's buffer
+    if (!impl_->cap.retrieve(impl_->stored) || impl_->stored.empty()) return false;
+    cv::Mat shown, bgr = impl_->stored;
+    if (bgr.channels() == 4) cv::cvtColor(bgr, bgr, cv::COLOR_BGRA2BGR);
+    cv::rotate(bgr, shown,
+               impl_->turn == 90    ? cv::ROTATE_90_CLOCKWISE
+               : impl_->turn == 180 ? cv::ROTATE_180
+                                    : cv::ROTATE_90_COUNTERCLOCKWISE);
+    frame.width = shown.cols, frame.height = shown.rows;
+    frame.rgb.resize(static_cast<std::size_t>(shown.cols) * shown.rows * 3);
+    cv::Mat rgb(shown.rows, shown.cols, CV_8UC3, frame.rgb.data());
+    cv::cvtColor(shown, rgb, cv::COLOR_BGR2RGB);
+    const double ms = impl_->cap.get(cv::CAP_PROP_POS_MSEC);
+    time = impl_->index > 0 && ms > 0 ? ms / 1000.0 : impl_->index / impl_->fps;
+    ++impl_->index;
+    return true;
+  }
   // The decoder's picture goes straight into the frame's own buffer and is swapped to RGB in
   // place: no second full-resolution copy (a 1080p frame is 6.2 MB).
   const int w = width(), h = height();

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>  // before jpeglib.h, which uses FILE
 #include <cstdlib>
+#include <memory>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -11,6 +13,7 @@
 
 extern "C" {
 #include <jpeglib.h>
+#include <libheif/heif.h>
 }
 
 namespace semblend {
@@ -205,6 +208,151 @@ TEST(ImageIoBadInput, HugeImagesAreRefusedFromTheHeaderBeforeDecoding) {
 
 TEST(ImageIoBadInput, MissingFileIsAnIoError) {
   EXPECT_THROW(read_image("/nonexistent/face.jpg"), IoError);
+}
+
+// `jpeg` with an Exif APP1 block declaring `orientation` inserted after its start marker (a
+// big-endian TIFF header, IFD0 with the one entry 0x0112 SHORT).
+std::string with_orientation(const std::string& jpeg, int orientation) {
+  std::string tiff("MM\0\x2A\0\0\0\x08", 8);
+  tiff += std::string("\0\x01", 2);                    // one entry
+  tiff += std::string("\x01\x12\0\x03\0\0\0\x01", 8);  // Orientation, SHORT, count 1
+  tiff += std::string{'\0', static_cast<char>(orientation), '\0', '\0'};
+  tiff += std::string(4, '\0');  // no next IFD
+  const std::string payload = std::string("Exif\0\0", 6) + tiff;
+  const std::size_t length = payload.size() + 2;
+  return jpeg.substr(0, 2) + "\xFF\xE1" + static_cast<char>(length >> 8) +
+         static_cast<char>(length & 0xFF) + payload + jpeg.substr(2);
+}
+
+// A phone stores a portrait photo on its side and says so in EXIF; the image is the photo as
+// viewers show it, turned and mirrored exactly as OpenCV's imread turns it (all 8 orientations).
+TEST(ImageIo, JpegExifOrientationIsApplied) {
+  cv::Mat bgr(24, 40, CV_8UC3);
+  for (int y = 0; y < bgr.rows; ++y)
+    for (int x = 0; x < bgr.cols; ++x)
+      bgr.at<cv::Vec3b>(y, x) = {static_cast<uchar>(x * 6), static_cast<uchar>(y * 10),
+                                 static_cast<uchar>(128 + ((x / 8 + y / 8) % 2) * 100)};
+  const std::string plain = encode(bgr, ".jpg");
+  const Image stored = decode_image(plain, "plain.jpg");
+  for (int o = 1; o <= 8; ++o) {
+    const std::string bytes = with_orientation(plain, o);
+    const Image shown = decode_image(bytes, "o.jpg");
+    const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
+                         const_cast<char*>(bytes.data()));
+    cv::Mat ref = cv::imdecode(buffer, cv::IMREAD_COLOR), rgb;  // applies the orientation
+    cv::cvtColor(ref, rgb, cv::COLOR_BGR2RGB);
+    ASSERT_EQ(shown.width, rgb.cols) << "orientation " << o;
+    ASSERT_EQ(shown.height, rgb.rows) << "orientation " << o;
+    EXPECT_TRUE(std::equal(shown.rgb.begin(), shown.rgb.end(), rgb.data)) << "orientation " << o;
+    EXPECT_EQ(shown.width, o <= 4 ? 40 : 24) << "orientation " << o;
+  }
+  // 6 (turned 90 degrees clockwise to be shown): the stored bottom-left corner is shown top-left.
+  const Image six = decode_image(with_orientation(plain, 6), "six.jpg");
+  EXPECT_TRUE(std::equal(six.pixel(0, 0), six.pixel(0, 0) + 3, stored.pixel(0, stored.height - 1)));
+  // An unreadable Exif block leaves the pixels as stored.
+  std::string garbled = with_orientation(plain, 6);
+  garbled.replace(12, 4, "\x13\x37\x13\x37");  // the TIFF byte order mark
+  const Image as_stored = decode_image(garbled, "garbled.jpg");
+  EXPECT_EQ(as_stored.width, 40);
+  EXPECT_EQ(as_stored.rgb, stored.rgb);
+}
+
+// A HEIC of `img` as a phone writes one (HEVC by libheif's x265 encoder), with `orientation`
+// stored as HEIF's own rotation and mirroring (irot/imir), which viewers apply.
+std::string encode_heic(const Image& img, heif_orientation orientation) {
+  std::unique_ptr<heif_context, void (*)(heif_context*)> context(heif_context_alloc(),
+                                                                 heif_context_free);
+  heif_encoder* encoder = nullptr;
+  if (heif_context_get_encoder_for_format(context.get(), heif_compression_HEVC, &encoder).code !=
+      heif_error_Ok)
+    return "";
+  heif_encoder_set_lossy_quality(encoder, 95);
+  heif_image* image = nullptr;
+  heif_image_create(img.width, img.height, heif_colorspace_RGB, heif_chroma_interleaved_RGB,
+                    &image);
+  heif_image_add_plane(image, heif_channel_interleaved, img.width, img.height, 8);
+  int stride = 0;
+  uint8_t* plane = heif_image_get_plane(image, heif_channel_interleaved, &stride);
+  for (int y = 0; y < img.height; ++y)
+    std::copy_n(img.rgb.data() + static_cast<std::size_t>(y) * img.width * 3, img.width * 3,
+                plane + static_cast<std::ptrdiff_t>(y) * stride);
+  heif_encoding_options* options = heif_encoding_options_alloc();
+  options->image_orientation = orientation;
+  const heif_error encoded =
+      heif_context_encode_image(context.get(), image, encoder, options, nullptr);
+  heif_encoding_options_free(options);
+  heif_image_release(image);
+  heif_encoder_release(encoder);
+  if (encoded.code != heif_error_Ok) return "";
+  std::string out;
+  heif_writer writer{1, [](heif_context*, const void* data, size_t size, void* user) {
+                       static_cast<std::string*>(user)->append(static_cast<const char*>(data),
+                                                               size);
+                       return heif_error{heif_error_Ok, heif_suberror_Unspecified, "ok"};
+                     }};
+  heif_context_write(context.get(), &writer, &out);
+  return out;
+}
+
+double mean_abs_diff(const Image& a, const cv::Mat& rgb) {
+  double sum = 0;
+  for (std::size_t k = 0; k < a.rgb.size(); ++k) sum += std::abs(int(a.rgb[k]) - int(rgb.data[k]));
+  return sum / static_cast<double>(a.rgb.size());
+}
+
+// An iPhone's photos are HEIC: read through libheif, upright as the file says (its own rotation
+// applied), the pixels the encoded ones within the codec's loss.
+TEST(ImageIo, HeicPhotosAreReadUpright) {
+  cv::Mat rgb(48, 80, CV_8UC3);
+  for (int y = 0; y < rgb.rows; ++y)
+    for (int x = 0; x < rgb.cols; ++x)
+      rgb.at<cv::Vec3b>(y, x) = {static_cast<uchar>(x * 3), static_cast<uchar>(y * 5),
+                                 static_cast<uchar>(200 - x - y)};
+  Image source;
+  source.width = rgb.cols;
+  source.height = rgb.rows;
+  source.rgb.assign(rgb.data, rgb.data + rgb.total() * 3);
+  const std::string plain = encode_heic(source, heif_orientation_normal);
+  ASSERT_FALSE(plain.empty()) << "libheif has no HEVC encoder";
+  const Image decoded = decode_image(plain, "photo.heic");
+  ASSERT_EQ(decoded.width, 80);
+  ASSERT_EQ(decoded.height, 48);
+  EXPECT_LT(mean_abs_diff(decoded, rgb), 3.0);
+  // Stored as given, shown turned 90 degrees clockwise (as a portrait photo is).
+  const Image turned = decode_image(encode_heic(source, heif_orientation_rotate_90_cw), "p.heic");
+  ASSERT_EQ(turned.width, 48);
+  ASSERT_EQ(turned.height, 80);
+  cv::Mat clockwise, anticlockwise;
+  cv::rotate(rgb, clockwise, cv::ROTATE_90_CLOCKWISE);
+  cv::rotate(rgb, anticlockwise, cv::ROTATE_90_COUNTERCLOCKWISE);
+  EXPECT_LT(mean_abs_diff(turned, clockwise), 3.0);
+  EXPECT_GT(mean_abs_diff(turned, anticlockwise), 20.0);
+  EXPECT_TRUE(is_image_path("IMG_0001.HEIC"));
+  EXPECT_TRUE(is_image_path("a.avif"));
+}
+
+TEST(ImageIoBadInput, HeicCutShortOrTooLargeIsRefused) {
+  Image source;
+  source.width = 64;
+  source.height = 32;
+  source.rgb.assign(64 * 32 * 3, 90);
+  const std::string heic = encode_heic(source, heif_orientation_normal);
+  ASSERT_FALSE(heic.empty());
+  try {
+    decode_image(heic.substr(0, heic.size() / 2), "cut.heic");
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "cut.heic");
+    EXPECT_NE(e.problem().find("libheif"), std::string::npos) << e.what();
+  }
+  ImageLimits small;
+  small.max_pixels = 1000;
+  try {
+    decode_image(heic, "big.heic", small);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(e.problem().find("more than the 1000 pixel limit"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -310,6 +311,60 @@ TEST(Video, FramesAreTheDecodersPicturesInRgb) {
     ASSERT_EQ(frame.width, rgb.cols);
     ASSERT_EQ(frame.height, rgb.rows);
     EXPECT_TRUE(std::equal(frame.rgb.begin(), frame.rgb.end(), rgb.data)) << "frame " << i;
+  }
+}
+
+// A phone stores a portrait recording on its side with a display matrix saying how to turn it.
+// Frames come as players show them: the same pixels as ffmpeg's own (auto-rotating) decode, for
+// each of the three turns, and width() and height() of the shown frame.
+TEST(Video, AVideoStoredOnItsSideIsShownAsPlayersShowIt) {
+  test::TempDir tmp;
+  const std::string ff = "ffmpeg -loglevel error -y ";
+  ASSERT_EQ(std::system((ff + "-f lavfi -i testsrc=size=64x48:rate=10 -frames:v 3 -c:v libx264 " +
+                         "-qp 0 -pix_fmt yuv420p " + test::q(tmp.path("up.mp4")))
+                            .c_str()),
+            0);
+  struct Case {
+    const char* filter;
+    const char* rotate;
+  };
+  for (const Case c :
+       {Case{"transpose=2", "270"}, Case{"transpose=1", "90"}, Case{"hflip,vflip", "180"}}) {
+    SCOPED_TRACE(std::string(c.filter) + " rotate=" + c.rotate);
+    const std::string stored = tmp.path("stored.mp4"), turned = tmp.path("turned.mp4");
+    ASSERT_EQ(std::system((ff + "-i " + test::q(tmp.path("up.mp4")) + " -vf " + c.filter +
+                           " -c:v libx264 -qp 0 -pix_fmt yuv420p " + test::q(stored))
+                              .c_str()),
+              0);
+    ASSERT_EQ(std::system((ff + "-i " + test::q(stored) +
+                           " -c copy -metadata:s:v:0 rotate=" + c.rotate + " " + test::q(turned))
+                              .c_str()),
+              0);
+    // What a player shows: ffmpeg's decode, which applies the display matrix.
+    ASSERT_EQ(std::system((ff + "-i " + test::q(turned) + " -f rawvideo -pix_fmt rgb24 " +
+                           test::q(tmp.path("shown.rgb")))
+                              .c_str()),
+              0);
+    const std::string shown = test::read_text(tmp.path("shown.rgb"));
+    VideoReader reader = VideoReader::open(turned);
+    const bool sideways = std::string(c.filter).rfind("transpose", 0) == 0;
+    EXPECT_EQ(reader.turn() % 180, sideways ? 90 : 0);
+    EXPECT_EQ(reader.width(), 64);  // stored 48 x 64 when turned sideways
+    EXPECT_EQ(reader.height(), 48);
+    Image frame;
+    double time = 0;
+    std::size_t at = 0;
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(reader.next(frame, time));
+      ASSERT_EQ(frame.width, reader.width());
+      ASSERT_EQ(frame.height, reader.height());
+      ASSERT_LE(at + frame.rgb.size(), shown.size());
+      double diff = 0;
+      for (std::size_t k = 0; k < frame.rgb.size(); ++k)
+        diff += std::abs(int(frame.rgb[k]) - int(static_cast<uint8_t>(shown[at + k])));
+      at += frame.rgb.size();
+      EXPECT_LT(diff / static_cast<double>(frame.rgb.size()), 3.0) << "frame " << i;
+    }
   }
 }
 
