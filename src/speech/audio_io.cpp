@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include "semblend/audio.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
+#include "semblend/video.h"
 
 namespace semblend {
 namespace {
@@ -217,10 +219,20 @@ Audio read_audio(const std::string& path, int target_rate, const AudioLimits& li
   {
     const std::lock_guard lock(open_mutex());
     file.reset(sf_open_fd(fd.fd, SFM_READ, &info, SF_FALSE));
-    if (!file)
+    if (!file) {
+      // A video's sound track is not read here (libsndfile reads audio files only): say how to
+      // take it out rather than only "format not recognised".
+      const bool plain = std::all_of(path.begin(), path.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_';
+      });  // else the command names VIDEO, not a path a shell would split
+      const std::string hint =
+          is_video_path(path) ? "; for a video's sound, extract it first: ffmpeg -i " +
+                                    (plain ? path : std::string("VIDEO")) + " -vn -ac 1 speech.wav"
+                              : "";
       throw InputError(path, 0, 0,
                        "not a readable audio file, or an unsupported or corrupt one " +
-                           quoted_sf_error(nullptr));
+                           quoted_sf_error(nullptr) + hint);
+    }
   }
   const std::string truncated = truncation_warning(file.get(), info, st.st_size);
   if (info.samplerate <= 0 || info.channels <= 0)

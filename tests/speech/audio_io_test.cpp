@@ -207,6 +207,19 @@ TEST(AudioIoBadInput, TextEmptyAndCutHeaderAreInputErrors) {
   EXPECT_THROW(read_audio(cut), InputError);
 }
 
+// A video is not an audio file; the error says how to take its sound out.
+TEST(AudioIoBadInput, AVideoSaysHowToExtractItsSound) {
+  const std::string video = test::shared_data("video/videoretalking_face_1.mp4");
+  try {
+    read_audio(video);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), video);
+    EXPECT_NE(e.problem().find("ffmpeg -i " + video + " -vn -ac 1 speech.wav"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(AudioIoBadInput, DataCutShortReadsWhatIsThere) {
   test::TempDir tmp;
   const std::string cut = tmp.path("cut.wav");
