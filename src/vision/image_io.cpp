@@ -135,28 +135,28 @@ void apply_orientation(Image& image, int orientation) {
   const cv::Mat stored(image.height, image.width, CV_8UC3, image.rgb.data());
   cv::Mat shown;
   switch (orientation) {
-    case 2:
+    case 2:  // mirrored
       cv::flip(stored, shown, 1);
-      break;  // mirrored
-    case 3:
+      break;
+    case 3:  // upside down
       cv::flip(stored, shown, -1);
-      break;  // upside down
-    case 4:
+      break;
+    case 4:  // mirrored, upside down
       cv::flip(stored, shown, 0);
-      break;  // mirrored, upside down
-    case 5:
+      break;
+    case 5:  // mirrored, turned
       cv::transpose(stored, shown);
-      break;  // mirrored, turned
-    case 6:
+      break;
+    case 6:  // stored turned left: shown turned clockwise
       cv::rotate(stored, shown, cv::ROTATE_90_CLOCKWISE);
-      break;  // turned left
-    case 7:
+      break;
+    case 7:  // mirrored, turned
       cv::transpose(stored, shown);
       cv::flip(shown, shown, -1);
-      break;  // mirrored, turned
-    default:
+      break;
+    default:  // 8: stored turned right: shown turned anticlockwise
       cv::rotate(stored, shown, cv::ROTATE_90_COUNTERCLOCKWISE);
-      break;  // 8: turned right
+      break;
   }
   Image out;
   out.width = shown.cols;
@@ -206,7 +206,6 @@ Image decode_heif(const std::string& b, const std::string& name, const ImageLimi
       heif_image_get_plane_readonly(image.get(), heif_channel_interleaved, &stride);
   if (pixels == nullptr || w <= 0 || h <= 0 || stride < w * 3)
     throw InputError(name, 0, 0, "cannot decode the HEIF image (libheif gave no RGB picture)");
-  check_size(w, h, name, limits);
   Image out;
   out.width = w;
   out.height = h;

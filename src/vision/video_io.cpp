@@ -56,7 +56,7 @@ struct VideoReader::Impl {
   int index = 0;
   int turn = 0;  // clockwise degrees the stored frames are turned to be shown
   int stored_w = 0, stored_h = 0;
-  cv::Mat stored;  // a turned video's frame as decoded (reused)
+  cv::Mat stored, rgb;  // a turned video's frame as decoded, and in RGB (reused)
 };
 
 VideoReader::VideoReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -116,45 +116,50 @@ int VideoReader::turn() const {
 
 bool VideoReader::next(Image& frame, double& time) {
   if (!impl_->cap.grab()) return false;
-  if (impl_->turn != 0) {  // decoded, turned, then swapped to RGB into the frame's buffer
+  auto retrieve_upright = [&] {
+    // The decoder's picture goes straight into the frame's own buffer and is swapped to RGB in
+    // place: no second full-resolution copy (a 1080p frame is 6.2 MB).
+    const int w = width(), h = height();
+    if (w > 0 && h > 0) {
+      frame.rgb.resize(static_cast<std::size_t>(w) * h * 3);
+      frame.width = w, frame.height = h;
+    }
+    cv::Mat bgr(h, w, CV_8UC3, frame.rgb.data());
+    if (!impl_->cap.retrieve(bgr) || bgr.empty()) return false;
+    if (bgr.data != frame.rgb.data() || bgr.type() != CV_8UC3) {  // a size or layout surprise
+      cv::Mat rgb;
+      cv::cvtColor(bgr, rgb, bgr.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
+      frame.width = rgb.cols, frame.height = rgb.rows;
+      frame.rgb.assign(rgb.data, rgb.data + rgb.total() * 3);
+    } else {  // BGR -> RGB a row at a time (a whole-image in-place cvtColor copies the image first)
+      cv::Mat line;
+      for (int y = 0; y < bgr.rows; ++y) {
+        cv::Mat row = bgr.row(y);
+        cv::cvtColor(row, line, cv::COLOR_BGR2RGB);
+        line.copyTo(row);
+      }
+    }
+    return true;
+  };
+  auto retrieve_turned = [&] {
+    // Decoded, swapped to RGB, then turned straight into the frame's own buffer.
     if (!impl_->cap.retrieve(impl_->stored) || impl_->stored.empty()) return false;
-    cv::Mat shown, bgr = impl_->stored;
-    if (bgr.channels() == 4) cv::cvtColor(bgr, bgr, cv::COLOR_BGRA2BGR);
-    cv::rotate(bgr, shown,
+    cv::cvtColor(impl_->stored, impl_->rgb,
+                 impl_->stored.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
+    const bool sideways = impl_->turn != 180;
+    frame.width = sideways ? impl_->rgb.rows : impl_->rgb.cols;
+    frame.height = sideways ? impl_->rgb.cols : impl_->rgb.rows;
+    frame.rgb.resize(static_cast<std::size_t>(frame.width) * frame.height * 3);
+    cv::Mat shown(frame.height, frame.width, CV_8UC3, frame.rgb.data());
+    cv::rotate(impl_->rgb, shown,
                impl_->turn == 90    ? cv::ROTATE_90_CLOCKWISE
                : impl_->turn == 180 ? cv::ROTATE_180
                                     : cv::ROTATE_90_COUNTERCLOCKWISE);
-    frame.width = shown.cols, frame.height = shown.rows;
-    frame.rgb.resize(static_cast<std::size_t>(shown.cols) * shown.rows * 3);
-    cv::Mat rgb(shown.rows, shown.cols, CV_8UC3, frame.rgb.data());
-    cv::cvtColor(shown, rgb, cv::COLOR_BGR2RGB);
-    const double ms = impl_->cap.get(cv::CAP_PROP_POS_MSEC);
-    time = impl_->index > 0 && ms > 0 ? ms / 1000.0 : impl_->index / impl_->fps;
-    ++impl_->index;
+    if (shown.data != frame.rgb.data())  // not expected: the sizes agree
+      frame.rgb.assign(shown.data, shown.data + shown.total() * 3);
     return true;
-  }
-  // The decoder's picture goes straight into the frame's own buffer and is swapped to RGB in
-  // place: no second full-resolution copy (a 1080p frame is 6.2 MB).
-  const int w = width(), h = height();
-  if (w > 0 && h > 0) {
-    frame.rgb.resize(static_cast<std::size_t>(w) * h * 3);
-    frame.width = w, frame.height = h;
-  }
-  cv::Mat bgr(h, w, CV_8UC3, frame.rgb.data());
-  if (!impl_->cap.retrieve(bgr) || bgr.empty()) return false;
-  if (bgr.data != frame.rgb.data() || bgr.type() != CV_8UC3) {  // a size or layout surprise
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, bgr.channels() == 4 ? cv::COLOR_BGRA2RGB : cv::COLOR_BGR2RGB);
-    frame.width = rgb.cols, frame.height = rgb.rows;
-    frame.rgb.assign(rgb.data, rgb.data + rgb.total() * 3);
-  } else {  // BGR -> RGB a row at a time (a whole-image in-place cvtColor copies the image first)
-    cv::Mat line;
-    for (int y = 0; y < bgr.rows; ++y) {
-      cv::Mat row = bgr.row(y);
-      cv::cvtColor(row, line, cv::COLOR_BGR2RGB);
-      line.copyTo(row);
-    }
-  }
+  };
+  if (!(impl_->turn != 0 ? retrieve_turned() : retrieve_upright())) return false;
   const double ms = impl_->cap.get(cv::CAP_PROP_POS_MSEC);
   time = impl_->index > 0 && ms > 0 ? ms / 1000.0 : impl_->index / impl_->fps;
   ++impl_->index;
