@@ -39,7 +39,9 @@ apt_packages=(
   libexif-dev           # a JPEG's EXIF orientation: phone photos shown upright (src/vision)
   libheif-dev           # HEIC photos (an iPhone's default) and AVIF (src/vision); its HEVC
                         # encoder writes the test HEICs
-  libavformat-dev       # a video's display matrix: phone videos shown upright (src/vision)
+  libavformat-dev       # a video's display matrix: phone videos shown upright (src/vision);
+  libavcodec-dev        #   the sound of M4A files and of videos (src/speech/audio_io.cpp)
+  libswresample-dev
   libavutil-dev
   libeigen3-dev         # rigid fits and Procrustes (src/rig)
   libsndfile1-dev       # reading audio: WAV, FLAC, OGG, MP3 (src/speech)

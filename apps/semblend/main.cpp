@@ -266,8 +266,9 @@ int main(int argc, char** argv) {
 
   cli::SpeechOptions speech;
   auto* sp = app.add_subcommand("speech", "Speech to mouth, jaw and tongue curves");
-  sp->add_option("audio", speech.audio,
-                 "The speech audio (any format libsndfile reads); the take spans it");
+  sp->add_option(
+      "audio", speech.audio,
+      "The speech audio (WAV, FLAC, OGG, MP3, M4A, or a video's sound track); the take spans it");
   sp->add_option("--transcript", speech.transcript,
                  "UTF-8 text of what is said: forced alignment (without: word recognition)");
   sp->add_option("--lang", speech.lang,

@@ -2,18 +2,25 @@
 //
 // read_audio: any file libsndfile reads — WAV (PCM, float, A-law/µ-law, ADPCM), RF64/W64, FLAC,
 //   OGG/Vorbis and Opus, MP3 (Debian 12's libsndfile 1.2.0 decodes it with mpg123), AIFF, CAF, … —
-//   at any sample rate and channel count, into mono float samples at `target_rate` (default
-//   16 kHz, what speech models expect). Channels are averaged (a tone on one channel of a stereo
-//   file comes out at half amplitude). Other rates are converted with libsamplerate's
-//   SRC_SINC_MEDIUM_QUALITY sinc filter; the file is decoded, mixed down and resampled in chunks,
-//   so memory holds only the output. The output has round(frames × target_rate / file_rate)
-//   samples. A file with zero frames is valid input (silence: a still, closed mouth) and gives
-//   empty samples. Samples are clamped to [-1, 1]: clipping in the file, or ringing of the
-//   resampler on full-scale input, is not an error.
+//   and, for files libsndfile does not recognise, what FFmpeg's libraries (libavformat,
+//   libavcodec, libswresample) do: AAC or ALAC in M4A (a phone's voice memo), the sound track of a
+//   video (MP4, MOV, MKV, WebM, AVI, …; the best audio stream as FFmpeg ranks them), ADTS AAC,
+//   AMR, WMA. A file FFmpeg's probe only guesses at (by a few bytes or its name) is not read. On
+//   that path time 0 is the file's start: a sound track that starts after the video begins with
+//   that much silence, and a gap in its timestamps (lost or undecodable packets) is silence, so
+//   the take lines up with the video's frames. Either way, at any sample rate and channel count,
+//   into mono float samples at `target_rate` (default 16 kHz, what speech models expect).
+//   Channels are averaged (a tone on one channel of a stereo file comes out at half amplitude).
+//   Other rates are converted with libsamplerate's SRC_SINC_MEDIUM_QUALITY sinc filter; the file
+//   is decoded, mixed down and resampled in chunks, so memory holds only the output. The output
+//   has round(frames × target_rate / file_rate) samples. A file with zero frames is valid input
+//   (silence: a still, closed mouth) and gives empty samples. Samples are clamped to [-1, 1]:
+//   clipping in the file, or ringing of the resampler on full-scale input, is not an error.
 //   The duration is checked from the header *before* any sample is decoded: longer than
 //   AudioLimits::max_seconds (default 4 hours, ~920 MB of output at 16 kHz) is refused, and the
-//   check is repeated while decoding for formats whose header does not state the length. The
-//   streaming mode of the speech pipeline (a later step) handles unbounded input.
+//   check is repeated while decoding for formats whose header does not state the length (for
+//   FFmpeg's formats, the length the container states). The streaming mode of the speech
+//   pipeline handles unbounded input.
 // resample: the same conversion on audio already in memory; pure.
 // write_wav: 16-bit PCM mono WAV, encoded in memory and written atomically (temporary file +
 //   rename, see file_io.h): a reader never sees a half-written file. Samples are clamped to
@@ -21,13 +28,19 @@
 //   rate returns every sample within 1/32768.
 // Failure modes: IoError (missing, unreadable or not a regular file; cannot write), InputError
 //   naming the file (empty, not audio, truncated or corrupt header, unsupported encoding — with
-//   libsndfile's own reason quoted —, non-finite samples, a rate that cannot be converted, longer
-//   than the limit: "clip.wav: audio is 5.0 s long, more than the 2.0 s limit ..."),
+//   libsndfile's and FFmpeg's own reasons quoted —, a video with no sound track, an M4A/MP4 whose
+//   index was never written, every packet undecodable, a sample rate that changes mid-stream,
+//   non-finite samples, a rate that cannot be converted, longer than the limit:
+//   "clip.wav: audio is 5.0 s long, more than the 2.0 s limit ..."),
 //   std::invalid_argument (target_rate <= 0, a negative or NaN limit, a resampling ratio outside
 //   libsamplerate's 1/256..256, non-finite samples passed to resample or write_wav, a WAV over
 //   4 GiB).
+//   Read anyway, with a warning in Audio::warnings: a WAV cut short (see Audio), an FFmpeg file
+//   whose reading stopped early or that holds less than it states, undecodable packets (their
+//   time is silence).
 // Thread safety: pure functions over values; safe to call concurrently (libsndfile keeps the
-//   reason for a failed open in one process-wide slot, so opens are serialized by a mutex).
+//   reason for a failed open in one process-wide slot, so opens are serialized by a mutex; each
+//   FFmpeg read has its own contexts). FFmpeg logs what it finds wrong in a file to stderr.
 #pragma once
 
 #include <string>

@@ -5,14 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -20,6 +21,14 @@
 #include "semblend/error.h"
 #include "semblend/file_io.h"
 #include "semblend/video.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/error.h>
+#include <libswresample/swresample.h>
+}
 
 namespace semblend {
 namespace {
@@ -159,6 +168,296 @@ class Resampler {
   std::size_t consumed_ = 0, produced_ = 0;
 };
 
+InputError too_long(const std::string& path, const std::string& duration,
+                    const AudioLimits& limits) {
+  return InputError(path, 0, 0,
+                    "audio is " + duration + " long, more than the " +
+                        seconds_text(limits.max_seconds) +
+                        " limit (AudioLimits::max_seconds; streaming mode takes longer input)");
+}
+
+// What both decoders share: chunks of interleaved samples at the file's rate are mixed down to
+// mono (the channels averaged), checked (finite; the running length within the limit) and
+// resampled onto the end of `out`.
+class MonoSink {
+ public:
+  MonoSink(const std::string& path, int file_rate, int target_rate, const AudioLimits& limits,
+           std::vector<float>& out)
+      : path_(path),
+        limits_(limits),
+        rate_(file_rate),
+        max_frames_(limits.max_seconds * file_rate),
+        resampler_(file_rate, target_rate),
+        out_(out) {}
+
+  int rate() const { return rate_; }
+  double frames() const { return frames_; }  // taken so far, at the file's rate
+
+  void push(const float* interleaved, std::size_t frames, std::size_t channels) {
+    mono_.resize(frames);
+    for (std::size_t i = 0; i < frames; ++i) {
+      double sum = 0;
+      for (std::size_t c = 0; c < channels; ++c) sum += interleaved[i * channels + c];
+      if (!std::isfinite(sum))
+        throw InputError(path_, 0, 0,
+                         "the sample at " + seconds_text((frames_ + double(i)) / rate_) +
+                             " is not a finite number");
+      mono_[i] = static_cast<float>(std::clamp(sum / static_cast<double>(channels), -1.0, 1.0));
+    }
+    append(frames);
+  }
+
+  // `frames` of silence: a gap in a stream's timestamps. Over the limit is refused before any of
+  // it is made.
+  void silence(std::size_t frames) {
+    if (frames_ + double(frames) > max_frames_)
+      throw too_long(path_, "at least " + seconds_text((frames_ + double(frames)) / rate_),
+                     limits_);
+    for (std::size_t done = 0; done < frames;) {
+      const std::size_t n = std::min(kChunkSamples, frames - done);
+      mono_.assign(n, 0.0f);
+      append(n);
+      done += n;
+    }
+  }
+
+  void finish() { resampler_.push(nullptr, 0, true, out_); }
+
+ private:
+  void append(std::size_t n) {
+    frames_ += double(n);
+    if (frames_ > max_frames_)
+      throw too_long(path_, "at least " + seconds_text(frames_ / rate_), limits_);
+    resampler_.push(mono_.data(), n, false, out_);
+  }
+
+  const std::string& path_;
+  const AudioLimits& limits_;
+  double rate_;
+  double max_frames_;
+  Resampler resampler_;
+  std::vector<float>& out_;
+  std::vector<float> mono_;
+  double frames_ = 0;
+};
+
+// FFmpeg's own reason for an error code.
+std::string av_error_text(int err) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(err, buf, sizeof buf);
+  return buf;
+}
+
+struct FormatCloser {
+  void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
+};
+struct CodecCloser {
+  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct PacketFreer {
+  void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+struct FrameFreer {
+  void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+struct SwrFreer {
+  void operator()(SwrContext* s) const { swr_free(&s); }
+};
+
+// How sure FFmpeg's probe must be of a file's format: a file libsndfile did not recognise is
+// read only when its content says what it is (MP4/MOV, Matroska/WebM, ADTS AAC, AMR, ASF … score
+// 50 and more), not on a weak guess from a few bytes or the name alone (25).
+constexpr int kMinProbeScore = AVPROBE_SCORE_EXTENSION;
+
+// The sound of a file libsndfile does not read, by FFmpeg's demuxers and decoders (Debian's
+// libavformat/libavcodec): AAC or ALAC in M4A (a phone's voice memo), the sound track of a video
+// (MP4, MOV, MKV, WebM, AVI …), ADTS AAC, AMR, WMA … — the best audio stream as FFmpeg ranks
+// them. Time 0 is the file's start: a sound track that starts after it begins with that much
+// silence, and a gap in its timestamps (packets lost or undecodable) is silence too, so times
+// stay those of the file (and of its video). `sndfile_reason` is libsndfile's, for the error when
+// FFmpeg cannot read the file either.
+Audio read_with_ffmpeg(const std::string& path, int target_rate, const AudioLimits& limits,
+                       const std::string& sndfile_reason) {
+  const auto unreadable = [&](const std::string& ffmpeg_reason) {
+    const bool video = is_video_path(path);
+    return InputError(path, 0, 0,
+                      std::string(video ? "a video whose sound cannot be read"
+                                        : "not a readable audio file, or an unsupported or "
+                                          "corrupt one") +
+                          " (libsndfile: \"" + sndfile_reason + "\"; FFmpeg: " + ffmpeg_reason +
+                          ")");
+  };
+  AVFormatContext* opened = nullptr;
+  if (const int err = avformat_open_input(&opened, path.c_str(), nullptr, nullptr); err < 0)
+    throw unreadable("\"" + av_error_text(err) + "\"");
+  const std::unique_ptr<AVFormatContext, FormatCloser> format(opened);
+  const std::string format_name =
+      format->iformat->long_name != nullptr ? format->iformat->long_name : format->iformat->name;
+  if (format->probe_score < kMinProbeScore)
+    throw unreadable("only a guess that it is " + format_name);
+  if (const int err = avformat_find_stream_info(format.get(), nullptr); err < 0)
+    throw unreadable("\"" + av_error_text(err) + "\"");
+  const AVCodec* codec = nullptr;
+  const int index = av_find_best_stream(format.get(), AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+  if (index == AVERROR_STREAM_NOT_FOUND) {
+    if (is_video_path(path))
+      throw InputError(path, 0, 0,
+                       "the video has no sound track (" + format_name +
+                           " with no audio stream): there is no speech to lip-sync");
+    throw unreadable("no sound in it, read as " + format_name);
+  }
+  if (index < 0 || codec == nullptr) {
+    const int any = av_find_best_stream(format.get(), AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+    const char* name =
+        any >= 0 ? avcodec_get_name(format->streams[any]->codecpar->codec_id) : "unknown";
+    throw InputError(
+        path, 0, 0,
+        std::string("its sound is coded as ") + name + ", which this FFmpeg cannot decode");
+  }
+  AVStream* stream = format->streams[index];
+  for (unsigned i = 0; i < format->nb_streams; ++i)
+    if (static_cast<int>(i) != index) format->streams[i]->discard = AVDISCARD_ALL;
+
+  // The duration the file states for its sound, checked before decoding, and again while
+  // decoding. The whole file's duration stands for it only when the sound is all there is (a
+  // video's may be longer than its sound).
+  double stated = -1;
+  if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0)
+    stated = static_cast<double>(stream->duration) * av_q2d(stream->time_base);
+  else if (format->nb_streams == 1 && format->duration != AV_NOPTS_VALUE && format->duration > 0)
+    stated = static_cast<double>(format->duration) / AV_TIME_BASE;
+  if (stated > limits.max_seconds) throw too_long(path, seconds_text(stated), limits);
+
+  const std::unique_ptr<AVCodecContext, CodecCloser> decoder(avcodec_alloc_context3(codec));
+  const std::unique_ptr<AVPacket, PacketFreer> packet(av_packet_alloc());
+  const std::unique_ptr<AVFrame, FrameFreer> frame(av_frame_alloc()), mixed(av_frame_alloc());
+  const std::unique_ptr<SwrContext, SwrFreer> swr(swr_alloc());
+  if (!decoder || !packet || !frame || !mixed || !swr) throw std::bad_alloc();
+  if (const int err = avcodec_parameters_to_context(decoder.get(), stream->codecpar); err < 0)
+    throw unreadable("\"" + av_error_text(err) + "\"");
+  if (const int err = avcodec_open2(decoder.get(), codec, nullptr); err < 0)
+    throw InputError(path, 0, 0,
+                     std::string("cannot open the decoder of its sound (") + codec->name +
+                         "; FFmpeg: \"" + av_error_text(err) + "\")");
+
+  const double origin = format->start_time != AV_NOPTS_VALUE
+                            ? static_cast<double>(format->start_time) / AV_TIME_BASE
+                            : 0.0;
+  // Where the sound ends by the stream's own length, from the file's start: a codec that codes
+  // whole frames (AAC: 1024 samples) pads the last one, which the container's length leaves out
+  // (as it leaves out the encoder's priming at the start, which the decoder drops).
+  double end = std::numeric_limits<double>::infinity();
+  if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0)
+    end = static_cast<double>(stream->duration) * av_q2d(stream->time_base) - origin +
+          (stream->start_time != AV_NOPTS_VALUE
+               ? static_cast<double>(stream->start_time) * av_q2d(stream->time_base)
+               : 0.0);
+  Audio audio;
+  audio.sample_rate = target_rate;
+  std::optional<MonoSink> sink;
+  // One decoded frame: placed at its timestamp, converted to interleaved float (libswresample,
+  // same rate and channels), mixed down and resampled.
+  const auto take = [&](AVFrame* in) {
+    if (!sink) {
+      if (in->sample_rate <= 0 || !Resampler::valid(in->sample_rate, target_rate))
+        throw InputError(path, 0, 0,
+                         "its sound's sample rate " + std::to_string(in->sample_rate) +
+                             " Hz cannot be converted to " + std::to_string(target_rate) + " Hz");
+      sink.emplace(path, in->sample_rate, target_rate, limits, audio.samples);
+    } else if (in->sample_rate != sink->rate()) {
+      throw InputError(path, 0, 0,
+                       "its sound's sample rate changes from " + std::to_string(sink->rate()) +
+                           " to " + std::to_string(in->sample_rate) + " Hz at " +
+                           seconds_text(sink->frames() / sink->rate()) + "; not supported");
+    }
+    if (in->best_effort_timestamp != AV_NOPTS_VALUE) {
+      const double start =
+          static_cast<double>(in->best_effort_timestamp) * av_q2d(stream->time_base) - origin;
+      const double gap = start * sink->rate() - sink->frames();
+      if (gap > 0.01 * sink->rate())  // over 10 ms: a late start or lost packets
+        sink->silence(static_cast<std::size_t>(std::llround(gap)));
+    }
+    if (in->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) {  // swresample wants a layout
+      const int channels = in->ch_layout.nb_channels;
+      av_channel_layout_uninit(&in->ch_layout);
+      av_channel_layout_default(&in->ch_layout, channels);
+    }
+    for (int attempt = 0;; ++attempt) {
+      av_frame_unref(mixed.get());
+      mixed->format = AV_SAMPLE_FMT_FLT;
+      mixed->sample_rate = in->sample_rate;
+      if (av_channel_layout_copy(&mixed->ch_layout, &in->ch_layout) < 0) throw std::bad_alloc();
+      const int err = swr_convert_frame(swr.get(), mixed.get(), in);
+      if (err >= 0) break;
+      if (attempt == 0 && (err & (AVERROR_INPUT_CHANGED | AVERROR_OUTPUT_CHANGED)) != 0) {
+        swr_close(swr.get());  // channels changed mid-stream: configured again from this frame
+        continue;
+      }
+      throw InputError(path, 0, 0,
+                       "cannot convert its samples (FFmpeg: \"" + av_error_text(err) + "\")");
+    }
+    const double room = std::max(0.0, std::round(end * sink->rate()) - sink->frames());
+    const auto n = static_cast<std::size_t>(std::min<double>(mixed->nb_samples, room));
+    sink->push(reinterpret_cast<const float*>(mixed->data[0]), n,
+               static_cast<std::size_t>(std::max(1, mixed->ch_layout.nb_channels)));
+  };
+
+  int packets = 0, failed = 0;
+  std::string first_failure, read_failure;
+  const auto note = [&](int err) {
+    ++failed;
+    if (first_failure.empty()) first_failure = av_error_text(err);
+  };
+  const auto drain = [&] {
+    for (;;) {
+      const int err = avcodec_receive_frame(decoder.get(), frame.get());
+      if (err == AVERROR(EAGAIN) || err == AVERROR_EOF) return;
+      if (err < 0) {
+        note(err);
+        return;
+      }
+      take(frame.get());
+      av_frame_unref(frame.get());
+    }
+  };
+  for (;;) {
+    const int err = av_read_frame(format.get(), packet.get());
+    if (err == AVERROR_EOF) break;
+    if (err < 0) {  // cut short, or damaged beyond the demuxer's resync
+      read_failure = av_error_text(err);
+      break;
+    }
+    if (packet->stream_index == index) {
+      ++packets;
+      if (const int sent = avcodec_send_packet(decoder.get(), packet.get()); sent < 0) note(sent);
+      drain();
+    }
+    av_packet_unref(packet.get());
+  }
+  avcodec_send_packet(decoder.get(), nullptr);
+  drain();
+
+  if (packets > 0 && failed >= packets && !sink)
+    throw InputError(path, 0, 0,
+                     "cannot decode its sound (" + std::string(codec->name) + "): all of its " +
+                         std::to_string(packets) + " packets failed (FFmpeg: \"" + first_failure +
+                         "\")");
+  const double held = sink ? sink->frames() / sink->rate() : 0.0;
+  if (sink) sink->finish();
+  if (failed > 0)
+    audio.warnings.push_back(std::to_string(failed) + " of the " + std::to_string(packets) +
+                             " packets of its sound could not be decoded (FFmpeg: \"" +
+                             first_failure + "\"); their time is read as silence");
+  if (!read_failure.empty())
+    audio.warnings.push_back("reading stopped at " + seconds_text(held) + " (FFmpeg: \"" +
+                             read_failure +
+                             "\"): the file may be cut short; reading what there is");
+  else if (stated > 0 && held < 0.98 * stated - 0.1)
+    audio.warnings.push_back("the file states " + seconds_text(stated) + " of sound but holds " +
+                             seconds_text(held) + ": it was cut short; reading what there is");
+  return audio;
+}
+
 // A growable in-memory file for libsndfile's virtual I/O (write_wav encodes into it).
 struct MemoryFile {
   std::string bytes;
@@ -216,24 +515,14 @@ Audio read_audio(const std::string& path, int target_rate, const AudioLimits& li
 
   SF_INFO info{};
   Sndfile file;
+  std::string sndfile_reason;
   {
     const std::lock_guard lock(open_mutex());
     file.reset(sf_open_fd(fd.fd, SFM_READ, &info, SF_FALSE));
-    if (!file) {
-      // A video's sound track is not read here (libsndfile reads audio files only): say how to
-      // take it out rather than only "format not recognised".
-      const bool plain = std::all_of(path.begin(), path.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_';
-      });  // else the command names VIDEO, not a path a shell would split
-      const std::string hint =
-          is_video_path(path) ? "; for a video's sound, extract it first: ffmpeg -i " +
-                                    (plain ? path : std::string("VIDEO")) + " -vn -ac 1 speech.wav"
-                              : "";
-      throw InputError(path, 0, 0,
-                       "not a readable audio file, or an unsupported or corrupt one " +
-                           quoted_sf_error(nullptr) + hint);
-    }
+    if (!file) sndfile_reason = sf_strerror(nullptr);
   }
+  // Not a file libsndfile reads: an M4A, a video's sound track, … are FFmpeg's.
+  if (!file) return read_with_ffmpeg(path, target_rate, limits, sndfile_reason);
   const std::string truncated = truncation_warning(file.get(), info, st.st_size);
   if (info.samplerate <= 0 || info.channels <= 0)
     throw InputError(path, 0, 0,
@@ -246,49 +535,31 @@ Audio read_audio(const std::string& path, int target_rate, const AudioLimits& li
                          " Hz (libsamplerate converts by a factor of at most 256)");
 
   // The duration, from the header before decoding, and again while decoding.
-  const auto too_long = [&](const std::string& duration) {
-    return InputError(path, 0, 0,
-                      "audio is " + duration + " long, more than the " +
-                          seconds_text(limits.max_seconds) +
-                          " limit (AudioLimits::max_seconds; streaming mode takes longer input)");
-  };
   const double rate = info.samplerate;
-  const double max_frames = limits.max_seconds * rate;
   const bool frames_known = info.frames >= 0 && info.frames != SF_COUNT_MAX;
-  if (frames_known && static_cast<double>(info.frames) > max_frames)
-    throw too_long(seconds_text(static_cast<double>(info.frames) / rate));
+  if (frames_known && static_cast<double>(info.frames) > limits.max_seconds * rate)
+    throw too_long(path, seconds_text(static_cast<double>(info.frames) / rate), limits);
 
-  Resampler resampler(info.samplerate, target_rate);
   const auto channels = static_cast<std::size_t>(info.channels);
   const std::size_t chunk = std::max<std::size_t>(1, kChunkSamples / channels);
   Audio audio;
   audio.sample_rate = target_rate;
-  if (frames_known)
-    audio.samples.reserve(resampler.output_size(static_cast<std::size_t>(info.frames)) +
-                          resampler.output_size(chunk) + 512);
-  std::vector<float> interleaved(chunk * channels), mono(chunk);
-  double frames = 0;
+  if (frames_known) {
+    audio.samples.reserve(static_cast<std::size_t>(
+                              std::llround(static_cast<double>(info.frames) * target_rate / rate)) +
+                          chunk + 512);
+  }
+  MonoSink sink(path, info.samplerate, target_rate, limits, audio.samples);
+  std::vector<float> interleaved(chunk * channels);
   for (;;) {
     const sf_count_t got =
         sf_readf_float(file.get(), interleaved.data(), static_cast<sf_count_t>(chunk));
     if (got <= 0) break;
-    const auto n = static_cast<std::size_t>(got);
-    for (std::size_t i = 0; i < n; ++i) {
-      double sum = 0;
-      for (std::size_t c = 0; c < channels; ++c) sum += interleaved[i * channels + c];
-      if (!std::isfinite(sum))
-        throw InputError(
-            path, 0, 0,
-            "the sample at " + seconds_text((frames + i) / rate) + " is not a finite number");
-      mono[i] = static_cast<float>(std::clamp(sum / static_cast<double>(channels), -1.0, 1.0));
-    }
-    frames += static_cast<double>(n);
-    if (frames > max_frames) throw too_long("at least " + seconds_text(frames / rate));
-    resampler.push(mono.data(), n, false, audio.samples);
+    sink.push(interleaved.data(), static_cast<std::size_t>(got), channels);
   }
   if (sf_error(file.get()) != SF_ERR_NO_ERROR)
     throw InputError(path, 0, 0, "cannot decode the audio " + quoted_sf_error(file.get()));
-  resampler.push(nullptr, 0, true, audio.samples);
+  sink.finish();
   if (!truncated.empty()) audio.warnings.push_back(truncated);
   // A header that overstated the length (data cut short) reserved more than was decoded.
   if (audio.samples.capacity() - audio.samples.size() > audio.samples.size() / 4 + 65536)

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "semblend/audio.h"
@@ -36,6 +38,61 @@ TEST(CliSpeechAlign, TranscriptAndRecognitionMakeATakeSpanningTheAudio) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(test::contains(r.err, "recognition:")) << r.err;
   EXPECT_NEAR(read_take(tmp.path("b.jsonl")).duration(), duration, 2.0 / 60);
+}
+
+// A video's sound track is lip-synced on the video's clock: the LibriVox utterance put 0.5 s into
+// a clip (its sound track starting late) gives the same mouth as the WAV, 0.5 s later, with a
+// still, closed mouth before it. A video without sound is exit 4, saying so.
+TEST(CliSpeechAlign, AVideosSoundIsLipSyncedOnTheVideosClock) {
+  test::TempDir tmp;
+  const std::string wav =
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0930.wav");
+  const std::string base = wav.substr(0, wav.size() - 4);
+  const std::string ff = "ffmpeg -loglevel error -nostdin -y ";
+  const std::string video = tmp.path("clip.mp4"), silent = tmp.path("silent.mp4");
+  ASSERT_EQ(std::system((ff + "-f lavfi -i testsrc=size=64x48:rate=30:duration=4 -itsoffset 0.5 " +
+                         "-i " + test::q(base + ".wav") + " -map 0:v -map 1:a -c:v libx264 " +
+                         "-c:a aac " + test::q(video))
+                            .c_str()),
+            0);
+  ASSERT_EQ(std::system((ff + "-f lavfi -i testsrc=size=64x48:rate=30:duration=1 -c:v libx264 " +
+                         test::q(silent))
+                            .c_str()),
+            0);
+  const std::string transcript = " --transcript " + test::q(base + ".txt");
+  auto r = test::run_cli(
+      "speech " + test::q(base + ".wav") + transcript + " -o " + test::q(tmp.path("wav.csv")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = test::run_cli(
+      "speech " + test::q(video) + transcript + " -o " + test::q(tmp.path("video.csv")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Take from_wav = read_take(tmp.path("wav.csv")),
+             from_video = read_take(tmp.path("video.csv"));
+  EXPECT_NEAR(from_video.duration(), from_wav.duration() + 0.5, 3.0 / 60);
+  constexpr std::size_t kLate = 30;  // 0.5 s at 60 fps
+  ASSERT_GE(from_video.frames.size(), from_wav.frames.size() + kLate - 3);
+  for (std::size_t i = 0; i < 24; ++i)  // the first 0.4 s: nothing said yet
+    EXPECT_LT(from_video.frames[i].coefficients[Blendshape::JawOpen], 0.02f) << "frame " << i;
+  // The jaw follows the same speech: correlated frame for frame, 0.5 s later.
+  double ab = 0, aa = 0, bb = 0, ma = 0, mb = 0;
+  const std::size_t n = std::min(from_wav.frames.size(), from_video.frames.size() - kLate);
+  for (std::size_t i = 0; i < n; ++i) {
+    ma += from_wav.frames[i].coefficients[Blendshape::JawOpen] / double(n);
+    mb += from_video.frames[i + kLate].coefficients[Blendshape::JawOpen] / double(n);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const double a = from_wav.frames[i].coefficients[Blendshape::JawOpen] - ma;
+    const double b = from_video.frames[i + kLate].coefficients[Blendshape::JawOpen] - mb;
+    ab += a * b;
+    aa += a * a;
+    bb += b * b;
+  }
+  EXPECT_GT(ab / std::sqrt(aa * bb), 0.9);
+
+  r = test::run_cli("speech " + test::q(silent) + " -o " + test::q(tmp.path("s.csv")), tmp);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_TRUE(test::contains(r.err, "the video has no sound track")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("s.csv")));
 }
 
 TEST(CliSpeechAlign, SilenceIsAStillMouthAndBadTranscriptsAreErrors) {

@@ -2,6 +2,7 @@
 #include <sndfile.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <numbers>
 #include <stdexcept>
@@ -37,6 +38,31 @@ std::vector<float> tone(double hz, double amplitude, double seconds, int rate, i
     out[i * static_cast<std::size_t>(channels)] =
         static_cast<float>(amplitude * std::sin(2 * std::numbers::pi * hz * double(i) / rate));
   return out;
+}
+
+// Runs Debian's ffmpeg CLI (quiet, overwriting) with `args`; true when it succeeded.
+bool ffmpeg(const std::string& args) {
+  return std::system(("ffmpeg -loglevel error -nostdin -y " + args).c_str()) == 0;
+}
+
+// 1.5 s: 0.5 s of silence, 0.5 s of a 440 Hz sine of amplitude 0.8 on every channel, 0.5 s of
+// silence; interleaved.
+std::vector<float> burst(int rate, int channels) {
+  std::vector<float> out;
+  for (int i = 0; i < rate * 3 / 2; ++i) {
+    const bool on = i >= rate / 2 && i < rate;
+    const auto v =
+        static_cast<float>(on ? 0.8 * std::sin(2 * std::numbers::pi * 440 * i / rate) : 0.0);
+    for (int c = 0; c < channels; ++c) out.push_back(v);
+  }
+  return out;
+}
+
+// Seconds from the start to the first sample above 0.2 (the burst's onset).
+double onset(const Audio& a) {
+  for (std::size_t i = 0; i < a.samples.size(); ++i)
+    if (std::abs(a.samples[i]) > 0.2f) return double(i) / a.sample_rate;
+  return -1;
 }
 
 // RMS and frequency (upward zero crossings per second) away from the first and last 50 ms.
@@ -123,6 +149,76 @@ TEST(AudioIo, TelephoneRateIsUpsampled) {
   EXPECT_EQ(native.samples.size(), 4000u);
 }
 
+// Files libsndfile does not read go to FFmpeg. ALAC in M4A is lossless, so it must read exactly
+// as the WAV it was made from (the same mixing and resampling); AAC (an iPhone voice memo) is
+// lossy but on time: its encoder's priming samples are dropped, so the burst starts where it did.
+TEST(AudioIo, M4aIsReadByFfmpegOnTime) {
+  test::TempDir tmp;
+  const std::string wav = tmp.path("burst.wav");
+  write_sound(wav, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, burst(44100, 2));
+  const std::string alac = tmp.path("burst_alac.m4a"), aac = tmp.path("burst_aac.m4a");
+  ASSERT_TRUE(ffmpeg("-i " + test::q(wav) + " -c:a alac " + test::q(alac)));
+  ASSERT_TRUE(ffmpeg("-i " + test::q(wav) + " -c:a aac -b:a 128k " + test::q(aac)));
+  const Audio reference = read_audio(wav);
+  const Audio lossless = read_audio(alac);
+  ASSERT_EQ(lossless.samples.size(), reference.samples.size());
+  float worst = 0;
+  for (std::size_t i = 0; i < reference.samples.size(); ++i)
+    worst = std::max(worst, std::abs(lossless.samples[i] - reference.samples[i]));
+  EXPECT_LT(worst, 1e-6f);
+  EXPECT_TRUE(lossless.warnings.empty());
+
+  const Audio lossy = read_audio(aac);
+  EXPECT_NEAR(lossy.duration(), 1.5, 0.001);  // the last frame's padding left out
+  EXPECT_NEAR(onset(lossy), 0.5, 0.002);
+  double sum = 0;
+  for (std::size_t i = 9600; i < 14400; ++i) sum += double(lossy.samples[i]) * lossy.samples[i];
+  EXPECT_NEAR(std::sqrt(sum / 4800), 0.8 / std::sqrt(2.0), 0.02);
+  EXPECT_TRUE(lossy.warnings.empty());
+}
+
+// A video's sound track is read, in any container FFmpeg knows, on the video's clock: a sound
+// track that starts 0.3 s after the pictures begins with 0.3 s of silence.
+TEST(AudioIo, AVideosSoundTrackIsReadOnItsClock) {
+  test::TempDir tmp;
+  const std::string wav = tmp.path("burst.wav");
+  write_sound(wav, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 48000, 1, burst(48000, 1));
+  const std::string pictures = "-f lavfi -i testsrc=size=64x48:rate=10:duration=2 ";
+  struct Case {
+    const char* name;
+    const char* codecs;
+    double delay;
+  };
+  for (const Case c : {Case{"clip.mp4", "-c:v libx264 -c:a aac", 0.0},
+                       Case{"clip.mkv", "-c:v libx264 -c:a libopus", 0.0},
+                       Case{"late.mp4", "-c:v libx264 -c:a aac", 0.3}}) {
+    SCOPED_TRACE(c.name);
+    const std::string video = tmp.path(c.name);
+    const std::string offset = c.delay > 0 ? "-itsoffset " + std::to_string(c.delay) + " " : "";
+    ASSERT_TRUE(ffmpeg(pictures + offset + "-i " + test::q(wav) + " -map 0:v -map 1:a " + c.codecs +
+                       " " + test::q(video)));
+    const Audio a = read_audio(video);
+    EXPECT_NEAR(onset(a), 0.5 + c.delay, 0.003);
+    EXPECT_NEAR(a.duration(), 1.5 + c.delay, 0.03);
+    EXPECT_TRUE(a.warnings.empty()) << a.warnings.front();
+  }
+}
+
+// The real talking-head clip's own sound track reads as the 16 kHz WAV made from it.
+TEST(AudioIo, ARealVideosSoundIsItsWav) {
+  const Audio video = read_audio(test::shared_data("video/videoretalking_face_1.mp4"));
+  const Audio wav = read_audio(test::shared_data("video/videoretalking_face_1_audio16k.wav"));
+  EXPECT_NEAR(video.duration(), wav.duration(), 0.05);
+  const std::size_t n = std::min(video.samples.size(), wav.samples.size());
+  double vw = 0, vv = 0, ww = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    vw += double(video.samples[i]) * wav.samples[i];
+    vv += double(video.samples[i]) * video.samples[i];
+    ww += double(wav.samples[i]) * wav.samples[i];
+  }
+  EXPECT_GT(vw / std::sqrt(vv * ww), 0.98);
+}
+
 TEST(AudioIo, WriteWavReadBackWithin16BitStep) {
   Audio a;
   a.sample_rate = 22050;
@@ -207,16 +303,57 @@ TEST(AudioIoBadInput, TextEmptyAndCutHeaderAreInputErrors) {
   EXPECT_THROW(read_audio(cut), InputError);
 }
 
-// A video is not an audio file; the error says how to take its sound out.
-TEST(AudioIoBadInput, AVideoSaysHowToExtractItsSound) {
-  const std::string video = test::shared_data("video/videoretalking_face_1.mp4");
+// A video without a sound track says so.
+TEST(AudioIoBadInput, AVideoWithNoSoundSaysSo) {
+  test::TempDir tmp;
+  const std::string video = tmp.path("silent.mp4");
+  ASSERT_TRUE(
+      ffmpeg("-f lavfi -i testsrc=size=64x48:rate=10 -frames:v 5 -c:v libx264 " + test::q(video)));
   try {
     read_audio(video);
     FAIL() << "no error";
   } catch (const InputError& e) {
     EXPECT_EQ(e.file(), video);
-    EXPECT_NE(e.problem().find("ffmpeg -i " + video + " -vn -ac 1 speech.wav"), std::string::npos)
-        << e.what();
+    EXPECT_NE(e.problem().find("the video has no sound track"), std::string::npos) << e.what();
+  }
+}
+
+// An M4A whose index (moov, written last) was never written is refused with FFmpeg's reason; one
+// with its index first (`-movflags +faststart`, as phones and web encoders write) cut short is
+// read as far as it goes, and says so.
+TEST(AudioIoBadInput, M4aCutShortIsRefusedOrReadWithAWarning) {
+  test::TempDir tmp;
+  write_sound(tmp.path("burst.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, burst(44100, 2));
+  const std::string late = tmp.path("late.m4a"), early = tmp.path("early.m4a");
+  ASSERT_TRUE(ffmpeg("-i " + test::q(tmp.path("burst.wav")) + " -c:a aac " + test::q(late)));
+  ASSERT_TRUE(ffmpeg("-i " + test::q(tmp.path("burst.wav")) + " -c:a aac -movflags +faststart " +
+                     test::q(early)));
+  for (const std::string& path : {late, early}) {
+    const std::string bytes = test::read_text(path);
+    test::write_text(path, bytes.substr(0, bytes.size() / 2));
+  }
+  try {
+    read_audio(late);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), late);
+    EXPECT_NE(e.problem().find("FFmpeg: \""), std::string::npos) << e.what();
+  }
+  const Audio a = read_audio(early);
+  EXPECT_GT(a.duration(), 0.5);
+  EXPECT_LT(a.duration(), 1.1);
+  // Said, not silent (the last packet, cut in half, may fail to decode too: a second warning).
+  std::string said;
+  for (const std::string& w : a.warnings) said += w + "\n";
+  EXPECT_NE(said.find("cut short"), std::string::npos) << said;
+  // And the limit is checked from the M4A's own stated length before decoding.
+  ASSERT_TRUE(ffmpeg("-i " + test::q(tmp.path("burst.wav")) + " -c:a aac " + test::q(late)));
+  try {
+    read_audio(late, 16000, AudioLimits{1.0});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(e.problem().find("1 s limit"), std::string::npos) << e.what();
+    EXPECT_NE(e.problem().find("audio is 1.5"), std::string::npos) << e.what();
   }
 }
 
