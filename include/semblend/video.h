@@ -1,7 +1,10 @@
 // semblend/video.h — reading video frames and writing preview videos (OpenCV's FFmpeg backend).
 //
 // VideoReader::open: any container/codec the backend decodes (MP4/H.264, …). next() yields frames
-//   as RGB Images with their timestamps (seconds, from the container, else index / fps).
+//   as RGB Images with their timestamps (seconds, from the container, else index / fps), counted
+//   from the file's start as players count them: pictures that start after the file's sound
+//   track have their first frame at that offset, so a take of the video and read_audio's reading
+//   of its sound (audio.h) share one clock.
 //   Live sources too: "-" (standard input), a FIFO or a pipe carrying a streamable container
 //   (Matroska, MPEG-TS, YUV4MPEG, MJPEG ...), and a camera's character device (/dev/video0,
 //   through OpenCV's V4L2 backend). live() says so; their frame_count() is 0 (unknown).

@@ -18,16 +18,38 @@ extern "C" {
 namespace semblend {
 namespace {
 
-// The clockwise turn (0, 90, 180 or 270 degrees) a player gives a video file's frames: its video
-// stream's display matrix (what a phone writes for a portrait recording), read by libavformat and
-// rounded as ffmpeg's own auto-rotation does. 0 without one, or for a turn that is not a multiple
-// of 90 degrees. OpenCV 4.6 reads the matrix itself but turns ±90 the wrong way (a portrait phone
-// video comes out upside down: opencv/opencv#22088), so its auto-rotation is switched off.
-int display_turn(const std::string& path) {
-  AVFormatContext* format = nullptr;
-  if (avformat_open_input(&format, path.c_str(), nullptr, nullptr) != 0) return 0;
+// What libavformat says of a video file's picture stream that OpenCV 4.6 gets wrong or leaves out.
+struct StreamFacts {
+  // The clockwise turn (0, 90, 180 or 270 degrees) a player gives the frames: the stream's display
+  // matrix (what a phone writes for a portrait recording), rounded as ffmpeg's own auto-rotation
+  // does. 0 without one, or for a turn that is not a multiple of 90 degrees. OpenCV 4.6 reads the
+  // matrix itself but turns ±90 the wrong way (a portrait phone video comes out upside down:
+  // opencv/opencv#22088), so its auto-rotation is switched off.
   int turn = 0;
+  // Seconds from the file's start (its earliest stream) to the pictures' start. OpenCV counts
+  // frame times from the picture stream's own start; a player, and read_audio for the file's
+  // sound, count from the file's, so a sound track that starts before the pictures lines up.
+  double start = 0;
+};
+
+StreamFacts stream_facts(const std::string& path) {
+  StreamFacts facts;
+  AVFormatContext* format = nullptr;
+  if (avformat_open_input(&format, path.c_str(), nullptr, nullptr) != 0) return facts;
+  // The start times are the streams' first timestamps, which only the probe reads.
+  if (avformat_find_stream_info(format, nullptr) < 0) {
+    avformat_close_input(&format);
+    return facts;
+  }
+  int& turn = facts.turn;
   const int stream = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (stream >= 0 && format->start_time != AV_NOPTS_VALUE &&
+      format->streams[stream]->start_time != AV_NOPTS_VALUE) {
+    const AVStream* s = format->streams[stream];
+    const double start = static_cast<double>(s->start_time) * av_q2d(s->time_base) -
+                         static_cast<double>(format->start_time) / AV_TIME_BASE;
+    if (std::isfinite(start) && start > 0) facts.start = start;
+  }
   if (stream >= 0) {
     std::size_t size = 0;
     const uint8_t* matrix =
@@ -43,7 +65,7 @@ int display_turn(const std::string& path) {
     }
   }
   avformat_close_input(&format);
-  return turn;
+  return facts;
 }
 
 }  // namespace
@@ -54,7 +76,8 @@ struct VideoReader::Impl {
   cv::VideoCapture cap;
   double fps = 0;
   int index = 0;
-  int turn = 0;  // clockwise degrees the stored frames are turned to be shown
+  int turn = 0;      // clockwise degrees the stored frames are turned to be shown
+  double start = 0;  // seconds from the file's start to the first picture (StreamFacts)
   int stored_w = 0, stored_h = 0;
   cv::Mat stored, rgb;  // a turned video's frame as decoded, and in RGB (reused)
 };
@@ -80,9 +103,13 @@ VideoReader VideoReader::open(const std::string& path, const ImageLimits& limits
   if (!impl->cap.open(source, device ? cv::CAP_V4L2 : cv::CAP_FFMPEG) || !impl->cap.isOpened())
     throw InputError(path, 0, 0,
                      "cannot open the video (not a video, or a codec the decoder lacks)");
-  // Frames as stored; a file's display matrix turns them below (see display_turn).
+  // Frames as stored; a file's display matrix turns them below (see StreamFacts).
   impl->cap.set(cv::CAP_PROP_ORIENTATION_AUTO, 0);
-  if (!impl->live) impl->turn = display_turn(source);
+  if (!impl->live) {
+    const StreamFacts facts = stream_facts(source);
+    impl->turn = facts.turn;
+    impl->start = facts.start;
+  }
   const auto w = static_cast<int64_t>(impl->cap.get(cv::CAP_PROP_FRAME_WIDTH));
   const auto h = static_cast<int64_t>(impl->cap.get(cv::CAP_PROP_FRAME_HEIGHT));
   if (w <= 0 || h <= 0) throw InputError(path, 0, 0, "the video has no picture");
@@ -161,7 +188,7 @@ bool VideoReader::next(Image& frame, double& time) {
   };
   if (!(impl_->turn != 0 ? retrieve_turned() : retrieve_upright())) return false;
   const double ms = impl_->cap.get(cv::CAP_PROP_POS_MSEC);
-  time = impl_->index > 0 && ms > 0 ? ms / 1000.0 : impl_->index / impl_->fps;
+  time = impl_->start + (impl_->index > 0 && ms > 0 ? ms / 1000.0 : impl_->index / impl_->fps);
   ++impl_->index;
   return true;
 }

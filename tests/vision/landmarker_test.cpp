@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+#include <utility>
 
 #include "semblend/error.h"
 #include "semblend/video.h"
@@ -311,6 +312,33 @@ TEST(Video, FramesAreTheDecodersPicturesInRgb) {
     ASSERT_EQ(frame.width, rgb.cols);
     ASSERT_EQ(frame.height, rgb.rows);
     EXPECT_TRUE(std::equal(frame.rgb.begin(), frame.rgb.end(), rgb.data)) << "frame " << i;
+  }
+}
+
+// Frame times count from the file's start, as players (and read_audio, for the file's sound)
+// count: pictures that start 0.3 s after the sound track have their first frame at 0.3 s, not 0.
+TEST(Video, FramesAreTimedOnTheFilesClock) {
+  test::TempDir tmp;
+  const std::string ff = "ffmpeg -loglevel error -nostdin -y ";
+  const std::string plain = tmp.path("plain.mp4"), late = tmp.path("late.mp4");
+  ASSERT_EQ(std::system((ff + "-f lavfi -i testsrc=size=64x48:rate=10:duration=1 -c:v libx264 " +
+                         test::q(plain))
+                            .c_str()),
+            0);
+  ASSERT_EQ(std::system((ff + "-itsoffset 0.3 -i " + test::q(plain) +
+                         " -f lavfi -i sine=duration=1.5 -map 0:v -map 1:a -c:v copy -c:a aac " +
+                         test::q(late))
+                            .c_str()),
+            0);
+  for (const auto& [path, start] : {std::pair{plain, 0.0}, std::pair{late, 0.3}}) {
+    SCOPED_TRACE(path);
+    VideoReader reader = VideoReader::open(path);
+    Image frame;
+    double time = -1;
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(reader.next(frame, time));
+      EXPECT_NEAR(time, start + 0.1 * i, 1e-3) << "frame " << i;
+    }
   }
 }
 
