@@ -1,13 +1,17 @@
 // `semblend eval take ESTIMATE --truth TRUTH`: an estimated take (from `semblend video`, say)
 // against the take it should have recovered — coefficient error overall and per shape, head-pose
 // error, the correlation over time of each shape that moves in both (timing agreement when the
-// scales differ, e.g. a video take against the speech take of its audio), and the semantic
-// description of a key frame in both, side by side.
+// scales differ, e.g. a video take against the speech take of its audio) and the lag at which it
+// is highest, and the semantic description of a key frame in both, side by side.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "commands.h"
 #include "semblend/semantic.h"
@@ -23,6 +27,51 @@ const FaceFrame& nearest(const Take& take, double t) {
   if (it == take.frames.begin()) return *it;
   if (it == take.frames.end()) return take.frames.back();
   return (it->time - t) < (t - std::prev(it)->time) ? *it : *std::prev(it);
+}
+
+// Shape k of `take` at time t, linearly between its frames; nothing outside the take's time span.
+std::optional<double> value_at(const Take& take, std::size_t k, double t) {
+  const auto& f = take.frames;
+  if (t < f.front().time || t > f.back().time) return std::nullopt;
+  const auto it = std::lower_bound(f.begin(), f.end(), t,
+                                   [](const FaceFrame& x, double v) { return x.time < v; });
+  if (it == f.begin()) return it->coefficients.at(k);
+  const FaceFrame& b = *it;
+  const FaceFrame& a = *std::prev(it);
+  const double span = b.time - a.time;
+  const double w = span > 0 ? (t - a.time) / span : 1.0;
+  return (1 - w) * a.coefficients.at(k) + w * b.coefficients.at(k);
+}
+
+// How far the estimate's shape k runs behind the truth's: the shift s within ±kMaxLag (steps of
+// kLagStep) at which estimate(t) and truth(t − s) correlate best, over the estimate's frames whose
+// shifted time the truth spans (at least half of them). Positive: the estimate is later.
+constexpr double kMaxLag = 0.5, kLagStep = 0.01;
+struct Lag {
+  double seconds = 0, correlation = 0;
+};
+std::optional<Lag> best_lag(const Take& est, const Take& truth, std::size_t k) {
+  std::optional<Lag> best;
+  const auto steps = static_cast<int>(std::lround(kMaxLag / kLagStep));
+  std::vector<std::pair<double, double>> pairs;
+  for (int i = -steps; i <= steps; ++i) {
+    const double s = i * kLagStep;
+    pairs.clear();
+    for (const FaceFrame& e : est.frames)
+      if (const auto t = value_at(truth, k, e.time - s))
+        pairs.emplace_back(e.coefficients.at(k), *t);
+    if (pairs.size() < 10 || 2 * pairs.size() < est.frames.size()) continue;
+    double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+    for (const auto& [a, b] : pairs) {
+      sa += a, sb += b, saa += a * a, sbb += b * b, sab += a * b;
+    }
+    const double n = double(pairs.size());
+    const double va = saa / n - (sa / n) * (sa / n), vb = sbb / n - (sb / n) * (sb / n);
+    if (!(va > 1e-4 && vb > 1e-4)) continue;
+    const double r = (sab / n - (sa / n) * (sb / n)) / std::sqrt(va * vb);
+    if (!best || r > best->correlation) best = Lag{s, r};
+  }
+  return best;
 }
 
 }  // namespace
@@ -93,6 +142,18 @@ int run_eval_take(const EvalTakeOptions& o) {
       std::printf("%s %s %.2f", shown++ ? "," : "", std::string(kBlendshapes[k].apple_name).c_str(),
                   corr[k]);
   if (!shown) std::printf(" none");
+  // The lag that correlates best, for the shapes moving in both.
+  std::array<std::optional<Lag>, kBlendshapeCount> lag{};
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+    if (moving[k]) lag[k] = best_lag(est, truth, k);
+  std::printf("\n  lag of the best correlation within ±%.1f s (+: the estimate later):", kMaxLag);
+  shown = 0;
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+    if (lag[k])
+      std::printf("%s %s %+.0f ms (%.2f)", shown++ ? "," : "",
+                  std::string(kBlendshapes[k].apple_name).c_str(), lag[k]->seconds * 1000,
+                  lag[k]->correlation);
+  if (!shown) std::printf(" none");
   std::printf("\n  key frame (t = %.2f s, the truth's most active):\n", ke.time);
   std::printf("    truth:    %s\n", sentence(describe(kt.coefficients, &kt.head)).c_str());
   std::printf("    estimate: %s\n", sentence(describe(ke.coefficients, &ke.head)).c_str());
@@ -110,6 +171,8 @@ int run_eval_take(const EvalTakeOptions& o) {
       const std::string name(kBlendshapes[k].apple_name);
       j["per_shape"][name] = err[k] / n;
       if (moving[k]) j["correlation"][name] = corr[k];
+      if (lag[k])
+        j["lag"][name] = {{"seconds", lag[k]->seconds}, {"correlation", lag[k]->correlation}};
     }
     emit(o.output, j.dump(2) + "\n");
   }

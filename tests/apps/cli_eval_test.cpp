@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "semblend/formats.h"
 #include "semblend/image.h"
 #include "test_util.h"
 
@@ -211,6 +212,21 @@ TEST(CliEvalTake, ATakeAgainstItselfAndAgainstAnother) {
   const auto k = nlohmann::json::parse(test::read_text(tmp.path("r2.json")));
   EXPECT_LT(k["mae"].get<double>(), 0.01);
   EXPECT_GT(k["correlation"]["jawOpen"].get<double>(), 0.95);
+  EXPECT_NEAR(j["lag"]["jawOpen"]["seconds"].get<double>(), 0.0, 1e-9);  // itself: no lag
+  // The demo 100 ms late: the lag that correlates best says by how much, and that it is late.
+  Take late = read_take(tmp.path("a.json"));
+  for (FaceFrame& f : late.frames) f.time += 0.1;
+  write_take(late, tmp.path("late.json"), TakeFormat::Json);
+  const auto shifted =
+      test::run_cli("eval take " + test::q(tmp.path("late.json")) + " --truth " +
+                        test::q(tmp.path("a.json")) + " -o " + test::q(tmp.path("r3.json")),
+                    tmp);
+  ASSERT_EQ(shifted.exit_code, 0) << shifted.err;
+  EXPECT_NE(shifted.out.find("jawOpen +100 ms"), std::string::npos) << shifted.out;
+  const auto l = nlohmann::json::parse(test::read_text(tmp.path("r3.json")));
+  EXPECT_LT(l["correlation"]["jawOpen"].get<double>(), 0.95);  // matched by time: off
+  EXPECT_NEAR(l["lag"]["jawOpen"]["seconds"].get<double>(), 0.1, 1e-6);
+  EXPECT_GT(l["lag"]["jawOpen"]["correlation"].get<double>(), 0.999);
   const auto missing = test::run_cli(
       "eval take " + test::q(tmp.path("a.json")) + " --truth " + test::q(tmp.path("none.json")),
       tmp);
