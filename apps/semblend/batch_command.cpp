@@ -1,9 +1,10 @@
-// `semblend image|video FOLDER|MANIFEST` (commands.h BatchOptions, docs/batch.md): the batch is
-// planned (batch.h: listing, shard, validation, finished outputs), then run on a pool of workers,
-// each with its own landmarker (landmarker.h: one per thread) and the one shared solver (its
-// solve() is thread-safe). A failed item is one stderr line naming the file; the others go on.
-// The last line sums up; the exit code is 0 when nothing failed, else the code (docs/cli.md) of
-// the first failure: validation failures in list order first, then failed runs in list order.
+// `semblend image|video|speech FOLDER|MANIFEST` (commands.h BatchOptions, docs/batch.md): the
+// batch is planned (batch.h: listing, shard, validation, finished outputs), then run on a pool of
+// workers, each with its own landmarker (landmarker.h: one per thread) and the one shared solver
+// (its solve() is thread-safe), or for speech its own aligner (aligner.h: one per thread). A failed
+// item is one stderr line naming the file; the others go on. The last line sums up; the exit code
+// is 0 when nothing failed, else the code (docs/cli.md) of the first failure: validation failures
+// in list order first, then failed runs in list order.
 #include <sched.h>
 
 #include <algorithm>
@@ -13,12 +14,15 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "commands.h"
+#include "semblend/aligner.h"
+#include "semblend/audio.h"
 #include "semblend/batch.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
@@ -273,6 +277,55 @@ int run_video_batch(const VideoOptions& o) {
     };
   };
   return run_plan("video", plan, shard, jobs, make, "frames");
+}
+
+int run_speech_batch(const SpeechOptions& o) {
+  if (!o.output.empty() || !o.preview.empty() || !o.transcript.empty() || !o.phones.empty())
+    throw std::invalid_argument(
+        "a folder or manifest writes one take per recording (--out-dir or the manifest's output "
+        "column), with each recording's own transcript (a folder's talk.txt beside talk.wav, a "
+        "manifest's transcript column): not with -o, --preview, --transcript or --phones");
+  const std::string format = o.batch.format.empty() ? "json" : o.batch.format;
+  if (format != "csv" && format != "json" && format != "jsonl")
+    throw std::invalid_argument("--format for speech must be csv, json or jsonl, got \"" + format +
+                                "\"");
+  if (o.semantic) check_semantic_format(video_output_format("x." + format));
+  const Shard shard = o.batch.shard.empty() ? Shard{} : parse_shard(o.batch.shard);
+  // One worker unless asked: aligners share sphinxbase's global state, so their decoding takes
+  // turns (aligner.h) and a second worker mostly adds its models' memory.
+  const int jobs = o.batch.jobs == 0 ? 1 : jobs_of(o.batch);
+  PlanOptions po;
+  po.shard = shard;
+  po.force = o.batch.force;
+  const BatchPlan plan = plan_batch(list_items(o.audio, MediaKind::Audio, o.batch, format), po);
+  auto make = [&]() -> Worker {
+    // One aligner per worker, kept for its recordings (the model loads once; the language model
+    // on the first recording without a transcript).
+    std::shared_ptr<Aligner> aligner;
+    if (is_english(o.lang)) {
+      AlignerOptions ao;
+      ao.model_dir = o.models;
+      aligner = std::make_shared<Aligner>(Aligner::create(ao));
+    }
+    return [&, aligner](const BatchItem& item) -> std::size_t {
+      // A manifest's output may name another format: checked before the work.
+      const TakeFormat to = video_output_format(item.output);
+      if (o.semantic) check_semantic_format(to);
+      const Audio audio = read_audio(item.input);
+      const std::string label = item.input + ": ";
+      for (const std::string& w : audio.warnings)
+        std::fprintf(stderr, "semblend speech: %swarning: %s\n", label.c_str(), w.c_str());
+      SpeechOptions one = o;
+      one.audio = item.input;
+      one.transcript = item.transcript;
+      const Take take = speech_take(one, &audio, aligner.get(), to, label);
+      make_parent(item.output);
+      remove_stale_temporaries(item.output);
+      emit(item.output, encode_take(take, to));
+      return take.frames.size();
+    };
+  };
+  return run_plan("speech", plan, shard, jobs, make, "frames");
 }
 
 }  // namespace semblend::cli

@@ -513,18 +513,19 @@ int run_sample_expressions(const SampleExpressionsOptions& o) {
   return kOk;
 }
 
-namespace {
-
-// Aligns the audio (with the transcript when given) and reports what happened on stderr.
-bool english(const std::string& lang) {
+bool is_english(const std::string& lang) {
   return lang == "en" || lang.rfind("en-", 0) == 0 || lang.rfind("en+", 0) == 0;
 }
 
-Alignment align_audio(const SpeechOptions& o, const Audio& audio) {
+namespace {
+
+// Aligns the audio (with the transcript when given) and reports what happened on stderr.
+
+Alignment align_audio(const SpeechOptions& o, const Audio& audio, Aligner* reuse) {
   const std::string transcript = o.transcript.empty() ? "" : read_file(o.transcript);
   AlignerOptions options;
   options.model_dir = o.models;
-  if (!english(o.lang)) {
+  if (!is_english(o.lang)) {
     if (o.transcript.empty()) {
       Alignment a = recognize_phones(audio, options);
       a.warnings.push_back("no transcript in \"" + o.lang +
@@ -537,22 +538,24 @@ Alignment align_audio(const SpeechOptions& o, const Audio& audio) {
     so.audio_name = o.audio;
     return align_by_synthesis(audio, transcript, so, o.transcript);
   }
-  Aligner aligner = Aligner::create(options);
-  return o.transcript.empty() ? aligner.recognize(audio)
-                              : aligner.align(audio, transcript, o.transcript);
+  std::optional<Aligner> own;
+  if (reuse == nullptr) reuse = &own.emplace(Aligner::create(options));
+  return o.transcript.empty() ? reuse->recognize(audio)
+                              : reuse->align(audio, transcript, o.transcript);
 }
 
-std::vector<TimedPhoneme> align_speech(const SpeechOptions& o, const Audio& audio) {
-  const Alignment a = align_audio(o, audio);
+std::vector<TimedPhoneme> align_speech(const SpeechOptions& o, const Audio& audio, Aligner* aligner,
+                                       const std::string& label) {
+  const Alignment a = align_audio(o, audio, aligner);
   for (const std::string& w : a.warnings)
-    std::fprintf(stderr, "semblend speech: warning: %s\n", w.c_str());
+    std::fprintf(stderr, "semblend speech: %swarning: %s\n", label.c_str(), w.c_str());
   std::size_t phones = 0;
   for (const TimedPhoneme& p : a.phonemes) phones += p.phoneme != Phoneme::SIL;
   std::fprintf(stderr,
-               "semblend speech: %.2f s of audio, %s: %zu words, %zu phones (CPU %.2f s, real-time "
-               "factor %.3f)\n",
-               a.audio_seconds, alignment_method_name(a.method), a.words.size(), phones,
-               a.cpu_seconds, a.audio_seconds > 0 ? a.cpu_seconds / a.audio_seconds : 0.0);
+               "semblend speech: %s%.2f s of audio, %s: %zu words, %zu phones (CPU %.2f s, "
+               "real-time factor %.3f)\n",
+               label.c_str(), a.audio_seconds, alignment_method_name(a.method), a.words.size(),
+               phones, a.cpu_seconds, a.audio_seconds > 0 ? a.cpu_seconds / a.audio_seconds : 0.0);
   return a.phonemes;
 }
 
@@ -568,9 +571,14 @@ int run_speech(const SpeechOptions& o) {
         "speech needs AUDIO (with --transcript TEXT or without) or --phones");
   if (!o.phones.empty() && !o.transcript.empty())
     throw std::invalid_argument("--phones and --transcript exclude each other");
-  if (!english(o.lang) && !espeak_has_voice(o.lang))
+  if (!is_english(o.lang) && !espeak_has_voice(o.lang))
     throw std::invalid_argument("--lang \"" + o.lang +
                                 "\": espeak-ng has no such voice (espeak-ng --voices lists them)");
+  if (!o.audio.empty() && is_batch_input({o.audio})) return run_speech_batch(o);
+  if (o.batch.any_set())
+    throw std::invalid_argument(
+        "--out-dir, --format, --shard, --jobs, --force and --recursive need a folder or a "
+        "manifest (.csv, .jsonl) as AUDIO");
   // Outputs that cannot be written fail before any work.
   const TakeFormat to = output_format(std::nullopt, o.output, TakeFormat::Jsonl);
   if (o.semantic) check_semantic_format(to);
@@ -586,7 +594,21 @@ int run_speech(const SpeechOptions& o) {
     for (const std::string& w : audio->warnings)
       std::fprintf(stderr, "semblend speech: warning: %s: %s\n", o.audio.c_str(), w.c_str());
   }
-  auto phones = o.phones.empty() ? align_speech(o, *audio)
+  const Take take = speech_take(o, audio ? &*audio : nullptr, nullptr, to);
+  // The preview first: it is the step that can still fail (ffmpeg), and a failed run leaves no
+  // take.
+  if (!o.preview.empty()) {
+    write_preview_video(take, o.audio, o.preview);
+    std::fprintf(stderr, "semblend speech: preview -> %s\n", o.preview.c_str());
+  }
+  emit(o.output, encode_take(take, to));
+  std::fprintf(stderr, "semblend speech: %zu frames at %g fps\n", take.frames.size(), take.fps);
+  return kOk;
+}
+
+Take speech_take(const SpeechOptions& o, const Audio* audio, Aligner* aligner, TakeFormat to,
+                 const std::string& label) {
+  auto phones = o.phones.empty() ? align_speech(o, *audio, aligner, label)
                                  : parse_phone_alignment_json(read_file(o.phones), o.phones);
   if (audio && !o.phones.empty()) {
     // With the audio, the take spans the whole recording (silence before and after the phones),
@@ -611,18 +633,9 @@ int run_speech(const SpeechOptions& o) {
   po.blinks = !o.no_blinks;
   po.gaze = !o.no_gaze;
   po.seed = o.seed;
-  take = apply_prosody(std::move(take), phones, audio ? &*audio : nullptr, po);
+  take = apply_prosody(std::move(take), phones, audio, po);
   if (o.semantic) attach_semantics(take, to);
-  // The preview first: it is the step that can still fail (ffmpeg), and a failed run leaves no
-  // take.
-  if (!o.preview.empty()) {
-    write_preview_video(take, o.audio, o.preview);
-    std::fprintf(stderr, "semblend speech: preview -> %s\n", o.preview.c_str());
-  }
-  emit(o.output, encode_take(take, to));
-  std::fprintf(stderr, "semblend speech: %zu phones -> %zu frames at %g fps\n", phones.size(),
-               take.frames.size(), take.fps);
-  return kOk;
+  return take;
 }
 
 int run_export_rig(const ExportRigOptions& o) {

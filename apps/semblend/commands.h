@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "semblend/aligner.h"
+#include "semblend/audio.h"
 #include "semblend/calibration.h"
 #include "semblend/filter.h"
 #include "semblend/formats.h"
@@ -401,8 +403,18 @@ struct SpeechOptions {
   std::string preview;     // "" = none; else an .mp4 of the rig talking, with the audio
   bool stream = false;     // live: 16 kHz PCM from stdin -> JSONL frames (commands_speech.cpp)
   std::string vmc;         // --stream: also send each frame to this HOST:PORT (VMC over OSC)
+  BatchOptions batch;      // `audio` a folder or a manifest: one take per recording
 };
 int run_speech(const SpeechOptions& o);
+int run_speech_batch(const SpeechOptions& o);  // batch_command.cpp
+// English ("en", "en-us", "en-gb", "en+f3" ...): pocketsphinx's en-us aligner; else espeak-ng.
+bool is_english(const std::string& lang);
+// One recording's take (run_speech's work after the checks): the audio aligned (o.transcript when
+// given, else recognition; `aligner`, when not null, is used for English instead of a new one),
+// or o.phones read; then animated with prosody, and semantics attached for `to` with o.semantic.
+// Warnings and the alignment's summary go to stderr, after "semblend speech: " and `label`.
+Take speech_take(const SpeechOptions& o, const Audio* audio, Aligner* aligner, TakeFormat to,
+                 const std::string& label = "");
 int run_speech_stream(const SpeechOptions& o);
 
 // `semblend play`: a take streamed live in the VMC protocol (vmc.h), frames at their own times.

@@ -114,11 +114,13 @@ void add_vmc_options(CLI::App* sub, cli::VmcStreamOptions& v, const char* what) 
   sub->add_flag("--no-pose", v.no_pose, "Blendshapes only: no Head or eye bones");
 }
 
-// `image` and `video` on a folder or a manifest (docs/batch.md), and --faces all.
-void add_batch_options(CLI::App* sub, cli::BatchOptions& b, std::string& faces,
+// `image`, `video` and `speech` on a folder or a manifest (docs/batch.md), and (faces) --faces
+// all.
+void add_batch_options(CLI::App* sub, cli::BatchOptions& b, std::string* faces,
                        const char* formats) {
-  sub->add_option("--faces", faces, "all: every face (--face N picks one)")
-      ->check(CLI::IsMember({"all"}));
+  if (faces != nullptr)
+    sub->add_option("--faces", *faces, "all: every face (--face N picks one)")
+        ->check(CLI::IsMember({"all"}));
   sub->add_option("--out-dir", b.out_dir,
                   "Batch: the outputs' folder (a folder input; relative manifest outputs)");
   sub->add_option("--format", b.format, formats);
@@ -299,6 +301,9 @@ int main(int argc, char** argv) {
   sp->add_option("--vmc", speech.vmc,
                  "With --stream: also send each frame live to HOST:PORT in the VMC protocol "
                  "(OSC over UDP; VSeeFace, VMagicMirror, Warudo: port 39539)");
+  add_batch_options(sp, speech.batch, nullptr,
+                    "Batch (AUDIO a folder or a manifest; a folder's talk.txt is talk.wav's "
+                    "transcript): the outputs' format: csv, json (default) or jsonl");
 
   cli::PlayOptions play;
   auto* pl = app.add_subcommand(
@@ -534,7 +539,7 @@ int main(int argc, char** argv) {
   im->add_flag("--appearance", image.appearance,
                "Fuse the appearance branch: rig-trained CNNs for blinks, wide eyes, tongue, cheek "
                "puff (docs/appearance.md: false readings on some real faces)");
-  add_batch_options(im, image.batch, image.faces, "Batch: the outputs' format: json");
+  add_batch_options(im, image.batch, &image.faces, "Batch: the outputs' format: json");
 
   cli::VideoOptions video;
   auto* vd = app.add_subcommand(
@@ -564,7 +569,7 @@ int main(int argc, char** argv) {
   vd->add_flag("--appearance", video.appearance,
                "Fuse the appearance branch: rig-trained CNNs for blinks, wide eyes, tongue, cheek "
                "puff (docs/appearance.md: false readings on some real faces)");
-  add_batch_options(vd, video.batch, video.faces,
+  add_batch_options(vd, video.batch, &video.faces,
                     "Batch: the outputs' format: csv, json (default) or jsonl");
 
   cli::EvalSpeechOptions eval_speech;

@@ -64,6 +64,10 @@ struct AudioLimits {
 };
 
 Audio read_audio(const std::string& path, int target_rate = 16000, const AudioLimits& limits = {});
+// True for an audio file by its extension (case-insensitive): wav, flac, ogg, oga, opus, mp3, m4a,
+// aac, aif, aiff, caf, w64, rf64, amr, wma — what a folder of speech recordings holds (batch.h).
+// read_audio itself goes by the content, and reads videos' sound tracks too.
+bool is_audio_path(const std::string& path);
 Audio resample(const Audio& in, int target_rate);
 void write_wav(const Audio& audio, const std::string& path);
 

@@ -23,8 +23,8 @@
 // Failure modes: list_folder and read_manifest throw IoError for a folder or manifest that cannot
 // be read and InputError for a manifest without the right header; a bad manifest line is a
 // per-item BatchError (the rest of the list stands). parse_shard throws std::invalid_argument.
-// plan_batch never throws for a bad item: a missing input, an output another item also writes
-// and an output folder that cannot be written are BatchErrors naming the files.
+// plan_batch never throws for a bad item: a missing input or transcript, an output another item
+// also writes and an output folder that cannot be written are BatchErrors naming the files.
 // Thread safety: plain functions over values; they read (never write) the file system.
 #pragma once
 
@@ -37,9 +37,10 @@
 
 namespace semblend {
 
-enum class MediaKind { Image, Video };
+enum class MediaKind { Image, Video, Audio };
 
-// By extension: images as image.h is_image_path, videos as video.h is_video_path.
+// By extension: images as image.h is_image_path, videos as video.h is_video_path, audio as
+// audio.h is_audio_path.
 bool is_media_path(const std::string& path, MediaKind kind);
 // True for a manifest by extension: .csv or .jsonl.
 bool is_manifest_path(const std::string& path);
@@ -49,10 +50,14 @@ struct BatchItem {
   std::string output;  // the file to write (for one take per face: the takes' base name)
   std::string key;     // the shard key (see above)
   std::string origin;  // where the item was listed, for messages: "list.csv:7", or the input
+  // Speech: what is said in the input ("" = none: recognition). A folder's audio takes the text
+  // file beside it with the same stem (talk.wav: talk.txt) when there is one; a manifest names it
+  // in an optional `transcript` column (or key), resolved as inputs are.
+  std::string transcript;
 };
 
 enum class BatchErrorKind {
-  InputMissing,      // not there, or not a regular file (exit code 3)
+  InputMissing,      // the input or its transcript not there, or not a regular file (exit code 3)
   ManifestLine,      // a manifest line that cannot be read (exit code 4)
   OutputUnwritable,  // its folder cannot be made or written (exit code 5)
   DuplicateOutput,   // another item writes the same file (exit code 6)

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/text_util.h"
+#include "semblend/audio.h"
 #include "semblend/batch.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
@@ -58,7 +59,15 @@ std::string unwritable_reason(const std::string& output) {
 }  // namespace
 
 bool is_media_path(const std::string& path, MediaKind kind) {
-  return kind == MediaKind::Image ? is_image_path(path) : is_video_path(path);
+  switch (kind) {
+    case MediaKind::Image:
+      return is_image_path(path);
+    case MediaKind::Video:
+      return is_video_path(path);
+    case MediaKind::Audio:
+      return is_audio_path(path);
+  }
+  return false;
 }
 
 bool is_manifest_path(const std::string& path) {
@@ -113,6 +122,11 @@ BatchList list_folder(const std::string& folder, MediaKind kind, const std::stri
     item.output =
         (fs::path(out_dir) / rel.parent_path() / (rel.stem().string() + "." + extension)).string();
     item.origin = item.input;
+    if (kind == MediaKind::Audio) {
+      const fs::path text = fs::path(file).replace_extension(".txt");
+      std::error_code ec;
+      if (fs::is_regular_file(text, ec)) item.transcript = text.string();
+    }
     list.items.push_back(std::move(item));
   }
   return list;
@@ -208,6 +222,12 @@ BatchPlan plan_batch(const BatchList& list, const PlanOptions& options) {
     }
     if (!fs::is_regular_file(item.input, ec)) {
       fail(BatchErrorKind::InputMissing, "input " + item.input + " is not a regular file");
+      continue;
+    }
+    if (!item.transcript.empty() && !fs::is_regular_file(item.transcript, ec)) {
+      fail(BatchErrorKind::InputMissing,
+           "transcript " + item.transcript +
+               (fs::exists(item.transcript, ec) ? " is not a regular file" : " does not exist"));
       continue;
     }
     if (const std::string why = unwritable_reason(commit); !why.empty()) {

@@ -1,6 +1,7 @@
 // Batch manifests (batch.h read_manifest, docs/batch.md): CSV with a header naming `input` and
-// `output` (RFC 4180 quoting; other columns ignored) or JSONL objects {"input", "output"} (other
-// keys ignored). A line that names no usable item is a per-item BatchError; the rest stand.
+// `output`, and for speech optionally `transcript` (RFC 4180 quoting; other columns ignored) or
+// JSONL objects {"input", "output", "transcript"} (other keys ignored). A line that names no usable
+// item is a per-item BatchError; the rest stand.
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -65,11 +66,12 @@ struct Reader {
   const std::string& extension;
   BatchList list;
 
-  // One item from a line's input and output ("" = none given).
-  void add(std::size_t line, const std::string& input, const std::string& output) {
+  // One item from a line's input, output and transcript ("" = none given).
+  void add(std::size_t line, const std::string& input, const std::string& output,
+           const std::string& transcript) {
     const std::string origin = manifest + ":" + std::to_string(line);
     if (input.empty()) {
-      list.errors.push_back({{"", "", "", origin},
+      list.errors.push_back({{"", "", "", origin, ""},
                              BatchErrorKind::ManifestLine,
                              origin + ": the line names no input"});
       return;
@@ -78,6 +80,10 @@ struct Reader {
     item.key = input;
     item.origin = origin;
     item.input = fs::path(input).is_absolute() ? input : (base / input).lexically_normal().string();
+    if (!transcript.empty())
+      item.transcript = fs::path(transcript).is_absolute()
+                            ? transcript
+                            : (base / transcript).lexically_normal().string();
     if (!output.empty()) {
       const fs::path root = out_dir.empty() ? base : fs::path(out_dir);
       item.output =
@@ -96,12 +102,13 @@ struct Reader {
   void bad_line(std::size_t line, const std::string& problem) {
     const std::string origin = manifest + ":" + std::to_string(line);
     list.errors.push_back(
-        {{"", "", "", origin}, BatchErrorKind::ManifestLine, origin + ": " + problem});
+        {{"", "", "", origin, ""}, BatchErrorKind::ManifestLine, origin + ": " + problem});
   }
 
   void csv(std::string_view text) {
-    std::size_t line_no = 0, start = 0, input_col = 0, output_col = 0, columns = 0;
-    bool header = false, has_output = false;
+    std::size_t line_no = 0, start = 0, input_col = 0, output_col = 0, transcript_col = 0,
+                columns = 0;
+    bool header = false, has_output = false, has_transcript = false;
     while (start < text.size()) {
       const std::size_t nl = text.find('\n', start);
       const std::string_view line =
@@ -124,6 +131,7 @@ struct Reader {
         for (std::size_t c = 0; c < fields.size(); ++c) {
           if (iequals(fields[c], "input")) has_input = true, input_col = c;
           if (iequals(fields[c], "output")) has_output = true, output_col = c;
+          if (iequals(fields[c], "transcript")) has_transcript = true, transcript_col = c;
         }
         if (!has_input)
           throw InputError(manifest, line_no, 0,
@@ -136,7 +144,8 @@ struct Reader {
                               std::to_string(fields.size()));
         continue;
       }
-      add(line_no, fields[input_col], has_output ? fields[output_col] : "");
+      add(line_no, fields[input_col], has_output ? fields[output_col] : "",
+          has_transcript ? fields[transcript_col] : "");
     }
     if (!header) throw InputError(manifest, 0, 0, "the manifest is empty (no header line)");
   }
@@ -161,9 +170,9 @@ struct Reader {
           if (!it->is_string()) throw std::invalid_argument(std::string(key) + " is not a string");
           return it->get<std::string>();
         };
-        add(line_no, text_of("input"), text_of("output"));
+        add(line_no, text_of("input"), text_of("output"), text_of("transcript"));
       } catch (const InputError& e) {
-        list.errors.push_back({{"", "", "", manifest + ":" + std::to_string(line_no)},
+        list.errors.push_back({{"", "", "", manifest + ":" + std::to_string(line_no), ""},
                                BatchErrorKind::ManifestLine,
                                e.what()});
       } catch (const std::invalid_argument& e) {

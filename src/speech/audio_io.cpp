@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -565,6 +566,15 @@ Audio read_audio(const std::string& path, int target_rate, const AudioLimits& li
   if (audio.samples.capacity() - audio.samples.size() > audio.samples.size() / 4 + 65536)
     audio.samples.shrink_to_fit();
   return audio;
+}
+
+bool is_audio_path(const std::string& path) {
+  static const char* const kExtensions[] = {"wav", "flac", "ogg",  "oga", "opus",
+                                            "mp3", "m4a",  "aac",  "aif", "aiff",
+                                            "caf", "w64",  "rf64", "amr", "wma"};
+  const std::string ext = extension_of(path);
+  return std::any_of(std::begin(kExtensions), std::end(kExtensions),
+                     [&](const char* e) { return ext == e; });
 }
 
 Audio resample(const Audio& in, int target_rate) {

@@ -1,6 +1,6 @@
-// `semblend image|video` on folders and manifests (docs/batch.md), run as a process: outputs per
-// item, resuming, shards, bad items, a batch killed and run again, and `--faces all` on a
-// rig-rendered video with two faces.
+// `semblend image|video|speech` on folders and manifests (docs/batch.md), run as a process:
+// outputs per item, resuming, shards, bad items, a batch killed and run again, `--faces all` on a
+// rig-rendered video with two faces, and recordings with their transcripts.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -160,6 +160,68 @@ TEST(CliBatch, ManifestWithBadItemsReportsEachByNameAndTheRestFinishes) {
   const auto bare = run_cli("video " + q(tmp.path("m/bare.csv")), tmp);
   EXPECT_EQ(bare.exit_code, 4);
   EXPECT_NE(bare.err.find("bare.csv:1"), std::string::npos) << bare.err;
+}
+
+// `semblend speech FOLDER`: one take per recording, each aligned to the transcript beside it
+// (talk.txt for talk.wav) or, without one, recognised; a file that is not audio fails alone; a
+// rerun skips the finished takes. A manifest names each transcript in a column; a missing one is
+// an error naming it, and the rest run.
+TEST(CliBatch, SpeechOneTakePerRecordingWithItsOwnTranscript) {
+  TempDir tmp;
+  const std::string wav =
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0930.wav");
+  const std::string base = wav.substr(0, wav.size() - 4);
+  fs::create_directories(tmp.path("voice"));
+  fs::copy_file(wav, tmp.path("voice/line1.wav"));
+  fs::copy_file(base + ".txt", tmp.path("voice/line1.txt"));
+  fs::copy_file(wav, tmp.path("voice/line2.wav"));  // no transcript: recognised
+  test::write_text(tmp.path("voice/broken.wav"), "not a recording\n");
+  test::write_text(tmp.path("voice/readme.txt"), "a text without a recording is no item\n");
+  const std::string batch =
+      "speech " + q(tmp.path("voice")) + " --out-dir " + q(tmp.path("out")) + " --format csv";
+  auto r = run_cli(batch, tmp);
+  EXPECT_EQ(r.exit_code, 4) << r.err;  // broken.wav: not audio
+  EXPECT_NE(summary(r.err).find("batch: 2 done, 0 skipped (finished), 1 failed"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("line1.wav: 3.29 s of audio, transcript: 8 words"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("line2.wav: 3.29 s of audio, recognition:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("broken.wav"), std::string::npos) << r.err;
+  EXPECT_EQ(visible_files(tmp.path("out")), (std::vector<std::string>{"line1.csv", "line2.csv"}));
+  EXPECT_EQ(hidden_files(tmp.path("out")), 0u);
+  // The batch's take is the single run's.
+  ASSERT_EQ(run_cli("speech " + q(tmp.path("voice/line1.wav")) + " --transcript " +
+                        q(tmp.path("voice/line1.txt")) + " -o " + q(tmp.path("single.csv")),
+                    tmp)
+                .exit_code,
+            0);
+  const Take single = read_take(tmp.path("single.csv")),
+             batched = read_take(tmp.path("out/line1.csv"));
+  ASSERT_EQ(batched.frames.size(), single.frames.size());
+  for (std::size_t i = 0; i < single.frames.size(); ++i)
+    ASSERT_EQ(batched.frames[i].coefficients.values(), single.frames[i].coefficients.values())
+        << "frame " << i;
+  // Run again: the finished takes are skipped, the broken file fails again.
+  r = run_cli(batch, tmp);
+  EXPECT_NE(summary(r.err).find("batch: 0 done, 2 skipped (finished), 1 failed"), std::string::npos)
+      << r.err;
+  // A manifest: transcripts by column, resolved beside the manifest; a missing one is named.
+  test::write_text(tmp.path("voice/list.jsonl"),
+                   "{\"input\": \"line2.wav\", \"output\": \"m/two.json\", \"transcript\": "
+                   "\"line1.txt\"}\n"
+                   "{\"input\": \"line1.wav\", \"output\": \"m/one.json\", \"transcript\": "
+                   "\"gone.txt\"}\n");
+  r = run_cli("speech " + q(tmp.path("voice/list.jsonl")), tmp);
+  EXPECT_EQ(r.exit_code, 3) << r.err;  // a missing input file
+  EXPECT_NE(r.err.find("gone.txt does not exist"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line2.wav: 3.29 s of audio, transcript: 8 words"), std::string::npos)
+      << r.err;
+  EXPECT_TRUE(fs::exists(tmp.path("voice/m/two.json")));
+  EXPECT_FALSE(fs::exists(tmp.path("voice/m/one.json")));
+  // One take per recording: not with -o or one --transcript for all.
+  r = run_cli(batch + " --transcript " + q(tmp.path("voice/line1.txt")), tmp);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--transcript"), std::string::npos) << r.err;
 }
 
 TEST(CliBatch, ShardsSplitTheItemsWithoutOverlap) {

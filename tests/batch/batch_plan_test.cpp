@@ -42,6 +42,41 @@ TEST(BatchFolder, ListsMediaSortedSkipsHiddenAndMirrorsSubfolders) {
   EXPECT_THROW(list_folder(tmp.path("in"), MediaKind::Video, "", "csv"), std::invalid_argument);
 }
 
+// Audio: a recording takes the text file beside it with its stem as its transcript; a manifest
+// names transcripts in a column (CSV) or key (JSONL), resolved beside the manifest; the plan
+// refuses an item whose transcript is missing.
+TEST(BatchFolder, RecordingsTakeTheirTranscriptsBesideThem) {
+  TempDir tmp;
+  fs::create_directories(tmp.path("in"));
+  for (const char* f : {"in/one.wav", "in/one.txt", "in/two.M4A", "in/three.mp4", "in/four.txt"})
+    write_text(tmp.path(f), "x");
+  const BatchList list = list_folder(tmp.path("in"), MediaKind::Audio, tmp.path("out"), "csv");
+  ASSERT_EQ(list.items.size(), 2u);  // a video and a lone text are not recordings
+  EXPECT_EQ(list.items[0].key, "one.wav");
+  EXPECT_EQ(list.items[0].transcript, tmp.path("in/one.txt"));
+  EXPECT_EQ(list.items[1].key, "two.M4A");
+  EXPECT_EQ(list.items[1].transcript, "");
+  write_text(tmp.path("in/list.csv"),
+             "input,transcript,output\none.wav,one.txt,a.csv\ntwo.M4A,,b.csv\n"
+             "one.wav,gone.txt,c.csv\n");
+  const BatchList csv = read_manifest(tmp.path("in/list.csv"), "", "csv");
+  ASSERT_EQ(csv.items.size(), 3u);
+  EXPECT_EQ(csv.items[0].transcript, tmp.path("in/one.txt"));
+  EXPECT_EQ(csv.items[1].transcript, "");
+  write_text(tmp.path("in/list.jsonl"),
+             "{\"input\": \"one.wav\", \"output\": \"a.csv\", \"transcript\": \"one.txt\"}\n");
+  EXPECT_EQ(read_manifest(tmp.path("in/list.jsonl"), "", "csv").items.at(0).transcript,
+            tmp.path("in/one.txt"));
+  const BatchPlan plan = plan_batch(csv);
+  EXPECT_EQ(plan.todo.size(), 2u);
+  ASSERT_EQ(plan.errors.size(), 1u);
+  EXPECT_EQ(plan.errors[0].kind, BatchErrorKind::InputMissing);
+  EXPECT_NE(
+      plan.errors[0].message.find("transcript " + tmp.path("in/gone.txt") + " does not exist"),
+      std::string::npos)
+      << plan.errors[0].message;
+}
+
 TEST(BatchShard, ParsesKOfNWithClearErrors) {
   const Shard s = parse_shard("2/5");
   EXPECT_EQ(s.index, 2u);
@@ -75,7 +110,7 @@ TEST(BatchShard, HashIsFnv1aAndShardsPartitionStably) {
 }
 
 BatchItem item(const TempDir& tmp, const std::string& in, const std::string& out) {
-  return {tmp.path(in), tmp.path(out), in, in};
+  return {tmp.path(in), tmp.path(out), in, in, ""};
 }
 
 TEST(BatchPlan, BadItemsAreErrorsFinishedAreSkippedTheRestRuns) {
@@ -114,7 +149,7 @@ TEST(BatchPlan, BadItemsAreErrorsFinishedAreSkippedTheRestRuns) {
   plan = plan_batch(list, faces);
   EXPECT_EQ(plan.todo.size(), 2u);
   // Relative outputs in a folder that does not exist yet (under the working directory).
-  list.items.push_back({tmp.path("c.mp4"), "semblend-no-such-folder/c.csv", "c.mp4", "c.mp4"});
+  list.items.push_back({tmp.path("c.mp4"), "semblend-no-such-folder/c.csv", "c.mp4", "c.mp4", ""});
   EXPECT_EQ(plan_batch(list, faces).todo.size(), 3u)
       << plan_batch(list, faces).errors.at(0).message;
   write_text(tmp.path("out/b.faces.json"), "{}");
@@ -147,8 +182,8 @@ TEST(BatchPlan, EachShardTakesItsOwnAndDuplicatesAreFoundAcrossShards) {
 TEST(BatchPaths, FaceTakesAndIndexSitBesideTheOutput) {
   EXPECT_EQ(face_take_path("out/clip.csv", 2), "out/clip.face2.csv");
   EXPECT_EQ(face_index_path("out/clip.csv"), "out/clip.faces.json");
-  EXPECT_EQ(commit_path({"in.mp4", "o/x.json", "k", "k"}, false), "o/x.json");
-  EXPECT_EQ(commit_path({"in.mp4", "o/x.json", "k", "k"}, true), "o/x.faces.json");
+  EXPECT_EQ(commit_path({"in.mp4", "o/x.json", "k", "k", ""}, false), "o/x.json");
+  EXPECT_EQ(commit_path({"in.mp4", "o/x.json", "k", "k", ""}, true), "o/x.faces.json");
 }
 
 TEST(BatchTemporaries, StaleOnesAreRemovedOthersKept) {
