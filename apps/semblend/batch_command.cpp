@@ -182,6 +182,17 @@ void make_parent(const std::string& output) {
     throw IoError(IoError::Op::Write, output, "cannot make its folder: " + ec.message());
 }
 
+// --format of a batch writing takes (video, speech): csv, json (the default) or jsonl, one that
+// holds semantic descriptions with --semantic.
+std::string take_format(const BatchOptions& b, bool semantic, const char* of) {
+  const std::string format = b.format.empty() ? "json" : b.format;
+  if (format != "csv" && format != "json" && format != "jsonl")
+    throw std::invalid_argument(std::string("--format for ") + of +
+                                " must be csv, json or jsonl, got \"" + format + "\"");
+  if (semantic) check_semantic_format(video_output_format("x." + format));
+  return format;
+}
+
 void check_faces(const std::string& faces) {
   if (!faces.empty() && faces != "all")
     throw std::invalid_argument("--faces takes \"all\" (use --face N for one face)");
@@ -245,11 +256,7 @@ int run_video_batch(const VideoOptions& o) {
     throw std::invalid_argument(
         "a folder or manifest writes one output per video (--out-dir or the manifest's output "
         "column): not with -o or --preview");
-  const std::string format = o.batch.format.empty() ? "json" : o.batch.format;
-  if (format != "csv" && format != "json" && format != "jsonl")
-    throw std::invalid_argument("--format for videos must be csv, json or jsonl, got \"" + format +
-                                "\"");
-  if (o.semantic) check_semantic_format(video_output_format("x." + format));
+  const std::string format = take_format(o.batch, o.semantic, "videos");
   if (o.face < 0) throw std::invalid_argument("--face must be 0 or more");
   const Shard shard = o.batch.shard.empty() ? Shard{} : parse_shard(o.batch.shard);
   const int jobs = jobs_of(o.batch);
@@ -285,11 +292,7 @@ int run_speech_batch(const SpeechOptions& o) {
         "a folder or manifest writes one take per recording (--out-dir or the manifest's output "
         "column), with each recording's own transcript (a folder's talk.txt beside talk.wav, a "
         "manifest's transcript column): not with -o, --preview, --transcript or --phones");
-  const std::string format = o.batch.format.empty() ? "json" : o.batch.format;
-  if (format != "csv" && format != "json" && format != "jsonl")
-    throw std::invalid_argument("--format for speech must be csv, json or jsonl, got \"" + format +
-                                "\"");
-  if (o.semantic) check_semantic_format(video_output_format("x." + format));
+  const std::string format = take_format(o.batch, o.semantic, "speech");
   const Shard shard = o.batch.shard.empty() ? Shard{} : parse_shard(o.batch.shard);
   // One worker unless asked: aligners share sphinxbase's global state, so their decoding takes
   // turns (aligner.h) and a second worker mostly adds its models' memory.
