@@ -156,9 +156,24 @@ int run_plan(const char* command, const BatchPlan& plan, const Shard& shard, int
 }
 
 // The batch's list: a folder's media or a manifest's lines.
+// A folder with nothing of the kind is an error, as a manifest that lists nothing is: most likely
+// the wrong folder or the wrong command (`speech` on a folder of videos).
 BatchList list_items(const std::string& input, MediaKind kind, const BatchOptions& b,
                      const std::string& extension) {
-  if (fs::is_directory(input)) return list_folder(input, kind, b.out_dir, extension, b.recursive);
+  if (fs::is_directory(input)) {
+    BatchList list = list_folder(input, kind, b.out_dir, extension, b.recursive);
+    if (list.items.empty())
+      throw InputError(
+          input, 0, 0,
+          std::string("the folder holds no ") +
+              (kind == MediaKind::Image   ? "images"
+               : kind == MediaKind::Video ? "videos"
+                                          : "audio recordings") +
+              " (docs/batch.md lists the extensions)" +
+              (b.recursive ? "" : "; --recursive looks in its subfolders") +
+              (kind == MediaKind::Audio ? "; for videos' sound, list them in a manifest" : ""));
+    return list;
+  }
   if (b.recursive) throw std::invalid_argument("--recursive is for a folder, not a manifest");
   return read_manifest(input, b.out_dir, extension);
 }

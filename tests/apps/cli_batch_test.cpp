@@ -218,6 +218,17 @@ TEST(CliBatch, SpeechOneTakePerRecordingWithItsOwnTranscript) {
       << r.err;
   EXPECT_TRUE(fs::exists(tmp.path("voice/m/two.json")));
   EXPECT_FALSE(fs::exists(tmp.path("voice/m/one.json")));
+  // A folder with no recordings (here: videos only) is an error that says what it looked for.
+  fs::create_directories(tmp.path("clips"));
+  write_face_video(tmp.path("clips/a.mp4"), 2, 0, 64);
+  r = run_cli("speech " + q(tmp.path("clips")) + " --out-dir " + q(tmp.path("o")), tmp);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("the folder holds no audio recordings"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("list them in a manifest"), std::string::npos) << r.err;
+  r = run_cli("video " + q(tmp.path("voice")) + " --out-dir " + q(tmp.path("o")), tmp);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("the folder holds no videos"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(tmp.path("o")));
   // One take per recording: not with -o or one --transcript for all.
   r = run_cli(batch + " --transcript " + q(tmp.path("voice/line1.txt")), tmp);
   EXPECT_NE(r.exit_code, 0);
