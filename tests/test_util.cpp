@@ -68,6 +68,10 @@ float dist(const Point3& a, const Point3& b) {
   return std::hypot(a.x - b.x, a.y - b.y, a.z - b.z);
 }
 
+bool ffmpeg(const std::string& args) {
+  return std::system(("ffmpeg -loglevel error -nostdin -y " + args).c_str()) == 0;
+}
+
 std::string q(const std::string& s) {
   return "'" + s + "'";
 }

@@ -42,6 +42,10 @@ struct RunResult {
 // Runs the semblend binary with `args` (shell-quoted here), capturing stdout and stderr.
 RunResult run_cli(const std::string& args, const TempDir& tmp);
 
+// Runs Debian's ffmpeg CLI (quiet, overwriting, no stdin) with `args` (paths quoted with q);
+// true when it succeeded. Tests make their media with it.
+bool ffmpeg(const std::string& args);
+
 // `s` in single quotes, for run_cli's command line (test paths hold no single quote).
 std::string q(const std::string& s);
 

@@ -519,8 +519,8 @@ bool is_english(const std::string& lang) {
 
 namespace {
 
-// Aligns the audio (with the transcript when given) and reports what happened on stderr.
-
+// Aligns the audio (with the transcript when given; `reuse`, when not null, is the English
+// aligner to use instead of a new one).
 Alignment align_audio(const SpeechOptions& o, const Audio& audio, Aligner* reuse) {
   const std::string transcript = o.transcript.empty() ? "" : read_file(o.transcript);
   AlignerOptions options;
@@ -544,6 +544,7 @@ Alignment align_audio(const SpeechOptions& o, const Audio& audio, Aligner* reuse
                               : reuse->align(audio, transcript, o.transcript);
 }
 
+// align_audio, and what happened reported on stderr after `label`.
 std::vector<TimedPhoneme> align_speech(const SpeechOptions& o, const Audio& audio, Aligner* aligner,
                                        const std::string& label) {
   const Alignment a = align_audio(o, audio, aligner);

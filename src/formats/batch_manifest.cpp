@@ -79,11 +79,12 @@ struct Reader {
     BatchItem item;
     item.key = input;
     item.origin = origin;
-    item.input = fs::path(input).is_absolute() ? input : (base / input).lexically_normal().string();
-    if (!transcript.empty())
-      item.transcript = fs::path(transcript).is_absolute()
-                            ? transcript
-                            : (base / transcript).lexically_normal().string();
+    // Inputs and transcripts relative to the manifest's folder.
+    const auto beside = [&](const std::string& p) {
+      return fs::path(p).is_absolute() ? p : (base / p).lexically_normal().string();
+    };
+    item.input = beside(input);
+    if (!transcript.empty()) item.transcript = beside(transcript);
     if (!output.empty()) {
       const fs::path root = out_dir.empty() ? base : fs::path(out_dir);
       item.output =

@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/av_format.h"
 #include "semblend/audio.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
@@ -25,7 +26,6 @@
 
 extern "C" {
 #include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/error.h>
 #include <libswresample/swresample.h>
@@ -193,6 +193,8 @@ class MonoSink {
 
   int rate() const { return rate_; }
   double frames() const { return frames_; }  // taken so far, at the file's rate
+  // Samples of output for `n` frames of input.
+  std::size_t output_size(std::size_t n) const { return resampler_.output_size(n); }
 
   void push(const float* interleaved, std::size_t frames, std::size_t channels) {
     mono_.resize(frames);
@@ -249,9 +251,6 @@ std::string av_error_text(int err) {
   return buf;
 }
 
-struct FormatCloser {
-  void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
-};
 struct CodecCloser {
   void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
 };
@@ -279,8 +278,8 @@ constexpr int kMinProbeScore = AVPROBE_SCORE_EXTENSION;
 // FFmpeg cannot read the file either.
 Audio read_with_ffmpeg(const std::string& path, int target_rate, const AudioLimits& limits,
                        const std::string& sndfile_reason) {
+  const bool video = is_video_path(path);
   const auto unreadable = [&](const std::string& ffmpeg_reason) {
-    const bool video = is_video_path(path);
     return InputError(path, 0, 0,
                       std::string(video ? "a video whose sound cannot be read"
                                         : "not a readable audio file, or an unsupported or "
@@ -288,10 +287,9 @@ Audio read_with_ffmpeg(const std::string& path, int target_rate, const AudioLimi
                           " (libsndfile: \"" + sndfile_reason + "\"; FFmpeg: " + ffmpeg_reason +
                           ")");
   };
-  AVFormatContext* opened = nullptr;
-  if (const int err = avformat_open_input(&opened, path.c_str(), nullptr, nullptr); err < 0)
-    throw unreadable("\"" + av_error_text(err) + "\"");
-  const std::unique_ptr<AVFormatContext, FormatCloser> format(opened);
+  int error = 0;
+  const AvFormat format = open_av_format(path, &error);
+  if (!format) throw unreadable("\"" + av_error_text(error) + "\"");
   const std::string format_name =
       format->iformat->long_name != nullptr ? format->iformat->long_name : format->iformat->name;
   if (format->probe_score < kMinProbeScore)
@@ -301,7 +299,7 @@ Audio read_with_ffmpeg(const std::string& path, int target_rate, const AudioLimi
   const AVCodec* codec = nullptr;
   const int index = av_find_best_stream(format.get(), AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
   if (index == AVERROR_STREAM_NOT_FOUND) {
-    if (is_video_path(path))
+    if (video)
       throw InputError(path, 0, 0,
                        "the video has no sound track (" + format_name +
                            " with no audio stream): there is no speech to lip-sync");
@@ -545,12 +543,10 @@ Audio read_audio(const std::string& path, int target_rate, const AudioLimits& li
   const std::size_t chunk = std::max<std::size_t>(1, kChunkSamples / channels);
   Audio audio;
   audio.sample_rate = target_rate;
-  if (frames_known) {
-    audio.samples.reserve(static_cast<std::size_t>(
-                              std::llround(static_cast<double>(info.frames) * target_rate / rate)) +
-                          chunk + 512);
-  }
   MonoSink sink(path, info.samplerate, target_rate, limits, audio.samples);
+  if (frames_known)
+    audio.samples.reserve(sink.output_size(static_cast<std::size_t>(info.frames)) +
+                          sink.output_size(chunk) + 512);
   std::vector<float> interleaved(chunk * channels);
   for (;;) {
     const sf_count_t got =

@@ -6,12 +6,12 @@
 #include <opencv2/videoio.hpp>
 #include <random>
 
+#include "core/av_format.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
 #include "semblend/video.h"
 
 extern "C" {
-#include <libavformat/avformat.h>
 #include <libavutil/display.h>
 }
 
@@ -34,15 +34,11 @@ struct StreamFacts {
 
 StreamFacts stream_facts(const std::string& path) {
   StreamFacts facts;
-  AVFormatContext* format = nullptr;
-  if (avformat_open_input(&format, path.c_str(), nullptr, nullptr) != 0) return facts;
+  int error = 0;
+  const AvFormat format = open_av_format(path, &error);
   // The start times are the streams' first timestamps, which only the probe reads.
-  if (avformat_find_stream_info(format, nullptr) < 0) {
-    avformat_close_input(&format);
-    return facts;
-  }
-  int& turn = facts.turn;
-  const int stream = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (!format || avformat_find_stream_info(format.get(), nullptr) < 0) return facts;
+  const int stream = av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   if (stream >= 0 && format->start_time != AV_NOPTS_VALUE &&
       format->streams[stream]->start_time != AV_NOPTS_VALUE) {
     const AVStream* s = format->streams[stream];
@@ -60,11 +56,10 @@ StreamFacts stream_facts(const std::string& path) {
           av_display_rotation_get(reinterpret_cast<const int32_t*>(matrix));
       if (std::isfinite(counterclockwise)) {
         const long clockwise = ((-std::lround(counterclockwise)) % 360 + 360) % 360;
-        if (clockwise % 90 == 0) turn = static_cast<int>(clockwise);
+        if (clockwise % 90 == 0) facts.turn = static_cast<int>(clockwise);
       }
     }
   }
-  avformat_close_input(&format);
   return facts;
 }
 

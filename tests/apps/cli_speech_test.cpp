@@ -48,17 +48,12 @@ TEST(CliSpeechAlign, AVideosSoundIsLipSyncedOnTheVideosClock) {
   const std::string wav =
       test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0930.wav");
   const std::string base = wav.substr(0, wav.size() - 4);
-  const std::string ff = "ffmpeg -loglevel error -nostdin -y ";
   const std::string video = tmp.path("clip.mp4"), silent = tmp.path("silent.mp4");
-  ASSERT_EQ(std::system((ff + "-f lavfi -i testsrc=size=64x48:rate=30:duration=4 -itsoffset 0.5 " +
-                         "-i " + test::q(base + ".wav") + " -map 0:v -map 1:a -c:v libx264 " +
-                         "-c:a aac " + test::q(video))
-                            .c_str()),
-            0);
-  ASSERT_EQ(std::system((ff + "-f lavfi -i testsrc=size=64x48:rate=30:duration=1 -c:v libx264 " +
-                         test::q(silent))
-                            .c_str()),
-            0);
+  ASSERT_TRUE(test::ffmpeg("-f lavfi -i testsrc=size=64x48:rate=30:duration=4 -itsoffset 0.5 -i " +
+                           test::q(base + ".wav") + " -map 0:v -map 1:a -c:v libx264 -c:a aac " +
+                           test::q(video)));
+  ASSERT_TRUE(test::ffmpeg("-f lavfi -i testsrc=size=64x48:rate=30:duration=1 -c:v libx264 " +
+                           test::q(silent)));
   const std::string transcript = " --transcript " + test::q(base + ".txt");
   auto r = test::run_cli(
       "speech " + test::q(base + ".wav") + transcript + " -o " + test::q(tmp.path("wav.csv")), tmp);

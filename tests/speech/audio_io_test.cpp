@@ -40,11 +40,6 @@ std::vector<float> tone(double hz, double amplitude, double seconds, int rate, i
   return out;
 }
 
-// Runs Debian's ffmpeg CLI (quiet, overwriting) with `args`; true when it succeeded.
-bool ffmpeg(const std::string& args) {
-  return std::system(("ffmpeg -loglevel error -nostdin -y " + args).c_str()) == 0;
-}
-
 // 1.5 s: 0.5 s of silence, 0.5 s of a 440 Hz sine of amplitude 0.8 on every channel, 0.5 s of
 // silence; interleaved.
 std::vector<float> burst(int rate, int channels) {
@@ -157,8 +152,8 @@ TEST(AudioIo, M4aIsReadByFfmpegOnTime) {
   const std::string wav = tmp.path("burst.wav");
   write_sound(wav, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, burst(44100, 2));
   const std::string alac = tmp.path("burst_alac.m4a"), aac = tmp.path("burst_aac.m4a");
-  ASSERT_TRUE(ffmpeg("-i " + test::q(wav) + " -c:a alac " + test::q(alac)));
-  ASSERT_TRUE(ffmpeg("-i " + test::q(wav) + " -c:a aac -b:a 128k " + test::q(aac)));
+  ASSERT_TRUE(test::ffmpeg("-i " + test::q(wav) + " -c:a alac " + test::q(alac)));
+  ASSERT_TRUE(test::ffmpeg("-i " + test::q(wav) + " -c:a aac -b:a 128k " + test::q(aac)));
   const Audio reference = read_audio(wav);
   const Audio lossless = read_audio(alac);
   ASSERT_EQ(lossless.samples.size(), reference.samples.size());
@@ -195,8 +190,8 @@ TEST(AudioIo, AVideosSoundTrackIsReadOnItsClock) {
     SCOPED_TRACE(c.name);
     const std::string video = tmp.path(c.name);
     const std::string offset = c.delay > 0 ? "-itsoffset " + std::to_string(c.delay) + " " : "";
-    ASSERT_TRUE(ffmpeg(pictures + offset + "-i " + test::q(wav) + " -map 0:v -map 1:a " + c.codecs +
-                       " " + test::q(video)));
+    ASSERT_TRUE(test::ffmpeg(pictures + offset + "-i " + test::q(wav) + " -map 0:v -map 1:a " +
+                             c.codecs + " " + test::q(video)));
     const Audio a = read_audio(video);
     EXPECT_NEAR(onset(a), 0.5 + c.delay, 0.003);
     EXPECT_NEAR(a.duration(), 1.5 + c.delay, 0.03);
@@ -307,8 +302,8 @@ TEST(AudioIoBadInput, TextEmptyAndCutHeaderAreInputErrors) {
 TEST(AudioIoBadInput, AVideoWithNoSoundSaysSo) {
   test::TempDir tmp;
   const std::string video = tmp.path("silent.mp4");
-  ASSERT_TRUE(
-      ffmpeg("-f lavfi -i testsrc=size=64x48:rate=10 -frames:v 5 -c:v libx264 " + test::q(video)));
+  ASSERT_TRUE(test::ffmpeg("-f lavfi -i testsrc=size=64x48:rate=10 -frames:v 5 -c:v libx264 " +
+                           test::q(video)));
   try {
     read_audio(video);
     FAIL() << "no error";
@@ -325,9 +320,9 @@ TEST(AudioIoBadInput, M4aCutShortIsRefusedOrReadWithAWarning) {
   test::TempDir tmp;
   write_sound(tmp.path("burst.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, burst(44100, 2));
   const std::string late = tmp.path("late.m4a"), early = tmp.path("early.m4a");
-  ASSERT_TRUE(ffmpeg("-i " + test::q(tmp.path("burst.wav")) + " -c:a aac " + test::q(late)));
-  ASSERT_TRUE(ffmpeg("-i " + test::q(tmp.path("burst.wav")) + " -c:a aac -movflags +faststart " +
-                     test::q(early)));
+  ASSERT_TRUE(test::ffmpeg("-i " + test::q(tmp.path("burst.wav")) + " -c:a aac " + test::q(late)));
+  ASSERT_TRUE(test::ffmpeg("-i " + test::q(tmp.path("burst.wav")) +
+                           " -c:a aac -movflags +faststart " + test::q(early)));
   for (const std::string& path : {late, early}) {
     const std::string bytes = test::read_text(path);
     test::write_text(path, bytes.substr(0, bytes.size() / 2));
@@ -347,7 +342,7 @@ TEST(AudioIoBadInput, M4aCutShortIsRefusedOrReadWithAWarning) {
   for (const std::string& w : a.warnings) said += w + "\n";
   EXPECT_NE(said.find("cut short"), std::string::npos) << said;
   // And the limit is checked from the M4A's own stated length before decoding.
-  ASSERT_TRUE(ffmpeg("-i " + test::q(tmp.path("burst.wav")) + " -c:a aac " + test::q(late)));
+  ASSERT_TRUE(test::ffmpeg("-i " + test::q(tmp.path("burst.wav")) + " -c:a aac " + test::q(late)));
   try {
     read_audio(late, 16000, AudioLimits{1.0});
     FAIL() << "no error";

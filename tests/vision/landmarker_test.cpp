@@ -319,17 +319,12 @@ TEST(Video, FramesAreTheDecodersPicturesInRgb) {
 // count: pictures that start 0.3 s after the sound track have their first frame at 0.3 s, not 0.
 TEST(Video, FramesAreTimedOnTheFilesClock) {
   test::TempDir tmp;
-  const std::string ff = "ffmpeg -loglevel error -nostdin -y ";
   const std::string plain = tmp.path("plain.mp4"), late = tmp.path("late.mp4");
-  ASSERT_EQ(std::system((ff + "-f lavfi -i testsrc=size=64x48:rate=10:duration=1 -c:v libx264 " +
-                         test::q(plain))
-                            .c_str()),
-            0);
-  ASSERT_EQ(std::system((ff + "-itsoffset 0.3 -i " + test::q(plain) +
-                         " -f lavfi -i sine=duration=1.5 -map 0:v -map 1:a -c:v copy -c:a aac " +
-                         test::q(late))
-                            .c_str()),
-            0);
+  ASSERT_TRUE(test::ffmpeg("-f lavfi -i testsrc=size=64x48:rate=10:duration=1 -c:v libx264 " +
+                           test::q(plain)));
+  ASSERT_TRUE(test::ffmpeg("-itsoffset 0.3 -i " + test::q(plain) +
+                           " -f lavfi -i sine=duration=1.5 -map 0:v -map 1:a -c:v copy -c:a aac " +
+                           test::q(late)));
   for (const auto& [path, start] : {std::pair{plain, 0.0}, std::pair{late, 0.3}}) {
     SCOPED_TRACE(path);
     VideoReader reader = VideoReader::open(path);
@@ -347,11 +342,9 @@ TEST(Video, FramesAreTimedOnTheFilesClock) {
 // each of the three turns, and width() and height() of the shown frame.
 TEST(Video, AVideoStoredOnItsSideIsShownAsPlayersShowIt) {
   test::TempDir tmp;
-  const std::string ff = "ffmpeg -loglevel error -y ";
-  ASSERT_EQ(std::system((ff + "-f lavfi -i testsrc=size=64x48:rate=10 -frames:v 3 -c:v libx264 " +
-                         "-qp 0 -pix_fmt yuv420p " + test::q(tmp.path("up.mp4")))
-                            .c_str()),
-            0);
+  ASSERT_TRUE(
+      test::ffmpeg(std::string("-f lavfi -i testsrc=size=64x48:rate=10 -frames:v 3 -c:v libx264 ") +
+                   "-qp 0 -pix_fmt yuv420p " + test::q(tmp.path("up.mp4"))));
   struct Case {
     const char* filter;
     const char* rotate;
@@ -360,19 +353,13 @@ TEST(Video, AVideoStoredOnItsSideIsShownAsPlayersShowIt) {
        {Case{"transpose=2", "270"}, Case{"transpose=1", "90"}, Case{"hflip,vflip", "180"}}) {
     SCOPED_TRACE(std::string(c.filter) + " rotate=" + c.rotate);
     const std::string stored = tmp.path("stored.mp4"), turned = tmp.path("turned.mp4");
-    ASSERT_EQ(std::system((ff + "-i " + test::q(tmp.path("up.mp4")) + " -vf " + c.filter +
-                           " -c:v libx264 -qp 0 -pix_fmt yuv420p " + test::q(stored))
-                              .c_str()),
-              0);
-    ASSERT_EQ(std::system((ff + "-i " + test::q(stored) +
-                           " -c copy -metadata:s:v:0 rotate=" + c.rotate + " " + test::q(turned))
-                              .c_str()),
-              0);
+    ASSERT_TRUE(test::ffmpeg("-i " + test::q(tmp.path("up.mp4")) + " -vf " + c.filter +
+                             " -c:v libx264 -qp 0 -pix_fmt yuv420p " + test::q(stored)));
+    ASSERT_TRUE(test::ffmpeg("-i " + test::q(stored) + " -c copy -metadata:s:v:0 rotate=" +
+                             c.rotate + " " + test::q(turned)));
     // What a player shows: ffmpeg's decode, which applies the display matrix.
-    ASSERT_EQ(std::system((ff + "-i " + test::q(turned) + " -f rawvideo -pix_fmt rgb24 " +
-                           test::q(tmp.path("shown.rgb")))
-                              .c_str()),
-              0);
+    ASSERT_TRUE(test::ffmpeg("-i " + test::q(turned) + " -f rawvideo -pix_fmt rgb24 " +
+                             test::q(tmp.path("shown.rgb"))));
     const std::string shown = test::read_text(tmp.path("shown.rgb"));
     VideoReader reader = VideoReader::open(turned);
     const bool sideways = std::string(c.filter).rfind("transpose", 0) == 0;
