@@ -99,11 +99,13 @@ Image even_sized(Image image) {
 // The preview on a second thread: compositing, rendering the rig and feeding ffmpeg overlap with
 // decoding, tracking and solving. Jobs queue up to a bound (each holds a frame); a failure on
 // the worker is rethrown by the next push() or by finish(). Destroyed without finish(), it stops
-// and the encoder abandons its temporary file.
+// and the encoder abandons its temporary file. The preview runs at `fps` (the source's base rate)
+// on the source's clock: each frame is shown from its own time (FrameClock), so a variable-rate
+// video's pictures stay with its sound.
 class PreviewWorker {
  public:
   PreviewWorker(std::string path, double fps, std::string audio)
-      : path_(std::move(path)), audio_(std::move(audio)), fps_(fps), thread_([this] { run(); }) {}
+      : path_(std::move(path)), audio_(std::move(audio)), clock_(fps), thread_([this] { run(); }) {}
   PreviewWorker(const PreviewWorker&) = delete;
   PreviewWorker& operator=(const PreviewWorker&) = delete;
   ~PreviewWorker() {
@@ -131,7 +133,10 @@ class PreviewWorker {
     wake_.notify_all();
     thread_.join();
     if (error_) std::rethrow_exception(error_);
-    if (encoder_) encoder_->close();
+    if (!encoder_) return;
+    // The last frame is shown for one period.
+    show(std::max<std::size_t>(clock_.until(last_time_ + 1.0 / clock_.fps()), 1));
+    encoder_->close();
   }
 
  private:
@@ -156,15 +161,18 @@ class PreviewWorker {
       try {
         // The rig at no more than 512² (scaled up to the frame's height): 16 ms instead of 30 at
         // 700².
-        const Image both = even_sized(solved_side_by_side(job.image, job.faces, job.frame,
-                                                          std::clamp(job.image.height, 128, 512)));
+        Image both = even_sized(solved_side_by_side(job.image, job.faces, job.frame,
+                                                    std::clamp(job.image.height, 128, 512)));
         if (!encoder_) {
           EncoderOptions eo;
           eo.audio = audio_;  // the source's sound, when it has any
           eo.audio_optional = true;
-          encoder_.emplace(path_, both.width, both.height, fps_, eo);
+          encoder_.emplace(path_, both.width, both.height, clock_.fps(), eo);
+          shown_ = both;  // the first frame is also shown before its own time
         }
-        encoder_->write(both);
+        show(clock_.until(job.frame.time));  // the frame before this one, until its time
+        shown_ = std::move(both);
+        last_time_ = job.frame.time;
       } catch (...) {
         std::lock_guard lock(mutex_);
         error_ = std::current_exception();
@@ -174,9 +182,16 @@ class PreviewWorker {
     }
   }
 
+  // Writes the frame last composited n times.
+  void show(std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) encoder_->write(shown_);
+  }
+
   std::string path_, audio_;
-  double fps_;
+  FrameClock clock_;
   std::optional<PreviewEncoder> encoder_;  // made by the worker on the first frame (its size)
+  Image shown_;                            // the frame on screen until the next one's time
+  double last_time_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_, room_;
   std::deque<Job> jobs_;
@@ -231,7 +246,7 @@ int run_video(const VideoOptions& o) {
   FaceLandmarker landmarker = FaceLandmarker::create(video_landmarker_options(so));
 
   std::optional<PreviewWorker> preview;
-  if (!o.preview.empty()) preview.emplace(o.preview, reader.fps(), o.input);
+  if (!o.preview.empty()) preview.emplace(o.preview, reader.base_fps(), o.input);
   Progress progress(reader.frame_count());
   int done = 0;
   SolvedVideo video =

@@ -7,12 +7,15 @@
 //   CLI (package `ffmpeg`):
 //     ffmpeg -f rawvideo -pix_fmt rgb24 -s WxH -framerate FPS -i - [-i AUDIO]
 //            -c:v libx264 -pix_fmt yuv420p [-c:a aac -shortest] -movflags +faststart OUT
-//   The video has one frame per take frame at the take's fps (frame k shows take frame k; the
-//   take's frame 0 is the audio's time 0). ffmpeg writes to a temporary file beside `out_path`
-//   (same extension, so ffmpeg picks the container from it) which is renamed over `out_path` only
-//   when ffmpeg succeeds: a failed run leaves nothing behind and never a half-written video.
-//   The child is started with posix_spawnp (no shell); its stderr goes to a temporary log whose
-//   last lines are quoted in the error when it fails.
+//   The video runs at a constant rate from the take's time 0 (the audio's time 0) and shows each
+//   take frame at its own time (FrameClock below): a take of regular frames gives one video frame
+//   per take frame at take.fps; a take with uneven times (a variable-rate phone video's, a
+//   recording that dropped frames) gives a video at its frames' median rate where that is faster
+//   (estimate_fps), each frame held until the next one's time. ffmpeg writes to a temporary file
+//   beside `out_path` (same extension, so ffmpeg picks the container from it) which is renamed over
+//   `out_path` only when ffmpeg succeeds: a failed run leaves nothing behind and never a
+//   half-written video. The child is started with posix_spawnp (no shell); its stderr goes to a
+//   temporary log whose last lines are quoted in the error when it fails.
 // Failure modes: std::invalid_argument (empty take, fps outside (0, 240], odd or out-of-range
 //   size, non-finite coefficients); IoError (Op::Write) when out_path's folder does not exist or
 //   is not writable, or the rename fails; IoError (Op::Read) when the audio file is missing;
@@ -31,6 +34,27 @@
 #include "semblend/take.h"
 
 namespace semblend {
+
+// Frames with their own times shown at a constant rate, as a player shows them: video frame k
+// (time k / fps from time 0) shows the newest frame whose time is at most k / fps + half a period,
+// so a frame at (about) k / fps lands on video frame k, a late first frame is shown from time 0,
+// and a gap in the times holds the frame before it. Feed the times in order:
+//   until(t): how many more video frames come before the frame at time t takes over — they show
+//             the frame before it (for the first frame, the first frame itself);
+//   until(last time + one period) after the last frame: how many show the last frame.
+// Pure arithmetic on a counter; std::invalid_argument for fps outside (0, 240] or a non-finite t.
+// Thread safety: one object per thread.
+class FrameClock {
+ public:
+  explicit FrameClock(double fps);
+  std::size_t until(double t);
+  std::size_t frames() const { return next_; }  // video frames counted so far
+  double fps() const { return fps_; }
+
+ private:
+  double fps_;
+  std::size_t next_ = 0;
+};
 
 struct PreviewOptions {
   int width = 384, height = 384;  // even (yuv420p needs it), 16..4096

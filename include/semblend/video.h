@@ -1,8 +1,9 @@
 // semblend/video.h — reading video frames and writing preview videos (OpenCV's FFmpeg backend).
 //
 // VideoReader::open: any container/codec the backend decodes (MP4/H.264, …). next() yields frames
-//   as RGB Images with their timestamps (seconds, from the container, else index / fps), counted
-//   from the file's start as players count them: pictures that start after the file's sound
+//   as RGB Images with their timestamps (seconds, from the container; a frame without one — the
+//   decoder's reordered last pictures, some live sources — the frame before's + 1 / base_fps()),
+//   counted from the file's start as players count them: pictures that start after the file's sound
 //   track have their first frame at that offset, so a take of the video and read_audio's reading
 //   of its sound (audio.h) share one clock.
 //   Live sources too: "-" (standard input), a FIFO or a pipe carrying a streamable container
@@ -31,7 +32,11 @@ class VideoReader {
   VideoReader& operator=(VideoReader&&) noexcept;
   ~VideoReader();
 
-  double fps() const;
+  double fps() const;  // the container's average rate (OpenCV's; 30 when it says none)
+  // The rate every frame time falls on, for showing the frames at a constant rate: a file's base
+  // rate (libavformat's r_frame_rate) where it lies between fps() and 120 — a phone's
+  // variable-rate recording that drops frames has a base of 30 and averages less — else fps().
+  double base_fps() const;
   int frame_count() const;  // as the container reports it (may be an estimate); 0 when live
   bool live() const;        // standard input, a FIFO or a device: frames arrive as they happen
   int width() const;        // as shown: a turned video's frames are turned (see turn())

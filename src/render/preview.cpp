@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -236,24 +237,58 @@ void PreviewEncoder::close() {
   }
 }
 
+FrameClock::FrameClock(double fps) : fps_(fps) {
+  if (!(fps > 0 && fps <= 240)) throw std::invalid_argument("FrameClock: fps must lie in (0, 240]");
+}
+
+std::size_t FrameClock::until(double t) {
+  if (!std::isfinite(t)) throw std::invalid_argument("FrameClock: a frame time is not finite");
+  // Video frames k with k / fps + half a period < t come before the frame at t.
+  const double first = std::ceil(t * fps_ - 0.5);
+  if (!(first > static_cast<double>(next_))) return 0;
+  const auto k = static_cast<std::size_t>(first);
+  const std::size_t n = k - next_;
+  next_ = k;
+  return n;
+}
+
 void write_preview_video(const Take& take, const std::string& audio_path,
                          const std::string& out_path, const PreviewOptions& options) {
   if (take.frames.empty()) throw std::invalid_argument("preview: the take has no frames");
+  // Uneven frame times (a variable-rate video's take) are shown at their median rate where
+  // that is faster than the take's nominal one, so no frame is dropped for want of a slot.
+  const double median_fps = estimate_fps(take.frames, take.fps);
+  FrameClock clock(median_fps > take.fps * 1.01 && median_fps <= 240 ? median_fps : take.fps);
   EncoderOptions eo;
   eo.ffmpeg = options.ffmpeg;
   eo.crf = options.crf;
   eo.audio = audio_path;
-  PreviewEncoder encoder(out_path, options.width, options.height, take.fps, eo);
+  PreviewEncoder encoder(out_path, options.width, options.height, clock.fps(), eo);
   RenderOptions ro = options.render;
   ro.width = options.width;
   ro.height = options.height;
   const Rig& rig = options.rig ? *options.rig : default_rig();
+  // Writes take frame i n times, rendered only when shown (the first frame's lead-in and its own
+  // slot render it once).
+  std::size_t rendered = take.frames.size();
+  Image image;
+  auto show = [&](std::size_t i, std::size_t n) {
+    if (n == 0) return;
+    if (rendered != i) {
+      FaceFrame frame = take.frames[i];
+      if (options.still_head) frame.head = HeadPose{};
+      image = render_face(rig, frame, ro).image;
+      rendered = i;
+    }
+    for (std::size_t k = 0; k < n; ++k) encoder.write(image);
+  };
   for (std::size_t i = 0; i < take.frames.size(); ++i) {
-    FaceFrame frame = take.frames[i];
-    if (options.still_head) frame.head = HeadPose{};
-    encoder.write(render_face(rig, frame, ro).image);
+    show(i == 0 ? 0 : i - 1, clock.until(take.frames[i].time));
     if (options.progress) options.progress(i + 1, take.frames.size());
   }
+  const std::size_t last = take.frames.size() - 1;
+  const std::size_t tail = clock.until(take.frames[last].time + 1.0 / clock.fps());
+  show(last, std::max<std::size_t>(tail, 1));
   encoder.close();
 }
 

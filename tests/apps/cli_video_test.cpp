@@ -105,22 +105,83 @@ TEST(CliVideo, RealClipGivesOneFramePerVideoFrameTalkingAndAPreview) {
   int described = 0;
   while (std::getline(lines, line)) described += line.find("\"semantics\"") != std::string::npos;
   EXPECT_EQ(described, frames);
-  // The preview: one frame per video frame at the source's rate, twice as wide, with the sound.
+  // The preview: the clip at its base rate (30 fps; it averages 22.1, dropping every third
+  // frame) from time 0 to its last frame's end — each frame shown from its own time — twice as
+  // wide, with the sound.
+  const double base = VideoReader::open(video).base_fps();
+  EXPECT_EQ(base, 30);
   const auto p = probe(tmp.path("p.mp4"), tmp);
   bool audio = false;
   for (const auto& s : p["streams"]) {
     if (s["codec_type"] == "audio") audio = true;
     if (s["codec_type"] != "video") continue;
-    EXPECT_EQ(std::stoi(s["nb_read_frames"].get<std::string>()), frames);
-    const std::string rate = s["avg_frame_rate"];  // "num/den"
-    EXPECT_NEAR(
-        std::stod(rate.substr(0, rate.find('/'))) / std::stod(rate.substr(rate.find('/') + 1)), fps,
-        fps * 0.005)
-        << rate;
+    EXPECT_EQ(std::stoi(s["nb_read_frames"].get<std::string>()),
+              int(std::lround(take.frames.back().time * base)) + 1);
+    EXPECT_EQ(s["avg_frame_rate"], "30/1");
     EXPECT_EQ(s["width"], 1400);
     EXPECT_EQ(s["height"], 700);
   }
   EXPECT_TRUE(audio) << "the source's sound is muxed in";
+}
+
+// A variable-rate video (a phone's, dropping frames when it is busy): the preview shows every
+// frame from its own time, holding a frame through a gap, so the pictures stay with the sound.
+TEST(CliVideo, APreviewShowsAVariableRateVideosFramesAtTheirOwnTimes) {
+  TempDir tmp;
+  // 30 frames at 30 fps, each with its index in the grey of a corner block; then frames 5..14
+  // dropped, the others keeping their times.
+  {
+    RenderOptions ro;
+    ro.width = ro.height = 192;
+    const Image face = render_face(default_rig(), FaceFrame{}, ro).image;
+    VideoWriter w(tmp.path("cfr.mp4"), 192, 192, 30);
+    for (int i = 0; i < 30; ++i) {
+      Image f = face;
+      for (int y = 0; y < 24; ++y)
+        for (int x = 0; x < 24; ++x)
+          for (int c = 0; c < 3; ++c)
+            f.rgb[std::size_t((y * 192 + x) * 3 + c)] = uint8_t(10 + 8 * i);
+      w.write(f);
+    }
+    w.close();
+  }
+  ASSERT_TRUE(test::ffmpeg("-i " + q(tmp.path("cfr.mp4")) +
+                           " -vf \"select='not(between(n,5,14))'\" -fps_mode passthrough "
+                           "-c:v libx264 -crf 10 " +
+                           q(tmp.path("vfr.mp4"))));
+  {
+    VideoReader r = VideoReader::open(tmp.path("vfr.mp4"));
+    EXPECT_EQ(r.base_fps(), 30);
+    EXPECT_LT(r.fps(), 25) << "the container's average rate";
+    Image f;
+    double t = 0;
+    std::vector<double> times;
+    while (r.next(f, t)) times.push_back(t);
+    ASSERT_EQ(times.size(), 20u);
+    EXPECT_NEAR(times[5], 0.5, 0.002) << "frame 15 keeps its time";
+    // The decoder's last pictures (reordered, without a timestamp from OpenCV) follow the one
+    // before at the base rate, not at the average rate (which put them at 0.90 and 0.95).
+    EXPECT_NEAR(times[18], 28.0 / 30, 0.002);
+    EXPECT_NEAR(times[19], 29.0 / 30, 0.002);
+  }
+  const auto r = run_cli("video " + q(tmp.path("vfr.mp4")) + " -o " + q(tmp.path("t.json")) +
+                             " --preview " + q(tmp.path("p.mp4")),
+                         tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  VideoReader preview = VideoReader::open(tmp.path("p.mp4"));
+  EXPECT_EQ(preview.fps(), 30);
+  std::vector<int> shown;
+  Image f;
+  double t = 0;
+  while (preview.next(f, t)) {
+    double sum = 0;  // the block, away from its edges, in the photo half
+    for (int y = 4; y < 20; ++y)
+      for (int x = 4; x < 20; ++x) sum += f.rgb[std::size_t((y * f.width + x) * 3 + 1)];
+    shown.push_back(int(std::lround((sum / 256 - 10) / 8)));
+  }
+  std::vector<int> expected;
+  for (int k = 0; k < 30; ++k) expected.push_back(k >= 5 && k < 15 ? 4 : k);
+  EXPECT_EQ(shown, expected);
 }
 
 TEST(CliVideo, SmoothingSteadiesTheTakeAndCsvHasARowPerFrame) {

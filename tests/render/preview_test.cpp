@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,9 @@
 #include "semblend/audio.h"
 #include "semblend/error.h"
 #include "semblend/formats.h"
+#include "semblend/render.h"
+#include "semblend/rig.h"
+#include "semblend/video.h"
 #include "test_util.h"
 
 namespace semblend {
@@ -72,6 +76,73 @@ TEST(Preview, VideoWithAudioHasTheTakesFramesAndAnAudioStream) {
   EXPECT_EQ(video, 1);
   EXPECT_EQ(audio_streams, 1);
   EXPECT_EQ(file_count(tmp.dir()), 3u);  // a.wav, out.mp4, probe.json: no temporaries
+}
+
+TEST(FrameClock, ShowsEachFrameFromItsOwnTime) {
+  FrameClock clock(30);
+  // Regular frames at k / 30 (rounded as containers round them): one video frame each.
+  EXPECT_EQ(clock.until(0.0), 0u);
+  EXPECT_EQ(clock.until(0.0333), 1u);  // frame 0 filled video frame 0
+  EXPECT_EQ(clock.until(0.0667), 1u);
+  // A gap (frames 3..6 dropped): frame 2 is held for five video frames.
+  EXPECT_EQ(clock.until(7.0 / 30), 5u);
+  EXPECT_EQ(clock.frames(), 7u);
+  // Jitter within half a period changes nothing; a frame closer than that takes no slot of its own.
+  EXPECT_EQ(clock.until(8.0 / 30 - 0.01), 1u);
+  EXPECT_EQ(clock.until(8.0 / 30 + 0.005), 0u);
+  // The last frame for one period.
+  EXPECT_EQ(clock.until(8.0 / 30 + 0.005 + 1.0 / 30), 1u);
+  EXPECT_EQ(clock.frames(), 9u);
+
+  // A first frame after time 0 (pictures that start after the sound) fills the time before it.
+  FrameClock late(30);
+  EXPECT_EQ(late.until(0.033), 1u);
+  EXPECT_EQ(late.until(0.0997), 2u);  // the shared clip's first two: 0.033, then 0.0997
+  EXPECT_THROW(FrameClock(0), std::invalid_argument);
+  EXPECT_THROW(late.until(std::nan("")), std::invalid_argument);
+}
+
+TEST(Preview, AnUnevenTakeIsShownAtItsFramesOwnTimes) {
+  // Four frames: three at 30 fps, then a gap (a variable-rate video that dropped frames). The
+  // take's nominal rate is its average, 12 fps; the preview runs at the median rate, 30, and holds
+  // the third frame through the gap.
+  test::TempDir tmp;
+  Take take;
+  take.fps = 12;
+  const float jaw[] = {0.0f, 0.5f, 1.0f, 0.25f};
+  const double times[] = {0.0, 1.0 / 30, 2.0 / 30, 10.0 / 30};
+  for (int i = 0; i < 4; ++i) {
+    FaceFrame f;
+    f.time = times[i];
+    f.coefficients.set(Blendshape::JawOpen, jaw[i]);
+    take.frames.push_back(f);
+  }
+  PreviewOptions o;
+  o.width = o.height = 128;
+  write_preview_video(take, "", tmp.path("out.mp4"), o);
+  RenderOptions ro = o.render;
+  ro.width = ro.height = 128;
+  std::vector<Image> truth;
+  for (const FaceFrame& f : take.frames) truth.push_back(render_face(default_rig(), f, ro).image);
+  auto distance = [](const Image& a, const Image& b) {
+    double sum = 0;
+    for (std::size_t i = 0; i < a.rgb.size(); ++i) sum += std::abs(int(a.rgb[i]) - int(b.rgb[i]));
+    return sum / double(a.rgb.size());
+  };
+  VideoReader reader = VideoReader::open(tmp.path("out.mp4"));
+  EXPECT_NEAR(reader.fps(), 30, 1e-6);
+  std::vector<int> shown;
+  Image frame;
+  double t = 0;
+  while (reader.next(frame, t)) {
+    ASSERT_EQ(frame.rgb.size(), truth[0].rgb.size());
+    int best = 0;
+    for (int i = 1; i < 4; ++i)
+      if (distance(frame, truth[std::size_t(i)]) < distance(frame, truth[std::size_t(best)]))
+        best = i;
+    shown.push_back(best);
+  }
+  EXPECT_EQ(shown, (std::vector<int>{0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3}));
 }
 
 TEST(Preview, FailuresLeaveNothingBehind) {
