@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "semblend/error.h"
+#include "semblend/media_log.h"
 #include "semblend/take.h"
 #include "semblend/version.h"
 
@@ -17,8 +18,34 @@ namespace cli = semblend::cli;
 
 namespace {
 
+// FFmpeg's errors held while the command ran (media_log.h), on stderr in a line of their own
+// after the command's own message: a failure's cause in FFmpeg's words, or, after a success,
+// damage FFmpeg's decoders worked around (frames concealed or skipped).
+void say_ffmpeg_log(bool failed) {
+  const semblend::FfmpegLog log = semblend::take_ffmpeg_log();
+  if (log.errors == 0) return;
+  // The first two (a failure: all kept), each in quotes.
+  std::string first;
+  std::size_t shown = 0;
+  for (const std::string& m : log.first) {
+    if (!failed && shown == 2) break;
+    first += (first.empty() ? "\"" : "; \"") + m + "\"";
+    ++shown;
+  }
+  if (failed)
+    std::fprintf(stderr, "semblend: FFmpeg said: %s%s\n", first.c_str(),
+                 log.errors > shown ? " ..." : "");
+  else
+    std::fprintf(stderr,
+                 "semblend: warning: FFmpeg reported %zu error%s while reading the input (%s%s); "
+                 "the output may show the damage. SEMBLEND_FFMPEG_LOG=1 prints them as they come\n",
+                 log.errors, log.errors == 1 ? "" : "s", first.c_str(),
+                 log.errors > shown ? " ..." : "");
+}
+
 int fail(int code, const char* what) {
   std::fprintf(stderr, "semblend: error: %s\n", what);
+  say_ffmpeg_log(true);
   return code;
 }
 
@@ -134,6 +161,7 @@ void add_batch_options(CLI::App* sub, cli::BatchOptions& b, std::string* faces,
 }  // namespace
 
 int main(int argc, char** argv) {
+  semblend::hold_ffmpeg_log();
   CLI::App app{"semblend: faces and speech to ARKit blendshape coefficients, explained in words"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("semblend ") + semblend::version());
@@ -762,6 +790,7 @@ int main(int argc, char** argv) {
       const std::string why = errno != 0 ? std::string(": ") + std::strerror(errno) : "";
       return fail(cli::kOutputUnwritable, ("cannot write to standard output" + why).c_str());
     }
+    say_ffmpeg_log(code != cli::kOk);
     return code;
   } catch (const semblend::InputError& e) {
     return fail(cli::kInputMalformed, e.what());

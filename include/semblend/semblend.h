@@ -31,6 +31,7 @@
 //   face_pipeline.h  images and videos -> solved frames and takes, as `semblend image`/`video`
 //   gltf.h        the face rig as glTF 2.0: 52 ARKit-named morph targets, a take as animation
 //   audio.h       audio in (any format, resampled to 16 kHz mono) and WAV out
+//   media_log.h   FFmpeg's log (behind video.h and audio.h) held instead of printed
 //   speech.h      phonemes -> coarticulated mouth, jaw and tongue curves
 //   aligner.h     speech audio -> timed phonemes (pocketsphinx forced alignment, recognition)
 //   speech_stream.h  live: audio chunks -> mouth frames within 150 ms (pocketsphinx phone loop)
@@ -68,6 +69,7 @@
 #include "semblend/gltf.h"
 #include "semblend/image.h"
 #include "semblend/landmarker.h"
+#include "semblend/media_log.h"
 #include "semblend/prefs_candidates.h"
 #include "semblend/prefs_learn.h"
 #include "semblend/prefs_store.h"

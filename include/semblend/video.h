@@ -45,8 +45,11 @@ class VideoReader {
   // phone's portrait recording is stored on its side — and next() turns them so: frames come as
   // players show them. 0 for live sources (their metadata is not read).
   int turn() const;
-  // The next frame; false at the end of the stream.
+  // The next frame; false at the end of the stream. A file's damaged stretch (packets the
+  // decoder refuses) is read past: the frames after it come with their own times.
   bool next(Image& frame, double& time);
+  // Packets the decoder refused so far and next() read past (0 for an undamaged file).
+  int refused_packets() const;
 
  private:
   struct Impl;

@@ -25,4 +25,10 @@ inline AvFormat open_av_format(const std::string& path, int* error) {
   return AvFormat(*error < 0 ? nullptr : opened);
 }
 
+// Why an MP4-family file (MP4, MOV, M4A, 3GP: ISO media, beginning with an 'ftyp' box) cannot be
+// read, when its top-level boxes say: no 'moov' box (the index a recorder writes last, missing
+// when a recording was interrupted or a copy cut short), or a box length that cannot be. "" for
+// any other file, one that looks whole, or one that cannot be opened. Reads box headers only.
+std::string iso_media_damage(const std::string& path);
+
 }  // namespace semblend

@@ -159,11 +159,17 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
   if (out.frames == 0) throw InputError(source, 0, 0, "the video has no decodable frames");
   // Containers' frame counts are estimates for some codecs: only a clear shortfall is reported.
   const bool stopped = o.stop != nullptr && o.stop->load();
-  if (const int promised = reader.frame_count();
-      !stopped && promised > 0 && out.frames < promised - std::max(2, promised / 50))
-    out.warnings.push_back("the container promises " + std::to_string(promised) +
-                           " frames but only " + std::to_string(out.frames) +
-                           " decoded: the file is cut short or corrupt");
+  const int promised = reader.frame_count();
+  const std::string decoded =
+      std::to_string(out.frames) + " of the " + std::to_string(promised) + " frames it promises";
+  if (const int refused = reader.refused_packets(); refused > 0)
+    out.warnings.push_back("damaged: the decoder refused " + std::to_string(refused) + " packet" +
+                           (refused == 1 ? "" : "s") + " and read on past " +
+                           (refused == 1 ? "it" : "them") +
+                           (promised > 0 ? " (" + decoded + " decoded)" : "") +
+                           "; the frames after keep their own times");
+  else if (!stopped && promised > 0 && out.frames < promised - std::max(2, promised / 50))
+    out.warnings.push_back("cut short or corrupt: " + decoded + " decoded");
   const bool any = std::any_of(states.begin(), states.end(),
                                [](const FaceState& s) { return s.track.frames_with_face > 0; });
   if (!any)

@@ -289,7 +289,14 @@ Audio read_with_ffmpeg(const std::string& path, int target_rate, const AudioLimi
   };
   int error = 0;
   const AvFormat format = open_av_format(path, &error);
-  if (!format) throw unreadable("\"" + av_error_text(error) + "\"");
+  if (!format) {
+    // FFmpeg's "Invalid data found when processing input" for an M4A or a video whose recording
+    // was interrupted: its box structure says why.
+    if (const std::string damage = iso_media_damage(path); !damage.empty())
+      throw InputError(path, 0, 0,
+                       std::string(video ? "the video's sound cannot be read: " : "") + damage);
+    throw unreadable("\"" + av_error_text(error) + "\"");
+  }
   const std::string format_name =
       format->iformat->long_name != nullptr ? format->iformat->long_name : format->iformat->name;
   if (format->probe_score < kMinProbeScore)

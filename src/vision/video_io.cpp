@@ -79,6 +79,7 @@ struct VideoReader::Impl {
   double base_fps = 0;
   int index = 0;
   double last_time = 0;  // the previous frame's time
+  int refused = 0;       // packets the decoder refused, read past
   int turn = 0;          // clockwise degrees the stored frames are turned to be shown
   double start = 0;      // seconds from the file's start to the first picture (StreamFacts)
   int stored_w = 0, stored_h = 0;
@@ -103,9 +104,13 @@ VideoReader VideoReader::open(const std::string& path, const ImageLimits& limits
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->live = type != fs::file_type::regular;
-  if (!impl->cap.open(source, device ? cv::CAP_V4L2 : cv::CAP_FFMPEG) || !impl->cap.isOpened())
+  if (!impl->cap.open(source, device ? cv::CAP_V4L2 : cv::CAP_FFMPEG) || !impl->cap.isOpened()) {
+    const std::string damage = device ? "" : iso_media_damage(source);
     throw InputError(path, 0, 0,
-                     "cannot open the video (not a video, or a codec the decoder lacks)");
+                     damage.empty()
+                         ? "cannot open the video (not a video, or a codec the decoder lacks)"
+                         : "cannot open the video: " + damage);
+  }
   // Frames as stored; a file's display matrix turns them below (see StreamFacts).
   impl->cap.set(cv::CAP_PROP_ORIENTATION_AUTO, 0);
   double base_rate = 0;
@@ -151,9 +156,19 @@ int VideoReader::height() const {
 int VideoReader::turn() const {
   return impl_->turn;
 }
+int VideoReader::refused_packets() const {
+  return impl_->refused;
+}
 
 bool VideoReader::next(Image& frame, double& time) {
-  if (!impl_->cap.grab()) return false;
+  // OpenCV's grab() gives up on the first packet its decoder refuses (a damaged stretch of a
+  // file): the stream goes on after it, so a file is read on past up to kMaxRefused refusals in a
+  // row (each a packet; at the true end each costs nothing). Live sources end at the first.
+  constexpr int kMaxRefused = 256;
+  int refused = 0;
+  while (!impl_->cap.grab())
+    if (impl_->live || ++refused > kMaxRefused) return false;
+  impl_->refused += refused;
   auto retrieve_upright = [&] {
     // The decoder's picture goes straight into the frame's own buffer and is swapped to RGB in
     // place: no second full-resolution copy (a 1080p frame is 6.2 MB).

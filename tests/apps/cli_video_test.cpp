@@ -503,10 +503,66 @@ TEST(CliVideo, AClipCutShortSaysHowManyFramesAreMissing) {
   test::write_text(tmp.path("cut.mp4"), bytes.substr(0, bytes.size() * 11 / 20));
   const auto r = run_cli("video " + q(tmp.path("cut.mp4")) + " -o " + q(tmp.path("t.csv")), tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(test::contains(r.err, "cut.mp4: the container promises 40 frames but only")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "cut.mp4: cut short or corrupt: ")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, " of the 40 frames it promises decoded")) << r.err;
   const auto ok = run_cli("video " + q(whole) + " -o " + q(tmp.path("w.csv")), tmp);
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_FALSE(test::contains(ok.err, "promises")) << ok.err;
+  EXPECT_FALSE(test::contains(ok.err, "FFmpeg")) << ok.err;
+}
+
+// A damaged stretch in the middle of a file (bytes overwritten: a bad copy, a flaky card): the
+// decoder refuses some packets; the frames after them are read and solved on their own times,
+// and the damage is said — the packets refused, and FFmpeg's own messages in one line without
+// its log's noise. (OpenCV's reader alone stopped at the first refused packet.)
+TEST(CliVideo, ADamagedStretchIsReadPastAndSaid) {
+  TempDir tmp;
+  const std::string whole = tmp.path("whole.mp4"), path = tmp.path("damaged.mp4");
+  ASSERT_TRUE(test::ffmpeg("-i " + q(real_video()) +
+                           " -frames:v 60 -an -c:v libx264 -preset ultrafast -threads 1 -g 10 " +
+                           q(whole)));
+  std::string bytes = test::read_text(whole);
+  const std::size_t size = bytes.size();
+  for (std::size_t spot = 0; spot < 8; ++spot)  // 8 stretches of 300 bytes, 30% .. 65% in
+    for (std::size_t i = 0; i < 300; ++i)
+      bytes[size * (30 + 5 * spot) / 100 + i] = char((i * 37 + spot * 101 + 11) & 255);
+  test::write_text(path, bytes);
+  const auto r = run_cli("video " + q(path) + " -o " + q(tmp.path("t.csv")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "damaged.mp4: damaged: the decoder refused ")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "semblend: warning: FFmpeg reported ")) << r.err;
+  EXPECT_FALSE(test::contains(r.err, " @ 0x")) << "FFmpeg's log lines are held: " << r.err;
+  const Take take = read_take(tmp.path("t.csv"));
+  EXPECT_GE(take.frames.size(), 45u) << "read past the damage";
+  EXPECT_LT(take.frames.size(), 60u);
+  // The frames after the damage keep their own times: the last is the undamaged file's last.
+  Image f;
+  double t = 0, last = 0;
+  for (VideoReader undamaged = VideoReader::open(whole); undamaged.next(f, t);) last = t;
+  EXPECT_NEAR(take.frames.back().time, last, 1e-3);
+}
+
+// A recording that was interrupted before its recorder wrote the index (an MP4's moov box comes
+// last by default): the error says so, for the video and for its sound, with FFmpeg's words on a
+// line of their own.
+TEST(CliVideo, ARecordingWithoutItsIndexSaysSo) {
+  TempDir tmp;
+  const std::string whole = tmp.path("whole.mp4");
+  ASSERT_TRUE(test::ffmpeg("-i " + q(real_video()) + " -t 2 -c:v libx264 -preset ultrafast " +
+                           "-c:a aac " + q(whole)));
+  const std::string bytes = test::read_text(whole);
+  test::write_text(tmp.path("cut.mp4"), bytes.substr(0, bytes.size() / 2));
+  for (const std::string command : {"video", "speech"}) {
+    const auto r =
+        run_cli(command + " " + q(tmp.path("cut.mp4")) + " -o " + q(tmp.path("t.csv")), tmp);
+    EXPECT_EQ(r.exit_code, 4) << r.err;
+    EXPECT_TRUE(test::contains(r.err, "cut.mp4: ")) << r.err;
+    EXPECT_TRUE(test::contains(r.err, "ends inside its 'mdat' box")) << r.err;
+    EXPECT_TRUE(test::contains(r.err, "index (the moov box")) << r.err;
+    EXPECT_TRUE(test::contains(r.err, "semblend: FFmpeg said: \"[mov,mp4")) << r.err;
+    EXPECT_FALSE(test::contains(r.err, " @ 0x")) << r.err;
+    EXPECT_FALSE(fs::exists(tmp.path("t.csv")));
+  }
 }
 
 TEST(CliVideo, AppearanceFusesTheBranchIntoEveryFrameAndSaysSo) {

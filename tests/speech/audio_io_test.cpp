@@ -332,7 +332,9 @@ TEST(AudioIoBadInput, M4aCutShortIsRefusedOrReadWithAWarning) {
     FAIL() << "no error";
   } catch (const InputError& e) {
     EXPECT_EQ(e.file(), late);
-    EXPECT_NE(e.problem().find("FFmpeg: \""), std::string::npos) << e.what();
+    // FFmpeg says "Invalid data found when processing input"; the boxes say why.
+    EXPECT_NE(e.problem().find("ends inside its 'mdat' box"), std::string::npos) << e.what();
+    EXPECT_NE(e.problem().find("index (the moov box"), std::string::npos) << e.what();
   }
   const Audio a = read_audio(early);
   EXPECT_GT(a.duration(), 0.5);
