@@ -9,9 +9,11 @@
 //   two before the end marker, which some cameras write, is not damage. The pixel count is
 //   checked from the PNG/JPEG header *before* decoding, so a 20000×20000 image is refused without
 //   allocating it (limit: ImageLimits::max_pixels, default 64 megapixels); other formats are
-//   checked right after decoding. A JPEG's EXIF orientation (a phone's portrait photo is stored
-//   on its side with orientation 6) is applied, so the image is the photo as viewers show it;
-//   an unreadable Exif block is ignored (the pixels are still the photo's).
+//   checked right after decoding. The EXIF orientation (a phone's portrait photo is stored on
+//   its side with orientation 6) is applied, so the image is the photo as viewers show it: a
+//   JPEG's APP1, a PNG's eXIf chunk, a WebP's EXIF chunk, a TIFF's Orientation tag (applied by
+//   OpenCV's TIFF reader), HEIF's rotation and mirroring (by libheif); an unreadable Exif block
+//   is ignored (the pixels are still the photo's).
 // write_png: atomic (temporary file + rename).
 // Failure modes: IoError (missing, unreadable, larger than 256 MiB), InputError naming the file
 //   (not an image, truncated, damaged JPEG data, 0 or too many pixels).

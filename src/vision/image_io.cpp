@@ -1,4 +1,5 @@
 #include <csetjmp>
+#include <cstdint>
 #include <cstdio>  // before jpeglib.h, which uses FILE
 #include <memory>
 #include <opencv2/imgcodecs.hpp>
@@ -108,24 +109,77 @@ void jpeg_message(j_common_ptr info, int level) {
   }
 }
 
-// The orientation an APP1 Exif block declares (tag 0x0112 of IFD0, read by libexif): 1-8, or 1
-// when there is none or the block is unreadable (the pixels are still the photo's).
+// The orientation an Exif block declares ("Exif\0\0" and a TIFF header, as in a JPEG's APP1;
+// tag 0x0112 of IFD0, read by libexif): 1-8, or 1 when there is none or the block is unreadable
+// (the pixels are still the photo's).
+int exif_block_orientation(const unsigned char* data, std::size_t size) {
+  ExifData* exif = exif_data_new_from_data(data, static_cast<unsigned int>(size));
+  if (exif == nullptr) return 1;
+  int orientation = 1;
+  const ExifEntry* e = exif_content_get_entry(exif->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION);
+  if (e != nullptr && e->format == EXIF_FORMAT_SHORT && e->components >= 1 && e->data != nullptr)
+    orientation = exif_get_short(e->data, exif_data_get_byte_order(exif));
+  exif_data_unref(exif);
+  return orientation >= 1 && orientation <= 8 ? orientation : 1;
+}
+
+// A JPEG's: its first APP1 Exif block's.
 int exif_orientation(const jpeg_saved_marker_ptr markers) {
-  for (jpeg_saved_marker_ptr m = markers; m != nullptr; m = m->next) {
-    if (m->marker != JPEG_APP0 + 1 || m->data_length < 6 ||
-        std::string_view(reinterpret_cast<const char*>(m->data), 6) !=
+  for (jpeg_saved_marker_ptr m = markers; m != nullptr; m = m->next)
+    if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 &&
+        std::string_view(reinterpret_cast<const char*>(m->data), 6) ==
             std::string_view("Exif\0\0", 6))
-      continue;
-    ExifData* exif = exif_data_new_from_data(m->data, m->data_length);
-    if (exif == nullptr) return 1;
-    int orientation = 1;
-    const ExifEntry* e = exif_content_get_entry(exif->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION);
-    if (e != nullptr && e->format == EXIF_FORMAT_SHORT && e->components >= 1 && e->data != nullptr)
-      orientation = exif_get_short(e->data, exif_data_get_byte_order(exif));
-    exif_data_unref(exif);
-    return orientation >= 1 && orientation <= 8 ? orientation : 1;
-  }
+      return exif_block_orientation(m->data, m->data_length);
   return 1;
+}
+
+std::uint32_t big_endian32(std::string_view b, std::size_t at) {
+  return std::uint32_t(std::uint8_t(b[at])) << 24 | std::uint32_t(std::uint8_t(b[at + 1])) << 16 |
+         std::uint32_t(std::uint8_t(b[at + 2])) << 8 | std::uint32_t(std::uint8_t(b[at + 3]));
+}
+std::uint32_t little_endian32(std::string_view b, std::size_t at) {
+  return std::uint32_t(std::uint8_t(b[at + 3])) << 24 |
+         std::uint32_t(std::uint8_t(b[at + 2])) << 16 |
+         std::uint32_t(std::uint8_t(b[at + 1])) << 8 | std::uint32_t(std::uint8_t(b[at]));
+}
+
+// The orientation of an image OpenCV decodes without applying it (IMREAD_UNCHANGED), from the
+// Exif its container carries: a PNG's eXIf chunk or a WebP's EXIF chunk (a bare TIFF header and
+// its IFDs; some WebP writers put "Exif\0\0" first). 1 for other files (OpenCV's TIFF reader,
+// libtiff's RGBA path, applies a TIFF's Orientation tag itself) or when there is none. Only
+// chunk headers are walked; the image data is not read.
+int container_orientation(std::string_view b) {
+  std::string_view tiff;
+  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) {
+    for (std::size_t at = 8; at + 12 <= b.size();) {  // length, type, data, CRC
+      const std::uint32_t length = big_endian32(b, at);
+      if (length > b.size() - at - 12) break;
+      const std::string_view type = b.substr(at + 4, 4);
+      if (type == "eXIf") {
+        tiff = b.substr(at + 8, length);
+        break;
+      }
+      if (type == "IEND") break;
+      at += 12 + std::size_t(length);
+    }
+  } else if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") {
+    for (std::size_t at = 12; at + 8 <= b.size();) {  // fourcc, little-endian length, data, pad
+      const std::uint32_t length = little_endian32(b, at + 4);
+      if (length > b.size() - at - 8) break;
+      if (b.substr(at, 4) == "EXIF") {
+        tiff = b.substr(at + 8, length);
+        break;
+      }
+      at += 8 + std::size_t(length) + (length & 1);
+    }
+  }
+  if (tiff.size() >= 6 && tiff.substr(0, 6) == std::string_view("Exif\0\0", 6))
+    tiff.remove_prefix(6);
+  if (tiff.size() < 8) return 1;
+  // libexif reads an Exif block as a JPEG's APP1 holds it.
+  std::string block("Exif\0\0", 6);
+  block.append(tiff);
+  return exif_block_orientation(reinterpret_cast<const unsigned char*>(block.data()), block.size());
 }
 
 // The photo as a viewer shows it: the stored pixels turned and mirrored as its EXIF orientation
@@ -296,12 +350,15 @@ Image decode_image(const std::string& bytes, const std::string& name, const Imag
       return std::move(*jpeg.image);
     }
     orientation = jpeg.orientation;
+  } else {
+    orientation = container_orientation(bytes);
   }
   cv::Mat decoded;
   try {
     const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
                          const_cast<char*>(bytes.data()));
-    // IMREAD_UNCHANGED: as stored (OpenCV applies no EXIF orientation; a JPEG's is applied below).
+    // IMREAD_UNCHANGED: as stored (OpenCV applies no EXIF orientation; the file's is applied
+    // below).
     decoded = cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception& e) {
     throw InputError(name, 0, 0, std::string("cannot decode the image: ") + e.what());

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>  // before jpeglib.h, which uses FILE
 #include <cstdlib>
 #include <memory>
@@ -255,6 +256,134 @@ TEST(ImageIo, JpegExifOrientationIsApplied) {
   const Image as_stored = decode_image(garbled, "garbled.jpg");
   EXPECT_EQ(as_stored.width, 40);
   EXPECT_EQ(as_stored.rgb, stored.rgb);
+}
+
+// A big-endian TIFF header and IFD0 with the one entry Orientation (0x0112, SHORT) = `o`: the
+// Exif a PNG's eXIf or a WebP's EXIF chunk holds.
+std::string orientation_tiff(int o) {
+  std::string tiff("MM\0\x2A\0\0\0\x08", 8);
+  tiff += std::string("\0\x01", 2);
+  tiff += std::string("\x01\x12\0\x03\0\0\0\x01", 8);
+  tiff += std::string{'\0', static_cast<char>(o), '\0', '\0'};
+  return tiff + std::string(4, '\0');
+}
+
+std::string big_endian32(std::uint32_t v) {
+  return {char(v >> 24), char(v >> 16 & 255), char(v >> 8 & 255), char(v & 255)};
+}
+std::string little_endian(std::uint32_t v, int bytes) {
+  std::string s;
+  for (int i = 0; i < bytes; ++i) s += char(v >> (8 * i) & 255);
+  return s;
+}
+
+// CRC-32 as PNG chunks carry it (ISO 3309, over the type and the data).
+std::uint32_t png_crc(const std::string& bytes) {
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (const char ch : bytes) {
+    c ^= std::uint8_t(ch);
+    for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+  }
+  return c ^ 0xFFFFFFFFu;
+}
+
+// `png` with an eXIf chunk declaring orientation `o` after its IHDR chunk (8 + 25 bytes in).
+std::string png_with_orientation(const std::string& png, int o) {
+  const std::string body = "eXIf" + orientation_tiff(o);
+  const std::string chunk =
+      big_endian32(std::uint32_t(body.size() - 4)) + body + big_endian32(png_crc(body));
+  return png.substr(0, 33) + chunk + png.substr(33);
+}
+
+// `webp` (a simple one: RIFF, WEBP, one image chunk) in WebP's extended form with an EXIF chunk
+// declaring orientation `o`: a VP8X chunk (its Exif flag set, the canvas size) first.
+std::string webp_with_orientation(const std::string& webp, int width, int height, int o) {
+  const std::string image = webp.substr(12);
+  const std::string vp8x = "VP8X" + little_endian(10, 4) + std::string{'\x08', 0, 0, 0} +
+                           little_endian(std::uint32_t(width - 1), 3) +
+                           little_endian(std::uint32_t(height - 1), 3);
+  const std::string tiff = orientation_tiff(o);
+  const std::string exif = "EXIF" + little_endian(std::uint32_t(tiff.size()), 4) + tiff +
+                           (tiff.size() % 2 ? std::string(1, '\0') : "");
+  const std::string body = "WEBP" + vp8x + image + exif;
+  return "RIFF" + little_endian(std::uint32_t(body.size()), 4) + body;
+}
+
+// An uncompressed little-endian RGB TIFF of `rgb` with the Orientation tag `o` in its IFD, as a
+// scanner or camera writes one.
+std::string tiff_with_orientation(const Image& rgb, int o) {
+  const auto w = std::uint32_t(rgb.width), h = std::uint32_t(rgb.height);
+  struct Entry {
+    std::uint16_t tag, type;
+    std::uint32_t count, value;
+  };
+  const std::uint32_t bits_at = 8 + 2 + 11 * 12 + 4, data_at = bits_at + 6;
+  const Entry entries[] = {{256, 4, 1, w},
+                           {257, 4, 1, h},
+                           {258, 3, 3, bits_at},
+                           {259, 3, 1, 1},
+                           {262, 3, 1, 2},
+                           {273, 4, 1, data_at},
+                           {274, 3, 1, std::uint32_t(o)},
+                           {277, 3, 1, 3},
+                           {278, 4, 1, h},
+                           {279, 4, 1, w * h * 3},
+                           {284, 3, 1, 1}};
+  std::string t = std::string("II*\0", 4) + little_endian(8, 4) + little_endian(11, 2);
+  for (const Entry& e : entries)
+    t += little_endian(e.tag, 2) + little_endian(e.type, 2) + little_endian(e.count, 4) +
+         little_endian(e.value, 4);  // a SHORT sits in the value's first two bytes
+  t += little_endian(0, 4) + little_endian(8, 2) + little_endian(8, 2) + little_endian(8, 2);
+  return t + std::string(rgb.rgb.begin(), rgb.rgb.end());
+}
+
+// Where the stored image's top-left pixel is shown, for each EXIF orientation (its definition:
+// the stored first row and column become the shown ...), and the shown size.
+void expect_oriented(const Image& shown, const Image& stored, int o) {
+  const bool turned = o >= 5;
+  ASSERT_EQ(shown.width, turned ? stored.height : stored.width) << "orientation " << o;
+  ASSERT_EQ(shown.height, turned ? stored.width : stored.height) << "orientation " << o;
+  const int w = stored.width - 1, h = stored.height - 1;
+  const int from[9][2] = {{0, 0}, {0, 0}, {w, 0}, {w, h}, {0, h}, {0, 0}, {0, h}, {w, h}, {w, 0}};
+  const uint8_t* want = stored.pixel(from[o][0], from[o][1]);
+  EXPECT_TRUE(std::equal(want, want + 3, shown.pixel(0, 0))) << "orientation " << o;
+  EXPECT_EQ(shown.rgb.size(), stored.rgb.size());
+}
+
+// Orientation in other containers: a PNG's eXIf chunk, a WebP's EXIF chunk (read by semblend),
+// a TIFF's own tag (applied by OpenCV's TIFF reader: not twice) — each image decoded losslessly,
+// shown as viewers show it. (Before 2026-12-03 PNG and WebP came as stored.)
+TEST(ImageIo, PngWebpAndTiffOrientationIsApplied) {
+  cv::Mat bgr(24, 40, CV_8UC3);
+  for (int y = 0; y < bgr.rows; ++y)
+    for (int x = 0; x < bgr.cols; ++x)
+      bgr.at<cv::Vec3b>(y, x) = {static_cast<uchar>(x * 6), static_cast<uchar>(y * 10), 77};
+  const std::string png = encode(bgr, ".png");
+  const Image stored = decode_image(png, "plain.png");
+  std::vector<uchar> lossless;
+  ASSERT_TRUE(cv::imencode(".webp", bgr, lossless, {cv::IMWRITE_WEBP_QUALITY, 101}));
+  const std::string webp(lossless.begin(), lossless.end());
+  ASSERT_EQ(decode_image(webp, "plain.webp").rgb, stored.rgb) << "lossless";
+  ASSERT_EQ(decode_image(tiff_with_orientation(stored, 1), "plain.tif").rgb, stored.rgb);
+  for (int o = 1; o <= 8; ++o) {
+    SCOPED_TRACE("orientation " + std::to_string(o));
+    {
+      SCOPED_TRACE("PNG");
+      expect_oriented(decode_image(png_with_orientation(png, o), "o.png"), stored, o);
+    }
+    {
+      SCOPED_TRACE("WebP");
+      expect_oriented(decode_image(webp_with_orientation(webp, 40, 24, o), "o.webp"), stored, o);
+    }
+    {
+      SCOPED_TRACE("TIFF");
+      expect_oriented(decode_image(tiff_with_orientation(stored, o), "o.tif"), stored, o);
+    }
+  }
+  // An eXIf chunk libexif cannot read leaves the pixels as stored.
+  std::string garbled = png_with_orientation(png, 6);
+  garbled.replace(33 + 8, 4, "\x13\x37\x13\x37");  // the TIFF byte order mark
+  EXPECT_EQ(decode_image(garbled, "garbled.png").rgb, stored.rgb);
 }
 
 // A HEIC of `img` as a phone writes one (HEVC by libheif's x265 encoder), with `orientation`
