@@ -134,8 +134,7 @@ class PreviewWorker {
     thread_.join();
     if (error_) std::rethrow_exception(error_);
     if (!encoder_) return;
-    // The last frame is shown for one period.
-    show(std::max<std::size_t>(clock_.until(last_time_ + 1.0 / clock_.fps()), 1));
+    show(clock_.last(last_time_));
     encoder_->close();
   }
 

@@ -41,13 +41,15 @@ namespace semblend {
 // and a gap in the times holds the frame before it. Feed the times in order:
 //   until(t): how many more video frames come before the frame at time t takes over — they show
 //             the frame before it (for the first frame, the first frame itself);
-//   until(last time + one period) after the last frame: how many show the last frame.
+//   last(t): after the last frame (at time t), how many show it: one period's worth, at least
+//             one.
 // Pure arithmetic on a counter; std::invalid_argument for fps outside (0, 240] or a non-finite t.
 // Thread safety: one object per thread.
 class FrameClock {
  public:
   explicit FrameClock(double fps);
   std::size_t until(double t);
+  std::size_t last(double t);
   std::size_t frames() const { return next_; }  // video frames counted so far
   double fps() const { return fps_; }
 

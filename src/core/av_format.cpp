@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
-#include <regex>
 
 #include "semblend/media_log.h"
 
@@ -26,8 +25,12 @@ void hold(void* context, int level, const char* format, va_list args) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   if (text.empty()) return;
   // "[mov,mp4,m4a,3gp,3g2,mj2 @ 0x55d0c2a4e840] moov atom not found": the address says nothing.
-  static const std::regex address(" @ 0x[0-9a-fA-F]+\\]");
-  text = std::regex_replace(text, address, "]");
+  // (A parent context adds a second prefix.)
+  for (auto at = text.find(" @ 0x"); at != std::string::npos; at = text.find(" @ 0x", at)) {
+    const auto end = text.find(']', at);
+    if (end == std::string::npos) break;
+    text.erase(at, end - at);
+  }
   std::lock_guard lock(g_mutex);
   ++g_log.errors;
   if (g_log.first.size() < kKept) g_log.first.push_back(std::move(text));

@@ -252,6 +252,10 @@ std::size_t FrameClock::until(double t) {
   return n;
 }
 
+std::size_t FrameClock::last(double t) {
+  return std::max<std::size_t>(until(t + 1.0 / fps_), 1);
+}
+
 void write_preview_video(const Take& take, const std::string& audio_path,
                          const std::string& out_path, const PreviewOptions& options) {
   if (take.frames.empty()) throw std::invalid_argument("preview: the take has no frames");
@@ -287,8 +291,7 @@ void write_preview_video(const Take& take, const std::string& audio_path,
     if (options.progress) options.progress(i + 1, take.frames.size());
   }
   const std::size_t last = take.frames.size() - 1;
-  const std::size_t tail = clock.until(take.frames[last].time + 1.0 / clock.fps());
-  show(last, std::max<std::size_t>(tail, 1));
+  show(last, clock.last(take.frames[last].time));
   encoder.close();
 }
 

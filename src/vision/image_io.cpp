@@ -25,14 +25,20 @@ namespace {
 
 constexpr std::size_t kMaxImageBytes = std::size_t{256} << 20;
 
-uint32_t be32(const std::string& b, std::size_t at) {
+constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
+
+uint32_t be32(std::string_view b, std::size_t at) {
   return (uint32_t(uint8_t(b[at])) << 24) | (uint32_t(uint8_t(b[at + 1])) << 16) |
          (uint32_t(uint8_t(b[at + 2])) << 8) | uint32_t(uint8_t(b[at + 3]));
+}
+uint32_t le32(std::string_view b, std::size_t at) {
+  return (uint32_t(uint8_t(b[at + 3])) << 24) | (uint32_t(uint8_t(b[at + 2])) << 16) |
+         (uint32_t(uint8_t(b[at + 1])) << 8) | uint32_t(uint8_t(b[at]));
 }
 
 // Width and height from a PNG IHDR or a JPEG SOF marker, without decoding; {0, 0} if unknown.
 std::pair<int64_t, int64_t> header_size(const std::string& b) {
-  if (b.size() >= 24 && b.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0 && b.compare(12, 4, "IHDR") == 0)
+  if (b.size() >= 24 && b.compare(0, 8, kPngSignature) == 0 && b.compare(12, 4, "IHDR") == 0)
     return {be32(b, 16), be32(b, 20)};
   if (b.size() >= 4 && uint8_t(b[0]) == 0xFF && uint8_t(b[1]) == 0xD8) {
     std::size_t i = 2;
@@ -133,16 +139,6 @@ int exif_orientation(const jpeg_saved_marker_ptr markers) {
   return 1;
 }
 
-std::uint32_t big_endian32(std::string_view b, std::size_t at) {
-  return std::uint32_t(std::uint8_t(b[at])) << 24 | std::uint32_t(std::uint8_t(b[at + 1])) << 16 |
-         std::uint32_t(std::uint8_t(b[at + 2])) << 8 | std::uint32_t(std::uint8_t(b[at + 3]));
-}
-std::uint32_t little_endian32(std::string_view b, std::size_t at) {
-  return std::uint32_t(std::uint8_t(b[at + 3])) << 24 |
-         std::uint32_t(std::uint8_t(b[at + 2])) << 16 |
-         std::uint32_t(std::uint8_t(b[at + 1])) << 8 | std::uint32_t(std::uint8_t(b[at]));
-}
-
 // The orientation of an image OpenCV decodes without applying it (IMREAD_UNCHANGED), from the
 // Exif its container carries: a PNG's eXIf chunk or a WebP's EXIF chunk (a bare TIFF header and
 // its IFDs; some WebP writers put "Exif\0\0" first). 1 for other files (OpenCV's TIFF reader,
@@ -150,9 +146,9 @@ std::uint32_t little_endian32(std::string_view b, std::size_t at) {
 // chunk headers are walked; the image data is not read.
 int container_orientation(std::string_view b) {
   std::string_view tiff;
-  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) {
+  if (b.substr(0, 8) == kPngSignature) {
     for (std::size_t at = 8; at + 12 <= b.size();) {  // length, type, data, CRC
-      const std::uint32_t length = big_endian32(b, at);
+      const uint32_t length = be32(b, at);
       if (length > b.size() - at - 12) break;
       const std::string_view type = b.substr(at + 4, 4);
       if (type == "eXIf") {
@@ -164,7 +160,7 @@ int container_orientation(std::string_view b) {
     }
   } else if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") {
     for (std::size_t at = 12; at + 8 <= b.size();) {  // fourcc, little-endian length, data, pad
-      const std::uint32_t length = little_endian32(b, at + 4);
+      const uint32_t length = le32(b, at + 4);
       if (length > b.size() - at - 8) break;
       if (b.substr(at, 4) == "EXIF") {
         tiff = b.substr(at + 8, length);
