@@ -14,7 +14,7 @@ void Coefficients::set(Blendshape s, float v) {
   if (!std::isfinite(v))
     throw std::invalid_argument(std::string("coefficient ") + std::string(info(s).apple_name) +
                                 " is not finite");
-  values_[index_of(s)] = v;
+  values_[index_of(s)] = v == 0.0f ? 0.0f : v;  // -0 (std::clamp(-0.0, 0.0, 1.0) keeps it) is 0
 }
 
 Coefficients Coefficients::clamped() const {

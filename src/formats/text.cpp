@@ -1,5 +1,6 @@
 #include "formats/text.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -92,7 +93,12 @@ void append_fixed(std::string& out, double v, int decimals) {
   const auto [end, ec] =
       std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
   if (ec != std::errc()) throw std::runtime_error("cannot format number");
-  out.append(buf, end);
+  // A value that rounds to zero is written "0.000", not "-0.000" (a -0.0, or -1e-12 from a
+  // subtraction): the sign of nothing is noise a reader should not have to handle.
+  char* first = buf;
+  if (*first == '-' && std::all_of(buf + 1, end, [](char c) { return c == '0' || c == '.'; }))
+    ++first;
+  out.append(first, end);
 }
 
 // "HH:MM:SS:FF.fff" (the fraction is optional) -> whole seconds and timecode frames.

@@ -24,7 +24,8 @@ bool parse_double(std::string_view field, double& out, std::string& why);
 // day and timecode frames (FF.fff). Returns false with `why` set for anything else.
 bool parse_timecode(std::string_view s, double& whole_seconds, double& frames, std::string& why);
 
-// Appends `v` with exactly `decimals` digits after the point, locale-independently.
+// Appends `v` with exactly `decimals` digits after the point, locale-independently; a value that
+// rounds to zero has no sign.
 void append_fixed(std::string& out, double v, int decimals);
 
 // "; did you mean \"jawOpen\"?" for a misspelt blendshape name, "" when nothing is close.

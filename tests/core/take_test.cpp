@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -42,6 +43,15 @@ TEST(Coefficients, SetStoresTheValue) {
   EXPECT_EQ(c.at(index_of(Blendshape::JawOpen)), 0.25f);
   c.set_at(0, 0.5f);
   EXPECT_EQ(c[Blendshape::EyeBlinkLeft], 0.5f);
+}
+
+TEST(Coefficients, NegativeZeroIsStoredAsZero) {
+  Coefficients c;
+  c.set(Blendshape::EyeLookInLeft, std::clamp(-0.0f, 0.0f, 1.0f));  // std::clamp keeps the sign
+  EXPECT_EQ(c[Blendshape::EyeLookInLeft], 0.0f);
+  EXPECT_FALSE(std::signbit(c[Blendshape::EyeLookInLeft]));
+  c.set(Blendshape::EyeLookInLeft, -0.25f);  // a real negative value is kept (a tolerance, not 0)
+  EXPECT_EQ(c[Blendshape::EyeLookInLeft], -0.25f);
 }
 
 TEST(Coefficients, SetThrowsOnNaN) {

@@ -74,6 +74,19 @@ TEST(LiveLinkCsv, OvershootAboveOneIsPreserved) {
   EXPECT_NE(out.find(",1.0033375025,"), std::string::npos);
 }
 
+TEST(LiveLinkCsv, NothingRoundingToZeroIsWrittenWithASign) {
+  Take take;
+  take.fps = 60;
+  FaceFrame f;
+  f.set_pose(PoseChannel::HeadYaw, -1e-12f);  // what a subtraction leaves
+  f.set_pose(PoseChannel::HeadRoll, -0.0f);
+  f.set_pose(PoseChannel::HeadPitch, -0.25f);
+  take.frames.push_back(f);
+  const std::string out = encode_livelink_csv(take);
+  EXPECT_EQ(out.find("-0.0000000000"), std::string::npos) << out;
+  EXPECT_NE(out.find(",-0.2500000000"), std::string::npos) << out;
+}
+
 TEST(LiveLinkCsv, JawAndMouthColumnsAreMappedByName) {
   // The app writes JawRight before JawLeft and MouthRight before MouthLeft; first data row:
   // JawForward 0.0360092670, JawRight 0.0185036063, JawLeft 0, ..., MouthRight 0, MouthLeft
