@@ -1,15 +1,17 @@
 // semblend/image.h — images in and out, safely.
 //
 // read_image: any format OpenCV decodes (JPEG, PNG, BMP, WebP, TIFF, …), and HEIF (an iPhone's
-//   HEIC photos; AVIF) through libheif with the file's own rotation applied, into 8-bit RGB.
+//   HEIC photos; AVIF) through libheif with the file's own rotation applied, and a GIF's first
+//   picture (FFmpeg's GIF decoder; transparency shown over white; a GIF cut short before its
+//   first picture ends is refused), into 8-bit RGB.
 //   Grayscale is expanded, alpha dropped, 16-bit scaled to 8-bit, CMYK JPEG converted by the
 //   decoder. JPEGs are decoded by libjpeg directly (the pixels OpenCV would give), so that data
 //   damage it only warns about — a bad Huffman code, a scan cut off by a marker, bytes a scan
 //   left over, lost restart sync: the rest of the image garbled or grey — is refused; a byte or
 //   two before the end marker, which some cameras write, is not damage. The pixel count is
-//   checked from the PNG/JPEG header *before* decoding, so a 20000×20000 image is refused without
-//   allocating it (limit: ImageLimits::max_pixels, default 64 megapixels); other formats are
-//   checked right after decoding. The EXIF orientation (a phone's portrait photo is stored on
+//   checked from the PNG/JPEG/GIF header *before* decoding, so a 20000×20000 image is refused
+//   without allocating it (limit: ImageLimits::max_pixels, default 64 megapixels); other formats
+//   are checked right after decoding. The EXIF orientation (a phone's portrait photo is stored on
 //   its side with orientation 6) is applied, so the image is the photo as viewers show it: a
 //   JPEG's APP1, a PNG's eXIf chunk, a WebP's EXIF chunk, a TIFF's Orientation tag (applied by
 //   OpenCV's TIFF reader), HEIF's rotation and mirroring (by libheif); an unreadable Exif block
@@ -44,8 +46,8 @@ struct ImageLimits {
 };
 
 Image read_image(const std::string& path, const ImageLimits& limits = {});
-// True if `path` names an image by its extension, case-insensitively: .jpg .jpeg .png .bmp .webp
-// .tif .tiff .heic .heif .avif (the one list folders of images are filtered by).
+// True if `path` names an image by its extension, case-insensitively: .jpg .jpeg .png .gif .bmp
+// .webp .tif .tiff .heic .heif .avif (the one list folders of images are filtered by).
 bool is_image_path(const std::string& path);
 // Decodes an encoded image held in memory; `name` is used in error messages.
 Image decode_image(const std::string& bytes, const std::string& name,

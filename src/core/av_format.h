@@ -1,13 +1,17 @@
-// libavformat's demuxer context as an owning handle, for the two readers that open files with it
-// directly: video_io.cpp (a video's display matrix and start time) and audio_io.cpp (the sound of
-// files libsndfile does not read). Internal header (not installed).
+// FFmpeg's contexts as owning handles, for the readers that use FFmpeg directly: video_io.cpp (a
+// video's display matrix and start time), audio_io.cpp (the sound of files libsndfile does not
+// read) and image_io.cpp (GIF pictures, which OpenCV 4.6 cannot read). Internal header (not
+// installed).
 #pragma once
 
 #include <memory>
 #include <string>
 
 extern "C" {
+#include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/error.h>
+#include <libavutil/frame.h>
 }
 
 namespace semblend {
@@ -16,6 +20,26 @@ struct AvFormatCloser {
   void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
 };
 using AvFormat = std::unique_ptr<AVFormatContext, AvFormatCloser>;
+
+struct AvCodecCloser {
+  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct AvPacketFreer {
+  void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+struct AvFrameFreer {
+  void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+using AvCodec = std::unique_ptr<AVCodecContext, AvCodecCloser>;
+using AvPacket = std::unique_ptr<AVPacket, AvPacketFreer>;
+using AvFrame = std::unique_ptr<AVFrame, AvFrameFreer>;
+
+// FFmpeg's own reason for an error code ("Invalid data found when processing input").
+inline std::string av_error_text(int err) {
+  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+  av_strerror(err, buf, sizeof buf);
+  return buf;
+}
 
 // Opens `path` for demuxing (streams not yet probed): the handle, or null with FFmpeg's error
 // code in `*error`.

@@ -244,22 +244,6 @@ class MonoSink {
   double frames_ = 0;
 };
 
-// FFmpeg's own reason for an error code.
-std::string av_error_text(int err) {
-  char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(err, buf, sizeof buf);
-  return buf;
-}
-
-struct CodecCloser {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct PacketFreer {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct FrameFreer {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
 struct SwrFreer {
   void operator()(SwrContext* s) const { swr_free(&s); }
 };
@@ -334,9 +318,9 @@ Audio read_with_ffmpeg(const std::string& path, int target_rate, const AudioLimi
     stated = static_cast<double>(format->duration) / AV_TIME_BASE;
   if (stated > limits.max_seconds) throw too_long(path, seconds_text(stated), limits);
 
-  const std::unique_ptr<AVCodecContext, CodecCloser> decoder(avcodec_alloc_context3(codec));
-  const std::unique_ptr<AVPacket, PacketFreer> packet(av_packet_alloc());
-  const std::unique_ptr<AVFrame, FrameFreer> frame(av_frame_alloc()), mixed(av_frame_alloc());
+  const AvCodec decoder(avcodec_alloc_context3(codec));
+  const AvPacket packet(av_packet_alloc());
+  const AvFrame frame(av_frame_alloc()), mixed(av_frame_alloc());
   const std::unique_ptr<SwrContext, SwrFreer> swr(swr_alloc());
   if (!decoder || !packet || !frame || !mixed || !swr) throw std::bad_alloc();
   if (const int err = avcodec_parameters_to_context(decoder.get(), stream->codecpar); err < 0)

@@ -8,12 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/av_format.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
 #include "semblend/image.h"
 
 extern "C" {
 #include <jpeglib.h>
+#include <libavutil/pixdesc.h>
 #include <libexif/exif-data.h>
 #include <libheif/heif.h>
 // After jpeglib.h: its jconfig.h says which warnings jerror.h defines.
@@ -36,10 +38,17 @@ uint32_t le32(std::string_view b, std::size_t at) {
          (uint32_t(uint8_t(b[at + 1])) << 8) | uint32_t(uint8_t(b[at]));
 }
 
-// Width and height from a PNG IHDR or a JPEG SOF marker, without decoding; {0, 0} if unknown.
+bool is_gif(const std::string& b) {
+  return b.size() >= 6 && (b.compare(0, 6, "GIF87a") == 0 || b.compare(0, 6, "GIF89a") == 0);
+}
+
+// Width and height from a PNG IHDR, a GIF's logical screen or a JPEG SOF marker, without decoding;
+// {0, 0} if unknown.
 std::pair<int64_t, int64_t> header_size(const std::string& b) {
   if (b.size() >= 24 && b.compare(0, 8, kPngSignature) == 0 && b.compare(12, 4, "IHDR") == 0)
     return {be32(b, 16), be32(b, 20)};
+  if (b.size() >= 10 && is_gif(b))
+    return {le32(b, 6) & 0xFFFF, le32(b, 6) >> 16};  // the logical screen's width and height
   if (b.size() >= 4 && uint8_t(b[0]) == 0xFF && uint8_t(b[1]) == 0xD8) {
     std::size_t i = 2;
     while (i + 9 < b.size()) {
@@ -325,6 +334,84 @@ DecodedJpeg decode_jpeg(const std::string& b, const std::string& name, const Ima
   return {std::move(r->image), r->orientation};
 }
 
+// Whether a GIF holds its first picture whole: its blocks walked (header, colour tables,
+// extensions, the image's data sub-blocks up to their terminator) without running off the end.
+// FFmpeg's decoder shows a picture cut short with its missing rows blank and only logs it.
+bool gif_first_image_whole(std::string_view b) {
+  auto at = [&](std::size_t i) { return std::size_t(uint8_t(b[i])); };
+  auto table = [&](std::size_t flags) {
+    return flags & 0x80 ? 3 * (std::size_t{2} << (flags & 7)) : 0;
+  };
+  if (b.size() < 13) return false;
+  std::size_t i = 13 + table(at(10));
+  // Sub-blocks (a length byte, then that many bytes) up to a zero length; false past the end.
+  auto skip_sub_blocks = [&] {
+    while (i < b.size() && at(i) != 0) i += 1 + at(i);
+    if (i >= b.size()) return false;
+    ++i;
+    return true;
+  };
+  while (i < b.size()) {
+    if (at(i) == 0x21) {  // an extension: its label, then sub-blocks
+      i += 2;
+      if (!skip_sub_blocks()) return false;
+    } else if (at(i) == 0x2C) {  // the image: descriptor, local colour table, LZW code size, data
+      if (i + 10 > b.size()) return false;
+      i += 10 + table(at(i + 9)) + 1;
+      return skip_sub_blocks();
+    } else {
+      return false;  // the trailer (0x3B) or anything else before an image
+    }
+  }
+  return false;
+}
+
+// A GIF's first picture, by FFmpeg's GIF decoder (OpenCV 4.6 reads no GIF): handed the whole file
+// as one packet, it reads the header and the first frame onto the logical screen, as FFmpeg's GIF
+// demuxer would hand it over. Transparent pixels are shown over white, as a browser page shows
+// them. An animated GIF's later frames are a video's (`semblend video` reads them).
+Image decode_gif(const std::string& bytes, const std::string& name) {
+  const AVCodec* codec = avcodec_find_decoder(AV_CODEC_ID_GIF);
+  if (!gif_first_image_whole(bytes))
+    throw InputError(name, 0, 0, "truncated GIF: the file ends before its first picture does");
+  if (codec == nullptr)
+    throw InputError(name, 0, 0, "cannot decode a GIF: FFmpeg has no GIF decoder");
+  const AvCodec decoder(avcodec_alloc_context3(codec));
+  const AvPacket packet(av_packet_alloc());
+  const AvFrame frame(av_frame_alloc());
+  if (!decoder || !packet || !frame) throw std::bad_alloc();
+  if (const int err = avcodec_open2(decoder.get(), codec, nullptr); err < 0)
+    throw InputError(name, 0, 0, "cannot decode the GIF: \"" + av_error_text(err) + "\"");
+  if (av_new_packet(packet.get(), static_cast<int>(bytes.size())) < 0) throw std::bad_alloc();
+  std::copy(bytes.begin(), bytes.end(), packet->data);
+  int err = avcodec_send_packet(decoder.get(), packet.get());
+  if (err >= 0) err = avcodec_receive_frame(decoder.get(), frame.get());
+  if (err < 0) throw InputError(name, 0, 0, "not a readable GIF: \"" + av_error_text(err) + "\"");
+  if (frame->format != AV_PIX_FMT_RGB32)
+    throw InputError(name, 0, 0,
+                     std::string("cannot decode the GIF: FFmpeg gave its pixels as ") +
+                         av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame->format)));
+  Image img;
+  img.width = frame->width;
+  img.height = frame->height;
+  img.rgb.resize(static_cast<std::size_t>(img.width) * img.height * 3);
+  for (int y = 0; y < img.height; ++y) {
+    // AV_PIX_FMT_RGB32 is one native-endian 32-bit word per pixel: A in the top byte.
+    const auto* row =
+        reinterpret_cast<const uint32_t*>(frame->data[0] + std::ptrdiff_t(y) * frame->linesize[0]);
+    uint8_t* out = img.rgb.data() + static_cast<std::size_t>(y) * img.width * 3;
+    for (int x = 0; x < img.width; ++x) {
+      const uint32_t argb = row[x];
+      const uint32_t a = argb >> 24;
+      for (int c = 0; c < 3; ++c) {
+        const uint32_t v = (argb >> (16 - 8 * c)) & 0xFF;
+        out[3 * x + c] = static_cast<uint8_t>((v * a + 255 * (255 - a) + 127) / 255);
+      }
+    }
+  }
+  return img;
+}
+
 }  // namespace
 
 Image decode_image(const std::string& bytes, const std::string& name, const ImageLimits& limits) {
@@ -337,6 +424,11 @@ Image decode_image(const std::string& bytes, const std::string& name, const Imag
     if (heif == heif_filetype_yes_supported) return decode_heif(bytes, name, limits);
     if (heif == heif_filetype_yes_unsupported)
       throw InputError(name, 0, 0, "a HEIF image of a kind libheif cannot read");
+  }
+  if (is_gif(bytes)) {
+    Image gif = decode_gif(bytes, name);
+    check_size(gif.width, gif.height, name, limits);
+    return gif;
   }
   int orientation = 1;
   if (bytes.size() >= 3 && bytes.compare(0, 3, "\xFF\xD8\xFF") == 0) {
@@ -399,8 +491,9 @@ Image read_image(const std::string& path, const ImageLimits& limits) {
 
 bool is_image_path(const std::string& path) {
   const std::string ext = extension_of(path);
-  return ext == "jpg" || ext == "jpeg" || ext == "png" || ext == "bmp" || ext == "webp" ||
-         ext == "tif" || ext == "tiff" || ext == "heic" || ext == "heif" || ext == "avif";
+  return ext == "jpg" || ext == "jpeg" || ext == "png" || ext == "gif" || ext == "bmp" ||
+         ext == "webp" || ext == "tif" || ext == "tiff" || ext == "heic" || ext == "heif" ||
+         ext == "avif";
 }
 
 std::string encode_png(const Image& image) {

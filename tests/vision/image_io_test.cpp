@@ -460,6 +460,60 @@ TEST(ImageIo, HeicPhotosAreReadUpright) {
   EXPECT_TRUE(is_image_path("a.avif"));
 }
 
+// OpenCV 4.6 reads no GIF: it was "not an image". Now a GIF's first picture is read by FFmpeg's GIF
+// decoder, transparent pixels over white; an animated GIF gives its first frame; a GIF cut short
+// before its first picture ends is refused (FFmpeg's decoder would give the missing rows blank).
+TEST(ImageIo, GifFirstPictureIsReadTransparencyOverWhite) {
+  const test::TempDir tmp;
+  // Left half opaque red, right half transparent blue (BGRA).
+  cv::Mat half(8, 16, CV_8UC4, cv::Scalar(200, 30, 30, 0));
+  half(cv::Rect(0, 0, 8, 8)).setTo(cv::Scalar(30, 30, 200, 255));
+  test::write_text(tmp.path("half.png"), encode(half, ".png"));
+  ASSERT_TRUE(
+      test::ffmpeg("-i " + test::q(tmp.path("half.png")) +
+                   " -vf 'split[a][b];[a]palettegen=reserve_transparent=1[p];[b][p]paletteuse' " +
+                   test::q(tmp.path("half.gif"))));
+  const Image gif = read_image(tmp.path("half.gif"));
+  ASSERT_EQ(gif.width, 16);
+  ASSERT_EQ(gif.height, 8);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(gif.pixel(2, 4)[c], c == 0 ? 200 : 30, 8) << c;
+    EXPECT_EQ(gif.pixel(13, 4)[c], 255) << c;  // transparent: white, not the hidden blue
+  }
+  // Three frames, three colours (RGB, each one of the 3-3-2 palette ffmpeg writes by default): the
+  // first one's.
+  const int colours[3][3] = {{0, 180, 0}, {252, 252, 0}, {0, 0, 255}};
+  for (int f = 0; f < 3; ++f)
+    test::write_text(
+        tmp.path("f" + std::to_string(f) + ".png"),
+        encode(cv::Mat(12, 20, CV_8UC3, cv::Scalar(colours[f][2], colours[f][1], colours[f][0])),
+               ".png"));
+  ASSERT_TRUE(test::ffmpeg("-framerate 5 -i " + test::q(tmp.path("f%d.png")) + " " +
+                           test::q(tmp.path("anim.gif"))));
+  const Image first = read_image(tmp.path("anim.gif"));
+  ASSERT_EQ(first.width, 20);
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(first.pixel(10, 6)[c], colours[0][c], 4) << c;
+  EXPECT_TRUE(is_image_path("Reaction.GIF"));
+
+  const std::string bytes = test::read_text(tmp.path("anim.gif"));
+  for (const std::size_t cut : {std::size_t{6}, std::size_t{40}, bytes.size() / 3}) {
+    try {
+      decode_image(bytes.substr(0, cut), "cut.gif");
+      ADD_FAILURE() << "a GIF cut to " << cut << " of " << bytes.size() << " bytes decoded";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.file(), "cut.gif");
+      EXPECT_NE(e.problem().find("truncated GIF"), std::string::npos) << e.what();
+    }
+  }
+  // The logical screen's size is checked before decoding.
+  try {
+    decode_image(std::string("GIF89a\xff\xff\xff\xff\0\0\0", 13), "huge.gif");
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(e.problem().find("65535×65535 pixels"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ImageIoBadInput, HeicCutShortOrTooLargeIsRefused) {
   Image source;
   source.width = 64;
