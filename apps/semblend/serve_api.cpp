@@ -134,6 +134,13 @@ std::int64_t whole_number(const std::string& name, const std::string& text, std:
   return v;
 }
 
+// A text field of a JSON body (a number or a list there is a 400, not a 500).
+std::string text_field(const json& j, const char* key) {
+  const json& v = j.at(key);
+  if (!v.is_string()) throw BadRequest(std::string(key) + " must be a string, got " + v.dump());
+  return v.get<std::string>();
+}
+
 // A whole-number field of a JSON body in [lo, hi]: 2.9, 1e300 and 2^64 - 1 are errors, not 2,
 // INT64_MIN and -1.
 std::int64_t whole_field(const json& j, const char* key, std::int64_t lo, std::int64_t hi) {
@@ -406,7 +413,7 @@ void ServeApp::install(Server& server) {
                 for (const char* key : {"annotator", "pair_id", "choice"})
                   if (!j->contains(key))
                     return error(res, 400, std::string("missing \"") + key + "\"");
-                const auto choice = prefs::choice_from_name(j->at("choice").get<std::string>());
+                const auto choice = prefs::choice_from_name(text_field(*j, "choice"));
                 if (!choice)
                   return error(res, 400, "choice must be \"a\", \"b\", \"tie\" or \"skip\"");
                 const std::int64_t pair_id =
@@ -415,8 +422,7 @@ void ServeApp::install(Server& server) {
                   return error(res, 404, "no pair " + std::to_string(pair_id));
                 prefs::NewJudgment n;
                 n.pair_id = pair_id;
-                n.annotator_id =
-                    store_.annotator(annotator_name(j->at("annotator").get<std::string>()));
+                n.annotator_id = store_.annotator(annotator_name(text_field(*j, "annotator")));
                 n.choice = *choice;
                 if (j->contains("latency_ms"))  // a day at most: longer is no judging time
                   n.latency_ms = whole_field(*j, "latency_ms", 0, 86'400'000);
@@ -440,8 +446,7 @@ void ServeApp::install(Server& server) {
         const auto j = json_body(req, res, config_.max_json_bytes);
         if (!j) return;
         if (!j->contains("annotator")) return error(res, 400, "missing \"annotator\"");
-        const auto who =
-            store_.find_annotator(annotator_name(j->at("annotator").get<std::string>()));
+        const auto who = store_.find_annotator(annotator_name(text_field(*j, "annotator")));
         const auto undone = who ? store_.undo_judgment(id_of(req), *who) : std::nullopt;
         if (!undone)
           return error(res, 404, "no judgment " + req.matches[1].str() + " of this annotator");

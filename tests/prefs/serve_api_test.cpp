@@ -142,6 +142,16 @@ TEST(ServeApi, WholeNumbersKeysAndNamesAreChecked) {
     EXPECT_EQ(r->status, 400) << bad;
     EXPECT_NE(message(r).find("pair_id must be a whole number"), std::string::npos) << message(r);
   }
+  // A choice or an annotator that is not text: 400 naming the field (before, 500 "internal error").
+  for (const json& bad : {json(1), json::array({"a"}), json(nullptr)}) {
+    for (const char* key : {"choice", "annotator"}) {
+      auto r = judge({{key, bad}});
+      EXPECT_EQ(r->status, 400) << key << " " << bad;
+      EXPECT_NE(message(r).find(std::string(key) + " must be a string"), std::string::npos)
+          << message(r);
+    }
+  }
+  EXPECT_EQ(s.post("/api/v1/judgments/1/undo", R"({"annotator": 7})")->status, 400);
   EXPECT_EQ(judge({{"latency_ms", 1.5}})->status, 400);
   EXPECT_EQ(judge({{"latency_ms", 1e30}})->status, 400);
   EXPECT_EQ(s.store.counts().judgments, 0);
