@@ -302,11 +302,13 @@ int run_video_batch(const VideoOptions& o) {
 }
 
 int run_speech_batch(const SpeechOptions& o) {
-  if (!o.output.empty() || !o.preview.empty() || !o.transcript.empty() || !o.phones.empty())
+  if (!o.output.empty() || !o.preview.empty() || !o.transcript.empty() || !o.phones.empty() ||
+      !o.alignment.empty())
     throw std::invalid_argument(
         "a folder or manifest writes one take per recording (--out-dir or the manifest's output "
         "column), with each recording's own transcript (a folder's talk.txt beside talk.wav, a "
-        "manifest's transcript column): not with -o, --preview, --transcript or --phones");
+        "manifest's transcript column): not with -o, --preview, --alignment, --transcript or "
+        "--phones");
   const std::string format = take_format(o.batch, o.semantic, "speech");
   const Shard shard = o.batch.shard.empty() ? Shard{} : parse_shard(o.batch.shard);
   // One worker unless asked: aligners share sphinxbase's global state, so their decoding takes

@@ -589,18 +589,28 @@ int run_speech(const SpeechOptions& o) {
       throw std::invalid_argument("--preview must be an .mp4 file, got \"" + o.preview + "\"");
     resolve_file_output(o.preview);
   }
+  if (!o.alignment.empty()) {
+    if (extension_of(o.alignment) != "json")
+      throw std::invalid_argument("--alignment must be a .json file, got \"" + o.alignment + "\"");
+    resolve_file_output(o.alignment);
+  }
   std::optional<Audio> audio;
   if (!o.audio.empty()) {
     audio = read_audio(o.audio);
     for (const std::string& w : audio->warnings)
       std::fprintf(stderr, "semblend speech: warning: %s: %s\n", o.audio.c_str(), w.c_str());
   }
-  const Take take = speech_take(o, audio ? &*audio : nullptr, nullptr, to);
+  std::vector<TimedPhoneme> phones;
+  const Take take = speech_take(o, audio ? &*audio : nullptr, nullptr, to, "", &phones);
   // The preview first: it is the step that can still fail (ffmpeg), and a failed run leaves no
   // take.
   if (!o.preview.empty()) {
     write_preview_video(take, o.audio, o.preview);
     std::fprintf(stderr, "semblend speech: preview -> %s\n", o.preview.c_str());
+  }
+  if (!o.alignment.empty()) {
+    emit(o.alignment, encode_phone_alignment_json(phones));
+    std::fprintf(stderr, "semblend speech: alignment -> %s\n", o.alignment.c_str());
   }
   emit(o.output, encode_take(take, to));
   std::fprintf(stderr, "semblend speech: %zu frames at %g fps\n", take.frames.size(), take.fps);
@@ -608,7 +618,7 @@ int run_speech(const SpeechOptions& o) {
 }
 
 Take speech_take(const SpeechOptions& o, const Audio* audio, Aligner* aligner, TakeFormat to,
-                 const std::string& label) {
+                 const std::string& label, std::vector<TimedPhoneme>* phones_out) {
   auto phones = o.phones.empty() ? align_speech(o, *audio, aligner, label)
                                  : parse_phone_alignment_json(read_file(o.phones), o.phones);
   if (audio && !o.phones.empty()) {
@@ -625,6 +635,7 @@ Take speech_take(const SpeechOptions& o, const Audio* audio, Aligner* aligner, T
     if (phones.back().end < duration)
       phones.push_back(TimedPhoneme{Phoneme::SIL, phones.back().end, duration, ""});
   }
+  if (phones_out != nullptr) *phones_out = phones;
   ArticulationOptions ao;
   ao.fps = o.fps;
   ao.coarticulation = !o.no_coarticulation;

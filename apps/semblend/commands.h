@@ -401,6 +401,7 @@ struct SpeechOptions {
   bool no_gaze = false;
   std::uint64_t seed = 1;  // blinks and gaze
   std::string preview;     // "" = none; else an .mp4 of the rig talking, with the audio
+  std::string alignment;   // "" = none; else the timed words and phones (pocketsphinx JSON)
   bool stream = false;     // live: 16 kHz PCM from stdin -> JSONL frames (commands_speech.cpp)
   std::string vmc;         // --stream: also send each frame to this HOST:PORT (VMC over OSC)
   BatchOptions batch;      // `audio` a folder or a manifest: one take per recording
@@ -413,8 +414,9 @@ bool is_english(const std::string& lang);
 // given, else recognition; `aligner`, when not null, is used for English instead of a new one),
 // or o.phones read; then animated with prosody, and semantics attached for `to` with o.semantic.
 // Warnings and the alignment's summary go to stderr, after "semblend speech: " and `label`.
+// `phones`, when not null, receives the timed phones the take was animated from.
 Take speech_take(const SpeechOptions& o, const Audio* audio, Aligner* aligner, TakeFormat to,
-                 const std::string& label = "");
+                 const std::string& label = "", std::vector<TimedPhoneme>* phones = nullptr);
 int run_speech_stream(const SpeechOptions& o);
 
 // `semblend play`: a take streamed live in the VMC protocol (vmc.h), frames at their own times.

@@ -78,8 +78,8 @@ double cpu_seconds() {
 int run_speech_stream(const SpeechOptions& o) {
   if (!o.audio.empty() && o.audio != "-")
     throw std::invalid_argument("--stream reads stdin: pipe the audio in (no AUDIO argument)");
-  if (!o.transcript.empty() || !o.phones.empty())
-    throw std::invalid_argument("--stream takes neither --transcript nor --phones");
+  if (!o.transcript.empty() || !o.phones.empty() || !o.alignment.empty())
+    throw std::invalid_argument("--stream takes neither --transcript, --phones nor --alignment");
   if (!o.output.empty() && format_for_extension(o.output) != TakeFormat::Jsonl)
     throw std::invalid_argument("--stream writes JSONL: -o must name a .jsonl file");
   // Blendshapes only: a speech take has no head pose of its own (the receiver's tracker, or

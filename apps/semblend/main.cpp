@@ -308,6 +308,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   sp->add_option("--phones", speech.phones,
                  "Timed phones (pocketsphinx JSON alignment) instead of aligning the audio");
+  sp->add_option("--alignment", speech.alignment,
+                 "Also write the timed words and phones here (pocketsphinx JSON: what --phones "
+                 "reads, to inspect, correct by hand and animate again)");
   sp->add_option("--models", speech.models,
                  "pocketsphinx en-us model folder (default: the installed pocketsphinx-en-us)");
   sp->add_option("-o,--output", speech.output, "Write the take here (.csv, .json, .jsonl)");

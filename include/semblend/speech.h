@@ -15,6 +15,10 @@
 // parse_phone_alignment_json: pocketsphinx's JSON result ({"b", "d", "t", "w": [...]}, words with
 //   their phones as leaves; the format of ../shared/data/speech/*.phone.json); fillers and <sil>
 //   become silence.
+// encode_phone_alignment_json: timed phones in that format, for parse_phone_alignment_json (and
+//   people) to read: one entry per word (its consecutive phones; a word said twice in a row is one
+//   entry), "<sil>" entries for silence, times in seconds to 0.1 ms, and at the top the words in
+//   order. Phones that are not contiguous or not ordered are std::invalid_argument.
 // Failure modes: InputError for malformed alignments (file, problem; unknown phone names, negative
 //   durations, overlapping or unordered phones); std::invalid_argument for a bad fps.
 // Thread safety: pure functions over values.
@@ -112,6 +116,7 @@ struct TimedPhoneme {
 
 std::vector<TimedPhoneme> parse_phone_alignment_json(std::string_view text,
                                                      const std::string& name);
+std::string encode_phone_alignment_json(const std::vector<TimedPhoneme>& phonemes);
 
 struct ArticulationOptions {
   double fps = 60;

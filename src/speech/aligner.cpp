@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <span>
 #include <stdexcept>
@@ -203,7 +204,6 @@ struct Aligner::Impl {
   Decoder aligner;     // phone dictionary, FSG searches "align" and "loop"
   Decoder recognizer;  // cmudict + trigram LM, created on first use
 
-  Pronunciation pronounce_missing(const std::string& word, std::vector<std::string>& warnings);
   // path: decode exactly these segments' phones in order (sub-frame passes), ignoring prons.
   Decoded decode_fsg(std::span<const int16> pcm,
                      const std::vector<std::vector<Pronunciation>>& prons, bool open_end, bool loop,
@@ -212,11 +212,12 @@ struct Aligner::Impl {
   Decoded align_piece(const std::vector<int16>& pcm,
                       const std::vector<std::vector<Pronunciation>>& prons, bool open_end,
                       double* mismatch);
-  std::vector<std::vector<Pronunciation>> pronunciations(const std::vector<std::string>& words,
-                                                         std::vector<std::string>& kept,
-                                                         std::vector<std::string>& warnings);
+  // Each word's pronunciations, over all its readings; `kept` gets the words that have any.
+  std::vector<std::vector<Pronunciation>> pronunciations(
+      const std::vector<speech::SpokenWord>& words, std::vector<std::string>& kept,
+      std::vector<std::string>& warnings);
   // check: also measure the mismatch against the phone loop (transcripts, not recognised words).
-  bool align_words(const Audio& audio, const std::vector<std::string>& words, Alignment& out,
+  bool align_words(const Audio& audio, const std::vector<speech::SpokenWord>& words, Alignment& out,
                    bool check);
   void recognize_into(const Audio& audio, Alignment& out);
 };
@@ -444,36 +445,69 @@ Decoded Aligner::Impl::align_piece(const std::vector<int16>& pcm,
 }
 
 std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
-    const std::vector<std::string>& words, std::vector<std::string>& kept,
+    const std::vector<speech::SpokenWord>& words, std::vector<std::string>& kept,
     std::vector<std::string>& warnings) {
-  std::vector<std::vector<Pronunciation>> out;
-  for (const std::string& w : words) {
-    std::vector<Pronunciation> p = dictionary.lookup(w);
+  // One dictionary word's pronunciations, espeak-ng's when it has none (said in a warning, once,
+  // except for numbers).
+  std::map<std::string, std::vector<Pronunciation>> asked;
+  auto of_word = [&](const std::string& w) -> const std::vector<Pronunciation>& {
+    if (const auto known = asked.find(w); known != asked.end()) return known->second;
+    std::vector<Pronunciation>& p = asked[w] = dictionary.lookup(w);
     if (p.empty() && options.espeak) {
       std::string unmapped;
       Pronunciation e = speech::espeak_pronunciation(w, &unmapped);
       std::string phones;
       for (Phoneme ph : e) phones += (phones.empty() ? "" : " ") + std::string(info(ph).arpabet);
       if (!e.empty()) {
-        warnings.push_back("\"" + w + "\" is not in the pronunciation dictionary: espeak-ng says " +
-                           phones + (unmapped.empty() ? "" : " (ignored IPA: " + unmapped + ")"));
+        // Numbers are espeak-ng's to read (spoken_words); other words missing are worth a word.
+        if (w.find_first_not_of("0123456789") != std::string::npos || !unmapped.empty())
+          warnings.push_back("\"" + w +
+                             "\" is not in the pronunciation dictionary: espeak-ng says " + phones +
+                             (unmapped.empty() ? "" : " (ignored IPA: " + unmapped + ")"));
         p.push_back(std::move(e));
       }
     }
+    return p;
+  };
+  constexpr std::size_t kMaxVariants = 64;  // per word, over its readings' word combinations
+  std::vector<std::vector<Pronunciation>> out;
+  for (const speech::SpokenWord& sw : words) {
+    std::vector<Pronunciation> p;
+    for (const std::string& reading :
+         sw.readings.empty() ? std::vector<std::string>{sw.text} : sw.readings) {
+      // A reading of several words ("5 dollars 50"): every combination of their pronunciations.
+      std::vector<Pronunciation> variants{{}};
+      for (std::size_t from = 0; from < reading.size() && !variants.empty();) {
+        const std::size_t space = std::min(reading.find(' ', from), reading.size());
+        const std::vector<Pronunciation> part = of_word(reading.substr(from, space - from));
+        from = space + 1;
+        std::vector<Pronunciation> longer;
+        for (const Pronunciation& v : variants)
+          for (const Pronunciation& q : part) {
+            if (longer.size() == kMaxVariants) break;
+            longer.push_back(v);
+            longer.back().insert(longer.back().end(), q.begin(), q.end());
+          }
+        variants = std::move(longer);
+      }
+      for (Pronunciation& v : variants)
+        if (p.size() < kMaxVariants && std::find(p.begin(), p.end(), v) == p.end())
+          p.push_back(std::move(v));
+    }
     if (p.empty()) {
-      warnings.push_back("\"" + w + "\" has no pronunciation" +
+      warnings.push_back("\"" + sw.text + "\" has no pronunciation" +
                          (options.espeak ? " (not in the dictionary, nothing from espeak-ng)"
                                          : " (not in the dictionary)") +
                          ": left out of the alignment");
       continue;
     }
-    kept.push_back(w);
+    kept.push_back(sw.text);
     out.push_back(std::move(p));
   }
   return out;
 }
 
-bool Aligner::Impl::align_words(const Audio& audio, const std::vector<std::string>& words,
+bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::SpokenWord>& words,
                                 Alignment& out, bool check) {
   std::vector<std::string> kept;
   const auto prons = pronunciations(words, kept, out.warnings);
@@ -576,8 +610,8 @@ void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
       if (!is_filler(w)) heard.push_back({w, sf, ef});
     }
     if (heard.empty()) continue;  // silence or noise: the mouth rests
-    std::vector<std::string> words;
-    for (const Word& w : heard) words.push_back(w.text);
+    std::vector<speech::SpokenWord> words;
+    for (const Word& w : heard) words.push_back({w.text, {}});
     Alignment piece;
     Audio part;
     part.samples.assign(x.begin() + static_cast<long>(start), x.begin() + static_cast<long>(end));
@@ -611,7 +645,7 @@ void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
 Alignment Aligner::align(const Audio& audio, const std::string& transcript,
                          const std::string& transcript_name) {
   const double cpu0 = thread_cpu_seconds();
-  const std::vector<std::string> words = speech::split_words(transcript, transcript_name);
+  const std::vector<speech::SpokenWord> words = speech::spoken_words(transcript, transcript_name);
   const Audio a = audio.sample_rate == kRate ? audio : resample(audio, kRate);
   Alignment out;
   out.audio_seconds = a.duration();

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "formats/json_parse.h"
+#include "formats/text.h"
 #include "semblend/error.h"
 #include "semblend/speech.h"
 
@@ -35,8 +36,15 @@ void collect(const nlohmann::json& node, const std::string& word, std::vector<Ti
              const std::string& name) {
   if (!node.is_object() || !node.contains("t") || !node.contains("b") || !node.contains("d"))
     throw InputError(name, 0, 0, "alignment entries need \"t\", \"b\" and \"d\"");
+  if (!node["t"].is_string() || !node["b"].is_number() || !node["d"].is_number() ||
+      (node.contains("w") && !node["w"].is_array()))
+    throw InputError(
+        name, 0, 0,
+        "an alignment entry's \"t\" is text, its \"b\" and \"d\" numbers (seconds) "
+        "and its \"w\" a list: " +
+            node.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 120));
   const std::string text = node["t"].get<std::string>();
-  if (node.contains("w") && node["w"].is_array() && !node["w"].empty()) {
+  if (node.contains("w") && !node["w"].empty()) {
     std::string w = text;
     if (const auto paren = w.find('('); paren != std::string::npos)
       w = w.substr(0, paren);  // was(2)
@@ -77,6 +85,49 @@ std::vector<TimedPhoneme> parse_phone_alignment_json(std::string_view text,
           name, 0, 0,
           "phones overlap or are out of order at " + std::to_string(out[i].start) + " s");
   if (out.empty()) throw InputError(name, 0, 0, "the alignment holds no phones");
+  return out;
+}
+
+std::string encode_phone_alignment_json(const std::vector<TimedPhoneme>& phonemes) {
+  for (std::size_t i = 0; i < phonemes.size(); ++i)
+    if (!(phonemes[i].end >= phonemes[i].start) || !(phonemes[i].start >= 0) ||
+        (i > 0 && phonemes[i].start < phonemes[i - 1].end - 1e-9))
+      throw std::invalid_argument("encode_phone_alignment_json: phones out of order at " +
+                                  std::to_string(i));
+  auto entry = [](std::string& out, double b, double e, const std::string& text) {
+    out += "{\"b\":";
+    formats::append_fixed(out, b, 4);
+    out += ",\"d\":";
+    formats::append_fixed(out, std::max(0.0, e - b), 4);
+    out += ",\"t\":" +
+           nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::string words, body;
+  for (std::size_t i = 0; i < phonemes.size();) {
+    // One word: the run of phones it holds (silence: each phone an entry of its own).
+    const std::string& word = phonemes[i].word;
+    const bool silence = phonemes[i].phoneme == Phoneme::SIL || word.empty();
+    std::size_t j = i + 1;
+    while (!silence && j < phonemes.size() && phonemes[j].word == word &&
+           phonemes[j].phoneme != Phoneme::SIL)
+      ++j;
+    if (!silence) words += (words.empty() ? "" : " ") + word;
+    body += body.empty() ? "\n  " : ",\n  ";
+    entry(body, phonemes[i].start, phonemes[j - 1].end, silence ? "<sil>" : word);
+    body += ",\"w\":[";
+    for (std::size_t k = i; k < j; ++k) {
+      if (k > i) body += ',';
+      entry(body, phonemes[k].start, phonemes[k].end,
+            std::string(info(phonemes[k].phoneme).arpabet));
+      body += '}';
+    }
+    body += "]}";
+    i = j;
+  }
+  std::string out;
+  entry(out, phonemes.empty() ? 0 : phonemes.front().start,
+        phonemes.empty() ? 0 : phonemes.back().end, words);
+  out += ",\"w\":[" + body + "\n]}\n";
   return out;
 }
 

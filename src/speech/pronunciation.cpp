@@ -3,8 +3,10 @@
 
 #include <espeak-ng/speak_lib.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <utility>
@@ -290,14 +292,23 @@ Pronunciation espeak_pronunciation(const std::string& word, std::string* unmappe
   return ipa_to_arpabet(ipa, unmapped);
 }
 
-std::vector<std::string> split_words(std::string_view text, const std::string& name) {
-  std::vector<std::string> words;
+namespace {
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Words as written, lowercase: letters (any script), digits and inner apostrophes; a number keeps
+// the points and commas between its digits ("1,000", "3.14"); the symbols said aloud ("%", "&",
+// "+", "@", "=", "$", "£", "€") are tokens of their own; everything else separates.
+std::vector<std::string> written_tokens(std::string_view text, const std::string& name) {
+  std::vector<std::string> tokens;
   std::string word;
   auto flush = [&] {
     while (!word.empty() && word.back() == '\'') word.pop_back();
     std::size_t lead = 0;
     while (lead < word.size() && word[lead] == '\'') ++lead;
-    if (lead < word.size()) words.push_back(word.substr(lead));
+    if (lead < word.size()) tokens.push_back(word.substr(lead));
     word.clear();
   };
   for (std::size_t i = 0; i < text.size();) {
@@ -306,16 +317,26 @@ std::vector<std::string> split_words(std::string_view text, const std::string& n
     if (n == 0)
       throw InputError(name, 0, 0,
                        "the transcript is not valid UTF-8 (byte " + std::to_string(i + 1) + ")");
+    const bool digit_next = i + 1 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '9';
     if (cp < 0x80) {
       const auto c = static_cast<unsigned char>(cp);
-      if (std::isalnum(c))
+      if (std::isalnum(c)) {
         word += static_cast<char>(std::tolower(c));
-      else if (c == '\'')
+      } else if (c == '\'') {
         word += '\'';
-      else
+      } else if ((c == '.' || c == ',') && all_digits(word) && digit_next) {
+        word += static_cast<char>(c);  // 3.14, 1,000
+      } else if (std::string_view("%&+@=$").find(static_cast<char>(c)) != std::string_view::npos) {
         flush();
+        tokens.emplace_back(1, static_cast<char>(c));
+      } else {
+        flush();
+      }
     } else if (cp == 0x2019 || cp == 0x02BC) {
       word += '\'';  // typographic apostrophes: don’t
+    } else if (cp == 0xA3 || cp == 0x20AC) {
+      flush();
+      tokens.emplace_back(text.substr(i, n));  // £ €
     } else if (cp == 0xFEFF || (cp >= 0x80 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x206F) ||
                (cp >= 0x3000 && cp <= 0x303F)) {
       flush();  // BOM, Latin-1 punctuation, general and CJK punctuation, spaces
@@ -325,7 +346,130 @@ std::vector<std::string> split_words(std::string_view text, const std::string& n
     i += n;
   }
   flush();
-  if (words.empty()) throw InputError(name, 0, 0, "the transcript holds no words");
+  return tokens;
+}
+
+// A whole number's readings: itself (espeak-ng reads "2021" as "two thousand twenty-one"), and a
+// year-like one also in pairs ("20 21": "twenty twenty-one"; "19 oh 5"; "19 hundred").
+std::vector<std::string> whole_number(const std::string& digits) {
+  if (digits.size() != 4) return {digits};
+  const std::string a = digits.substr(0, 2), b = digits.substr(2);
+  if (digits[0] == '1' && digits[1] != '0')  // 1100-1999
+    return {digits, b == "00"     ? a + " hundred"
+                    : b[0] == '0' ? a + " oh " + b.substr(1)
+                                  : a + " " + b};
+  if (a == "20" && b[0] != '0') return {digits, a + " " + b};  // 2010-2099
+  return {digits};
+}
+
+// Every reading of `first` followed by every reading of `second` ("" for none).
+std::vector<std::string> then(const std::vector<std::string>& first,
+                              const std::vector<std::string>& second) {
+  std::vector<std::string> out;
+  for (const std::string& f : first)
+    for (const std::string& s : second) out.push_back(s.empty() ? f : f.empty() ? s : f + " " + s);
+  return out;
+}
+
+// A number token's readings ("1,000" -> "1000"; "3.14" -> "3 point 1 4"), or empty when its commas
+// do not group thousands ("1,2": the caller splits it).
+std::vector<std::string> number_readings(const std::string& token) {
+  const std::size_t point = token.find('.');
+  std::string whole;
+  for (std::size_t i = 0; i < std::min(point, token.size()); ++i) {
+    if (token[i] != ',') {
+      whole += token[i];
+      continue;
+    }
+    std::size_t k = i + 1;
+    while (k < token.size() && token[k] >= '0' && token[k] <= '9') ++k;
+    if (k - i - 1 != 3) return {};
+  }
+  std::vector<std::string> out = whole_number(whole);
+  if (point == std::string::npos) return out;
+  std::string decimals;  // "3.14" -> "point 1 4"; "1.2.3" -> "point 2 point 3"
+  for (std::size_t i = point; i < token.size(); ++i) {
+    if (token[i] == ',') return {};
+    decimals += token[i] == '.' ? " point" : std::string(" ") + token[i];
+  }
+  return then(out, {decimals.substr(1)});
+}
+
+bool is_number(const std::string& t) {
+  return !t.empty() && t[0] >= '0' && t[0] <= '9' &&
+         t.find_first_not_of("0123456789.,") == std::string::npos;
+}
+
+}  // namespace
+
+std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& name) {
+  const std::vector<std::string> tokens = written_tokens(text, name);
+  std::vector<SpokenWord> out;
+  const std::map<std::string, std::string> said = {
+      {"%", "percent"}, {"&", "and"}, {"+", "plus"}, {"@", "at"}, {"=", "equals"}};
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& t = tokens[i];
+    if (const auto s = said.find(t); s != said.end()) {
+      if (t == "%" && !out.empty() && is_number(out.back().text)) {  // "10%": one word
+        out.back().text += t;
+        out.back().readings = then(out.back().readings, {s->second});
+      } else {
+        out.push_back({t, {s->second}});
+      }
+    } else if (t == "$" || t == "\u00A3" || t == "\u20AC") {
+      // "$5.50": "five fifty", "five dollars fifty", "five dollars and fifty cents", ...
+      if (i + 1 >= tokens.size() || !is_number(tokens[i + 1])) continue;  // a lone symbol
+      const std::string& n = tokens[i + 1];
+      const std::size_t point = n.find('.');
+      const std::string fraction = point == std::string::npos ? "" : n.substr(point + 1);
+      const std::string units = n.substr(0, point);
+      const bool cents = fraction.size() == 2 && all_digits(fraction);
+      std::vector<std::string> amount = number_readings(cents ? units : n);
+      if (amount.empty()) continue;  // "$1,2": the symbol is dropped, the numbers read below
+      ++i;
+      const bool one = (cents ? units : n) == "1";
+      const std::string unit = t == "$"        ? (one ? "dollar" : "dollars")
+                               : t == "\u20AC" ? (one ? "euro" : "euros")
+                                               : (one ? "pound" : "pounds");
+      SpokenWord w{t + n, {}};
+      if (!cents || fraction == "00") {
+        w.readings = then(amount, {unit, ""});
+      } else {
+        const std::vector<std::string> c =
+            whole_number(fraction[0] == '0' ? fraction.substr(1) : fraction);
+        const std::string small = t == "\u00A3" ? (fraction == "01" ? "penny" : "pence")
+                                                : (fraction == "01" ? "cent" : "cents");
+        if (units != "0") {
+          w.readings = then(amount, then({unit, ""}, c));  // five (dollars) fifty
+          for (const std::string& r : then(amount, {unit + " and", unit}))
+            for (const std::string& x : then({r}, then(c, {small}))) w.readings.push_back(x);
+        }
+        for (const std::string& x : then(c, {small})) w.readings.push_back(x);  // fifty cents
+      }
+      out.push_back(std::move(w));
+    } else if (is_number(t)) {
+      if (std::vector<std::string> r = number_readings(t); !r.empty()) {
+        out.push_back({t, std::move(r)});
+      } else {  // "1,2": commas that do not group thousands separate numbers
+        std::size_t from = 0;
+        while (from < t.size()) {
+          const std::size_t comma = std::min(t.find(',', from), t.size());
+          const std::string part = t.substr(from, comma - from);
+          if (!part.empty()) out.push_back({part, number_readings(part)});
+          from = comma + 1;
+        }
+      }
+    } else {
+      out.push_back({t, {}});
+    }
+  }
+  if (out.empty()) throw InputError(name, 0, 0, "the transcript holds no words");
+  return out;
+}
+
+std::vector<std::string> split_words(std::string_view text, const std::string& name) {
+  std::vector<std::string> words;
+  for (SpokenWord& w : spoken_words(text, name)) words.push_back(std::move(w.text));
   return words;
 }
 

@@ -45,9 +45,23 @@ bool espeak_ready();
 // IPA (espeak-ng's output for one word, phonemes separated by '_') -> ARPAbet. Exposed for tests.
 Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped = nullptr);
 
-// Splits a transcript into lowercase words: letters (any script), digits and inner apostrophes;
-// everything else separates words. Throws InputError naming `name` when the text is not valid
-// UTF-8 (with the byte offset) or holds no words.
+// A transcript word as written, and the ways it is said (English). Written symbols and numbers
+// are said as words: "10%" -> "10 percent", "&" "and", "+" "plus", "@" "at", "=" "equals";
+// "1,000" -> "1000"; "3.14" -> "3 point 1 4"; "$5.50" -> "5 50", "5 dollars 50", "5 dollars and
+// 50 cents", "5 dollars 50 cents" or "50 cents"-style forms (£: pounds and pence, €: euros and
+// cents); a year-like number whole or in pairs ("1984": "1984" or "19 84"). The numbers themselves
+// are read by espeak-ng.
+struct SpokenWord {
+  std::string text;                   // as written, lowercase: what Alignment::words lists
+  std::vector<std::string> readings;  // each one or more words; empty: the text itself
+};
+
+// Splits a transcript into words: letters (any script), digits and inner apostrophes; numbers
+// with their points and thousands commas; the symbols above. Everything else separates words.
+// Throws InputError naming `name` when the text is not valid UTF-8 (with the byte offset) or holds
+// no words.
+std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& name);
+// The same words' texts.
 std::vector<std::string> split_words(std::string_view text, const std::string& name);
 
 }  // namespace semblend::speech

@@ -2,12 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
 #include "semblend/audio.h"
 #include "semblend/formats.h"
+#include "semblend/speech.h"
 #include "test_util.h"
 
 namespace semblend {
@@ -38,6 +40,57 @@ TEST(CliSpeechAlign, TranscriptAndRecognitionMakeATakeSpanningTheAudio) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(test::contains(r.err, "recognition:")) << r.err;
   EXPECT_NEAR(read_take(tmp.path("b.jsonl")).duration(), duration, 2.0 / 60);
+}
+
+// --alignment writes the timed words and phones in the format --phones reads: read back, they
+// animate the same take; the words are the transcript's as written.
+TEST(CliSpeechAlign, TheAlignmentIsWrittenAndAnimatesTheSameTakeAgain) {
+  test::TempDir tmp;
+  const std::string wav =
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0930.wav");
+  const std::string base = wav.substr(0, wav.size() - 4);
+  auto r =
+      test::run_cli("speech '" + base + ".wav' --transcript '" + base + ".txt' -o '" +
+                        tmp.path("a.json") + "' --alignment '" + tmp.path("a.phones.json") + "'",
+                    tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string json = test::read_text(tmp.path("a.phones.json"));
+  const auto phones = parse_phone_alignment_json(json, "a.phones.json");
+  ASSERT_GT(phones.size(), 20u);
+  EXPECT_TRUE(test::contains(
+      json, "\"t\":\"" +
+                [&] {
+                  std::string words;  // the transcript's words, lowercase, without punctuation
+                  for (char c : test::read_text(base + ".txt"))
+                    if (std::isalpha(static_cast<unsigned char>(c)) || c == ' ' || c == '\'')
+                      words += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                  while (!words.empty() && words.back() == ' ') words.pop_back();
+                  return words;
+                }() +
+                "\""))
+      << json.substr(0, 300);
+  r = test::run_cli("speech '" + base + ".wav' --phones '" + tmp.path("a.phones.json") + "' -o '" +
+                        tmp.path("b.json") + "'",
+                    tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Take a = read_take(tmp.path("a.json")), b = read_take(tmp.path("b.json"));
+  ASSERT_EQ(a.frames.size(), b.frames.size());
+  float worst = 0;
+  for (std::size_t i = 0; i < a.frames.size(); ++i)
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+      worst = std::max(worst,
+                       std::abs(a.frames[i].coefficients.at(k) - b.frames[i].coefficients.at(k)));
+  EXPECT_LT(worst, 0.01f) << "times are written to 0.1 ms";
+  // Checked before any work; not with --stream or a batch.
+  EXPECT_EQ(test::run_cli("speech '" + base + ".wav' --alignment '" + tmp.path("x.txt") + "'", tmp)
+                .exit_code,
+            6);
+  EXPECT_EQ(
+      test::run_cli("speech '" + base + ".wav' --alignment '" + tmp.path("no/x.json") + "'", tmp)
+          .exit_code,
+      5);
+  EXPECT_EQ(
+      test::run_cli("speech --stream --alignment '" + tmp.path("x.json") + "'", tmp).exit_code, 6);
 }
 
 // A video's sound track is lip-synced on the video's clock: the LibriVox utterance put 0.5 s into

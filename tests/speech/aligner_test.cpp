@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "semblend/error.h"
+#include "semblend/speech_eval.h"
 #include "speech/librivox.h"
 #include "speech/pronunciation.h"
 #include "test_util.h"
@@ -216,6 +217,76 @@ TEST(Aligner, WordsMissingFromTheDictionaryComeFromEspeak) {
             std::string::npos)
       << a.warnings[0];
   EXPECT_GE(class_frame_accuracy(a.phonemes, u.truth), 0.85);
+}
+
+// Written symbols and numbers are said: "10%" is "ten percent" (a bilabial the lips must close
+// for), "&" is "and", "$5.50" "five dollars fifty" or "five fifty"; a year may be read in pairs.
+// Before, symbols separated words like punctuation and the words said for them went unaligned.
+TEST(Pronunciation, SpokenWordsSaySymbolsAndNumbers) {
+  // Each word as written, with its readings after '=' (alternatives separated by '|').
+  auto said = [](std::string_view text) {
+    std::string s;
+    for (const speech::SpokenWord& w : speech::spoken_words(text, "x")) {
+      s += (s.empty() ? "" : " / ") + w.text;
+      for (std::size_t i = 0; i < w.readings.size(); ++i) s += (i == 0 ? "=" : "|") + w.readings[i];
+    }
+    return s;
+  };
+  EXPECT_EQ(said("Up 10% at Smith & Sons, 2+2=4 @ noon."),
+            "up / 10%=10 percent / at / smith / &=and / sons / 2=2 / +=plus / 2=2 / ==equals / "
+            "4=4 / @=at / noon");
+  EXPECT_EQ(said("$1,000 or $1 or \u20ac2.00"),
+            "$1,000=1000 dollars|1000 / or / $1=1 dollar|1 / or / \u20ac2.00=2 euros|2");
+  EXPECT_EQ(said("$5.50"),
+            "$5.50=5 dollars 50|5 50|5 dollars and 50 cents|5 dollars 50 cents|50 cents");
+  EXPECT_EQ(said("\u00a30.01"), "\u00a30.01=1 penny");
+  EXPECT_EQ(said("pi is 3.14, v1.2.3; 1,2 and $ alone."),
+            "pi / is / 3.14=3 point 1 4 / v1 / 2.3=2 point 3 / 1=1 / 2=2 / and / alone");
+  EXPECT_EQ(said("1905 1984 1900 2021 2005 2000 1066"),
+            "1905=1905|19 oh 5 / 1984=1984|19 84 / 1900=1900|19 hundred / 2021=2021|20 21 / "
+            "2005=2005 / 2000=2000 / 1066=1066");
+  EXPECT_EQ(said("Madam, I'm Adam."), "madam / i'm / adam");
+  EXPECT_THROW(speech::spoken_words("$ , .", "x"), InputError) << "a lone $ says nothing";
+}
+
+TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
+  if (!festival_available()) GTEST_SKIP() << "festival is not installed (scripts/setup.sh)";
+  struct Case {
+    const char* said;     // what festival speaks
+    const char* written;  // the transcript
+    const char* words;    // the words the alignment should report
+  };
+  const Case cases[] = {
+      {"Prices rose ten percent at Smith and Sons.", "Prices rose 10% at Smith & Sons.",
+       "prices rose 10% at smith & sons"},
+      {"It costs five fifty today.", "It costs $5.50 today.", "it costs $5.50 today"},
+      {"It costs five dollars and fifty cents today.", "It costs $5.50 today.",
+       "it costs $5.50 today"},
+      {"We met in nineteen eighty four.", "We met in 1984.", "we met in 1984"},
+  };
+  for (const Case& c : cases) {
+    const LabelledSpeech speech = synthesize_festival(c.said, "kal_diphone", 1.0);
+    const Alignment written = aligner().align(speech.audio, c.written, "written.txt");
+    const Alignment said = aligner().align(speech.audio, c.said, "said.txt");
+    EXPECT_EQ(written.method, AlignmentMethod::Transcript) << c.said;
+    std::string words;
+    for (const std::string& w : written.words) words += (words.empty() ? "" : " ") + w;
+    EXPECT_EQ(words, c.words) << c.said;
+    // As good as the transcript that spells it out.
+    EXPECT_GE(class_frame_accuracy(written.phonemes, speech.truth),
+              class_frame_accuracy(said.phonemes, speech.truth) - 0.02)
+        << c.said;
+    EXPECT_EQ(bilabials_found(written.phonemes, speech.truth).first,
+              bilabials_found(said.phonemes, speech.truth).first)
+        << c.said;
+  }
+  // The first case with its symbols dropped, as they were before: "percent" and "and" unaligned.
+  const LabelledSpeech speech = synthesize_festival(cases[0].said, "kal_diphone", 1.0);
+  const auto [found, total] = bilabials_found(
+      aligner().align(speech.audio, "Prices rose 10 at Smith Sons.").phonemes, speech.truth);
+  EXPECT_LT(found, total) << "the p of percent found without it";
+  EXPECT_EQ(bilabials_found(aligner().align(speech.audio, cases[0].written).phonemes, speech.truth),
+            std::make_pair(total, total));
 }
 
 TEST(Pronunciation, IpaMapsToArpabet) {

@@ -164,9 +164,53 @@ TEST(PhoneAlignment, ParsesPocketsphinxJson) {
   EXPECT_EQ(lip_class_at(phones, 0.35), LipClass::RND);  // W
 }
 
+// Timed phones written in pocketsphinx's format read back as they were: the real alignment
+// (its words, their phones and times to 0.1 ms, silence), and a word said twice in a row.
+TEST(PhoneAlignment, EncodedAlignmentsReadBackTheSame) {
+  const std::string path =
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0880.phone.json");
+  std::vector<TimedPhoneme> phones = parse_phone_alignment_json(test::read_text(path), path);
+  phones.push_back({Phoneme::DH, phones.back().end, phones.back().end + 0.05, "the"});
+  phones.push_back({Phoneme::AH, phones.back().end, phones.back().end + 0.0625, "the"});
+  phones.push_back({Phoneme::DH, phones.back().end, phones.back().end + 0.05, "the"});
+  phones.push_back({Phoneme::AH, phones.back().end, phones.back().end + 0.1, "the"});
+  phones.push_back({Phoneme::SIL, phones.back().end, phones.back().end + 0.2, ""});
+  const std::string text = encode_phone_alignment_json(phones);
+  const auto back = parse_phone_alignment_json(text, "back.json");
+  ASSERT_EQ(back.size(), phones.size()) << text;
+  for (std::size_t i = 0; i < phones.size(); ++i) {
+    EXPECT_EQ(back[i].phoneme, phones[i].phoneme) << i;
+    EXPECT_EQ(back[i].word, phones[i].word) << i;
+    EXPECT_NEAR(back[i].start, phones[i].start, 0.5e-4) << i;
+    EXPECT_NEAR(back[i].end, phones[i].end, 1e-4) << i;
+  }
+  // Readable: the words in order at the top, each word with its phones.
+  EXPECT_EQ(text.rfind("{\"b\":0.0000,\"d\":", 0), 0u) << text;
+  EXPECT_NE(text.find("\"t\":\"he was not an ill disposed young man"), std::string::npos) << text;
+  EXPECT_NE(text.find("{\"b\":0.2100,\"d\":0.1200,\"t\":\"he\",\"w\":[{\"b\":0.2100,\"d\":0.0600,"
+                      "\"t\":\"HH\"}"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\"t\":\"the\",\"w\":[{\"b\""), std::string::npos) << text;
+  EXPECT_EQ(encode_phone_alignment_json({}), "{\"b\":0.0000,\"d\":0.0000,\"t\":\"\",\"w\":[\n]}\n");
+  EXPECT_THROW(
+      encode_phone_alignment_json({{Phoneme::AA, 0.5, 0.6, "a"}, {Phoneme::B, 0.1, 0.2, "b"}}),
+      std::invalid_argument);
+}
+
 TEST(PhoneAlignment, BadInputIsAClearError) {
   EXPECT_THROW(parse_phone_alignment_json("{", "x.json"), InputError);
   EXPECT_THROW(parse_phone_alignment_json(R"({"t":"XQ","b":0,"d":0.1})", "x.json"), InputError);
+  // Fields of the wrong kind name the file (before, nlohmann's type error: exit 1, no file).
+  for (const char* bad : {R"({"t":5,"b":0,"d":1})", R"({"t":"AA","b":"0","d":1})",
+                          R"({"t":"AA","b":0,"d":null})", R"({"t":"x","b":0,"d":1,"w":{}})"}) {
+    try {
+      parse_phone_alignment_json(bad, "x.json");
+      ADD_FAILURE() << bad;
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.file(), "x.json");
+    }
+  }
   EXPECT_THROW(
       parse_phone_alignment_json(
           R"({"t":"s","b":0,"d":1,"w":[{"t":"AA","b":0.5,"d":0.3},{"t":"B","b":0.1,"d":0.1}]})",
