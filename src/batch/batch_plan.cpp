@@ -122,10 +122,14 @@ BatchList list_folder(const std::string& folder, MediaKind kind, const std::stri
     item.output =
         (fs::path(out_dir) / rel.parent_path() / (rel.stem().string() + "." + extension)).string();
     item.origin = item.input;
-    if (kind == MediaKind::Audio) {
-      const fs::path text = fs::path(file).replace_extension(".txt");
-      std::error_code ec;
-      if (fs::is_regular_file(text, ec)) item.transcript = text.string();
+    if (kind == MediaKind::Audio) {  // its transcript: plain text, else subtitles
+      for (const char* ext : {".txt", ".srt", ".vtt"}) {
+        const fs::path text = fs::path(file).replace_extension(ext);
+        std::error_code ec;
+        if (!fs::is_regular_file(text, ec)) continue;
+        item.transcript = text.string();
+        break;
+      }
     }
     list.items.push_back(std::move(item));
   }

@@ -645,7 +645,8 @@ void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
 Alignment Aligner::align(const Audio& audio, const std::string& transcript,
                          const std::string& transcript_name) {
   const double cpu0 = thread_cpu_seconds();
-  const std::vector<speech::SpokenWord> words = speech::spoken_words(transcript, transcript_name);
+  const std::vector<speech::SpokenWord> words =
+      speech::spoken_words(speech::plain_transcript(transcript, transcript_name), transcript_name);
   const Audio a = audio.sample_rate == kRate ? audio : resample(audio, kRate);
   Alignment out;
   out.audio_seconds = a.duration();

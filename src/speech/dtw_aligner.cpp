@@ -184,9 +184,10 @@ WarpPath warp(const std::vector<Mfcc>& a, const std::vector<Mfcc>& b,
   return out;
 }
 
-Alignment align_by_synthesis(const Audio& input, const std::string& transcript,
+Alignment align_by_synthesis(const Audio& input, const std::string& written,
                              const SynthesisAlignerOptions& o, const std::string& transcript_name) {
   const double cpu0 = speech::thread_cpu_seconds();
+  const std::string transcript = speech::plain_transcript(written, transcript_name);
   const std::vector<std::string> words = speech::split_words(transcript, transcript_name);
   const Audio audio = input.sample_rate == 16000 ? input : resample(input, 16000);
   Alignment out;

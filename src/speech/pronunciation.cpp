@@ -402,6 +402,134 @@ bool is_number(const std::string& t) {
 
 }  // namespace
 
+namespace {
+
+// "00:00:01,000", "00:01.000", "1:02:03.456": a subtitle timestamp at `s`: its length (0 if none)
+// and its time in seconds.
+std::size_t timestamp_at(std::string_view s, double* seconds = nullptr) {
+  std::size_t i = 0, colons = 0;
+  double t = 0;
+  for (;;) {
+    const std::size_t from = i;
+    double part = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') part = part * 10 + (s[i++] - '0');
+    if (i == from) return 0;
+    t = t * 60 + part;
+    if (i < s.size() && s[i] == ':') {
+      ++i;
+      ++colons;
+      continue;
+    }
+    if (colons == 0 || i + 4 > s.size() || (s[i] != ',' && s[i] != '.')) return 0;
+    for (std::size_t k = 1; k <= 3; ++k)
+      if (s[i + k] < '0' || s[i + k] > '9') return 0;
+    if (seconds != nullptr)
+      *seconds = t + ((s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0')) / 1000.0;
+    return i + 4;
+  }
+}
+
+// A cue timing line: "START --> END" (WebVTT may follow it with cue settings); its duration.
+bool is_timing_line(std::string_view line, double* duration = nullptr) {
+  auto skip_blanks = [](std::string_view& v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  };
+  skip_blanks(line);
+  double start = 0, end = 0;
+  const std::size_t a = timestamp_at(line, &start);
+  if (a == 0) return false;
+  std::string_view rest = line.substr(a);
+  skip_blanks(rest);
+  if (rest.substr(0, 3) != "-->") return false;
+  rest.remove_prefix(3);
+  skip_blanks(rest);
+  if (timestamp_at(rest, &end) == 0) return false;
+  if (duration != nullptr) *duration = end - start;
+  return true;
+}
+
+// A cue line's words: tags and {\...} overrides removed, entities decoded, spaces trimmed.
+std::string cue_text(std::string_view line) {
+  std::string out;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '<' || (line[i] == '{' && i + 1 < line.size() && line[i + 1] == '\\')) {
+      const std::size_t close = line.find(line[i] == '<' ? '>' : '}', i);
+      if (close != std::string_view::npos) {
+        i = close;
+        out += ' ';  // "<c>word</c><00:00:02.000><c>word</c>": words stay apart
+        continue;
+      }
+    }
+    if (line[i] == '&') {
+      bool decoded = false;
+      for (const auto& [entity, c] : {std::pair<std::string_view, std::string_view>{"&amp;", "&"},
+                                      {"&lt;", "<"},
+                                      {"&gt;", ">"},
+                                      {"&nbsp;", " "}})
+        if (line.substr(i, entity.size()) == entity) {
+          out += c;
+          i += entity.size() - 1;
+          decoded = true;
+          break;
+        }
+      if (decoded) continue;
+    }
+    out += line[i];
+  }
+  std::string squeezed;  // single spaces, none at the ends
+  for (char c : out) {
+    const bool space = c == ' ' || c == '\t' || c == '\r';
+    if (space && (squeezed.empty() || squeezed.back() == ' ')) continue;
+    squeezed += space ? ' ' : c;
+  }
+  while (!squeezed.empty() && squeezed.back() == ' ') squeezed.pop_back();
+  return squeezed;
+}
+
+}  // namespace
+
+std::string plain_transcript(std::string_view text, const std::string& name) {
+  std::vector<std::string_view> lines;
+  for (std::size_t from = 0; from <= text.size();) {
+    const std::size_t end = std::min(text.find('\n', from), text.size());
+    std::string_view line = text.substr(from, end - from);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    from = end + 1;
+  }
+  if (std::none_of(lines.begin(), lines.end(),
+                   [](std::string_view l) { return is_timing_line(l); }))
+    return std::string(text);
+  for (std::size_t i = 0; i < text.size();) {  // the UTF-8 check, at the file's own offsets
+    char32_t cp = 0;
+    const std::size_t n = utf8_decode(text, i, cp);
+    if (n == 0)
+      throw InputError(name, 0, 0,
+                       "the transcript is not valid UTF-8 (byte " + std::to_string(i + 1) + ")");
+    i += n;
+  }
+  // Each cue: the lines after its timing line up to an empty line. Lines before a timing line
+  // (cue numbers, WebVTT cue identifiers) and blocks without one (the WEBVTT header, NOTE,
+  // STYLE, REGION) are not said. A rolling caption (YouTube's) starts each cue with the line the
+  // cue before ended with, and flashes that line alone for 10 ms between cues: such repeats are
+  // left out; a line said again in a cue of its own is kept.
+  std::string out, previous;  // `previous`: the last line kept
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    double duration = 0;
+    if (!is_timing_line(lines[i], &duration)) continue;
+    std::vector<std::string> cue;
+    for (std::size_t k = i + 1; k < lines.size() && !lines[k].empty() && !is_timing_line(lines[k]);
+         ++k)
+      if (std::string words = cue_text(lines[k]); !words.empty()) cue.push_back(std::move(words));
+    for (std::size_t k = 0; k < cue.size(); ++k) {
+      if (k == 0 && cue[k] == previous && (cue.size() > 1 || duration < 0.1)) continue;
+      out += (out.empty() ? "" : "\n") + cue[k];
+      previous = cue[k];
+    }
+  }
+  return out;
+}
+
 std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& name) {
   const std::vector<std::string> tokens = written_tokens(text, name);
   std::vector<SpokenWord> out;

@@ -56,6 +56,14 @@ struct SpokenWord {
   std::vector<std::string> readings;  // each one or more words; empty: the text itself
 };
 
+// A transcript's text: a subtitle file (SubRip .srt or WebVTT .vtt, told by its cue timing lines
+// "00:00:01,000 --> 00:00:04,000") gives its cues' text in order, without cue numbers, timings,
+// headers, NOTE/STYLE/REGION blocks, tags (<i>, <v Speaker>, <00:00:01.500>), {\an8} overrides or
+// the lines a rolling caption repeats from the cue before (YouTube's automatic captions), with
+// &amp; &lt; &gt; &nbsp; decoded; any other text is returned as it is. Throws InputError naming
+// `name` for a subtitle file that is not valid UTF-8 (with the byte offset).
+std::string plain_transcript(std::string_view text, const std::string& name);
+
 // Splits a transcript into words: letters (any script), digits and inner apostrophes; numbers
 // with their points and thousands commas; the symbols above. Everything else separates words.
 // Throws InputError naming `name` when the text is not valid UTF-8 (with the byte offset) or holds

@@ -56,6 +56,13 @@ TEST(BatchFolder, RecordingsTakeTheirTranscriptsBesideThem) {
   EXPECT_EQ(list.items[0].transcript, tmp.path("in/one.txt"));
   EXPECT_EQ(list.items[1].key, "two.M4A");
   EXPECT_EQ(list.items[1].transcript, "");
+  // Subtitles beside a recording are its transcript too; a .txt comes first.
+  write_text(tmp.path("in/two.vtt"), "x");
+  write_text(tmp.path("in/one.srt"), "x");
+  const BatchList subtitled = list_folder(tmp.path("in"), MediaKind::Audio, tmp.path("out"), "csv");
+  ASSERT_EQ(subtitled.items.size(), 2u);
+  EXPECT_EQ(subtitled.items[0].transcript, tmp.path("in/one.txt"));
+  EXPECT_EQ(subtitled.items[1].transcript, tmp.path("in/two.vtt"));
   write_text(tmp.path("in/list.csv"),
              "input,transcript,output\none.wav,one.txt,a.csv\ntwo.M4A,,b.csv\n"
              "one.wav,gone.txt,c.csv\n");

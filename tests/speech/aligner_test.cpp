@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "semblend/audio.h"
 #include "semblend/error.h"
 #include "semblend/speech_eval.h"
 #include "speech/librivox.h"
@@ -287,6 +288,61 @@ TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
   EXPECT_LT(found, total) << "the p of percent found without it";
   EXPECT_EQ(bilabials_found(aligner().align(speech.audio, cases[0].written).phonemes, speech.truth),
             std::make_pair(total, total));
+}
+
+// Subtitles are transcripts: a .srt or .vtt file gives its cues' words (before, its cue numbers
+// and timings were words too, and the transcript "did not match": recognition instead).
+TEST(Pronunciation, SubtitleFilesGiveTheirCuesText) {
+  const std::string srt =
+      "1\r\n00:00:00,000 --> 00:00:04,500\r\nAnd so my fellow Americans,\r\n\r\n"
+      "2\r\n00:00:04,500 --> 00:00:11,000\r\n{\\an8}<i>ask not what your country</i>\r\n"
+      "can do for you &amp; me\r\n";
+  EXPECT_EQ(speech::plain_transcript(srt, "x.srt"),
+            "And so my fellow Americans,\nask not what your country\ncan do for you & me");
+  const std::string vtt =
+      "WEBVTT - a talk\n\nSTYLE\n::cue { color: yellow }\n\nNOTE not said 00:00:01.000\n\n"
+      "intro\n00:01.000 --> 00:02.500 align:start\n<v Roger Bingham>We are in New York\n\n"
+      "00:02.500 --> 00:04.000\n<c.loud>and</c> it is 10&nbsp;pm\n";
+  EXPECT_EQ(speech::plain_transcript(vtt, "x.vtt"), "We are in New York\nand it is 10 pm");
+  // YouTube's rolling automatic captions: each line comes three times.
+  const std::string rolling =
+      "WEBVTT\nKind: captions\nLanguage: en\n\n"
+      "00:00:01.829 --> 00:00:03.939 align:start position:0%\n \n"
+      "hello<00:00:02.159><c> everyone</c>\n\n"
+      "00:00:03.939 --> 00:00:03.949 align:start position:0%\nhello everyone\n \n\n"
+      "00:00:03.949 --> 00:00:06.230 align:start position:0%\nhello everyone\n"
+      "this<00:00:04.359><c> is</c><00:00:04.560><c> it</c>\n\n"
+      "00:00:06.230 --> 00:00:06.240 align:start position:0%\nthis is it\n \n\n"
+      "00:00:06.240 --> 00:00:08.000 align:start position:0%\nthis is it\n\n";
+  EXPECT_EQ(speech::plain_transcript(rolling, "r.vtt"), "hello everyone\nthis is it\nthis is it");
+  // Not subtitles: as written.
+  for (const char* text : {"He said --> go.", "At 00:00:01,000 we start.\n", ""})
+    EXPECT_EQ(speech::plain_transcript(text, "t.txt"), text);
+  try {
+    speech::plain_transcript("1\n00:00:00,000 --> 00:00:01,000\nbad \xff byte\n", "bad.srt");
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "bad.srt");
+    EXPECT_NE(e.problem().find("byte 37"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Aligner, ASubtitleFileAlignsAsItsText) {
+  const Audio audio = read_audio(test::shared_data("speech/whisper_jfk.wav"));
+  const std::string text = test::read_text(test::shared_data("speech/whisper_jfk.txt"));
+  const std::string srt =
+      "1\n00:00:00,000 --> 00:00:04,500\nAnd so my fellow Americans,\n\n2\n"
+      "00:00:04,500 --> 00:00:11,000\n<i>ask not what your country can do for you,</i> ask what "
+      "you can do for your country.\n";
+  const Alignment a = aligner().align(audio, srt, "jfk.srt");
+  const Alignment b = aligner().align(audio, text, "jfk.txt");
+  EXPECT_EQ(a.method, AlignmentMethod::Transcript);
+  EXPECT_EQ(a.words, b.words);
+  ASSERT_EQ(a.phonemes.size(), b.phonemes.size());
+  for (std::size_t i = 0; i < a.phonemes.size(); ++i) {
+    EXPECT_EQ(a.phonemes[i].phoneme, b.phonemes[i].phoneme) << i;
+    EXPECT_EQ(a.phonemes[i].start, b.phonemes[i].start) << i;
+  }
 }
 
 TEST(Pronunciation, IpaMapsToArpabet) {
