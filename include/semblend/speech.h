@@ -17,8 +17,9 @@
 //   become silence.
 // encode_phone_alignment_json: timed phones in that format, for parse_phone_alignment_json (and
 //   people) to read: one entry per word (its consecutive phones; a word said twice in a row is one
-//   entry), "<sil>" entries for silence, times in seconds to 0.1 ms, and at the top the words in
-//   order. Phones that are not contiguous or not ordered are std::invalid_argument.
+//   entry; a phone of no word, as the phone recogniser gives, an entry of its own), "<sil>"
+//   entries for silence, times in seconds to 0.1 ms, and at the top the words in order. Phones that
+//   are not contiguous or not ordered are std::invalid_argument.
 // Failure modes: InputError for malformed alignments (file, problem; unknown phone names, negative
 //   durations, overlapping or unordered phones); std::invalid_argument for a bad fps.
 // Thread safety: pure functions over values.

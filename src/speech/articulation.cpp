@@ -32,8 +32,9 @@ float target_of(const PhonemeInfo& p, Blendshape s) {
   return 0;
 }
 
+// `top`: the utterance, whose "t" is all its words (a phone directly under it belongs to none).
 void collect(const nlohmann::json& node, const std::string& word, std::vector<TimedPhoneme>& out,
-             const std::string& name) {
+             const std::string& name, bool top = false) {
   if (!node.is_object() || !node.contains("t") || !node.contains("b") || !node.contains("d"))
     throw InputError(name, 0, 0, "alignment entries need \"t\", \"b\" and \"d\"");
   if (!node["t"].is_string() || !node["b"].is_number() || !node["d"].is_number() ||
@@ -45,7 +46,7 @@ void collect(const nlohmann::json& node, const std::string& word, std::vector<Ti
             node.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 120));
   const std::string text = node["t"].get<std::string>();
   if (node.contains("w") && !node["w"].empty()) {
-    std::string w = text;
+    std::string w = top ? "" : text;
     if (const auto paren = w.find('('); paren != std::string::npos)
       w = w.substr(0, paren);  // was(2)
     if (w == "<sil>" || w == "<s>" || w == "</s>" || (!w.empty() && w.front() == '[') ||
@@ -78,7 +79,7 @@ std::vector<TimedPhoneme> parse_phone_alignment_json(std::string_view text,
                                                      const std::string& name) {
   const nlohmann::json j = formats::parse_json_strict<nlohmann::json>(text, name);
   std::vector<TimedPhoneme> out;
-  collect(j, "", out, name);
+  collect(j, "", out, name, true);
   for (std::size_t i = 1; i < out.size(); ++i)
     if (out[i].start < out[i - 1].end - 0.011)  // pocketsphinx frames are 10 ms
       throw InputError(
@@ -106,7 +107,17 @@ std::string encode_phone_alignment_json(const std::vector<TimedPhoneme>& phoneme
   for (std::size_t i = 0; i < phonemes.size();) {
     // One word: the run of phones it holds (silence: each phone an entry of its own).
     const std::string& word = phonemes[i].word;
-    const bool silence = phonemes[i].phoneme == Phoneme::SIL || word.empty();
+    if (word.empty() && phonemes[i].phoneme != Phoneme::SIL) {
+      // A phone of no word (the phone recogniser's, or another language's): a leaf of its own,
+      // as pocketsphinx's phone loop writes it.
+      body += body.empty() ? "\n  " : ",\n  ";
+      entry(body, phonemes[i].start, phonemes[i].end,
+            std::string(info(phonemes[i].phoneme).arpabet));
+      body += '}';
+      ++i;
+      continue;
+    }
+    const bool silence = phonemes[i].phoneme == Phoneme::SIL;
     std::size_t j = i + 1;
     while (!silence && j < phonemes.size() && phonemes[j].word == word &&
            phonemes[j].phoneme != Phoneme::SIL)

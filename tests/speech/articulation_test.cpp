@@ -175,7 +175,12 @@ TEST(PhoneAlignment, EncodedAlignmentsReadBackTheSame) {
   phones.push_back({Phoneme::DH, phones.back().end, phones.back().end + 0.05, "the"});
   phones.push_back({Phoneme::AH, phones.back().end, phones.back().end + 0.1, "the"});
   phones.push_back({Phoneme::SIL, phones.back().end, phones.back().end + 0.2, ""});
+  // Phones of no word (the phone recogniser's, another language's): leaves of their own.
+  phones.push_back({Phoneme::G, phones.back().end, phones.back().end + 0.04, ""});
+  phones.push_back({Phoneme::UW, phones.back().end, phones.back().end + 0.13, ""});
   const std::string text = encode_phone_alignment_json(phones);
+  EXPECT_NE(text.find("\"t\":\"G\"},\n  {\"b\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"t\":\"UW\"}\n]}"), std::string::npos) << text;
   const auto back = parse_phone_alignment_json(text, "back.json");
   ASSERT_EQ(back.size(), phones.size()) << text;
   for (std::size_t i = 0; i < phones.size(); ++i) {
