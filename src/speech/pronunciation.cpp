@@ -294,6 +294,11 @@ Pronunciation espeak_pronunciation(const std::string& word, std::string* unmappe
 
 namespace {
 
+InputError invalid_utf8(const std::string& name, std::size_t offset) {
+  return InputError(name, 0, 0,
+                    "the transcript is not valid UTF-8 (byte " + std::to_string(offset + 1) + ")");
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -314,9 +319,7 @@ std::vector<std::string> written_tokens(std::string_view text, const std::string
   for (std::size_t i = 0; i < text.size();) {
     char32_t cp = 0;
     const std::size_t n = utf8_decode(text, i, cp);
-    if (n == 0)
-      throw InputError(name, 0, 0,
-                       "the transcript is not valid UTF-8 (byte " + std::to_string(i + 1) + ")");
+    if (n == 0) throw invalid_utf8(name, i);
     const bool digit_next = i + 1 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '9';
     if (cp < 0x80) {
       const auto c = static_cast<unsigned char>(cp);
@@ -399,10 +402,6 @@ bool is_number(const std::string& t) {
   return !t.empty() && t[0] >= '0' && t[0] <= '9' &&
          t.find_first_not_of("0123456789.,") == std::string::npos;
 }
-
-}  // namespace
-
-namespace {
 
 // "00:00:01,000", "00:01.000", "1:02:03.456": a subtitle timestamp at `s`: its length (0 if none)
 // and its time in seconds.
@@ -503,9 +502,7 @@ std::string plain_transcript(std::string_view text, const std::string& name) {
   for (std::size_t i = 0; i < text.size();) {  // the UTF-8 check, at the file's own offsets
     char32_t cp = 0;
     const std::size_t n = utf8_decode(text, i, cp);
-    if (n == 0)
-      throw InputError(name, 0, 0,
-                       "the transcript is not valid UTF-8 (byte " + std::to_string(i + 1) + ")");
+    if (n == 0) throw invalid_utf8(name, i);
     i += n;
   }
   // Each cue: the lines after its timing line up to an empty line. Lines before a timing line
@@ -569,10 +566,10 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
                                                 : (fraction == "01" ? "cent" : "cents");
         if (units != "0") {
           w.readings = then(amount, then({unit, ""}, c));  // five (dollars) fifty
-          for (const std::string& r : then(amount, {unit + " and", unit}))
-            for (const std::string& x : then({r}, then(c, {small}))) w.readings.push_back(x);
+          for (std::string& x : then(then(amount, {unit + " and", unit}), then(c, {small})))
+            w.readings.push_back(std::move(x));  // five dollars (and) fifty cents
         }
-        for (const std::string& x : then(c, {small})) w.readings.push_back(x);  // fifty cents
+        for (std::string& x : then(c, {small})) w.readings.push_back(std::move(x));  // fifty cents
       }
       out.push_back(std::move(w));
     } else if (is_number(t)) {
