@@ -16,8 +16,9 @@
 //   their phones as leaves; the format of ../shared/data/speech/*.phone.json); fillers and <sil>
 //   become silence.
 // encode_phone_alignment_json: timed phones in that format, for parse_phone_alignment_json (and
-//   people) to read: one entry per word (its consecutive phones; a word said twice in a row is one
-//   entry; a phone of no word, as the phone recogniser gives, an entry of its own), "<sil>"
+//   people) to read: one entry per word (its consecutive phones, a new entry at each phone marked
+//   word_start, so a word said twice in a row is two entries; a phone of no word, as the phone
+//   recogniser gives, an entry of its own), "<sil>"
 //   entries for silence, times in seconds to 0.1 ms, and at the top the words in order. Phones that
 //   are not contiguous or not ordered are std::invalid_argument.
 // Failure modes: InputError for malformed alignments (file, problem; unknown phone names, negative
@@ -112,7 +113,9 @@ std::optional<Phoneme> phoneme_from_arpabet(std::string_view name);
 struct TimedPhoneme {
   Phoneme phoneme = Phoneme::SIL;
   double start = 0, end = 0;  // seconds
-  std::string word;           // the word it belongs to ("" for silence)
+  std::string word;           // its word ("" for silence between words; a pause inside a word
+                              // of several, "5:05" read "five <pause> oh five", keeps the word)
+  bool word_start = false;    // its word's first phone: "the the" is two words, not one of 4 phones
 };
 
 std::vector<TimedPhoneme> parse_phone_alignment_json(std::string_view text,

@@ -138,9 +138,14 @@ bool run_utterance(ps_decoder_t* ps, std::span<const int16> pcm) {
 }
 
 // Assigns each non-silent segment the index of the word it belongs to: the phone sequence is a
-// concatenation of one pronunciation per word (the grammar allows nothing else).
-bool label_words(std::vector<Segment>& segs, const std::vector<std::vector<Pronunciation>>& prons,
+// concatenation of one pronunciation per word (the grammar allows nothing else). A pause inside a
+// word of several ("five <pause> oh five" for "5:05") is that word's too.
+bool label_words(std::vector<Segment>& segs,
+                 const std::vector<std::vector<Pronunciation>>& with_pauses,
                  std::size_t max_words) {
+  std::vector<std::vector<Pronunciation>> prons = with_pauses;  // without the optional pauses
+  for (auto& word : prons)
+    for (Pronunciation& p : word) std::erase(p, Phoneme::SIL);
   std::vector<std::size_t> idx;  // positions of the non-silent segments
   for (std::size_t i = 0; i < segs.size(); ++i)
     if (segs[i].phoneme != Phoneme::SIL) idx.push_back(i);
@@ -167,6 +172,9 @@ bool label_words(std::vector<Segment>& segs, const std::vector<std::vector<Pronu
       for (std::size_t j = start; j < k; ++j) segs[idx[j]].word = static_cast<int>(w - 1);
       k = start;
     }
+    for (std::size_t j = 1; j < n; ++j)
+      if (segs[idx[j]].word == segs[idx[j - 1]].word)
+        for (std::size_t i = idx[j - 1] + 1; i < idx[j]; ++i) segs[i].word = segs[idx[j]].word;
     return true;
   }
   return false;
@@ -335,7 +343,12 @@ Decoded Aligner::Impl::decode_fsg(std::span<const int16> pcm,
         int from = cur;
         for (std::size_t k = 0; k < pron.size(); ++k) {
           const int to = k + 1 == pron.size() ? end : state();
-          arcs.push_back({from, to, static_cast<int>(pron[k])});
+          if (pron[k] == Phoneme::SIL) {  // between the words of a reading: a pause, or none
+            arcs.push_back({from, to, sil, static_cast<float>(options.pause_probability)});
+            arcs.push_back({from, to, -1});
+          } else {
+            arcs.push_back({from, to, static_cast<int>(pron[k])});
+          }
           from = to;
         }
       }
@@ -459,8 +472,9 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
       std::string phones;
       for (Phoneme ph : e) phones += (phones.empty() ? "" : " ") + std::string(info(ph).arpabet);
       if (!e.empty()) {
-        // Numbers are espeak-ng's to read (spoken_words); other words missing are worth a word.
-        if (w.find_first_not_of("0123456789") != std::string::npos || !unmapped.empty())
+        // Numbers (and ordinals) are espeak-ng's to read; other words missing are worth a word.
+        const bool numeric = w[0] >= '0' && w[0] <= '9';  // "21st", "4x4"
+        if (!numeric || !unmapped.empty())
           warnings.push_back("\"" + w +
                              "\" is not in the pronunciation dictionary: espeak-ng says " + phones +
                              (unmapped.empty() ? "" : " (ignored IPA: " + unmapped + ")"));
@@ -486,6 +500,7 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
           for (const Pronunciation& q : part) {
             if (longer.size() == kMaxVariants) break;
             longer.push_back(v);
+            if (!v.empty()) longer.back().push_back(Phoneme::SIL);  // a pause may come between
             longer.back().insert(longer.back().end(), q.begin(), q.end());
           }
         variants = std::move(longer);
@@ -556,6 +571,7 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::Sp
       p.end = t0 + std::min(next, cut * kFrame);
       if (s.word >= 0) {
         p.word = kept[next_word + static_cast<std::size_t>(s.word)];
+        p.word_start = i == 0 || d.segments[i - 1].word != s.word;
         words_done = std::max(words_done, s.word + 1);
       }
       phones.push_back(std::move(p));
@@ -631,9 +647,10 @@ void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
       const Pronunciation& pr = prons.front();
       const double a = t0 + w.sf * kFrame, b = t0 + (w.ef + 1) * kFrame;
       for (std::size_t k = 0; k < pr.size(); ++k)
-        phones.push_back(
-            {pr[k], a + (b - a) * static_cast<double>(k) / static_cast<double>(pr.size()),
-             a + (b - a) * static_cast<double>(k + 1) / static_cast<double>(pr.size()), w.text});
+        phones.push_back({pr[k],
+                          a + (b - a) * static_cast<double>(k) / static_cast<double>(pr.size()),
+                          a + (b - a) * static_cast<double>(k + 1) / static_cast<double>(pr.size()),
+                          w.text, k == 0});
       out.words.push_back(w.text);
     }
     out.warnings.push_back("no alignment path through the recognised words at " +

@@ -52,7 +52,9 @@ void collect(const nlohmann::json& node, const std::string& word, std::vector<Ti
     if (w == "<sil>" || w == "<s>" || w == "</s>" || (!w.empty() && w.front() == '[') ||
         (!w.empty() && w.front() == '+'))
       w.clear();
+    const std::size_t first = out.size();
     for (const auto& child : node["w"]) collect(child, w, out, name);
+    if (!w.empty() && out.size() > first) out[first].word_start = true;
     return;
   }
   const double b = node["b"].get<double>(), d = node["d"].get<double>();
@@ -117,10 +119,10 @@ std::string encode_phone_alignment_json(const std::vector<TimedPhoneme>& phoneme
       ++i;
       continue;
     }
-    const bool silence = phonemes[i].phoneme == Phoneme::SIL;
+    // A pause inside a word ("five <pause> oh five" for "5:05") is the word's: its phones hold it.
+    const bool silence = word.empty();
     std::size_t j = i + 1;
-    while (!silence && j < phonemes.size() && phonemes[j].word == word &&
-           phonemes[j].phoneme != Phoneme::SIL)
+    while (!silence && j < phonemes.size() && phonemes[j].word == word && !phonemes[j].word_start)
       ++j;
     if (!silence) words += (words.empty() ? "" : " ") + word;
     body += body.empty() ? "\n  " : ",\n  ";

@@ -329,6 +329,9 @@ std::vector<std::string> written_tokens(std::string_view text, const std::string
         word += '\'';
       } else if ((c == '.' || c == ',') && all_digits(word) && digit_next) {
         word += static_cast<char>(c);  // 3.14, 1,000
+      } else if (c == ':' && digit_next && !word.empty() &&
+                 word.find_first_not_of("0123456789:") == std::string::npos) {
+        word += ':';  // 3:30, 2:1, 1:02:03
       } else if (std::string_view("%&+@=$").find(static_cast<char>(c)) != std::string_view::npos) {
         flush();
         tokens.emplace_back(1, static_cast<char>(c));
@@ -396,6 +399,39 @@ std::vector<std::string> number_readings(const std::string& token) {
     decimals += token[i] == '.' ? " point" : std::string(" ") + token[i];
   }
   return then(out, {decimals.substr(1)});
+}
+
+// "3:30" and the like: a time of day's readings ("3 30"; "3 oh 5", "3 5"; "3 o'clock", "3",
+// "3 hundred"), else a ratio's or a verse's ("2:1": "2 to 1", "2 1"); empty when `t` is neither.
+std::vector<std::string> colon_readings(const std::string& t) {
+  const std::size_t colon = t.find(':');
+  if (colon == std::string::npos || colon == 0 || t.find(':', colon + 1) != std::string::npos)
+    return {};
+  const std::string a = t.substr(0, colon), b = t.substr(colon + 1);
+  if (!all_digits(a) || !all_digits(b)) return {};
+  if (a.size() <= 2 && std::stoi(a) <= 24 && b.size() == 2 && std::stoi(b) < 60) {
+    if (b == "00") return {a + " o'clock", a, a + " hundred"};
+    if (b[0] == '0') return {a + " oh " + b.substr(1), a + " " + b.substr(1)};
+    return {a + " " + b};
+  }
+  return {a + " to " + b, a + " " + b};
+}
+
+// A decade or century written as a plural number ("1990s": "19 nineties"; "90s" or "'90s":
+// "nineties"; "1800s": "18 hundreds"; "2000s": "2 thousands"); empty when `t` is not one.
+std::vector<std::string> decade_readings(const std::string& t) {
+  if (t.size() < 3 || t.back() != 's') return {};
+  const std::string n = t.substr(0, t.size() - 1);
+  if (!all_digits(n) || n.back() != '0' || n[0] == '0') return {};
+  static const char* const tens[] = {"",        "tens",    "twenties",  "thirties", "forties",
+                                     "fifties", "sixties", "seventies", "eighties", "nineties"};
+  const std::string last2 = n.size() >= 2 ? n.substr(n.size() - 2) : n;
+  if (n.size() == 2) return {tens[n[0] - '0']};
+  if (n.size() == 4 && n.substr(1) == "000") return {n.substr(0, 1) + " thousands"};
+  if (n.size() == 4 && last2 == "00") return {n.substr(0, 2) + " hundreds"};
+  if (n.size() == 4) return {n.substr(0, 2) + " " + tens[last2[0] - '0']};
+  if (n.size() == 3 && last2 == "00") return {n.substr(0, 1) + " hundreds", "hundreds"};
+  return {};
 }
 
 bool is_number(const std::string& t) {
@@ -572,6 +608,27 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
         for (std::string& x : then(c, {small})) w.readings.push_back(std::move(x));  // fifty cents
       }
       out.push_back(std::move(w));
+    } else if (const std::string half = t.size() > 2 ? t.substr(t.size() - 2) : "";
+               (half == "am" || half == "pm") && t[t.size() - 3] >= '0' && t[t.size() - 3] <= '9') {
+      // "3pm", "10:30am": the time, then its half of the day letter by letter.
+      const std::string time = t.substr(0, t.size() - 2);
+      std::vector<std::string> r =
+          time.find(':') != std::string::npos ? colon_readings(time) : number_readings(time);
+      if (r.empty()) r = {time};  // "1:02:03pm": its numbers
+      std::replace(r[0].begin(), r[0].end(), ':', ' ');
+      out.push_back({t, then(r, {half == "am" ? "a.m." : "p.m."})});
+    } else if (std::vector<std::string> decade = decade_readings(t); !decade.empty()) {
+      out.push_back({t, std::move(decade)});
+    } else if (t.find(':') != std::string::npos) {
+      if (std::vector<std::string> c = colon_readings(t); !c.empty()) {
+        out.push_back({t, std::move(c)});
+      } else {  // "1:02:03": its numbers
+        for (std::size_t from = 0; from < t.size();) {
+          const std::size_t colon = std::min(t.find(':', from), t.size());
+          if (colon > from) out.push_back({t.substr(from, colon - from), {}});
+          from = colon + 1;
+        }
+      }
     } else if (is_number(t)) {
       if (std::vector<std::string> r = number_readings(t); !r.empty()) {
         out.push_back({t, std::move(r)});

@@ -246,6 +246,15 @@ TEST(Pronunciation, SpokenWordsSaySymbolsAndNumbers) {
   EXPECT_EQ(said("1905 1984 1900 2021 2005 2000 1066"),
             "1905=1905|19 oh 5 / 1984=1984|19 84 / 1900=1900|19 hundred / 2021=2021|20 21 / "
             "2005=2005 / 2000=2000 / 1066=1066");
+  // Times of day, ratios, decades.
+  EXPECT_EQ(said("3:30, 9:00 and 5:05pm; 10am"),
+            "3:30=3 30 / 9:00=9 o'clock|9|9 hundred / and / 5:05pm=5 oh 5 p.m.|5 5 p.m. / "
+            "10am=10 a.m.");
+  EXPECT_EQ(said("odds of 2:1, John 3:16, 1:02:03, 25:00"),
+            "odds / of / 2:1=2 to 1|2 1 / john / 3:16=3 16 / 1 / 02 / 03 / 25:00=25 to 00|25 00");
+  EXPECT_EQ(said("the 1990s, '80s, 1800s, 2000s, 2010s, 100s; 1995s 5s"),
+            "the / 1990s=19 nineties / 80s=eighties / 1800s=18 hundreds / 2000s=2 thousands / "
+            "2010s=20 tens / 100s=1 hundreds|hundreds / 1995s / 5s");
   EXPECT_EQ(said("Madam, I'm Adam."), "madam / i'm / adam");
   EXPECT_THROW(speech::spoken_words("$ , .", "x"), InputError) << "a lone $ says nothing";
 }
@@ -264,6 +273,10 @@ TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
       {"It costs five dollars and fifty cents today.", "It costs $5.50 today.",
        "it costs $5.50 today"},
       {"We met in nineteen eighty four.", "We met in 1984.", "we met in 1984"},
+      {"We open at nine and close at five oh five p m.", "We open at 9:00 and close at 5:05pm.",
+       "we open at 9:00 and close at 5:05pm"},
+      {"It was the nineteen nineties, not the eighties.", "It was the 1990s, not the '80s.",
+       "it was the 1990s not the 80s"},
   };
   for (const Case& c : cases) {
     const LabelledSpeech speech = synthesize_festival(c.said, "kal_diphone", 1.0);
@@ -288,6 +301,35 @@ TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
   EXPECT_LT(found, total) << "the p of percent found without it";
   EXPECT_EQ(bilabials_found(aligner().align(speech.audio, cases[0].written).phonemes, speech.truth),
             std::make_pair(total, total));
+}
+
+// A word said again at once is a word again: each of "no no no" starts where it is said (before,
+// the three were one word of six phones in --alignment's output).
+TEST(Aligner, AWordSaidTwiceInARowIsTwoWords) {
+  if (!festival_available()) GTEST_SKIP() << "festival is not installed (scripts/setup.sh)";
+  const LabelledSpeech speech = synthesize_festival("I said no no no.", "kal_diphone", 1.0);
+  const Alignment a = aligner().align(speech.audio, speech.transcript, "said.txt");
+  ASSERT_EQ(a.method, AlignmentMethod::Transcript);
+  std::vector<double> starts;  // where each "no" starts
+  std::string before;          // the previous phone's word
+  for (const TimedPhoneme& p : a.phonemes) {
+    EXPECT_EQ(p.word_start, !p.word.empty() && (p.word != before || p.phoneme == Phoneme::N))
+        << p.word << " " << p.start;
+    if (p.word == "no" && p.word_start) starts.push_back(p.start);
+    before = p.word;
+  }
+  ASSERT_EQ(starts.size(), 3u);
+  std::vector<double> truth;  // festival's n phones
+  for (const TimedPhoneme& p : speech.truth)
+    if (p.phoneme == Phoneme::N) truth.push_back(p.start);
+  ASSERT_EQ(truth.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_NEAR(starts[i], truth[i], 0.03) << i;
+  const std::string json = encode_phone_alignment_json(a.phonemes);
+  std::size_t entries = 0;
+  for (std::size_t k = json.find("\"t\":\"no\",\"w\""); k != std::string::npos;
+       k = json.find("\"t\":\"no\",\"w\"", k + 1))
+    ++entries;
+  EXPECT_EQ(entries, 3u) << json;
 }
 
 // Subtitles are transcripts: a .srt or .vtt file gives its cues' words (before, its cue numbers

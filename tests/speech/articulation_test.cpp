@@ -170,10 +170,19 @@ TEST(PhoneAlignment, EncodedAlignmentsReadBackTheSame) {
   const std::string path =
       test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0880.phone.json");
   std::vector<TimedPhoneme> phones = parse_phone_alignment_json(test::read_text(path), path);
-  phones.push_back({Phoneme::DH, phones.back().end, phones.back().end + 0.05, "the"});
+  // A word said twice in a row is two words ("the the").
+  phones.push_back({Phoneme::DH, phones.back().end, phones.back().end + 0.05, "the", true});
   phones.push_back({Phoneme::AH, phones.back().end, phones.back().end + 0.0625, "the"});
-  phones.push_back({Phoneme::DH, phones.back().end, phones.back().end + 0.05, "the"});
+  phones.push_back({Phoneme::DH, phones.back().end, phones.back().end + 0.05, "the", true});
   phones.push_back({Phoneme::AH, phones.back().end, phones.back().end + 0.1, "the"});
+  phones.push_back({Phoneme::SIL, phones.back().end, phones.back().end + 0.2, ""});
+  // A pause inside a word of several ("nine <pause> oh five" for "9:05") is the word's.
+  bool first = true;
+  for (const Phoneme ph : {Phoneme::N, Phoneme::AY, Phoneme::N, Phoneme::SIL, Phoneme::OW,
+                           Phoneme::F, Phoneme::AY, Phoneme::V}) {
+    phones.push_back({ph, phones.back().end, phones.back().end + 0.07, "9:05", first});
+    first = false;
+  }
   phones.push_back({Phoneme::SIL, phones.back().end, phones.back().end + 0.2, ""});
   // Phones of no word (the phone recogniser's, another language's): leaves of their own.
   phones.push_back({Phoneme::G, phones.back().end, phones.back().end + 0.04, ""});
@@ -186,6 +195,9 @@ TEST(PhoneAlignment, EncodedAlignmentsReadBackTheSame) {
   for (std::size_t i = 0; i < phones.size(); ++i) {
     EXPECT_EQ(back[i].phoneme, phones[i].phoneme) << i;
     EXPECT_EQ(back[i].word, phones[i].word) << i;
+    EXPECT_EQ(back[i].word_start, phones[i].word_start || (i > 0 && !phones[i].word.empty() &&
+                                                           phones[i - 1].word != phones[i].word))
+        << i;
     EXPECT_NEAR(back[i].start, phones[i].start, 0.5e-4) << i;
     EXPECT_NEAR(back[i].end, phones[i].end, 1e-4) << i;
   }
@@ -196,7 +208,13 @@ TEST(PhoneAlignment, EncodedAlignmentsReadBackTheSame) {
                       "\"t\":\"HH\"}"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("\"t\":\"the\",\"w\":[{\"b\""), std::string::npos) << text;
+  const auto the = text.find("\"t\":\"the\",\"w\":[{\"b\"");
+  ASSERT_NE(the, std::string::npos) << text;
+  EXPECT_NE(text.find("\"t\":\"the\",\"w\":[{\"b\"", the + 1), std::string::npos) << text;
+  EXPECT_NE(text.find("young man the the 9:05\""), std::string::npos) << text.substr(0, 300);
+  EXPECT_NE(text.find("\"t\":\"N\"},{\"b\":3.6525,\"d\":0.0700,\"t\":\"SIL\"},{\"b\":3.7225"),
+            std::string::npos)
+      << text;
   EXPECT_EQ(encode_phone_alignment_json({}), "{\"b\":0.0000,\"d\":0.0000,\"t\":\"\",\"w\":[\n]}\n");
   EXPECT_THROW(
       encode_phone_alignment_json({{Phoneme::AA, 0.5, 0.6, "a"}, {Phoneme::B, 0.1, 0.2, "b"}}),
