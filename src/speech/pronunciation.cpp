@@ -8,6 +8,7 @@
 #include <cctype>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -332,7 +333,7 @@ std::vector<std::string> written_tokens(std::string_view text, const std::string
       } else if (c == ':' && digit_next && !word.empty() &&
                  word.find_first_not_of("0123456789:") == std::string::npos) {
         word += ':';  // 3:30, 2:1, 1:02:03
-      } else if (std::string_view("%&+@=$").find(static_cast<char>(c)) != std::string_view::npos) {
+      } else if (std::string_view("%&+@=$#").find(static_cast<char>(c)) != std::string_view::npos) {
         flush();
         tokens.emplace_back(1, static_cast<char>(c));
       } else {
@@ -340,9 +341,9 @@ std::vector<std::string> written_tokens(std::string_view text, const std::string
       }
     } else if (cp == 0x2019 || cp == 0x02BC) {
       word += '\'';  // typographic apostrophes: don’t
-    } else if (cp == 0xA3 || cp == 0x20AC) {
+    } else if (cp == 0xA3 || cp == 0x20AC || cp == 0xB0) {
       flush();
-      tokens.emplace_back(text.substr(i, n));  // £ €
+      tokens.emplace_back(text.substr(i, n));  // £ € °
     } else if (cp == 0xFEFF || (cp >= 0x80 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x206F) ||
                (cp >= 0x3000 && cp <= 0x303F)) {
       flush();  // BOM, Latin-1 punctuation, general and CJK punctuation, spaces
@@ -431,6 +432,62 @@ std::vector<std::string> decade_readings(const std::string& t) {
   if (n.size() == 4 && last2 == "00") return {n.substr(0, 2) + " hundreds"};
   if (n.size() == 4) return {n.substr(0, 2) + " " + tens[last2[0] - '0']};
   if (n.size() == 3 && last2 == "00") return {n.substr(0, 1) + " hundreds", "hundreds"};
+  return {};
+}
+
+// A unit written after a number ("5km", "5 km"): its name, plural and after 1, and whether people
+// also say its letters ("k m", "m p h"; nobody spells "min" or "hz").
+struct Unit {
+  std::string_view written, plural, singular;
+  bool spelled = true;
+};
+constexpr Unit kUnits[] = {
+    {"km", "kilometers", "kilometer"},
+    {"cm", "centimeters", "centimeter"},
+    {"mm", "millimeters", "millimeter"},
+    {"m", "meters", "meter"},
+    {"kg", "kilograms", "kilogram"},
+    {"g", "grams", "gram"},
+    {"mg", "milligrams", "milligram"},
+    {"lb", "pounds", "pound"},
+    {"lbs", "pounds", "pound"},
+    {"oz", "ounces", "ounce"},
+    {"ft", "feet", "foot"},
+    {"mi", "miles", "mile"},
+    {"mph", "miles per hour", "mile per hour"},
+    {"kph", "kilometers per hour", "kilometer per hour"},
+    {"hr", "hours", "hour", false},
+    {"hrs", "hours", "hour", false},
+    {"min", "minutes", "minute", false},
+    {"mins", "minutes", "minute", false},
+    {"sec", "seconds", "second", false},
+    {"ms", "milliseconds", "millisecond"},
+    {"ml", "milliliters", "milliliter"},
+    {"kb", "kilobytes", "kilobyte"},
+    {"mb", "megabytes", "megabyte"},
+    {"gb", "gigabytes", "gigabyte"},
+    {"tb", "terabytes", "terabyte"},
+    {"hz", "hertz", "hertz", false},
+    {"mhz", "megahertz", "megahertz", false},
+    {"kw", "kilowatts", "kilowatt"},
+    {"kwh", "kilowatt hours", "kilowatt hour"},
+    {"v", "volts", "volt"},
+    {"x", "times", "times"},
+};
+
+// A unit's readings after the number `number` (as written): its name, or its letters; empty when
+// `unit` is none.
+std::vector<std::string> unit_readings(std::string_view unit, const std::string& number) {
+  for (const Unit& u : kUnits) {
+    if (u.written != unit) continue;
+    std::vector<std::string> out = {std::string(number == "1" ? u.singular : u.plural)};
+    if (u.spelled) {
+      std::string letters;
+      for (char c : unit) letters += (letters.empty() ? "" : " ") + std::string(1, c);
+      out.push_back(std::move(letters));
+    }
+    return out;
+  }
   return {};
 }
 
@@ -577,6 +634,36 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       } else {
         out.push_back({t, {s->second}});
       }
+    } else if (t == "#") {  // "#1": "number 1"; a lone # says nothing
+      if (i + 1 < tokens.size() && is_number(tokens[i + 1])) {
+        const std::vector<std::string> n = number_readings(tokens[i + 1]);
+        if (n.empty()) continue;
+        out.push_back({t + tokens[i + 1], then({"number", ""}, n)});
+        ++i;
+      }
+    } else if (t == "\u00B0") {  // "72°F": degrees (Fahrenheit, Celsius)
+      const bool one = !out.empty() && out.back().text == "1";
+      const std::string degrees = one ? "degree" : "degrees";
+      const std::string scale = i + 1 < tokens.size() && tokens[i + 1] == "f"   ? "fahrenheit"
+                                : i + 1 < tokens.size() && tokens[i + 1] == "c" ? "celsius"
+                                                                                : "";
+      if (scale.empty()) {
+        out.push_back({t, {degrees}});
+      } else {
+        out.push_back({t + tokens[++i], {degrees + " " + scale, degrees, scale}});
+        if (scale == "celsius") out.back().readings.push_back(degrees + " centigrade");
+      }
+    } else if (std::vector<std::string> u = !out.empty() && is_number(out.back().text)
+                                                ? unit_readings(t, out.back().text)
+                                                : std::vector<std::string>{};
+               !u.empty()) {  // "5 km"
+      out.push_back({t, std::move(u)});
+    } else if (const std::size_t digits = t.find_first_not_of("0123456789.,");
+               digits != std::string::npos && digits > 0 && is_number(t.substr(0, digits)) &&
+               !unit_readings(t.substr(digits), t.substr(0, digits)).empty() &&
+               !number_readings(t.substr(0, digits)).empty()) {  // "5km"
+      const std::string number = t.substr(0, digits);
+      out.push_back({t, then(number_readings(number), unit_readings(t.substr(digits), number))});
     } else if (t == "$" || t == "\u00A3" || t == "\u20AC") {
       // "$5.50": "five fifty", "five dollars fifty", "five dollars and fifty cents", ...
       if (i + 1 >= tokens.size() || !is_number(tokens[i + 1])) continue;  // a lone symbol
@@ -593,7 +680,15 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
                                : t == "\u20AC" ? (one ? "euro" : "euros")
                                                : (one ? "pound" : "pounds");
       SpokenWord w{t + n, {}};
-      if (!cents || fraction == "00") {
+      // "$5 million", "$2.5 billion": the scale comes before the unit ("five million dollars").
+      static const std::set<std::string> scales = {"hundred", "thousand", "million", "billion",
+                                                   "trillion"};
+      if (i + 1 < tokens.size() && scales.contains(tokens[i + 1])) {
+        const std::string& scale = tokens[++i];
+        w.text += " " + scale;
+        const std::string plural = t == "$" ? "dollars" : t == "\u20AC" ? "euros" : "pounds";
+        w.readings = then(then(number_readings(n), {scale}), {plural, ""});
+      } else if (!cents || fraction == "00") {
         w.readings = then(amount, {unit, ""});
       } else {
         const std::vector<std::string> c =

@@ -241,6 +241,9 @@ TEST(Pronunciation, SpokenWordsSaySymbolsAndNumbers) {
   EXPECT_EQ(said("$5.50"),
             "$5.50=5 dollars 50|5 50|5 dollars and 50 cents|5 dollars 50 cents|50 cents");
   EXPECT_EQ(said("\u00a30.01"), "\u00a30.01=1 penny");
+  EXPECT_EQ(said("$1 million, \u00a32.5 billion"),
+            "$1 million=1 million dollars|1 million / "
+            "\u00a32.5 billion=2 point 5 billion pounds|2 point 5 billion");
   EXPECT_EQ(said("pi is 3.14, v1.2.3; 1,2 and $ alone."),
             "pi / is / 3.14=3 point 1 4 / v1 / 2.3=2 point 3 / 1=1 / 2=2 / and / alone");
   EXPECT_EQ(said("1905 1984 1900 2021 2005 2000 1066"),
@@ -255,6 +258,13 @@ TEST(Pronunciation, SpokenWordsSaySymbolsAndNumbers) {
   EXPECT_EQ(said("the 1990s, '80s, 1800s, 2000s, 2010s, 100s; 1995s 5s"),
             "the / 1990s=19 nineties / 80s=eighties / 1800s=18 hundreds / 2000s=2 thousands / "
             "2010s=20 tens / 100s=1 hundreds|hundreds / 1995s / 5s");
+  // Units after a number, degrees, numbers with #.
+  EXPECT_EQ(said("5km, 1 mile, 10 min at 60mph; 1\u00b0C, 72\u00b0F, 90\u00b0; #1 and # 2x"),
+            "5km=5 kilometers|5 k m / 1=1 / mile / 10=10 / min=minutes / at / "
+            "60mph=60 miles per hour|60 m p h / 1=1 / \u00b0c=degree celsius|degree|celsius|degree "
+            "centigrade / 72=72 / \u00b0f=degrees fahrenheit|degrees|fahrenheit / 90=90 / "
+            "\u00b0=degrees / #1=number 1|1 / and / 2x=2 times|2 x");
+  EXPECT_EQ(said("km alone, v1 and 5 minutes"), "km / alone / v1 / and / 5=5 / minutes");
   EXPECT_EQ(said("Madam, I'm Adam."), "madam / i'm / adam");
   EXPECT_THROW(speech::spoken_words("$ , .", "x"), InputError) << "a lone $ says nothing";
 }
@@ -273,6 +283,10 @@ TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
       {"It costs five dollars and fifty cents today.", "It costs $5.50 today.",
        "it costs $5.50 today"},
       {"We met in nineteen eighty four.", "We met in 1984.", "we met in 1984"},
+      {"The deal was worth five million dollars.", "The deal was worth $5 million.",
+       "the deal was worth $5 million"},
+      {"It is five kilometers away and seventy two degrees fahrenheit.",
+       "It is 5km away and 72\u00b0F.", "it is 5km away and 72 \u00b0f"},
       {"We open at nine and close at five oh five p m.", "We open at 9:00 and close at 5:05pm.",
        "we open at 9:00 and close at 5:05pm"},
       {"It was the nineteen nineties, not the eighties.", "It was the 1990s, not the '80s.",
