@@ -333,6 +333,10 @@ std::vector<std::string> written_tokens(std::string_view text, const std::string
       } else if (c == ':' && digit_next && !word.empty() &&
                  word.find_first_not_of("0123456789:") == std::string::npos) {
         word += ':';  // 3:30, 2:1, 1:02:03
+      } else if (c == '-' && digit_next && all_digits(word)) {
+        word += '-';  // 5-10
+      } else if (c == '-' && digit_next && word.empty()) {
+        tokens.emplace_back("-");  // -5
       } else if (std::string_view("%&+@=$#").find(static_cast<char>(c)) != std::string_view::npos) {
         flush();
         tokens.emplace_back(1, static_cast<char>(c));
@@ -634,6 +638,13 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       } else {
         out.push_back({t, {s->second}});
       }
+    } else if (t == "-") {  // "-5": "minus 5", "negative 5" or "5" (a dash)
+      if (i + 1 < tokens.size() && is_number(tokens[i + 1])) {
+        const std::vector<std::string> n = number_readings(tokens[i + 1]);
+        if (n.empty()) continue;
+        out.push_back({t + tokens[i + 1], then({"minus", "negative", ""}, n)});
+        ++i;
+      }
     } else if (t == "#") {  // "#1": "number 1"; a lone # says nothing
       if (i + 1 < tokens.size() && is_number(tokens[i + 1])) {
         const std::vector<std::string> n = number_readings(tokens[i + 1]);
@@ -666,6 +677,25 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       out.push_back({t, then(number_readings(number), unit_readings(t.substr(digits), number))});
     } else if (t == "$" || t == "\u00A3" || t == "\u20AC") {
       // "$5.50": "five fifty", "five dollars fifty", "five dollars and fifty cents", ...
+      const std::string plural = t == "$" ? "dollars" : t == "\u20AC" ? "euros" : "pounds";
+      if (i + 1 < tokens.size()) {  // "$5M", "$2.5bn", "$10k": "5 million dollars", ...
+        static const std::map<std::string, std::string> suffixes = {
+            {"k", "thousand"}, {"m", "million"},  {"mn", "million"}, {"b", "billion"},
+            {"bn", "billion"}, {"t", "trillion"}, {"tn", "trillion"}};
+        const std::string& a = tokens[i + 1];
+        const std::size_t figures = std::min(a.find_first_not_of("0123456789.,"), a.size());
+        const auto scale = suffixes.find(a.substr(figures));
+        if (scale != suffixes.end() && figures > 0) {
+          std::vector<std::string> n = number_readings(a.substr(0, figures));
+          if (!n.empty()) {
+            std::vector<std::string> said_as = {scale->second};
+            if (scale->first == "k") said_as.push_back("k");  // "ten k"
+            out.push_back({t + a, then(then(n, said_as), {plural, ""})});
+            ++i;
+            continue;
+          }
+        }
+      }
       if (i + 1 >= tokens.size() || !is_number(tokens[i + 1])) continue;  // a lone symbol
       const std::string& n = tokens[i + 1];
       const std::size_t point = n.find('.');
@@ -686,7 +716,6 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       if (i + 1 < tokens.size() && scales.contains(tokens[i + 1])) {
         const std::string& scale = tokens[++i];
         w.text += " " + scale;
-        const std::string plural = t == "$" ? "dollars" : t == "\u20AC" ? "euros" : "pounds";
         w.readings = then(then(number_readings(n), {scale}), {plural, ""});
       } else if (!cents || fraction == "00") {
         w.readings = then(amount, {unit, ""});
@@ -714,6 +743,16 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       out.push_back({t, then(r, {half == "am" ? "a.m." : "p.m."})});
     } else if (std::vector<std::string> decade = decade_readings(t); !decade.empty()) {
       out.push_back({t, std::move(decade)});
+    } else if (const std::size_t dash = t.find('-'); dash != std::string::npos) {
+      // "5-10": "5 to 10" or "5 10" ("50-50", "24-7").
+      const std::vector<std::string> a = number_readings(t.substr(0, dash)),
+                                     b = number_readings(t.substr(dash + 1));
+      if (!a.empty() && !b.empty()) {
+        out.push_back({t, then(then(a, {"to", ""}), b)});
+      } else {
+        out.push_back({t.substr(0, dash), a});
+        out.push_back({t.substr(dash + 1), b});
+      }
     } else if (t.find(':') != std::string::npos) {
       if (std::vector<std::string> c = colon_readings(t); !c.empty()) {
         out.push_back({t, std::move(c)});

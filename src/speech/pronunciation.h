@@ -49,10 +49,14 @@ Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped = nullp
 // are said as words: "10%" -> "10 percent", "&" "and", "+" "plus", "@" "at", "=" "equals";
 // "1,000" -> "1000"; "3.14" -> "3 point 1 4"; "$5.50" -> "5 50", "5 dollars 50", "5 dollars and
 // 50 cents", "5 dollars 50 cents" or "50 cents"-style forms (£: pounds and pence, €: euros and
-// cents; "$5 million" -> "5 million dollars" or "5 million"); a year-like number whole or in pairs
+// cents; "$5 million" or "$5M" -> "5 million dollars" or "5 million"); a year-like number whole or
+// in pairs
 // ("1984": "1984" or "19 84"); a decade ("1990s": "19 nineties", "'90s": "nineties", "1800s": "18
 // hundreds"); a time ("3:30": "3 30"; "3:05": "3 oh 5"; "3:00": "3 o'clock", "3", "3 hundred"),
-// other colons a ratio ("2:1": "2 to 1"). The numbers themselves are read by espeak-ng.
+// other colons a ratio ("2:1": "2 to 1"); a unit after a number ("5km" or "5 km": "5 kilometers"
+// or "5 k m"; "1 kg": "1 kilogram"); degrees ("72°F": "72 degrees fahrenheit", "72 degrees");
+// "#1": "number 1"; a range ("5-10": "5 to 10", "5 10"); "-5": "minus 5", "negative 5", "5". The
+// numbers themselves are read by espeak-ng.
 struct SpokenWord {
   std::string text;                   // as written, lowercase: what Alignment::words lists
   std::vector<std::string> readings;  // each one or more words; empty: the text itself

@@ -244,6 +244,11 @@ TEST(Pronunciation, SpokenWordsSaySymbolsAndNumbers) {
   EXPECT_EQ(said("$1 million, \u00a32.5 billion"),
             "$1 million=1 million dollars|1 million / "
             "\u00a32.5 billion=2 point 5 billion pounds|2 point 5 billion");
+  // An amount is no number for a unit: "$5 m" is not five dollars' meters.
+  EXPECT_EQ(
+      said("$5M, $2.5bn, \u20ac10k; $5 m"),
+      "$5m=5 million dollars|5 million / $2.5bn=2 point 5 billion dollars|2 point 5 billion / "
+      "\u20ac10k=10 thousand euros|10 thousand|10 k euros|10 k / $5=5 dollars|5 / m");
   EXPECT_EQ(said("pi is 3.14, v1.2.3; 1,2 and $ alone."),
             "pi / is / 3.14=3 point 1 4 / v1 / 2.3=2 point 3 / 1=1 / 2=2 / and / alone");
   EXPECT_EQ(said("1905 1984 1900 2021 2005 2000 1066"),
@@ -265,6 +270,9 @@ TEST(Pronunciation, SpokenWordsSaySymbolsAndNumbers) {
             "centigrade / 72=72 / \u00b0f=degrees fahrenheit|degrees|fahrenheit / 90=90 / "
             "\u00b0=degrees / #1=number 1|1 / and / 2x=2 times|2 x");
   EXPECT_EQ(said("km alone, v1 and 5 minutes"), "km / alone / v1 / and / 5=5 / minutes");
+  // Ranges and negative numbers; a dash between words or spaced is no minus.
+  EXPECT_EQ(said("5-10 at -5 - 6, COVID-19"),
+            "5-10=5 to 10|5 10 / at / -5=minus 5|negative 5|5 / 6=6 / covid / 19=19");
   EXPECT_EQ(said("Madam, I'm Adam."), "madam / i'm / adam");
   EXPECT_THROW(speech::spoken_words("$ , .", "x"), InputError) << "a lone $ says nothing";
 }
@@ -285,6 +293,8 @@ TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
       {"We met in nineteen eighty four.", "We met in 1984.", "we met in 1984"},
       {"The deal was worth five million dollars.", "The deal was worth $5 million.",
        "the deal was worth $5 million"},
+      {"It takes five to ten days at minus five.", "It takes 5-10 days at -5.",
+       "it takes 5-10 days at -5"},
       {"It is five kilometers away and seventy two degrees fahrenheit.",
        "It is 5km away and 72\u00b0F.", "it is 5km away and 72 \u00b0f"},
       {"We open at nine and close at five oh five p m.", "We open at 9:00 and close at 5:05pm.",
