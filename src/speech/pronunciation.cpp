@@ -12,6 +12,7 @@
 #include <sstream>
 #include <utility>
 
+#include "formats/json_parse.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
 
@@ -582,6 +583,92 @@ std::string cue_text(std::string_view line) {
   return squeezed;
 }
 
+// A speech recogniser's JSON: Whisper's and Vosk's ({"text": ...}), whisper.cpp's
+// ({"transcription": [{"text": ...}, ...]}), or segments alone ({"segments": [{"text": ...}]}).
+std::string json_transcript(std::string_view text, const std::string& name) {
+  const nlohmann::json j = formats::parse_json_strict<nlohmann::json>(text, name);
+  if (j.contains("text") && j["text"].is_string()) return j["text"].get<std::string>();
+  for (const char* list : {"segments", "transcription"}) {
+    if (!j.contains(list) || !j[list].is_array()) continue;
+    std::string out;
+    for (const nlohmann::json& segment : j[list])
+      if (segment.is_object() && segment.contains("text") && segment["text"].is_string())
+        out += (out.empty() ? "" : "\n") + segment["text"].get<std::string>();
+    return out;
+  }
+  throw InputError(name, 0, 0,
+                   "a JSON transcript needs \"text\" (Whisper, Vosk) or a list of \"segments\" or "
+                   "\"transcription\" entries with \"text\" (whisper.cpp)");
+}
+
+// A timed table's text column: Whisper's TSV (start, end, text; tab-separated) or whisper.cpp's
+// CSV (start,end,"text" with \" or "" for a quote). `lines[0]` is the header.
+std::string table_transcript(const std::vector<std::string_view>& lines, char separator,
+                             const std::string& name) {
+  std::string out;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const std::string_view line = lines[i];
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    const std::size_t a = line.find(separator);
+    const std::size_t b = a == std::string_view::npos ? a : line.find(separator, a + 1);
+    if (b == std::string_view::npos)
+      throw InputError(name, i + 1, 0, "a row needs its start, end and text");
+    std::string_view cell = line.substr(b + 1);
+    std::string words;
+    if (separator == ',' && cell.size() >= 2 && cell.front() == '"' && cell.back() == '"') {
+      cell = cell.substr(1, cell.size() - 2);
+      for (std::size_t k = 0; k < cell.size(); ++k) {
+        if ((cell[k] == '\\' || cell[k] == '"') && k + 1 < cell.size()) ++k;  // an escape
+        words += cell[k];
+      }
+    } else {
+      words = cell;
+    }
+    out += (out.empty() ? "" : "\n") + words;
+  }
+  return out;
+}
+
+// The length of an LRC time tag at the start of `s` ("[01:02.50]", "[01:02]"), 0 if none.
+std::size_t lrc_time_tag(std::string_view s) {
+  if (s.size() < 4 || s[0] != '[') return 0;
+  std::size_t i = 1, colons = 0;
+  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == ':' || s[i] == '.'))
+    colons += s[i++] == ':';
+  return colons > 0 && i < s.size() && s[i] == ']' && s[1] >= '0' && s[1] <= '9' ? i + 1 : 0;
+}
+
+// An LRC file's text (lyrics, whisper.cpp's -olrc): the time tags at the start of each line and the
+// word tags inside ("<01:02.50>") removed; metadata lines ("[ar:Artist]", "[length: 03:20]") left
+// out.
+std::string lrc_transcript(const std::vector<std::string_view>& lines) {
+  std::string out;
+  for (std::string_view line : lines) {
+    bool timed = false;
+    while (const std::size_t n = lrc_time_tag(line)) {
+      line.remove_prefix(n);
+      timed = true;
+    }
+    if (!timed) continue;  // metadata, or blank
+    std::string words;
+    for (std::size_t k = 0; k < line.size(); ++k) {
+      if (line[k] == '<') {
+        const std::size_t close = line.find('>', k);
+        if (close != std::string_view::npos &&
+            line.substr(k + 1, close - k - 1).find_first_not_of("0123456789:.") ==
+                std::string_view::npos) {
+          words += ' ';
+          k = close;
+          continue;
+        }
+      }
+      words += line[k];
+    }
+    out += (out.empty() ? "" : "\n") + words;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string plain_transcript(std::string_view text, const std::string& name) {
@@ -593,9 +680,22 @@ std::string plain_transcript(std::string_view text, const std::string& name) {
     lines.push_back(line);
     from = end + 1;
   }
+  std::string_view head = lines.front();
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);  // a byte-order mark
+  if (head == "start\tend\ttext") return table_transcript(lines, '\t', name);
+  if (head == "start,end,text") return table_transcript(lines, ',', name);
+  std::string_view body = text;  // without a byte-order mark
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+  if (const std::size_t first = body.find_first_not_of(" \t\r\n");
+      first != std::string_view::npos && body[first] == '{')
+    return json_transcript(body, name);
   if (std::none_of(lines.begin(), lines.end(),
-                   [](std::string_view l) { return is_timing_line(l); }))
+                   [](std::string_view l) { return is_timing_line(l); })) {
+    if (std::any_of(lines.begin(), lines.end(),
+                    [](std::string_view l) { return lrc_time_tag(l) > 0; }))
+      return lrc_transcript(lines);
     return std::string(text);
+  }
   for (std::size_t i = 0; i < text.size();) {  // the UTF-8 check, at the file's own offsets
     char32_t cp = 0;
     const std::size_t n = utf8_decode(text, i, cp);

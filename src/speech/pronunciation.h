@@ -66,8 +66,13 @@ struct SpokenWord {
 // "00:00:01,000 --> 00:00:04,000") gives its cues' text in order, without cue numbers, timings,
 // headers, NOTE/STYLE/REGION blocks, tags (<i>, <v Speaker>, <00:00:01.500>), {\an8} overrides or
 // the lines a rolling caption repeats from the cue before (YouTube's automatic captions), with
-// &amp; &lt; &gt; &nbsp; decoded; any other text is returned as it is. Throws InputError naming
-// `name` for a subtitle file that is not valid UTF-8 (with the byte offset).
+// &amp; &lt; &gt; &nbsp; decoded. A speech recogniser's output gives its text: JSON (first
+// character '{') its "text" (Whisper, Vosk) or its "segments" or "transcription" entries' "text"
+// (whisper.cpp); a table headed "start\tend\ttext" (Whisper's TSV) or "start,end,text"
+// (whisper.cpp's CSV) its text column; LRC (lines starting "[01:02.50]": whisper.cpp, lyrics) its
+// lines without time tags, word tags or metadata lines. Any other text is returned as it is.
+// Throws InputError naming `name` for a subtitle file that is not valid UTF-8 (with the byte
+// offset), JSON that is malformed or holds no text, or a table row without its three columns.
 std::string plain_transcript(std::string_view text, const std::string& name);
 
 // Splits a transcript into words: letters (any script), digits and inner apostrophes; numbers

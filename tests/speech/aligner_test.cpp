@@ -393,21 +393,71 @@ TEST(Pronunciation, SubtitleFilesGiveTheirCuesText) {
   }
 }
 
-TEST(Aligner, ASubtitleFileAlignsAsItsText) {
+// A subtitle file, or what a speech recogniser wrote, aligns as its text: the same words, phones
+// and times as the plain transcript.
+TEST(Aligner, TranscriptFilesAlignAsTheirText) {
   const Audio audio = read_audio(test::shared_data("speech/whisper_jfk.wav"));
   const std::string text = test::read_text(test::shared_data("speech/whisper_jfk.txt"));
-  const std::string srt =
-      "1\n00:00:00,000 --> 00:00:04,500\nAnd so my fellow Americans,\n\n2\n"
-      "00:00:04,500 --> 00:00:11,000\n<i>ask not what your country can do for you,</i> ask what "
-      "you can do for your country.\n";
-  const Alignment a = aligner().align(audio, srt, "jfk.srt");
   const Alignment b = aligner().align(audio, text, "jfk.txt");
-  EXPECT_EQ(a.method, AlignmentMethod::Transcript);
-  EXPECT_EQ(a.words, b.words);
-  ASSERT_EQ(a.phonemes.size(), b.phonemes.size());
-  for (std::size_t i = 0; i < a.phonemes.size(); ++i) {
-    EXPECT_EQ(a.phonemes[i].phoneme, b.phonemes[i].phoneme) << i;
-    EXPECT_EQ(a.phonemes[i].start, b.phonemes[i].start) << i;
+  const std::pair<const char*, std::string> files[] = {
+      {"jfk.srt",
+       "1\n00:00:00,000 --> 00:00:04,500\nAnd so my fellow Americans,\n\n2\n"
+       "00:00:04,500 --> 00:00:11,000\n<i>ask not what your country can do for you,</i> ask what "
+       "you can do for your country.\n"},
+      {"jfk.json",  // Whisper's
+       R"({"text": " And so my fellow Americans, ask not what your country can do for you, ask )"
+       R"(what you can do for your country.", "segments": [{"id": 0, "start": 0.0, "end": 11.0, )"
+       R"("text": " And so my fellow Americans, ask not what your country can do for you, ask )"
+       R"(what you can do for your country."}], "language": "en"})"},
+      {"jfk.tsv",  // Whisper's
+       "start\tend\ttext\n0\t4500\tAnd so my fellow Americans,\n4500\t11000\task not what your "
+       "country can do for you, ask what you can do for your country.\n"},
+      {"jfk.lrc",  // whisper.cpp's
+       "[by:whisper.cpp]\n[00:00.00] And so my fellow Americans,\n[00:04.50] ask not what your "
+       "country can do for you, ask what you can do for your country.\n"},
+  };
+  for (const auto& [name, file] : files) {
+    const Alignment a = aligner().align(audio, file, name);
+    EXPECT_EQ(a.method, AlignmentMethod::Transcript) << name;
+    EXPECT_EQ(a.words, b.words) << name;
+    ASSERT_EQ(a.phonemes.size(), b.phonemes.size()) << name;
+    for (std::size_t i = 0; i < a.phonemes.size(); ++i) {
+      EXPECT_EQ(a.phonemes[i].phoneme, b.phonemes[i].phoneme) << name << " " << i;
+      EXPECT_EQ(a.phonemes[i].start, b.phonemes[i].start) << name << " " << i;
+    }
+  }
+}
+
+// What speech recognisers write is a transcript too: Whisper's JSON and TSV, whisper.cpp's JSON,
+// CSV and LRC (lyrics files are LRC), Vosk's JSON give their text; a JSON with none, or a row
+// without its text, is an error naming the file.
+TEST(Pronunciation, RecognisersFilesGiveTheirText) {
+  auto plain = [](std::string_view text) { return speech::plain_transcript(text, "x"); };
+  EXPECT_EQ(plain(R"({"text": " And so", "segments": [{"id": 0, "text": " And"}]})"), " And so");
+  EXPECT_EQ(plain("\xEF\xBB\xBF {\"result\": [], \"text\": \"and so\"}"), "and so");  // Vosk's
+  EXPECT_EQ(
+      plain(R"({"systeminfo": "AVX = 1", "result": {"language": "en"}, "transcription": [)"
+            R"({"timestamps": {"from": "00:00:00,000", "to": "00:00:01,000"}, "text": " And"},)"
+            R"({"offsets": {"from": 1000, "to": 2000}, "text": " so"}]})"),
+      " And\n so");
+  EXPECT_EQ(plain(R"({"segments": [{"text": "And"}, {"text": "so"}]})"), "And\nso");
+  EXPECT_EQ(plain("start\tend\ttext\r\n0\t1000\tAnd so,\r\n\r\n1000\t2000\tmy 10%\r\n"),
+            "And so,\nmy 10%");
+  EXPECT_EQ(plain("start,end,text\n0,1000,\" And so, \\\"my\\\" \"\"fellow\"\"\"\n1000,2000,\" "
+                  "Americans\"\n"),
+            " And so, \"my\" \"fellow\"\n Americans");
+  EXPECT_EQ(plain("[ar:Somebody]\n[length: 03:20]\n\n[00:01.00][01:10.00]And so <00:01.50>my\n"
+                  "[00:02.00]fellow Americans\n"),
+            "And so  my\nfellow Americans");
+  EXPECT_EQ(plain("[laughs] and so\n[Music]"), "[laughs] and so\n[Music]") << "not LRC";
+  for (const char* bad : {R"({"result": {"language": "en"}})", "{ not json", "{}"})
+    EXPECT_THROW(plain(bad), InputError) << bad;
+  try {
+    plain("start\tend\ttext\n0\t1000\tAnd\n1000 so\n");
+    ADD_FAILURE();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "x");
+    EXPECT_EQ(e.line(), 3u) << e.what();
   }
 }
 
