@@ -336,6 +336,8 @@ std::vector<std::string> written_tokens(std::string_view text, const std::string
         word += ':';  // 3:30, 2:1, 1:02:03
       } else if (c == '-' && digit_next && all_digits(word)) {
         word += '-';  // 5-10
+      } else if (c == '/' && digit_next && all_digits(word)) {
+        word += '/';  // 1/2, 24/7
       } else if (c == '-' && digit_next && word.empty()) {
         tokens.emplace_back("-");  // -5
       } else if (std::string_view("%&+@=$#").find(static_cast<char>(c)) != std::string_view::npos) {
@@ -494,6 +496,40 @@ std::vector<std::string> unit_readings(std::string_view unit, const std::string&
     return out;
   }
   return {};
+}
+
+// "3/4" and the like: a fraction's readings ("3 quarters", "3 fourths"; "1/2": "a half", "1 half")
+// when it is one (2 to 10 below, above less), and always the two numbers ("24/7", "9/11", "50/50")
+// and "3 over 4"; `whole`: after a whole number ("1 1/2": "and a half"). Empty when `t` is not
+// two numbers.
+std::vector<std::string> slash_readings(const std::string& t, bool whole) {
+  const std::size_t slash = t.find('/');
+  if (slash == std::string::npos || slash == 0) return {};
+  const std::string a = t.substr(0, slash), b = t.substr(slash + 1);
+  if (!all_digits(a) || !all_digits(b) || a.size() > 3 || b.size() > 3) return {};
+  static const char* const parts[][2] = {{"", ""},
+                                         {"", ""},
+                                         {"half", "halves"},
+                                         {"third", "thirds"},
+                                         {"quarter", "quarters"},
+                                         {"fifth", "fifths"},
+                                         {"sixth", "sixths"},
+                                         {"seventh", "sevenths"},
+                                         {"eighth", "eighths"},
+                                         {"ninth", "ninths"},
+                                         {"tenth", "tenths"}};
+  const int n = std::stoi(a), d = std::stoi(b);
+  std::vector<std::string> out;
+  if (d >= 2 && d <= 10 && n >= 1 && n < d) {
+    std::vector<std::string> names = {parts[d][n == 1 ? 0 : 1]};
+    if (d == 4) names.emplace_back(n == 1 ? "fourth" : "fourths");
+    out = then(n == 1 ? std::vector<std::string>{"a", "1"} : std::vector<std::string>{a}, names);
+    if (whole) out = then({"and"}, out);
+  }
+  if (whole) return out;
+  out.push_back(a + " " + b);
+  out.push_back(a + " over " + b);
+  return out;
 }
 
 bool is_number(const std::string& t) {
@@ -852,6 +888,19 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       } else {
         out.push_back({t.substr(0, dash), a});
         out.push_back({t.substr(dash + 1), b});
+      }
+    } else if (t.find('/') != std::string::npos) {
+      std::vector<std::string> r =
+          slash_readings(t, !out.empty() && all_digits(out.back().text) && t.find('/') == 1);
+      if (r.empty()) r = slash_readings(t, false);
+      if (!r.empty()) {
+        out.push_back({t, std::move(r)});
+      } else {  // "1/2/2025": its numbers
+        for (std::size_t from = 0; from < t.size();) {
+          const std::size_t slash = std::min(t.find('/', from), t.size());
+          if (slash > from) out.push_back({t.substr(from, slash - from), {}});
+          from = slash + 1;
+        }
       }
     } else if (t.find(':') != std::string::npos) {
       if (std::vector<std::string> c = colon_readings(t); !c.empty()) {

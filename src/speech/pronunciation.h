@@ -55,7 +55,8 @@ Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped = nullp
 // hundreds"); a time ("3:30": "3 30"; "3:05": "3 oh 5"; "3:00": "3 o'clock", "3", "3 hundred"),
 // other colons a ratio ("2:1": "2 to 1"); a unit after a number ("5km" or "5 km": "5 kilometers"
 // or "5 k m"; "1 kg": "1 kilogram"); degrees ("72°F": "72 degrees fahrenheit", "72 degrees");
-// "#1": "number 1"; a range ("5-10": "5 to 10", "5 10"); "-5": "minus 5", "negative 5", "5". The
+// "#1": "number 1"; a range ("5-10": "5 to 10", "5 10"); "-5": "minus 5", "negative 5", "5"; a
+// fraction ("3/4": "3 quarters", "3 fourths", "3 4", "3 over 4"; "1 1/2": "1 and a half"). The
 // numbers themselves are read by espeak-ng.
 struct SpokenWord {
   std::string text;                   // as written, lowercase: what Alignment::words lists

@@ -273,6 +273,11 @@ TEST(Pronunciation, SpokenWordsSaySymbolsAndNumbers) {
   // Ranges and negative numbers; a dash between words or spaced is no minus.
   EXPECT_EQ(said("5-10 at -5 - 6, COVID-19"),
             "5-10=5 to 10|5 10 / at / -5=minus 5|negative 5|5 / 6=6 / covid / 19=19");
+  // Fractions, and two numbers with a slash.
+  EXPECT_EQ(said("1/2 cup, 3/4, 2 1/2, 24/7, 12/25/2025"),
+            "1/2=a half|1 half|1 2|1 over 2 / cup / 3/4=3 quarters|3 fourths|3 4|3 over 4 / 2=2 / "
+            "1/2=and a half|and 1 half / 24/7=24 7|24 over 7 / 12/25=12 25|12 over 25 / "
+            "2025=2025|20 25");
   EXPECT_EQ(said("Madam, I'm Adam."), "madam / i'm / adam");
   EXPECT_THROW(speech::spoken_words("$ , .", "x"), InputError) << "a lone $ says nothing";
 }
@@ -295,6 +300,8 @@ TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
        "the deal was worth $5 million"},
       {"It takes five to ten days at minus five.", "It takes 5-10 days at -5.",
        "it takes 5-10 days at -5"},
+      {"Add one and a half cups, we are open twenty four seven.",
+       "Add 1 1/2 cups, we are open 24/7.", "add 1 1/2 cups we are open 24/7"},
       {"It is five kilometers away and seventy two degrees fahrenheit.",
        "It is 5km away and 72\u00b0F.", "it is 5km away and 72 \u00b0f"},
       {"We open at nine and close at five oh five p m.", "We open at 9:00 and close at 5:05pm.",
