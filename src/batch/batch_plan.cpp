@@ -122,8 +122,8 @@ BatchList list_folder(const std::string& folder, MediaKind kind, const std::stri
     item.output =
         (fs::path(out_dir) / rel.parent_path() / (rel.stem().string() + "." + extension)).string();
     item.origin = item.input;
-    if (kind == MediaKind::Audio) {  // its transcript: plain text, else subtitles
-      for (const char* ext : {".txt", ".srt", ".vtt"}) {
+    if (kind == MediaKind::Audio) {  // its transcript: plain text, else subtitles, else lyrics
+      for (const char* ext : {".txt", ".srt", ".vtt", ".lrc"}) {
         const fs::path text = fs::path(file).replace_extension(ext);
         std::error_code ec;
         if (!fs::is_regular_file(text, ec)) continue;

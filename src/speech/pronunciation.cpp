@@ -676,7 +676,7 @@ std::size_t lrc_time_tag(std::string_view s) {
 
 // An LRC file's text (lyrics, whisper.cpp's -olrc): the time tags at the start of each line and the
 // word tags inside ("<01:02.50>") removed; metadata lines ("[ar:Artist]", "[length: 03:20]") left
-// out.
+// out; a line without a time tag kept (a transcript with a timestamp now and then).
 std::string lrc_transcript(const std::vector<std::string_view>& lines) {
   std::string out;
   for (std::string_view line : lines) {
@@ -685,7 +685,11 @@ std::string lrc_transcript(const std::vector<std::string_view>& lines) {
       line.remove_prefix(n);
       timed = true;
     }
-    if (!timed) continue;  // metadata, or blank
+    if (!timed && line.size() > 2 && line.front() == '[' && line.back() == ']' &&
+        std::isalpha(static_cast<unsigned char>(line[1])) &&
+        line.find(':') != std::string_view::npos)
+      continue;  // metadata: [ar:Artist], [length: 03:20]
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     std::string words;
     for (std::size_t k = 0; k < line.size(); ++k) {
       if (line[k] == '<') {

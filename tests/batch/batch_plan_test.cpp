@@ -48,21 +48,27 @@ TEST(BatchFolder, ListsMediaSortedSkipsHiddenAndMirrorsSubfolders) {
 TEST(BatchFolder, RecordingsTakeTheirTranscriptsBesideThem) {
   TempDir tmp;
   fs::create_directories(tmp.path("in"));
-  for (const char* f : {"in/one.wav", "in/one.txt", "in/two.M4A", "in/three.mp4", "in/four.txt"})
+  for (const char* f :
+       {"in/one.wav", "in/one.txt", "in/two.M4A", "in/three.mp4", "in/four.txt", "in/song.mp3"})
     write_text(tmp.path(f), "x");
   const BatchList list = list_folder(tmp.path("in"), MediaKind::Audio, tmp.path("out"), "csv");
-  ASSERT_EQ(list.items.size(), 2u);  // a video and a lone text are not recordings
+  ASSERT_EQ(list.items.size(), 3u);  // a video and a lone text are not recordings
   EXPECT_EQ(list.items[0].key, "one.wav");
   EXPECT_EQ(list.items[0].transcript, tmp.path("in/one.txt"));
-  EXPECT_EQ(list.items[1].key, "two.M4A");
-  EXPECT_EQ(list.items[1].transcript, "");
-  // Subtitles beside a recording are its transcript too; a .txt comes first.
+  EXPECT_EQ(list.items[1].key, "song.mp3");
+  EXPECT_EQ(list.items[2].key, "two.M4A");
+  EXPECT_EQ(list.items[2].transcript, "");
+  // Subtitles beside a recording are its transcript too, and a song's lyrics (.lrc); a .txt comes
+  // first, then subtitles.
   write_text(tmp.path("in/two.vtt"), "x");
+  write_text(tmp.path("in/two.lrc"), "x");
   write_text(tmp.path("in/one.srt"), "x");
+  write_text(tmp.path("in/song.lrc"), "x");
   const BatchList subtitled = list_folder(tmp.path("in"), MediaKind::Audio, tmp.path("out"), "csv");
-  ASSERT_EQ(subtitled.items.size(), 2u);
+  ASSERT_EQ(subtitled.items.size(), 3u);
   EXPECT_EQ(subtitled.items[0].transcript, tmp.path("in/one.txt"));
-  EXPECT_EQ(subtitled.items[1].transcript, tmp.path("in/two.vtt"));
+  EXPECT_EQ(subtitled.items[1].transcript, tmp.path("in/song.lrc"));
+  EXPECT_EQ(subtitled.items[2].transcript, tmp.path("in/two.vtt"));
   write_text(tmp.path("in/list.csv"),
              "input,transcript,output\none.wav,one.txt,a.csv\ntwo.M4A,,b.csv\n"
              "one.wav,gone.txt,c.csv\n");

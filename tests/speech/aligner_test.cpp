@@ -457,6 +457,9 @@ TEST(Pronunciation, RecognisersFilesGiveTheirText) {
                   "[00:02.00]fellow Americans\n"),
             "And so  my\nfellow Americans");
   EXPECT_EQ(plain("[laughs] and so\n[Music]"), "[laughs] and so\n[Music]") << "not LRC";
+  EXPECT_EQ(plain("[00:00] And so my\nfellow Americans,\n\n[00:30] ask not"),
+            " And so my\nfellow Americans,\n ask not")
+      << "a transcript with a timestamp now and then keeps its other lines";
   for (const char* bad : {R"({"result": {"language": "en"}})", "{ not json", "{}"})
     EXPECT_THROW(plain(bad), InputError) << bad;
   try {
