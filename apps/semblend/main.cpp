@@ -301,8 +301,9 @@ int main(int argc, char** argv) {
       "The speech audio (WAV, FLAC, OGG, MP3, M4A, or a video's sound track); the take spans it");
   sp->add_option(
       "--transcript", speech.transcript,
-      "UTF-8 text of what is said, or subtitles (.srt, .vtt): forced alignment (without: "
-      "word recognition)");
+      "UTF-8 text of what is said, or subtitles (.srt, .vtt), or a recogniser's output (Whisper "
+      "JSON/TSV, whisper.cpp JSON/CSV/LRC, Vosk JSON): forced alignment (without: word "
+      "recognition)");
   sp->add_option("--lang", speech.lang,
                  "Language spoken (an espeak-ng voice: de, fr, es, it, pt, pl...). English uses "
                  "pocketsphinx's aligner; others align the transcript to espeak-ng's reading of "
@@ -334,9 +335,10 @@ int main(int argc, char** argv) {
   sp->add_option("--vmc", speech.vmc,
                  "With --stream: also send each frame live to HOST:PORT in the VMC protocol "
                  "(OSC over UDP; VSeeFace, VMagicMirror, Warudo: port 39539)");
-  add_batch_options(sp, speech.batch, nullptr,
-                    "Batch (AUDIO a folder or a manifest; a folder's talk.txt, .srt or .vtt is "
-                    "talk.wav's transcript): the outputs' format: csv, json (default) or jsonl");
+  add_batch_options(
+      sp, speech.batch, nullptr,
+      "Batch (AUDIO a folder or a manifest; a folder's talk.txt, .srt, .vtt, .lrc or "
+      ".tsv is talk.wav's transcript): the outputs' format: csv, json (default) or jsonl");
 
   cli::PlayOptions play;
   auto* pl = app.add_subcommand(

@@ -122,8 +122,10 @@ BatchList list_folder(const std::string& folder, MediaKind kind, const std::stri
     item.output =
         (fs::path(out_dir) / rel.parent_path() / (rel.stem().string() + "." + extension)).string();
     item.origin = item.input;
-    if (kind == MediaKind::Audio) {  // its transcript: plain text, else subtitles, else lyrics
-      for (const char* ext : {".txt", ".srt", ".vtt", ".lrc"}) {
+    if (kind == MediaKind::Audio) {
+      // Its transcript: plain text, else subtitles, else lyrics, else Whisper's TSV (not JSON or
+      // CSV: the names of the batch's own outputs, which a rerun would take for transcripts).
+      for (const char* ext : {".txt", ".srt", ".vtt", ".lrc", ".tsv"}) {
         const fs::path text = fs::path(file).replace_extension(ext);
         std::error_code ec;
         if (!fs::is_regular_file(text, ec)) continue;

@@ -305,6 +305,23 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// A number as written so far: a digit, then digits, points and commas ("100,000", "1,000.5").
+bool number_so_far(std::string_view s) {
+  return !s.empty() && s[0] >= '0' && s[0] <= '9' &&
+         s.find_first_not_of("0123456789.,") == std::string_view::npos;
+}
+
+// The first two parts of a numeric date written so far: "12/25" or "25/12" before a year,
+// "2026-12" (ISO) or "12-25" before a four-digit year.
+bool date_so_far(std::string_view s, char separator) {
+  const std::size_t at = s.find(separator);
+  if (at == std::string_view::npos || s.find_first_of("/-", at + 1) != std::string_view::npos)
+    return false;
+  const std::string_view a = s.substr(0, at), b = s.substr(at + 1);
+  if (!all_digits(a) || !all_digits(b) || b.size() > 2) return false;
+  return a.size() <= 2 || (separator == '-' && a.size() == 4);
+}
+
 // Words as written, lowercase: letters (any script), digits and inner apostrophes; a number keeps
 // the points and commas between its digits ("1,000", "3.14"); the symbols said aloud ("%", "&",
 // "+", "@", "=", "$", "£", "€") are tokens of their own; everything else separates.
@@ -329,15 +346,15 @@ std::vector<std::string> written_tokens(std::string_view text, const std::string
         word += static_cast<char>(std::tolower(c));
       } else if (c == '\'') {
         word += '\'';
-      } else if ((c == '.' || c == ',') && all_digits(word) && digit_next) {
-        word += static_cast<char>(c);  // 3.14, 1,000
+      } else if ((c == '.' || c == ',') && number_so_far(word) && digit_next) {
+        word += static_cast<char>(c);  // 3.14, 1,000, 100,000,000
       } else if (c == ':' && digit_next && !word.empty() &&
                  word.find_first_not_of("0123456789:") == std::string::npos) {
         word += ':';  // 3:30, 2:1, 1:02:03
-      } else if (c == '-' && digit_next && all_digits(word)) {
-        word += '-';  // 5-10
-      } else if (c == '/' && digit_next && all_digits(word)) {
-        word += '/';  // 1/2, 24/7
+      } else if (c == '-' && digit_next && (all_digits(word) || date_so_far(word, '-'))) {
+        word += '-';  // 5-10, 2026-12-04
+      } else if (c == '/' && digit_next && (all_digits(word) || date_so_far(word, '/'))) {
+        word += '/';  // 1/2, 24/7, 12/25/2025
       } else if (c == '-' && digit_next && word.empty()) {
         tokens.emplace_back("-");  // -5
       } else if (std::string_view("%&+@=$#").find(static_cast<char>(c)) != std::string_view::npos) {
@@ -447,12 +464,13 @@ std::vector<std::string> decade_readings(const std::string& t) {
 struct Unit {
   std::string_view written, plural, singular;
   bool spelled = true;
+  std::string_view also = {};  // another word it stands for ("1.5M": "1 point 5 million")
 };
 constexpr Unit kUnits[] = {
     {"km", "kilometers", "kilometer"},
     {"cm", "centimeters", "centimeter"},
     {"mm", "millimeters", "millimeter"},
-    {"m", "meters", "meter"},
+    {"m", "meters", "meter", true, "million"},
     {"kg", "kilograms", "kilogram"},
     {"g", "grams", "gram"},
     {"mg", "milligrams", "milligram"},
@@ -480,6 +498,8 @@ constexpr Unit kUnits[] = {
     {"kwh", "kilowatt hours", "kilowatt hour"},
     {"v", "volts", "volt"},
     {"x", "times", "times"},
+    {"k", "thousand", "thousand"},
+    {"bn", "billion", "billion", false},
 };
 
 // A unit's readings after the number `number` (as written): its name, or its letters; empty when
@@ -493,6 +513,7 @@ std::vector<std::string> unit_readings(std::string_view unit, const std::string&
       for (char c : unit) letters += (letters.empty() ? "" : " ") + std::string(1, c);
       out.push_back(std::move(letters));
     }
+    if (!u.also.empty()) out.emplace_back(u.also);
     return out;
   }
   return {};
@@ -529,6 +550,93 @@ std::vector<std::string> slash_readings(const std::string& t, bool whole) {
   if (whole) return out;
   out.push_back(a + " " + b);
   out.push_back(a + " over " + b);
+  return out;
+}
+
+constexpr std::array<std::string_view, 12> kMonths = {
+    "january", "february", "march",     "april",   "may",      "june",
+    "july",    "august",   "september", "october", "november", "december"};
+
+// The month a word names, 1 to 12 ("december", "dec", "sept"), or 0.
+int month_named(std::string_view w) {
+  for (std::size_t m = 0; m < kMonths.size(); ++m)
+    if (w == kMonths[m] || (w.size() == 3 && kMonths[m].starts_with(w)) || (m == 8 && w == "sept"))
+      return static_cast<int>(m) + 1;
+  return 0;
+}
+
+// A day of the month as written ("4", "04", "4th", "21st"), 1 to 31, or 0.
+int day_written(std::string_view w) {
+  std::size_t n = 0;
+  while (n < w.size() && n < 3 && w[n] >= '0' && w[n] <= '9') ++n;
+  const std::string_view suffix = w.substr(n);
+  if (n == 0 || n > 2 ||
+      !(suffix.empty() || suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th"))
+    return 0;
+  const int day = std::stoi(std::string(w.substr(0, n)));
+  return day <= 31 ? day : 0;
+}
+
+// A day of the month said as an ordinal: 4 -> "fourth", 21 -> "twenty first".
+std::string ordinal_words(int n) {
+  static const char* const first[] = {
+      "",           "first",      "second",     "third",     "fourth",    "fifth",
+      "sixth",      "seventh",    "eighth",     "ninth",     "tenth",     "eleventh",
+      "twelfth",    "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+      "eighteenth", "nineteenth", "twentieth"};
+  if (n >= 1 && n <= 20) return first[n];
+  if (n > 20 && n < 30) return std::string("twenty ") + first[n - 20];
+  return n == 30 ? "thirtieth" : n == 31 ? "thirty first" : "";
+}
+
+// How a day of a month is said: "december fourth", "december the fourth", "the fourth of
+// december", "fourth of december", "fourth december".
+std::vector<std::string> month_day(int month, int day) {
+  const std::string m(kMonths[static_cast<std::size_t>(month - 1)]), d = ordinal_words(day);
+  return {m + " " + d, m + " the " + d, "the " + d + " of " + m, d + " of " + m, d + " " + m};
+}
+
+// A numeric date's readings ("12/25/2025", "25/12/25", "12-25-2025", ISO "2026-12-04"): its
+// month and day said either way round where both could be the month ("4/7/2025": "april seventh
+// 2025", "the fourth of july 2025" ...), then the year (whole or in pairs; "25": "25", "05": "oh
+// 5"); and its numbers one by one. Empty when `t` is not a date.
+std::vector<std::string> date_readings(const std::string& t) {
+  const char separator = t.find('/') != std::string::npos ? '/' : '-';
+  std::vector<std::string> parts;
+  for (std::size_t from = 0;;) {
+    const std::size_t at = std::min(t.find(separator, from), t.size());
+    parts.push_back(t.substr(from, at - from));
+    if (at == t.size()) break;
+    from = at + 1;
+  }
+  if (parts.size() != 3 || !std::all_of(parts.begin(), parts.end(), [](const std::string& p) {
+        return all_digits(p) && p.size() <= 4;
+      }))
+    return {};
+  std::vector<int> v;
+  for (const std::string& p : parts) v.push_back(std::stoi(p));
+  std::vector<std::string> days;
+  std::string year;
+  auto add = [&](int month, int day) {
+    if (month < 1 || month > 12 || day < 1 || day > 31) return;
+    for (std::string& d : month_day(month, day)) days.push_back(std::move(d));
+  };
+  if (separator == '-' && parts[0].size() == 4 && parts[1].size() <= 2 && parts[2].size() <= 2) {
+    year = parts[0];  // ISO 8601: year, month, day
+    add(v[1], v[2]);
+  } else if (parts[0].size() <= 2 && parts[1].size() <= 2 &&
+             (parts[2].size() == 4 || (separator == '/' && parts[2].size() == 2))) {
+    year = parts[2];
+    add(v[0], v[1]);                    // month first (US)
+    if (v[0] != v[1]) add(v[1], v[0]);  // day first
+  }
+  if (days.empty()) return {};
+  const std::vector<std::string> years = year.size() == 4 ? whole_number(year)
+                                         : year[0] == '0'
+                                             ? std::vector<std::string>{"oh " + year.substr(1)}
+                                             : std::vector<std::string>{year};
+  std::vector<std::string> out = then(days, years);
+  out.push_back(std::to_string(v[0]) + " " + std::to_string(v[1]) + " " + std::to_string(v[2]));
   return out;
 }
 
@@ -785,12 +893,16 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
         out.push_back({t + tokens[i + 1], then({"minus", "negative", ""}, n)});
         ++i;
       }
-    } else if (t == "#") {  // "#1": "number 1"; a lone # says nothing
+    } else if (t == "#") {  // "#1": "number 1"; "C#": "c sharp"; a lone # says nothing
       if (i + 1 < tokens.size() && is_number(tokens[i + 1])) {
         const std::vector<std::string> n = number_readings(tokens[i + 1]);
         if (n.empty()) continue;
         out.push_back({t + tokens[i + 1], then({"number", ""}, n)});
         ++i;
+      } else if (!out.empty() && out.back().text.size() == 1 && out.back().text[0] >= 'a' &&
+                 out.back().text[0] <= 'g' && out.back().readings.empty()) {
+        out.back().readings = {out.back().text + " sharp"};
+        out.back().text += t;
       }
     } else if (t == "\u00B0") {  // "72°F": degrees (Fahrenheit, Celsius)
       const bool one = !out.empty() && out.back().text == "1";
@@ -873,7 +985,8 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       }
       out.push_back(std::move(w));
     } else if (const std::string half = t.size() > 2 ? t.substr(t.size() - 2) : "";
-               (half == "am" || half == "pm") && t[t.size() - 3] >= '0' && t[t.size() - 3] <= '9') {
+               (half == "am" || half == "pm") && t[t.size() - 3] >= '0' && t[t.size() - 3] <= '9' &&
+               t.find_first_not_of("0123456789:.,") == t.size() - 2) {
       // "3pm", "10:30am": the time, then its half of the day letter by letter.
       const std::string time = t.substr(0, t.size() - 2);
       std::vector<std::string> r =
@@ -883,11 +996,20 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       out.push_back({t, then(r, {half == "am" ? "a.m." : "p.m."})});
     } else if (std::vector<std::string> decade = decade_readings(t); !decade.empty()) {
       out.push_back({t, std::move(decade)});
+    } else if (std::vector<std::string> date = date_readings(t); !date.empty()) {
+      out.push_back({t, std::move(date)});
     } else if (const std::size_t dash = t.find('-'); dash != std::string::npos) {
       // "5-10": "5 to 10" or "5 10" ("50-50", "24-7").
       const std::vector<std::string> a = number_readings(t.substr(0, dash)),
                                      b = number_readings(t.substr(dash + 1));
-      if (!a.empty() && !b.empty()) {
+      if (t.find('-', dash + 1) != std::string::npos) {  // "1-2-3", not a date: its numbers
+        for (std::size_t from = 0; from < t.size();) {
+          const std::size_t at = std::min(t.find('-', from), t.size());
+          if (at > from)
+            out.push_back({t.substr(from, at - from), number_readings(t.substr(from, at - from))});
+          from = at + 1;
+        }
+      } else if (!a.empty() && !b.empty()) {
         out.push_back({t, then(then(a, {"to", ""}), b)});
       } else {
         out.push_back({t.substr(0, dash), a});
@@ -899,10 +1021,13 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       if (r.empty()) r = slash_readings(t, false);
       if (!r.empty()) {
         out.push_back({t, std::move(r)});
-      } else {  // "1/2/2025": its numbers
+      } else {  // "40/13/2025", no date: its numbers
         for (std::size_t from = 0; from < t.size();) {
           const std::size_t slash = std::min(t.find('/', from), t.size());
-          if (slash > from) out.push_back({t.substr(from, slash - from), {}});
+          const std::string part = t.substr(from, slash - from);
+          if (!part.empty())
+            out.push_back(
+                {part, is_number(part) ? number_readings(part) : std::vector<std::string>{}});
           from = slash + 1;
         }
       }
@@ -917,7 +1042,15 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
         }
       }
     } else if (is_number(t)) {
-      if (std::vector<std::string> r = number_readings(t); !r.empty()) {
+      const int day = all_digits(t) ? day_written(t) : 0;
+      const bool month_before = day > 0 && !out.empty() && month_named(out.back().text) > 0;
+      const bool month_after = day > 0 && i + 1 < tokens.size() && month_named(tokens[i + 1]) > 0;
+      if (month_before || month_after) {  // "December 4": "fourth"; "4 December": "the fourth of"
+        const std::string d = ordinal_words(day);
+        out.push_back({t, month_before
+                              ? std::vector<std::string>{d, "the " + d, t}
+                              : std::vector<std::string>{"the " + d + " of", d + " of", d, t}});
+      } else if (std::vector<std::string> r = number_readings(t); !r.empty()) {
         out.push_back({t, std::move(r)});
       } else {  // "1,2": commas that do not group thousands separate numbers
         std::size_t from = 0;
@@ -928,6 +1061,21 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
           from = comma + 1;
         }
       }
+    } else if (const int month = month_named(t);
+               month > 0 && t != kMonths[static_cast<std::size_t>(month - 1)] &&
+               ((i + 1 < tokens.size() && day_written(tokens[i + 1]) > 0) ||
+                (!out.empty() && day_written(out.back().text) > 0))) {
+      // "Dec 4", "4 Dec": the month's name
+      out.push_back({t, {std::string(kMonths[static_cast<std::size_t>(month - 1)])}});
+    } else if (const int ordinal = day_written(t);
+               ordinal > 0 && !all_digits(t) && i + 1 < tokens.size() &&
+               month_named(tokens[i + 1]) > 0) {  // "4th December": "the fourth of december"
+      const std::string d = ordinal_words(ordinal);
+      out.push_back({t, {"the " + d + " of", d + " of", d}});
+    } else if (t == "vs") {
+      out.push_back({t, {"versus", "v s"}});
+    } else if (t == "no" && i + 1 < tokens.size() && is_number(tokens[i + 1])) {
+      out.push_back({t, {"number", "no"}});  // "No. 5"
     } else {
       out.push_back({t, {}});
     }

@@ -56,8 +56,11 @@ Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped = nullp
 // other colons a ratio ("2:1": "2 to 1"); a unit after a number ("5km" or "5 km": "5 kilometers"
 // or "5 k m"; "1 kg": "1 kilogram"); degrees ("72°F": "72 degrees fahrenheit", "72 degrees");
 // "#1": "number 1"; a range ("5-10": "5 to 10", "5 10"); "-5": "minus 5", "negative 5", "5"; a
-// fraction ("3/4": "3 quarters", "3 fourths", "3 4", "3 over 4"; "1 1/2": "1 and a half"). The
-// numbers themselves are read by espeak-ng.
+// fraction ("3/4": "3 quarters", "3 fourths", "3 4", "3 over 4"; "1 1/2": "1 and a half"); a date
+// ("12/25/2025", "25/12/05", "2026-12-04": "december twenty fifth 2025", "the twenty fifth of
+// december 2025" ...; its numbers); a day next to a month ("Dec 4": "december fourth", "4
+// December": "the fourth of"); a scale after a number ("1.5M": "1 point 5 million", "10k"); "C#":
+// "c sharp"; "vs": "versus"; "No 5": "number 5". The numbers themselves are read by espeak-ng.
 struct SpokenWord {
   std::string text;                   // as written, lowercase: what Alignment::words lists
   std::vector<std::string> readings;  // each one or more words; empty: the text itself

@@ -69,6 +69,17 @@ TEST(BatchFolder, RecordingsTakeTheirTranscriptsBesideThem) {
   EXPECT_EQ(subtitled.items[0].transcript, tmp.path("in/one.txt"));
   EXPECT_EQ(subtitled.items[1].transcript, tmp.path("in/song.lrc"));
   EXPECT_EQ(subtitled.items[2].transcript, tmp.path("in/two.vtt"));
+  // Whisper's TSV too; never a .json or .csv beside it, the names of the batch's own outputs
+  // (a rerun into the same folder would take its takes for transcripts).
+  fs::create_directories(tmp.path("whisper"));
+  for (const char* f : {"whisper/a.wav", "whisper/a.json", "whisper/a.csv", "whisper/b.wav",
+                        "whisper/b.json", "whisper/b.tsv"})
+    write_text(tmp.path(f), "x");
+  const BatchList whisper =
+      list_folder(tmp.path("whisper"), MediaKind::Audio, tmp.path("whisper"), "json");
+  ASSERT_EQ(whisper.items.size(), 2u);
+  EXPECT_EQ(whisper.items[0].transcript, "");
+  EXPECT_EQ(whisper.items[1].transcript, tmp.path("whisper/b.tsv"));
   write_text(tmp.path("in/list.csv"),
              "input,transcript,output\none.wav,one.txt,a.csv\ntwo.M4A,,b.csv\n"
              "one.wav,gone.txt,c.csv\n");

@@ -274,10 +274,42 @@ TEST(Pronunciation, SpokenWordsSaySymbolsAndNumbers) {
   EXPECT_EQ(said("5-10 at -5 - 6, COVID-19"),
             "5-10=5 to 10|5 10 / at / -5=minus 5|negative 5|5 / 6=6 / covid / 19=19");
   // Fractions, and two numbers with a slash.
-  EXPECT_EQ(said("1/2 cup, 3/4, 2 1/2, 24/7, 12/25/2025"),
+  EXPECT_EQ(said("1/2 cup, 3/4, 2 1/2, 24/7"),
             "1/2=a half|1 half|1 2|1 over 2 / cup / 3/4=3 quarters|3 fourths|3 4|3 over 4 / 2=2 / "
-            "1/2=and a half|and 1 half / 24/7=24 7|24 over 7 / 12/25=12 25|12 over 25 / "
-            "2025=2025|20 25");
+            "1/2=and a half|and 1 half / 24/7=24 7|24 over 7");
+  // Dates: numeric (US, day first, ISO), with a month's name or its abbreviation.
+  EXPECT_EQ(said("12/25/2025"),
+            "12/25/2025=december twenty fifth 2025|december twenty fifth 20 25|december the twenty "
+            "fifth 2025|december the twenty fifth 20 25|the twenty fifth of december 2025|the "
+            "twenty fifth of december 20 25|twenty fifth of december 2025|twenty fifth of december "
+            "20 25|twenty fifth december 2025|twenty fifth december 20 25|12 25 2025");
+  EXPECT_EQ(said("25/12/05"),
+            "25/12/05=december twenty fifth oh 5|december the twenty fifth oh 5|the twenty fifth "
+            "of december oh 5|twenty fifth of december oh 5|twenty fifth december oh 5|25 12 5");
+  const std::vector<speech::SpokenWord> either = speech::spoken_words("4/7/1999", "x");
+  ASSERT_EQ(either.size(), 1u);
+  EXPECT_EQ(either[0].readings.size(), 2u * 5u * 2u + 1u);  // April 7th or July 4th, year two ways
+  EXPECT_EQ(either[0].readings.front(), "april seventh 1999");
+  EXPECT_EQ(either[0].readings[10], "july fourth 1999");
+  const std::vector<speech::SpokenWord> iso = speech::spoken_words("2026-12-04", "x");
+  ASSERT_EQ(iso.size(), 1u);
+  EXPECT_EQ(iso[0].readings.front(), "december fourth 2026");
+  EXPECT_EQ(iso[0].readings.back(), "2026 12 4");
+  EXPECT_EQ(said("Dec 4, 2026 and 21 Sept"),
+            "dec=december / 4=fourth|the fourth|4 / 2026=2026|20 26 / and / "
+            "21=the twenty first of|twenty first of|twenty first|21 / sept=september");
+  EXPECT_EQ(said("the 4th June, 1-2-3, 40/13/2020, dec alone"),
+            "the / 4th=the fourth of|fourth of|fourth / june / 1=1 / 2=2 / 3=3 / 40=40 / 13=13 / "
+            "2020=2020|20 20 / "
+            "dec / alone");
+  // Large numbers, scales after a number, names said with a symbol, abbreviations.
+  EXPECT_EQ(said("100,000,000 or 1,000.5 and 1.5M, 10k, 2bn"),
+            "100,000,000=100000000 / or / 1,000.5=1000 point 5 / and / "
+            "1.5m=1 point 5 meters|1 point 5 m|1 point 5 million / 10k=10 thousand|10 k / "
+            "2bn=2 billion");
+  EXPECT_EQ(said("12/25/2020pm 1/1/1"), "12=12 / 25=25 / 2020pm / 1=1 / 1=1 / 1=1");
+  EXPECT_EQ(said("C# vs. F#, No. 5, no 6th"),
+            "c#=c sharp / vs=versus|v s / f#=f sharp / no=number|no / 5=5 / no / 6th");
   EXPECT_EQ(said("Madam, I'm Adam."), "madam / i'm / adam");
   EXPECT_THROW(speech::spoken_words("$ , .", "x"), InputError) << "a lone $ says nothing";
 }
@@ -308,6 +340,12 @@ TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
        "we open at 9:00 and close at 5:05pm"},
       {"It was the nineteen nineties, not the eighties.", "It was the 1990s, not the '80s.",
        "it was the 1990s not the 80s"},
+      {"The meeting is on December fourth, twenty twenty six.", "The meeting is on 12/04/2026.",
+       "the meeting is on 12/04/2026"},
+      {"We launched on the third of March, with one point five million views.",
+       "We launched on 3 Mar, with 1.5M views.", "we launched on 3 mar with 1.5m views"},
+      {"Smith versus Jones, page one hundred million.", "Smith vs. Jones, page 100,000,000.",
+       "smith vs jones page 100,000,000"},
   };
   for (const Case& c : cases) {
     const LabelledSpeech speech = synthesize_festival(c.said, "kal_diphone", 1.0);
