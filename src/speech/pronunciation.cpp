@@ -427,19 +427,35 @@ std::vector<std::string> number_readings(const std::string& token) {
 }
 
 // "3:30" and the like: a time of day's readings ("3 30"; "3 oh 5", "3 5"; "3 o'clock", "3",
-// "3 hundred"), else a ratio's or a verse's ("2:1": "2 to 1", "2 1"); empty when `t` is neither.
+// "3 hundred"; on the clock face, on the 12-hour clock: "half past 3", "quarter past 3", "quarter
+// to 4", "20 past 3", "10 to 4"), else a ratio's or a verse's ("2:1": "2 to 1", "2 1"); empty
+// when `t` is neither.
 std::vector<std::string> colon_readings(const std::string& t) {
   const std::size_t colon = t.find(':');
   if (colon == std::string::npos || colon == 0 || t.find(':', colon + 1) != std::string::npos)
     return {};
   const std::string a = t.substr(0, colon), b = t.substr(colon + 1);
   if (!all_digits(a) || !all_digits(b)) return {};
-  if (a.size() <= 2 && std::stoi(a) <= 24 && b.size() == 2 && std::stoi(b) < 60) {
-    if (b == "00") return {a + " o'clock", a, a + " hundred"};
-    if (b[0] == '0') return {a + " oh " + b.substr(1), a + " " + b.substr(1)};
-    return {a + " " + b};
+  if (a.size() > 2 || std::stoi(a) > 24 || b.size() != 2 || std::stoi(b) >= 60)
+    return {a + " to " + b, a + " " + b};
+  if (b == "00") return {a + " o'clock", a, a + " hundred"};
+  std::vector<std::string> out;
+  if (b[0] == '0')
+    out = {a + " oh " + b.substr(1), a + " " + b.substr(1)};
+  else
+    out = {a + " " + b};
+  const int minute = std::stoi(b), hour = std::stoi(a) % 12 == 0 ? 12 : std::stoi(a) % 12;
+  const std::string now = std::to_string(hour), next = std::to_string(hour % 12 + 1);
+  if (minute == 30) {
+    out.push_back("half past " + now);
+  } else if (minute == 15 || minute == 45) {
+    for (const char* q : {"quarter ", "a quarter "})
+      out.push_back(q + (minute == 15 ? "past " + now : "to " + next));
+  } else if (minute % 5 == 0) {
+    out.push_back(minute < 30 ? std::to_string(minute) + " past " + now
+                              : std::to_string(60 - minute) + " to " + next);
   }
-  return {a + " to " + b, a + " " + b};
+  return out;
 }
 
 // A decade or century written as a plural number ("1990s": "19 nineties"; "90s" or "'90s":

@@ -256,8 +256,11 @@ TEST(Pronunciation, SpokenWordsSaySymbolsAndNumbers) {
             "2005=2005 / 2000=2000 / 1066=1066");
   // Times of day, ratios, decades.
   EXPECT_EQ(said("3:30, 9:00 and 5:05pm; 10am"),
-            "3:30=3 30 / 9:00=9 o'clock|9|9 hundred / and / 5:05pm=5 oh 5 p.m.|5 5 p.m. / "
-            "10am=10 a.m.");
+            "3:30=3 30|half past 3 / 9:00=9 o'clock|9|9 hundred / and / "
+            "5:05pm=5 oh 5 p.m.|5 5 p.m.|5 past 5 p.m. / 10am=10 a.m.");
+  EXPECT_EQ(said("15:15 23:45 12:50 0:20 7:17"),
+            "15:15=15 15|quarter past 3|a quarter past 3 / 23:45=23 45|quarter to 12|a quarter to "
+            "12 / 12:50=12 50|10 to 1 / 0:20=0 20|20 past 12 / 7:17=7 17");
   EXPECT_EQ(said("odds of 2:1, John 3:16, 1:02:03, 25:00"),
             "odds / of / 2:1=2 to 1|2 1 / john / 3:16=3 16 / 1 / 02 / 03 / 25:00=25 to 00|25 00");
   EXPECT_EQ(said("the 1990s, '80s, 1800s, 2000s, 2010s, 100s; 1995s 5s"),
@@ -340,6 +343,8 @@ TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
        "we open at 9:00 and close at 5:05pm"},
       {"It was the nineteen nineties, not the eighties.", "It was the 1990s, not the '80s.",
        "it was the 1990s not the 80s"},
+      {"We meet at half past three and leave at a quarter to five.",
+       "We meet at 3:30 and leave at 4:45.", "we meet at 3:30 and leave at 4:45"},
       {"The meeting is on December fourth, twenty twenty six.", "The meeting is on 12/04/2026.",
        "the meeting is on 12/04/2026"},
       {"We launched on the third of March, with one point five million views.",
