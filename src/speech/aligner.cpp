@@ -40,6 +40,8 @@
 namespace semblend {
 namespace {
 
+using speech::minimal_automaton;
+using speech::PhoneAutomaton;
 using speech::Pronunciation;
 constexpr int kRate = 16000, kFrameSamples = 160;  // 100 frames per second
 constexpr double kFrame = 0.01;
@@ -339,18 +341,27 @@ Decoded Aligner::Impl::decode_fsg(std::span<const int16> pcm,
     if (open_end) to_final.push_back({cur, -1, -1});
     for (std::size_t w = 0; w < prons.size(); ++w) {
       const int end = state();
-      for (const Pronunciation& pron : prons[w]) {
-        int from = cur;
-        for (std::size_t k = 0; k < pron.size(); ++k) {
-          const int to = k + 1 == pron.size() ? end : state();
-          if (pron[k] == Phoneme::SIL) {  // between the words of a reading: a pause, or none
+      const PhoneAutomaton word = minimal_automaton(prons[w]);
+      std::vector<int> at(word.nodes.size(), -1);  // each node's grammar state
+      at[static_cast<std::size_t>(word.root)] = cur;
+      auto state_of = [&](int n) {
+        int& s = at[static_cast<std::size_t>(n)];
+        if (s < 0) s = word.nodes[static_cast<std::size_t>(n)].next.empty() ? end : state();
+        return s;
+      };
+      for (std::size_t n = 0; n < word.nodes.size(); ++n) {
+        const PhoneAutomaton::Node& node = word.nodes[n];
+        const int from = state_of(static_cast<int>(n));
+        for (const auto& [ph, child] : node.next) {
+          const int to = state_of(child);
+          if (ph == Phoneme::SIL) {  // between the words of a reading: a pause, or none
             arcs.push_back({from, to, sil, static_cast<float>(options.pause_probability)});
             arcs.push_back({from, to, -1});
           } else {
-            arcs.push_back({from, to, static_cast<int>(pron[k])});
+            arcs.push_back({from, to, static_cast<int>(ph)});
           }
-          from = to;
         }
+        if (node.accept && !node.next.empty()) arcs.push_back({from, end, -1});
       }
       if (w + 1 < prons.size()) {
         const int next = state();
@@ -483,7 +494,9 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
     }
     return p;
   };
-  constexpr std::size_t kMaxVariants = 64;  // per word, over its readings' word combinations
+  // Per word, over its readings' word combinations (a date's: ~100); the grammar shares their
+  // common phones (minimal_automaton).
+  constexpr std::size_t kMaxVariants = 512;
   std::vector<std::vector<Pronunciation>> out;
   for (const speech::SpokenWord& sw : words) {
     std::vector<Pronunciation> p;

@@ -888,6 +888,45 @@ std::string plain_transcript(std::string_view text, const std::string& name) {
   return out;
 }
 
+PhoneAutomaton minimal_automaton(const std::vector<Pronunciation>& prons) {
+  std::vector<PhoneAutomaton::Node> trie(1);
+  for (const Pronunciation& p : prons) {
+    int at = 0;
+    for (Phoneme ph : p) {
+      auto known = trie[static_cast<std::size_t>(at)].next.find(ph);
+      if (known == trie[static_cast<std::size_t>(at)].next.end()) {
+        trie.emplace_back();
+        known = trie[static_cast<std::size_t>(at)]
+                    .next.emplace(ph, static_cast<int>(trie.size()) - 1)
+                    .first;
+      }
+      at = known->second;
+    }
+    trie[static_cast<std::size_t>(at)].accept = true;
+  }
+  // Children come after their parents in the trie, so going backwards each node's children are
+  // already merged: a node is its continuations (and whether it accepts).
+  using Key = std::pair<bool, std::vector<std::pair<Phoneme, int>>>;
+  std::map<Key, int> merged;
+  std::vector<int> id(trie.size());
+  PhoneAutomaton out;
+  for (std::size_t n = trie.size(); n-- > 0;) {
+    Key key{trie[n].accept, {}};
+    for (const auto& [ph, child] : trie[n].next)
+      key.second.emplace_back(ph, id[static_cast<std::size_t>(child)]);
+    const auto [it, fresh] = merged.emplace(std::move(key), static_cast<int>(out.nodes.size()));
+    if (fresh) {
+      PhoneAutomaton::Node node;
+      node.accept = it->first.first;
+      for (const auto& [ph, child] : it->first.second) node.next.emplace(ph, child);
+      out.nodes.push_back(std::move(node));
+    }
+    id[n] = it->second;
+  }
+  out.root = id[0];
+  return out;
+}
+
 std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& name) {
   const std::vector<std::string> tokens = written_tokens(text, name);
   std::vector<SpokenWord> out;

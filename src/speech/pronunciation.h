@@ -8,6 +8,7 @@
 // espeak-ng calls are serialized by a process-wide mutex (espeak-ng keeps global state).
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -18,7 +19,7 @@
 
 namespace semblend::speech {
 
-using Pronunciation = std::vector<Phoneme>;  // no SIL
+using Pronunciation = std::vector<Phoneme>;  // SIL only as a marker: a pause may come there
 
 class Dictionary {
  public:
@@ -31,6 +32,23 @@ class Dictionary {
  private:
   std::unordered_map<std::string, std::vector<Pronunciation>> words_;
 };
+
+// A word's pronunciations as the smallest acyclic automaton that says exactly them: shared
+// beginnings (a trie) and shared endings (nodes with the same continuations merged). A date's
+// dozens of readings ("december fourth 2026", "the fourth of december 2026" ...) then share the
+// phones of their common words instead of each being a chain of its own: the alignment is
+// searched without pruning, so its cost grows with the grammar's arcs. Its language is exactly
+// `prons` (SIL markers included, as symbols); `root` is the start; one node (the only one with no
+// continuation) ends every pronunciation that nothing else continues.
+struct PhoneAutomaton {
+  struct Node {
+    std::map<Phoneme, int> next;
+    bool accept = false;  // a pronunciation may end here
+  };
+  std::vector<Node> nodes;
+  int root = 0;
+};
+PhoneAutomaton minimal_automaton(const std::vector<Pronunciation>& prons);
 
 // espeak-ng's pronunciation of one word (en-us), mapped to ARPAbet; empty when espeak-ng gives
 // nothing usable (e.g. a symbol it does not read). `unmapped` receives IPA it could not map.

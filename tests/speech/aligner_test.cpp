@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <set>
 
 #include "semblend/audio.h"
 #include "semblend/error.h"
@@ -317,6 +319,77 @@ TEST(Pronunciation, SpokenWordsSaySymbolsAndNumbers) {
   EXPECT_THROW(speech::spoken_words("$ , .", "x"), InputError) << "a lone $ says nothing";
 }
 
+// A word's readings become the smallest grammar that says exactly them: a date's month-day forms
+// times its year forms share their phones. Before, each reading was a chain of its own, and ten
+// numeric dates in 45 s of speech took 2.7x real time and 1.9 GB to align.
+TEST(Pronunciation, ReadingsShareTheirPhonesInTheGrammar) {
+  using P = Phoneme;
+  using Set = std::set<speech::Pronunciation>;
+  auto paths = [](const speech::PhoneAutomaton& a) {  // every pronunciation it says
+    Set out;
+    speech::Pronunciation p;
+    std::function<void(int)> walk = [&](int n) {
+      const speech::PhoneAutomaton::Node& node = a.nodes[static_cast<std::size_t>(n)];
+      if (node.accept) out.insert(p);
+      for (const auto& [ph, child] : node.next) {
+        p.push_back(ph);
+        walk(child);
+        p.pop_back();
+      }
+    };
+    walk(a.root);
+    return out;
+  };
+  auto arcs = [](const speech::PhoneAutomaton& a) {
+    std::size_t n = 0;
+    for (const speech::PhoneAutomaton::Node& node : a.nodes) n += node.next.size();
+    return n;
+  };
+  // Two beginnings times two endings: 4 nodes and 5 arcs instead of 4 chains of 3.
+  const std::vector<speech::Pronunciation> product = {
+      {P::AA, P::B, P::K}, {P::AA, P::B, P::D}, {P::IY, P::B, P::K}, {P::IY, P::B, P::D}};
+  const speech::PhoneAutomaton a = speech::minimal_automaton(product);
+  EXPECT_EQ(paths(a), Set(product.begin(), product.end()));
+  EXPECT_EQ(a.nodes.size(), 4u);
+  EXPECT_EQ(arcs(a), 5u);
+  // One pronunciation continuing another ("5", "5 <pause> dollars"), and one on its own.
+  const std::vector<speech::Pronunciation> nested = {
+      {P::F, P::AY, P::V}, {P::F, P::AY, P::V, P::SIL, P::D, P::AA}, {P::M}};
+  EXPECT_EQ(paths(speech::minimal_automaton(nested)), Set(nested.begin(), nested.end()));
+  // A date's readings through the dictionary, as the aligner builds them: 10 month-day forms
+  // times 2 years, and its numbers. Shared, the grammar holds a fraction of their phones.
+  const speech::Dictionary dict =
+      speech::Dictionary::load(default_pocketsphinx_model_dir() + "/cmudict-en-us.dict");
+  std::vector<speech::Pronunciation> readings;
+  std::size_t phones = 0;
+  const std::vector<speech::SpokenWord> words = speech::spoken_words("4/7/2026", "x");
+  for (const std::string& reading : words[0].readings) {
+    std::vector<speech::Pronunciation> variants{{}};
+    for (std::size_t from = 0; from < reading.size();) {
+      const std::size_t space = std::min(reading.find(' ', from), reading.size());
+      std::vector<speech::Pronunciation> part = dict.lookup(reading.substr(from, space - from));
+      if (part.empty()) part = {speech::espeak_pronunciation(reading.substr(from, space - from))};
+      from = space + 1;
+      std::vector<speech::Pronunciation> longer;
+      for (const speech::Pronunciation& v : variants)
+        for (const speech::Pronunciation& q : part) {
+          longer.push_back(v);
+          if (!v.empty()) longer.back().push_back(P::SIL);
+          longer.back().insert(longer.back().end(), q.begin(), q.end());
+        }
+      variants = std::move(longer);
+    }
+    for (speech::Pronunciation& v : variants) {
+      phones += v.size();
+      readings.push_back(std::move(v));
+    }
+  }
+  const speech::PhoneAutomaton date = speech::minimal_automaton(readings);
+  EXPECT_EQ(paths(date), Set(readings.begin(), readings.end()));
+  EXPECT_GE(readings.size(), 42u);
+  EXPECT_LT(arcs(date) * 4, phones) << arcs(date) << " arcs for " << phones << " phones";
+}
+
 TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
   if (!festival_available()) GTEST_SKIP() << "festival is not installed (scripts/setup.sh)";
   struct Case {
@@ -345,6 +418,9 @@ TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
        "it was the 1990s not the 80s"},
       {"We meet at half past three and leave at a quarter to five.",
        "We meet at 3:30 and leave at 4:45.", "we meet at 3:30 and leave at 4:45"},
+      {"It was filed on March tenth, nineteen ninety nine, and closed on the second of May.",
+       "It was filed on 3/10/1999, and closed on 2 May.",
+       "it was filed on 3/10/1999 and closed on 2 may"},
       {"The meeting is on December fourth, twenty twenty six.", "The meeting is on 12/04/2026.",
        "the meeting is on 12/04/2026"},
       {"We launched on the third of March, with one point five million views.",
