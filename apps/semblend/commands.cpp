@@ -522,7 +522,12 @@ namespace {
 // Aligns the audio (with the transcript when given; `reuse`, when not null, is the English
 // aligner to use instead of a new one).
 Alignment align_audio(const SpeechOptions& o, const Audio& audio, Aligner* reuse) {
-  const std::string transcript = o.transcript.empty() ? "" : read_file(o.transcript);
+  // "-": standard input (a recogniser's output piped in)
+  const bool piped = o.transcript == "-";
+  const std::string transcript = o.transcript.empty() ? ""
+                                 : piped              ? read_file("/dev/stdin")
+                                                      : read_file(o.transcript);
+  const std::string transcript_name = piped ? "standard input" : o.transcript;
   AlignerOptions options;
   options.model_dir = o.models;
   if (!is_english(o.lang)) {
@@ -536,12 +541,12 @@ Alignment align_audio(const SpeechOptions& o, const Audio& audio, Aligner* reuse
     SynthesisAlignerOptions so;
     so.language = o.lang;
     so.audio_name = o.audio;
-    return align_by_synthesis(audio, transcript, so, o.transcript);
+    return align_by_synthesis(audio, transcript, so, transcript_name);
   }
   std::optional<Aligner> own;
   if (reuse == nullptr) reuse = &own.emplace(Aligner::create(options));
   return o.transcript.empty() ? reuse->recognize(audio)
-                              : reuse->align(audio, transcript, o.transcript);
+                              : reuse->align(audio, transcript, transcript_name);
 }
 
 // align_audio, and what happened reported on stderr after `label`.

@@ -302,8 +302,8 @@ int main(int argc, char** argv) {
   sp->add_option(
       "--transcript", speech.transcript,
       "UTF-8 text of what is said, or subtitles (.srt, .vtt), or a recogniser's output (Whisper "
-      "JSON/TSV, whisper.cpp JSON/CSV/LRC, Vosk JSON): forced alignment (without: word "
-      "recognition)");
+      "JSON/TSV, whisper.cpp JSON/CSV/LRC, Vosk JSON); - reads it from standard input: forced "
+      "alignment (without: word recognition)");
   sp->add_option("--lang", speech.lang,
                  "Language spoken (an espeak-ng voice: de, fr, es, it, pt, pl...). English uses "
                  "pocketsphinx's aligner; others align the transcript to espeak-ng's reading of "

@@ -1,7 +1,9 @@
 // semblend/file_io.h — reading inputs safely and writing outputs atomically.
 //
-// read_file: reads a whole regular file, refusing (IoError, Op::Read) a missing file, a directory
-//   or device, and anything larger than `max_bytes` — so a 2 GB file is an error, not an OOM.
+// read_file: reads a whole regular file, or a pipe to its end (/dev/stdin when piped, a shell's
+//   `<(...)`), refusing (IoError, Op::Read) a missing file, a directory or device, and anything
+//   larger than `max_bytes` — so a 2 GB file is an error, not an OOM. A pipe blocks until its
+//   writer closes it.
 // write_file_atomic: writes to a temporary file beside `path`, flushes it to disk, then renames it
 //   over `path`. On any failure the temporary is removed and `path` is untouched: a reader never
 //   sees a half-written output. Throws IoError (Op::Write). What `path` names is resolved first

@@ -48,12 +48,27 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
   if (f.fd < 0) throw IoError(Op::Read, path, errno_text());
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) throw IoError(Op::Read, path, errno_text());
+  auto too_large = [&](double size) {
+    return IoError(Op::Read, path,
+                   "file is " + human_size(size) + ", larger than the " +
+                       human_size(static_cast<double>(max_bytes)) + " limit for this input");
+  };
+  if (S_ISFIFO(st.st_mode)) {  // a pipe (`--transcript -`, `<(whisper ...)`): read to its end
+    std::string data;
+    char chunk[65536];
+    for (;;) {
+      const ssize_t n = ::read(f.fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw IoError(Op::Read, path, errno_text());
+      if (n == 0) return data;
+      if (data.size() + static_cast<std::size_t>(n) > max_bytes)
+        throw too_large(static_cast<double>(data.size()) + static_cast<double>(n));
+      data.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
   if (!S_ISREG(st.st_mode)) throw IoError(Op::Read, path, "not a regular file");
   const auto size = static_cast<std::size_t>(st.st_size);
-  if (size > max_bytes)
-    throw IoError(Op::Read, path,
-                  "file is " + human_size(static_cast<double>(size)) + ", larger than the " +
-                      human_size(static_cast<double>(max_bytes)) + " limit for this input");
+  if (size > max_bytes) throw too_large(static_cast<double>(size));
   std::string data(size, '\0');
   std::size_t done = 0;
   while (done < size) {

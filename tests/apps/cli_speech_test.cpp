@@ -1,11 +1,13 @@
 // `semblend speech AUDIO [--transcript TEXT]`: the aligner through the command line.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 #include "semblend/audio.h"
 #include "semblend/formats.h"
@@ -40,6 +42,35 @@ TEST(CliSpeechAlign, TranscriptAndRecognitionMakeATakeSpanningTheAudio) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(test::contains(r.err, "recognition:")) << r.err;
   EXPECT_NEAR(read_take(tmp.path("b.jsonl")).duration(), duration, 2.0 / 60);
+}
+
+// `--transcript -` reads it from standard input, as a recogniser's output is piped in: the same
+// take as from the file; an empty pipe is the transcript error naming standard input.
+TEST(CliSpeechAlign, ATranscriptPipedInIsTheSameAsItsFile) {
+  test::TempDir tmp;
+  const std::string wav =
+      test::shared_data("speech/librivox_sense_and_sensibility_01_austen_64kb-0930.wav");
+  const std::string base = wav.substr(0, wav.size() - 4);
+  auto r = test::run_cli(
+      "speech '" + base + ".wav' --transcript '" + base + ".txt' -o '" + tmp.path("a.csv") + "'",
+      tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto piped = [&](const std::string& input, const std::string& out) {
+    const std::string err = tmp.path(".err");
+    const std::string cmd = "cat '" + input + "' | '" + std::string(SEMBLEND_CLI) + "' speech '" +
+                            base + ".wav' --transcript - -o '" + out + "' 2>'" + err + "'";
+    const int status = std::system(cmd.c_str());
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, test::read_text(err));
+  };
+  const auto [code, err] = piped(base + ".txt", tmp.path("b.csv"));
+  ASSERT_EQ(code, 0) << err;
+  EXPECT_TRUE(test::contains(err, "transcript: 8 words")) << err;
+  EXPECT_EQ(test::read_text(tmp.path("b.csv")), test::read_text(tmp.path("a.csv")));
+  test::write_text(tmp.path("empty.txt"), "");
+  const auto [empty_code, empty_err] = piped(tmp.path("empty.txt"), tmp.path("c.csv"));
+  EXPECT_EQ(empty_code, 4) << empty_err;
+  EXPECT_TRUE(test::contains(empty_err, "standard input")) << empty_err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("c.csv")));
 }
 
 // --alignment writes the timed words and phones in the format --phones reads: read back, they

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "semblend/error.h"
@@ -65,6 +67,31 @@ TEST(ReadFile, DirectoryIsRefused) {
   } catch (const IoError& e) {
     EXPECT_EQ(e.op(), IoError::Op::Read);
     EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+  }
+}
+
+// A pipe (what /dev/stdin is under `whisper ... | semblend speech a.wav --transcript -`, or a
+// shell's `<(...)`) is read to its end, within the same limit.
+TEST(ReadFile, APipeIsReadToItsEndWithinTheLimit) {
+  TempDir tmp;
+  const std::string fifo = tmp.path("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::size_t limit : {std::size_t{200000}, std::size_t{99999}}) {
+    std::thread writer([&] {
+      std::ofstream out(fifo, std::ios::binary);
+      out << std::string(100000, 'x');  // more than one 64 KiB read
+    });
+    if (limit >= 100000) {
+      EXPECT_EQ(read_file(fifo, limit), std::string(100000, 'x'));
+    } else {
+      try {
+        (void)read_file(fifo, limit);
+        ADD_FAILURE() << "a pipe over the limit was read";
+      } catch (const IoError& e) {
+        EXPECT_NE(std::string(e.what()).find("limit"), std::string::npos) << e.what();
+      }
+    }
+    writer.join();
   }
 }
 
