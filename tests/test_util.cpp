@@ -48,16 +48,29 @@ void write_text(const std::string& path, const std::string& text) {
   out << text;
 }
 
-RunResult run_cli(const std::string& args, const TempDir& tmp) {
+namespace {
+
+// `semblend ARGS` after `prefix` (what feeds its standard input), stdout and stderr captured.
+RunResult run_cli_after(const std::string& prefix, const std::string& args, const TempDir& tmp) {
   const std::string out = tmp.path(".stdout"), err = tmp.path(".stderr");
   const std::string cmd =
-      std::string("'") + SEMBLEND_CLI + "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null";
+      prefix + "'" + std::string(SEMBLEND_CLI) + "' " + args + " >'" + out + "' 2>'" + err + "'";
   const int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = read_text(out);
   r.err = read_text(err);
   return r;
+}
+
+}  // namespace
+
+RunResult run_cli(const std::string& args, const TempDir& tmp) {
+  return run_cli_after("</dev/null ", args, tmp);
+}
+
+RunResult run_cli_piped(const std::string& args, const std::string& input, const TempDir& tmp) {
+  return run_cli_after("cat '" + input + "' | ", args, tmp);
 }
 
 bool contains(const std::string& s, const std::string& part) {

@@ -41,6 +41,8 @@ struct RunResult {
 };
 // Runs the semblend binary with `args` (shell-quoted here), capturing stdout and stderr.
 RunResult run_cli(const std::string& args, const TempDir& tmp);
+// The same with the file `input` piped into its standard input (`cat input | semblend ARGS`).
+RunResult run_cli_piped(const std::string& args, const std::string& input, const TempDir& tmp);
 
 // Runs Debian's ffmpeg CLI (quiet, overwriting, no stdin) with `args` (paths quoted with q);
 // true when it succeeded. Tests make their media with it.

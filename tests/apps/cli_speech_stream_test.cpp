@@ -1,6 +1,5 @@
 // `semblend speech --stream` (audio piped into stdin, JSONL frames out) and `semblend eval speech`.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,20 +14,6 @@
 
 namespace semblend {
 namespace {
-
-// Runs `semblend ARGS < input`, stdout and stderr captured.
-test::RunResult run_piped(const std::string& args, const std::string& input,
-                          const test::TempDir& tmp) {
-  const std::string out = tmp.path(".out"), err = tmp.path(".err");
-  const std::string cmd = "cat '" + input + "' | '" + std::string(SEMBLEND_CLI) + "' " + args +
-                          " >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(cmd.c_str());
-  test::RunResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = test::read_text(out);
-  r.err = test::read_text(err);
-  return r;
-}
 
 TEST(CliSpeechStream, RawPcmAndWavFromStdinBecomeJsonlFrames) {
   test::TempDir tmp;
@@ -45,7 +30,7 @@ TEST(CliSpeechStream, RawPcmAndWavFromStdinBecomeJsonlFrames) {
     }
   }
   for (const char* input : {"a.raw", "a.wav"}) {
-    const test::RunResult r = run_piped("speech --stream", tmp.path(input), tmp);
+    const test::RunResult r = test::run_cli_piped("speech --stream", tmp.path(input), tmp);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(test::contains(r.err, "max latency")) << r.err;
     const Take take = parse_jsonl(r.out, input);
@@ -56,17 +41,17 @@ TEST(CliSpeechStream, RawPcmAndWavFromStdinBecomeJsonlFrames) {
     EXPECT_GT(jaw, 0.2f) << input;
   }
   // -o FILE.jsonl writes there instead.
-  test::RunResult r =
-      run_piped("speech --stream -o '" + tmp.path("s.jsonl") + "'", tmp.path("a.raw"), tmp);
+  test::RunResult r = test::run_cli_piped("speech --stream -o '" + tmp.path("s.jsonl") + "'",
+                                          tmp.path("a.raw"), tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_GT(read_take(tmp.path("s.jsonl")).frames.size(), 100u);
   // A WAV at another rate is refused with a hint; so is an audio argument.
   Audio a8 = resample(audio, 8000);
   write_wav(a8, tmp.path("a8.wav"));
-  r = run_piped("speech --stream", tmp.path("a8.wav"), tmp);
+  r = test::run_cli_piped("speech --stream", tmp.path("a8.wav"), tmp);
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_TRUE(test::contains(r.err, "16 kHz mono 16-bit")) << r.err;
-  r = run_piped("speech --stream '" + tmp.path("a.wav") + "'", tmp.path("a.raw"), tmp);
+  r = test::run_cli_piped("speech --stream '" + tmp.path("a.wav") + "'", tmp.path("a.raw"), tmp);
   EXPECT_EQ(r.exit_code, 6) << r.err;
 }
 

@@ -1,13 +1,11 @@
 // `semblend speech AUDIO [--transcript TEXT]`: the aligner through the command line.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <utility>
 
 #include "semblend/audio.h"
 #include "semblend/formats.h"
@@ -56,20 +54,17 @@ TEST(CliSpeechAlign, ATranscriptPipedInIsTheSameAsItsFile) {
       tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto piped = [&](const std::string& input, const std::string& out) {
-    const std::string err = tmp.path(".err");
-    const std::string cmd = "cat '" + input + "' | '" + std::string(SEMBLEND_CLI) + "' speech '" +
-                            base + ".wav' --transcript - -o '" + out + "' 2>'" + err + "'";
-    const int status = std::system(cmd.c_str());
-    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, test::read_text(err));
+    return test::run_cli_piped(
+        "speech '" + base + ".wav' --transcript - -o '" + tmp.path(out) + "'", input, tmp);
   };
-  const auto [code, err] = piped(base + ".txt", tmp.path("b.csv"));
-  ASSERT_EQ(code, 0) << err;
-  EXPECT_TRUE(test::contains(err, "transcript: 8 words")) << err;
+  r = piped(base + ".txt", "b.csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "transcript: 8 words")) << r.err;
   EXPECT_EQ(test::read_text(tmp.path("b.csv")), test::read_text(tmp.path("a.csv")));
   test::write_text(tmp.path("empty.txt"), "");
-  const auto [empty_code, empty_err] = piped(tmp.path("empty.txt"), tmp.path("c.csv"));
-  EXPECT_EQ(empty_code, 4) << empty_err;
-  EXPECT_TRUE(test::contains(empty_err, "standard input")) << empty_err;
+  r = piped(tmp.path("empty.txt"), "c.csv");
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "standard input")) << r.err;
   EXPECT_FALSE(std::filesystem::exists(tmp.path("c.csv")));
 }
 
