@@ -502,23 +502,7 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
     std::vector<Pronunciation> p;
     for (const std::string& reading :
          sw.readings.empty() ? std::vector<std::string>{sw.text} : sw.readings) {
-      // A reading of several words ("5 dollars 50"): every combination of their pronunciations.
-      std::vector<Pronunciation> variants{{}};
-      for (std::size_t from = 0; from < reading.size() && !variants.empty();) {
-        const std::size_t space = std::min(reading.find(' ', from), reading.size());
-        const std::vector<Pronunciation> part = of_word(reading.substr(from, space - from));
-        from = space + 1;
-        std::vector<Pronunciation> longer;
-        for (const Pronunciation& v : variants)
-          for (const Pronunciation& q : part) {
-            if (longer.size() == kMaxVariants) break;
-            longer.push_back(v);
-            if (!v.empty()) longer.back().push_back(Phoneme::SIL);  // a pause may come between
-            longer.back().insert(longer.back().end(), q.begin(), q.end());
-          }
-        variants = std::move(longer);
-      }
-      for (Pronunciation& v : variants)
+      for (Pronunciation& v : speech::reading_pronunciations(reading, of_word, kMaxVariants))
         if (p.size() < kMaxVariants && std::find(p.begin(), p.end(), v) == p.end())
           p.push_back(std::move(v));
     }

@@ -393,6 +393,17 @@ std::vector<std::string> whole_number(const std::string& digits) {
   return {digits};
 }
 
+// The non-empty parts of `t` between `separator`s ("1:02:03" -> "1", "02", "03").
+std::vector<std::string> parts_of(const std::string& t, char separator) {
+  std::vector<std::string> parts;
+  for (std::size_t from = 0; from < t.size();) {
+    const std::size_t at = std::min(t.find(separator, from), t.size());
+    if (at > from) parts.push_back(t.substr(from, at - from));
+    from = at + 1;
+  }
+  return parts;
+}
+
 // Every reading of `first` followed by every reading of `second` ("" for none).
 std::vector<std::string> then(const std::vector<std::string>& first,
                               const std::vector<std::string>& second) {
@@ -618,13 +629,7 @@ std::vector<std::string> month_day(int month, int day) {
 // 5"); and its numbers one by one. Empty when `t` is not a date.
 std::vector<std::string> date_readings(const std::string& t) {
   const char separator = t.find('/') != std::string::npos ? '/' : '-';
-  std::vector<std::string> parts;
-  for (std::size_t from = 0;;) {
-    const std::size_t at = std::min(t.find(separator, from), t.size());
-    parts.push_back(t.substr(from, at - from));
-    if (at == t.size()) break;
-    from = at + 1;
-  }
+  const std::vector<std::string> parts = parts_of(t, separator);
   if (parts.size() != 3 || !std::all_of(parts.begin(), parts.end(), [](const std::string& p) {
         return all_digits(p) && p.size() <= 4;
       }))
@@ -888,6 +893,29 @@ std::string plain_transcript(std::string_view text, const std::string& name) {
   return out;
 }
 
+std::vector<Pronunciation> reading_pronunciations(
+    std::string_view reading,
+    const std::function<const std::vector<Pronunciation>&(const std::string&)>& of_word,
+    std::size_t max) {
+  std::vector<Pronunciation> variants{{}};
+  for (std::size_t from = 0; from < reading.size() && !variants.empty();) {
+    const std::size_t space = std::min(reading.find(' ', from), reading.size());
+    const std::vector<Pronunciation>& part =
+        of_word(std::string(reading.substr(from, space - from)));
+    from = space + 1;
+    std::vector<Pronunciation> longer;
+    for (const Pronunciation& v : variants)
+      for (const Pronunciation& q : part) {
+        if (longer.size() == max) break;
+        longer.push_back(v);
+        if (!v.empty()) longer.back().push_back(Phoneme::SIL);  // a pause may come between
+        longer.back().insert(longer.back().end(), q.begin(), q.end());
+      }
+    variants = std::move(longer);
+  }
+  return variants;
+}
+
 PhoneAutomaton minimal_automaton(const std::vector<Pronunciation>& prons) {
   std::vector<PhoneAutomaton::Node> trie(1);
   for (const Pronunciation& p : prons) {
@@ -1054,21 +1082,14 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
     } else if (std::vector<std::string> date = date_readings(t); !date.empty()) {
       out.push_back({t, std::move(date)});
     } else if (const std::size_t dash = t.find('-'); dash != std::string::npos) {
-      // "5-10": "5 to 10" or "5 10" ("50-50", "24-7").
-      const std::vector<std::string> a = number_readings(t.substr(0, dash)),
-                                     b = number_readings(t.substr(dash + 1));
-      if (t.find('-', dash + 1) != std::string::npos) {  // "1-2-3", not a date: its numbers
-        for (std::size_t from = 0; from < t.size();) {
-          const std::size_t at = std::min(t.find('-', from), t.size());
-          if (at > from)
-            out.push_back({t.substr(from, at - from), number_readings(t.substr(from, at - from))});
-          from = at + 1;
-        }
-      } else if (!a.empty() && !b.empty()) {
-        out.push_back({t, then(then(a, {"to", ""}), b)});
+      // "5-10": "5 to 10" or "5 10" ("50-50", "24-7"); "1-2-3", not a date: its numbers.
+      const std::vector<std::string> parts = parts_of(t, '-');
+      std::vector<std::vector<std::string>> said_as;
+      for (const std::string& part : parts) said_as.push_back(number_readings(part));
+      if (parts.size() == 2 && !said_as[0].empty() && !said_as[1].empty()) {
+        out.push_back({t, then(then(said_as[0], {"to", ""}), said_as[1])});
       } else {
-        out.push_back({t.substr(0, dash), a});
-        out.push_back({t.substr(dash + 1), b});
+        for (std::size_t k = 0; k < parts.size(); ++k) out.push_back({parts[k], said_as[k]});
       }
     } else if (t.find('/') != std::string::npos) {
       std::vector<std::string> r =
@@ -1077,24 +1098,15 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       if (!r.empty()) {
         out.push_back({t, std::move(r)});
       } else {  // "40/13/2025", no date: its numbers
-        for (std::size_t from = 0; from < t.size();) {
-          const std::size_t slash = std::min(t.find('/', from), t.size());
-          const std::string part = t.substr(from, slash - from);
-          if (!part.empty())
-            out.push_back(
-                {part, is_number(part) ? number_readings(part) : std::vector<std::string>{}});
-          from = slash + 1;
-        }
+        for (const std::string& part : parts_of(t, '/'))
+          out.push_back(
+              {part, is_number(part) ? number_readings(part) : std::vector<std::string>{}});
       }
     } else if (t.find(':') != std::string::npos) {
       if (std::vector<std::string> c = colon_readings(t); !c.empty()) {
         out.push_back({t, std::move(c)});
       } else {  // "1:02:03": its numbers
-        for (std::size_t from = 0; from < t.size();) {
-          const std::size_t colon = std::min(t.find(':', from), t.size());
-          if (colon > from) out.push_back({t.substr(from, colon - from), {}});
-          from = colon + 1;
-        }
+        for (const std::string& part : parts_of(t, ':')) out.push_back({part, {}});
       }
     } else if (is_number(t)) {
       const int day = all_digits(t) ? day_written(t) : 0;
@@ -1108,13 +1120,8 @@ std::vector<SpokenWord> spoken_words(std::string_view text, const std::string& n
       } else if (std::vector<std::string> r = number_readings(t); !r.empty()) {
         out.push_back({t, std::move(r)});
       } else {  // "1,2": commas that do not group thousands separate numbers
-        std::size_t from = 0;
-        while (from < t.size()) {
-          const std::size_t comma = std::min(t.find(',', from), t.size());
-          const std::string part = t.substr(from, comma - from);
-          if (!part.empty()) out.push_back({part, number_readings(part)});
-          from = comma + 1;
-        }
+        for (const std::string& part : parts_of(t, ','))
+          out.push_back({part, number_readings(part)});
       }
     } else if (const int month = month_named(t);
                month > 0 && t != kMonths[static_cast<std::size_t>(month - 1)] &&

@@ -8,6 +8,7 @@
 // espeak-ng calls are serialized by a process-wide mutex (espeak-ng keeps global state).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -49,6 +50,14 @@ struct PhoneAutomaton {
   int root = 0;
 };
 PhoneAutomaton minimal_automaton(const std::vector<Pronunciation>& prons);
+
+// A reading of one or more words ("5 dollars 50") as pronunciations: every combination of its
+// words' pronunciations (`of_word`), with a SIL marker between words (a pause may come there), at
+// most `max` of them. Empty when a word has none.
+std::vector<Pronunciation> reading_pronunciations(
+    std::string_view reading,
+    const std::function<const std::vector<Pronunciation>&(const std::string&)>& of_word,
+    std::size_t max);
 
 // espeak-ng's pronunciation of one word (en-us), mapped to ARPAbet; empty when espeak-ng gives
 // nothing usable (e.g. a symbol it does not read). `unmapped` receives IPA it could not map.

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "semblend/audio.h"
@@ -362,28 +363,18 @@ TEST(Pronunciation, ReadingsShareTheirPhonesInTheGrammar) {
       speech::Dictionary::load(default_pocketsphinx_model_dir() + "/cmudict-en-us.dict");
   std::vector<speech::Pronunciation> readings;
   std::size_t phones = 0;
+  std::map<std::string, std::vector<speech::Pronunciation>> known;
+  auto of_word = [&](const std::string& w) -> const std::vector<speech::Pronunciation>& {
+    std::vector<speech::Pronunciation>& p = known[w] = dict.lookup(w);
+    if (p.empty()) p = {speech::espeak_pronunciation(w)};  // the year's numbers
+    return p;
+  };
   const std::vector<speech::SpokenWord> words = speech::spoken_words("4/7/2026", "x");
-  for (const std::string& reading : words[0].readings) {
-    std::vector<speech::Pronunciation> variants{{}};
-    for (std::size_t from = 0; from < reading.size();) {
-      const std::size_t space = std::min(reading.find(' ', from), reading.size());
-      std::vector<speech::Pronunciation> part = dict.lookup(reading.substr(from, space - from));
-      if (part.empty()) part = {speech::espeak_pronunciation(reading.substr(from, space - from))};
-      from = space + 1;
-      std::vector<speech::Pronunciation> longer;
-      for (const speech::Pronunciation& v : variants)
-        for (const speech::Pronunciation& q : part) {
-          longer.push_back(v);
-          if (!v.empty()) longer.back().push_back(P::SIL);
-          longer.back().insert(longer.back().end(), q.begin(), q.end());
-        }
-      variants = std::move(longer);
-    }
-    for (speech::Pronunciation& v : variants) {
+  for (const std::string& reading : words[0].readings)
+    for (speech::Pronunciation& v : speech::reading_pronunciations(reading, of_word, 512)) {
       phones += v.size();
       readings.push_back(std::move(v));
     }
-  }
   const speech::PhoneAutomaton date = speech::minimal_automaton(readings);
   EXPECT_EQ(paths(date), Set(readings.begin(), readings.end()));
   EXPECT_GE(readings.size(), 42u);
