@@ -56,6 +56,8 @@ apt_packages=(
   festvox-kallpc16k     # its US English diphone voices (kal_diphone, ked_diphone) and a
   festvox-kdlpc16k      #   statistical one (cmu_us_slt_arctic_hts): three sources of timings
   festvox-us-slt-hts
+  festvox-italp16k      # Italian diphone voices (lp_diphone, pc_diphone): other-language speech
+  festvox-itapc16k      #   that is not espeak-ng's, for the cross-language alignment (eval speech)
   libtinygltf-dev       # writing the face rig as glTF 2.0 (src/rig/gltf_export.cpp)
   libassimp-dev         # an independent glTF reader for the export's tests (tests only)
   ffmpeg                # preview videos: H.264 + AAC muxing (src/render/preview.cpp runs its CLI)

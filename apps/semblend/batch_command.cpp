@@ -322,9 +322,10 @@ int run_speech_batch(const SpeechOptions& o) {
     // One aligner per worker, kept for its recordings (the model loads once; the language model
     // on the first recording without a transcript).
     std::shared_ptr<Aligner> aligner;
-    if (is_english(o.lang)) {
+    if (!o.by_synthesis) {
       AlignerOptions ao;
       ao.model_dir = o.models;
+      ao.language = o.lang;
       aligner = std::make_shared<Aligner>(Aligner::create(ao));
     }
     return [&, aligner](const BatchItem& item) -> std::size_t {

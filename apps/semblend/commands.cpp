@@ -513,10 +513,6 @@ int run_sample_expressions(const SampleExpressionsOptions& o) {
   return kOk;
 }
 
-bool is_english(const std::string& lang) {
-  return lang == "en" || lang.rfind("en-", 0) == 0 || lang.rfind("en+", 0) == 0;
-}
-
 namespace {
 
 // Aligns the audio (with the transcript when given; `reuse`, when not null, is the English
@@ -530,14 +526,8 @@ Alignment align_audio(const SpeechOptions& o, const Audio& audio, Aligner* reuse
   const std::string transcript_name = piped ? "standard input" : o.transcript;
   AlignerOptions options;
   options.model_dir = o.models;
-  if (!is_english(o.lang)) {
-    if (o.transcript.empty()) {
-      Alignment a = recognize_phones(audio, options);
-      a.warnings.push_back("no transcript in \"" + o.lang +
-                           "\": the phone recogniser's lip shapes only (English phones; give "
-                           "--transcript for the language's own phonemes)");
-      return a;
-    }
+  options.language = o.lang;
+  if (o.by_synthesis && !o.transcript.empty()) {
     SynthesisAlignerOptions so;
     so.language = o.lang;
     so.audio_name = o.audio;
@@ -557,11 +547,14 @@ std::vector<TimedPhoneme> align_speech(const SpeechOptions& o, const Audio& audi
     std::fprintf(stderr, "semblend speech: %swarning: %s\n", label.c_str(), w.c_str());
   std::size_t phones = 0;
   for (const TimedPhoneme& p : a.phonemes) phones += p.phoneme != Phoneme::SIL;
+  std::string method = alignment_method_name(a.method);
+  if (a.method == AlignmentMethod::Transcript && !english_language(o.lang))
+    method += " (" + o.lang + ", espeak-ng's phones)";
   std::fprintf(stderr,
                "semblend speech: %s%.2f s of audio, %s: %zu words, %zu phones (CPU %.2f s, "
                "real-time factor %.3f)\n",
-               label.c_str(), a.audio_seconds, alignment_method_name(a.method), a.words.size(),
-               phones, a.cpu_seconds, a.audio_seconds > 0 ? a.cpu_seconds / a.audio_seconds : 0.0);
+               label.c_str(), a.audio_seconds, method.c_str(), a.words.size(), phones,
+               a.cpu_seconds, a.audio_seconds > 0 ? a.cpu_seconds / a.audio_seconds : 0.0);
   return a.phonemes;
 }
 
@@ -577,7 +570,11 @@ int run_speech(const SpeechOptions& o) {
         "speech needs AUDIO (with --transcript TEXT or without) or --phones");
   if (!o.phones.empty() && !o.transcript.empty())
     throw std::invalid_argument("--phones and --transcript exclude each other");
-  if (!is_english(o.lang) && !espeak_has_voice(o.lang))
+  if (o.by_synthesis && english_language(o.lang))
+    throw std::invalid_argument(
+        "--by-synthesis is for other languages (--lang de, fr, ...): English is aligned with "
+        "CMUdict");
+  if (!english_language(o.lang) && !espeak_has_voice(o.lang))
     throw std::invalid_argument("--lang \"" + o.lang +
                                 "\": espeak-ng has no such voice (espeak-ng --voices lists them)");
   if (!o.audio.empty() && is_batch_input({o.audio})) return run_speech_batch(o);

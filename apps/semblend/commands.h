@@ -388,10 +388,13 @@ struct SpeechOptions {
   std::string phones;  // a pocketsphinx JSON alignment (timed phones); else the audio is aligned
   std::string transcript;  // UTF-8 text of what is said: forced alignment (else recognition)
   std::string models;      // pocketsphinx en-us model folder ("" = default)
-  // The language spoken (an espeak-ng voice name). English ("en", "en-us", "en-gb"...) uses
-  // pocketsphinx's en-us aligner; any other aligns the transcript to espeak-ng's reading of it
-  // (dtw_aligner.h), or without a transcript runs the phone recogniser.
+  // The language spoken (an espeak-ng voice name). English ("en", "en-us", "en-gb"...) reads the
+  // transcript with CMUdict; any other takes its phones from espeak-ng; both are aligned by
+  // pocketsphinx's en-us models (aligner.h), or without a transcript: English word recognition,
+  // another language the phone recogniser.
   std::string lang = "en-us";
+  // Another language with a transcript: align it to espeak-ng's reading instead (dtw_aligner.h).
+  bool by_synthesis = false;
   std::string output;  // .csv / .json / .jsonl; "" = stdout (JSONL)
   double fps = 60;
   bool no_coarticulation = false;
@@ -408,10 +411,9 @@ struct SpeechOptions {
 };
 int run_speech(const SpeechOptions& o);
 int run_speech_batch(const SpeechOptions& o);  // batch_command.cpp
-// English ("en", "en-us", "en-gb", "en+f3" ...): pocketsphinx's en-us aligner; else espeak-ng.
-bool is_english(const std::string& lang);
 // One recording's take (run_speech's work after the checks): the audio aligned (o.transcript when
-// given, else recognition; `aligner`, when not null, is used for English instead of a new one),
+// given, else recognition; `aligner`, when not null, is used instead of a new one: made with
+// AlignerOptions::language = o.lang),
 // or o.phones read; then animated with prosody, and semantics attached for `to` with o.semantic.
 // Warnings and the alignment's summary go to stderr, after "semblend speech: " and `label`.
 // `phones`, when not null, receives the timed phones the take was animated from.

@@ -158,6 +158,7 @@ int run_eval_speech(const EvalSpeechOptions& o) {
     eo.festival_voices = {"kal_diphone"};
     eo.language_variants = {"+f3"};
     eo.language_rates = {140};
+    eo.festival_language_voices = {{"it", "lp_diphone"}};
   }
   if (!eo.real_dir.empty() && !std::filesystem::is_directory(eo.real_dir))
     throw IoError(IoError::Op::Read, eo.real_dir, "not a folder");
@@ -176,6 +177,7 @@ int run_eval_speech(const EvalSpeechOptions& o) {
     };
     if (r.by_synthesis) {
       line("by synthesis", r.transcript);
+      if (r.acoustic.scores.frames > 0) line("cross-language", r.acoustic);
       line("phone recogniser", r.recognition);
       continue;
     }

@@ -305,10 +305,14 @@ int main(int argc, char** argv) {
       "JSON/TSV, whisper.cpp JSON/CSV/LRC, Vosk JSON); - reads it from standard input: forced "
       "alignment (without: word recognition)");
   sp->add_option("--lang", speech.lang,
-                 "Language spoken (an espeak-ng voice: de, fr, es, it, pt, pl...). English uses "
-                 "pocketsphinx's aligner; others align the transcript to espeak-ng's reading of "
-                 "it, or without a transcript use the phone recogniser")
+                 "Language spoken (an espeak-ng voice: de, fr, es, it, pt, pl...). English reads "
+                 "the transcript with CMUdict, others with espeak-ng, and both are aligned by "
+                 "pocketsphinx's English models; without a transcript another language uses the "
+                 "phone recogniser")
       ->capture_default_str();
+  sp->add_flag("--by-synthesis", speech.by_synthesis,
+               "Another language with a transcript: align it to espeak-ng's reading of it "
+               "instead (dynamic time warping; better only on espeak-ng-like voices)");
   sp->add_option("--phones", speech.phones,
                  "Timed phones (pocketsphinx JSON alignment) instead of aligning the audio");
   sp->add_option("--alignment", speech.alignment,

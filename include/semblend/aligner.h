@@ -16,9 +16,13 @@
 //   unconstrained phone loop on the same audio (per frame, `mismatch_per_frame`), the transcript
 //   does not match the audio, and the result falls back to recognition (method
 //   RecognitionFallback, with a warning).
+// Other languages (AlignerOptions::language): every word's phones from espeak-ng in that language,
+//   aligned the same way with the English acoustic model (a cross-language forced alignment:
+//   the phones' order is the transcript's, the English models only place the boundaries).
 // Aligner::recognize(audio): no transcript. Word recognition with the en-us trigram language model
 //   (fast beams), in pieces under `max_chunk_seconds` cut at the quietest 10 ms, then the same
-//   forced alignment on the recognised words, piece by piece.
+//   forced alignment on the recognised words, piece by piece. Another language: the phone loop
+//   (recognize_phones, method PhoneLoop).
 // Output (Alignment): phonemes covering [0, audio duration] without gaps, silences as SIL; the
 //   words aligned; warnings (for the caller to print: this stage never prints); CPU seconds.
 //   Silent audio (peak RMS over 25 ms windows below `silence_rms`) and empty audio give one SIL
@@ -28,9 +32,9 @@
 //   too).
 // Input audio at any rate is resampled to 16 kHz first.
 // Failure modes: Aligner::create throws IoError / InputError naming the model file that is
-//   missing or that pocketsphinx refuses; align/recognize throw InputError (transcript not UTF-8 or
-//   without words, naming `transcript_name`) and std::runtime_error if pocketsphinx fails
-//   unexpectedly.
+//   missing or that pocketsphinx refuses, std::invalid_argument for a language espeak-ng lacks;
+//   align/recognize throw InputError (transcript not UTF-8 or without words, naming
+//   `transcript_name`) and std::runtime_error if pocketsphinx fails unexpectedly.
 // Thread safety: an Aligner is one decoder; use one per thread. Calls of different Aligners are
 //   serialized by a process-wide mutex, because sphinxbase keeps global state (its dither random
 //   generator and log sink). Results are deterministic: dither is seeded (`-seed 1`) per utterance.
@@ -52,6 +56,14 @@ struct AlignerOptions {
   std::string model_dir;
   // Each overrides its file in model_dir when set.
   std::string acoustic_model, dictionary, language_model;
+  // The transcript's language, an espeak-ng voice. English (en, en-us, en-gb, ...: see
+  // english_language) reads words from CMUdict; any other language takes every word's phones from
+  // espeak-ng in that language, mapped to the English phones whose mouth they share (the IPA
+  // table, src/speech/pronunciation.cpp), and aligns them with the same English acoustic model:
+  // a cross-language forced alignment. Without a transcript, and when a transcript does not
+  // match, another language falls back to the phone loop (recognize_phones), not to English
+  // word recognition.
+  std::string language = "en-us";
   bool espeak = true;                // pronounce words missing from CMUdict with espeak-ng
   double max_chunk_seconds = 30;     // longer audio is aligned/recognised in pieces (cost grows
                                      // with phones x frames)
@@ -73,7 +85,8 @@ struct AlignerOptions {
   double recognition_language_weight = 4;
 };
 
-// Synthesis: a transcript in another language aligned to espeak-ng's reading (dtw_aligner.h).
+// Synthesis: a transcript in another language aligned to espeak-ng's reading (dtw_aligner.h,
+// speech --lang L --by-synthesis).
 // PhoneLoop: no transcript in another language; pocketsphinx's English phone loop, whose lip
 // shapes carry over between languages (speech --lang without --transcript).
 enum class AlignmentMethod {
@@ -121,5 +134,8 @@ Alignment recognize_phones(const Audio& audio, const AlignerOptions& options = {
 
 // The default model folder (see AlignerOptions::model_dir).
 std::string default_pocketsphinx_model_dir();
+
+// An English espeak-ng voice ("en", "en-us", "en-gb-scotland", "en+f3"): read with CMUdict.
+bool english_language(const std::string& language);
 
 }  // namespace semblend

@@ -1,5 +1,7 @@
 // semblend/dtw_aligner.h — timed phonemes in any language espeak-ng speaks, by aligning the audio
-// to espeak-ng's own reading of the transcript (speech --lang).
+// to espeak-ng's own reading of the transcript (speech --lang L --by-synthesis). On voices that are
+// not espeak-ng's the cross-language forced alignment (aligner.h, AlignerOptions::language) does
+// better and is the default (docs/speech.md "Other languages").
 //
 // align_by_synthesis(audio, transcript, options): espeak-ng speaks the transcript in
 //   `options.language` (speech_synthesis.h: its phoneme events give the phones, mapped to the

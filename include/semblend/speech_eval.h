@@ -12,8 +12,10 @@
 //     stop's segment; closer to real speech).
 //   real: the LibriVox utterances of a folder (NAME.wav, NAME.txt, NAME.phone.json; the
 //     alignments are pocketsphinx's own output, not human labels).
-//   other languages: espeak-ng in de, fr, es, it (see SpeechEvalOptions::languages), aligned by
-//     synthesis (dtw_aligner.h) with a transcript and by the phone recogniser without.
+//   other languages: espeak-ng in de, fr, es, it (see SpeechEvalOptions::languages), and
+//     festival's Italian voices (festival_language_voices), aligned by synthesis (dtw_aligner.h)
+//     and by the cross-language forced alignment (aligner.h, AlignerOptions::language) with a
+//     transcript, and by the phone recogniser without.
 // Each utterance runs through the aligner with its transcript, without (recognition), and the
 //   live stream (speech_stream.h, 40 ms chunks). Scores (score_phones): 8-lip-class frame
 //   accuracy (10 ms frames over the truth's span where the result's phoneme has the truth's lip
@@ -27,6 +29,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "semblend/audio.h"
@@ -45,6 +48,8 @@ LabelledSpeech synthesize_festival(const std::string& text, const std::string& v
 bool festival_available();  // /usr/bin/festival (or $SEMBLEND_FESTIVAL) exists
 // The voice is installed: a folder /usr/share/festival/voices/<language>/<voice>.
 bool festival_voice_available(const std::string& voice);
+// The folder the voice is installed under ("english", "us", "italian"); "" when not installed.
+std::string festival_voice_language(const std::string& voice);
 
 struct PhoneScores {
   int frames = 0, frames_right = 0;  // 10 ms frames, and those with the right lip class
@@ -69,8 +74,11 @@ struct SourceResult {
   double audio_seconds = 0;
   ModeResult transcript, recognition, live;
   // Other languages (and English through the same path): `transcript` is alignment by synthesis
-  // (dtw_aligner.h), `recognition` the phone recogniser (recognize_phones); no live mode.
+  // (dtw_aligner.h), `recognition` the phone recogniser (recognize_phones); no live mode. For a
+  // language other than English `acoustic` is the cross-language forced alignment (the Aligner
+  // with AlignerOptions::language: espeak-ng's phones, English acoustic models).
   bool by_synthesis = false;
+  ModeResult acoustic;
 };
 
 struct SpeechEvalOptions {
@@ -93,6 +101,12 @@ struct SpeechEvalOptions {
   std::vector<std::string> language_variants{"+f3", "+m7"};
   std::vector<int> language_rates{140, 190};
   bool synthesis_english = true;
+  // festival voices of other languages (language, voice), each speaking that language's built-in
+  // sentences at festival_stretches; the truth is festival's segments (its Italian phone set
+  // mapped as the IPA table maps the same sounds). A voice that is not installed is skipped.
+  // Debian: festvox-italp16k (lp_diphone, female) and festvox-itapc16k (pc_diphone, male).
+  std::vector<std::pair<std::string, std::string>> festival_language_voices{{"it", "lp_diphone"},
+                                                                            {"it", "pc_diphone"}};
   std::string real_dir;   // LibriVox folder; "" = no real source
   std::string model_dir;  // pocketsphinx's en-us folder ("" = default)
   bool espeak = true;

@@ -25,10 +25,12 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <stdexcept>
 
 #include "semblend/error.h"
+#include "semblend/speech_synthesis.h"
 #include "speech/common.h"
 #include "speech/pronunciation.h"
 #include "speech/sphinx.h"
@@ -202,6 +204,10 @@ const char* alignment_method_name(AlignmentMethod m) {
   return "?";
 }
 
+bool english_language(const std::string& language) {
+  return language == "en" || language.starts_with("en-") || language.starts_with("en+");
+}
+
 std::string default_pocketsphinx_model_dir() {
   if (const char* env = std::getenv("SEMBLEND_POCKETSPHINX_MODEL"); env && *env) return env;
   return SEMBLEND_POCKETSPHINX_MODEL_DIR;
@@ -252,6 +258,9 @@ Aligner Aligner::create(const AlignerOptions& options) {
     throw std::invalid_argument("boundary_shift must lie within ±0.01 s");
   if (!(options.recognition_language_weight >= 1 && options.recognition_language_weight <= 20))
     throw std::invalid_argument("recognition_language_weight must be 1 to 20");
+  if (!english_language(options.language) && !espeak_has_voice(options.language))
+    throw std::invalid_argument("espeak-ng has no voice \"" + options.language +
+                                "\" (a language such as de, fr, es, it, pt, pl, nl, ru)");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   const std::string dir =
@@ -285,6 +294,49 @@ std::string base_word(const char* w) {
   std::string s = w ? w : "";
   if (const auto paren = s.find('('); paren != std::string::npos && paren > 0) s.resize(paren);
   return s;
+}
+
+// Another language's vowels sit between English ones (Italian a between AE and AA, e between EH
+// and EY): each vowel may also be read as its English neighbour with the same lip class, so the
+// English models place its boundaries where it sounds most like one. The lip classes (hence the
+// mouth) stay the mapped phones'.
+constexpr std::size_t kMaxSoundAlike = 64;  // a word of six such vowels has them all
+std::vector<Pronunciation> sound_alike_variants(const Pronunciation& p, std::size_t max) {
+  auto alike = [](Phoneme ph) -> std::optional<Phoneme> {
+    switch (ph) {
+      case Phoneme::AE:
+        return Phoneme::AA;
+      case Phoneme::AA:
+        return Phoneme::AE;
+      case Phoneme::EH:
+        return Phoneme::EY;
+      case Phoneme::EY:
+        return Phoneme::EH;
+      case Phoneme::OW:
+        return Phoneme::AO;
+      case Phoneme::AO:
+        return Phoneme::OW;
+      case Phoneme::IY:
+        return Phoneme::IH;
+      case Phoneme::UW:
+        return Phoneme::UH;
+      default:
+        return std::nullopt;
+    }
+  };
+  std::vector<Pronunciation> out{{}};
+  for (Phoneme ph : p) {
+    const std::optional<Phoneme> other = alike(ph);
+    const std::size_t n = out.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (other && out.size() < max) {
+        out.push_back(out[i]);
+        out.back().push_back(*other);
+      }
+      out[i].push_back(ph);
+    }
+  }
+  return out;
 }
 
 bool is_filler(const std::string& w) {
@@ -474,8 +526,26 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
   // One dictionary word's pronunciations, espeak-ng's when it has none (said in a warning, once,
   // except for numbers).
   std::map<std::string, std::vector<Pronunciation>> asked;
+  const bool english = english_language(options.language);
+  std::string unmapped_ipa;  // another language's symbols without a mouth shape, said once
   auto of_word = [&](const std::string& w) -> const std::vector<Pronunciation>& {
     if (const auto known = asked.find(w); known != asked.end()) return known->second;
+    if (!english) {  // every word is espeak-ng's, in the transcript's language
+      std::string unmapped;
+      Pronunciation e = speech::espeak_pronunciation(w, &unmapped, options.language);
+      for (std::size_t i = 0; i < unmapped.size();) {  // one UTF-8 symbol at a time
+        std::size_t n = 1;
+        while (i + n < unmapped.size() &&
+               (static_cast<unsigned char>(unmapped[i + n]) & 0xC0) == 0x80)
+          ++n;
+        if (unmapped_ipa.find(unmapped.substr(i, n)) == std::string::npos)
+          unmapped_ipa += unmapped.substr(i, n);
+        i += n;
+      }
+      std::vector<Pronunciation>& p = asked[w];
+      if (!e.empty()) p = sound_alike_variants(e, kMaxSoundAlike);
+      return p;
+    }
     std::vector<Pronunciation>& p = asked[w] = dictionary.lookup(w);
     if (p.empty() && options.espeak) {
       std::string unmapped;
@@ -516,6 +586,9 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
     kept.push_back(sw.text);
     out.push_back(std::move(p));
   }
+  if (!unmapped_ipa.empty())
+    warnings.push_back("espeak-ng's " + options.language + " phonemes \"" + unmapped_ipa +
+                       "\" have no mouth shape in the table: left out");
   return out;
 }
 
@@ -659,8 +732,15 @@ void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
 Alignment Aligner::align(const Audio& audio, const std::string& transcript,
                          const std::string& transcript_name) {
   const double cpu0 = thread_cpu_seconds();
-  const std::vector<speech::SpokenWord> words =
-      speech::spoken_words(speech::plain_transcript(transcript, transcript_name), transcript_name);
+  const std::string text = speech::plain_transcript(transcript, transcript_name);
+  // English: written forms read as people say them (spoken_words); another language: the words
+  // as written, for espeak-ng to read (it says that language's numbers and symbols itself).
+  std::vector<speech::SpokenWord> words;
+  if (english_language(impl_->options.language))
+    words = speech::spoken_words(text, transcript_name);
+  else
+    for (std::string& w : speech::split_words(text, transcript_name))
+      words.push_back({std::move(w), {}});
   const Audio a = audio.sample_rate == kRate ? audio : resample(audio, kRate);
   Alignment out;
   out.audio_seconds = a.duration();
@@ -669,7 +749,7 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
     out.warnings.push_back("the audio is silent: the mouth stays closed (" +
                            std::to_string(words.size()) + " transcript words not aligned)");
   } else {
-    std::lock_guard<std::mutex> lock(sphinx_mutex());
+    std::unique_lock<std::mutex> lock(sphinx_mutex());
     out.method = AlignmentMethod::Transcript;
     out.mismatch = -INFINITY;  // the worst piece's gap; below 0: the transcript beats the loop
     // An implausibly long transcript is refused before aligning.
@@ -685,11 +765,19 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
       why = buf;
     }
     if (!std::isfinite(out.mismatch)) out.mismatch = 0;
-    if (!why.empty()) {
+    if (!why.empty() && english_language(impl_->options.language)) {
       out.warnings.push_back(transcript_name + ": " + why + ": falling back to recognition");
       const double mismatch = out.mismatch;
       impl_->recognize_into(a, out);
       out.mismatch = mismatch;
+      out.method = AlignmentMethod::RecognitionFallback;
+    } else if (!why.empty()) {  // English words would be no better: the phone loop
+      lock.unlock();
+      Alignment loop = recognize_phones(a, impl_->options);
+      out.warnings.push_back(transcript_name + ": " + why +
+                             ": falling back to the phone recogniser (English phones)");
+      out.phonemes = std::move(loop.phonemes);
+      out.words.clear();
       out.method = AlignmentMethod::RecognitionFallback;
     }
   }
@@ -705,6 +793,11 @@ Alignment Aligner::recognize(const Audio& audio) {
   out.audio_seconds = a.duration();
   if (peak_rms(a.samples) < impl_->options.silence_rms) {
     out.method = AlignmentMethod::Silence;
+  } else if (!english_language(impl_->options.language)) {
+    out = recognize_phones(a, impl_->options);
+    out.warnings.push_back("no transcript in \"" + impl_->options.language +
+                           "\": the phone recogniser's lip shapes only (English phones; give "
+                           "a transcript for the language's own phonemes)");
   } else {
     std::lock_guard<std::mutex> lock(sphinx_mutex());
     out.method = AlignmentMethod::Recognition;

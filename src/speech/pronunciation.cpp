@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <utility>
 
 #include "formats/json_parse.h"
@@ -278,9 +279,21 @@ bool espeak_ready() {
   return ready;
 }
 
-Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped) {
+Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped,
+                                   const std::string& language) {
   std::lock_guard<std::mutex> lock(espeak_mutex());
   if (!espeak_ready()) return {};
+  const bool other = language != "en-us";
+  if (other && espeak_SetVoiceByName(language.c_str()) != EE_OK) {
+    espeak_SetVoiceByName("en-us");
+    throw std::invalid_argument("espeak-ng has no voice \"" + language + "\"");
+  }
+  struct Restore {
+    bool on;
+    ~Restore() {
+      if (on) espeak_SetVoiceByName("en-us");
+    }
+  } restore{other};
   std::string ipa;
   const void* text = word.c_str();
   // Phonemes separated by '_' (bits 8-23 of phonememode hold the separator).

@@ -59,9 +59,12 @@ std::vector<Pronunciation> reading_pronunciations(
     const std::function<const std::vector<Pronunciation>&(const std::string&)>& of_word,
     std::size_t max);
 
-// espeak-ng's pronunciation of one word (en-us), mapped to ARPAbet; empty when espeak-ng gives
-// nothing usable (e.g. a symbol it does not read). `unmapped` receives IPA it could not map.
-Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped = nullptr);
+// espeak-ng's pronunciation of one word in `language` (an espeak-ng voice; en-us by default),
+// mapped to ARPAbet; empty when espeak-ng gives nothing usable (e.g. a symbol it does not read).
+// `unmapped` receives IPA it could not map. Throws std::invalid_argument for a voice espeak-ng
+// lacks.
+Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped = nullptr,
+                                   const std::string& language = "en-us");
 
 // espeak-ng is process-wide state: hold espeak_mutex() around every call into it.
 // espeak_ready() initialises it once (retrieval mode, phoneme events as IPA, voice en-us) and

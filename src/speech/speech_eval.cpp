@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -175,6 +176,27 @@ std::optional<Phoneme> festival_phone(const std::string& name) {
   return phoneme_from_arpabet(name);
 }
 
+// festival's Italian phone set (festvox-italp16k, -itapc16k: italian_phoneset.scm; a vowel's
+// stress mark "1" is dropped) -> the phones the IPA table gives the same sounds (e -> EH as for
+// espeak-ng's e, a -> AE as its a, the open vowels E -> EH, O -> AO; S/Z as sh/zh, J (gn) -> N,
+// L (gli) -> L, r -> R as IPA r); the affricates are one segment each: tS -> CH, dZ -> JH, and
+// ts/dz -> S/Z (the table reads them as t+s, d+z: one lip class either way).
+std::optional<Phoneme> festival_italian_phone(std::string name) {
+  if (name.size() > 1 && name.back() == '1') name.pop_back();
+  static const std::pair<const char*, Phoneme> kItalian[] = {
+      {"#", Phoneme::SIL}, {"i", Phoneme::IY},  {"e", Phoneme::EH}, {"E", Phoneme::EH},
+      {"a", Phoneme::AE},  {"o", Phoneme::OW},  {"O", Phoneme::AO}, {"u", Phoneme::UW},
+      {"j", Phoneme::Y},   {"w", Phoneme::W},   {"p", Phoneme::P},  {"t", Phoneme::T},
+      {"k", Phoneme::K},   {"b", Phoneme::B},   {"d", Phoneme::D},  {"g", Phoneme::G},
+      {"f", Phoneme::F},   {"s", Phoneme::S},   {"S", Phoneme::SH}, {"v", Phoneme::V},
+      {"z", Phoneme::Z},   {"Z", Phoneme::ZH},  {"m", Phoneme::M},  {"n", Phoneme::N},
+      {"J", Phoneme::N},   {"l", Phoneme::L},   {"L", Phoneme::L},  {"r", Phoneme::R},
+      {"tS", Phoneme::CH}, {"dZ", Phoneme::JH}, {"ts", Phoneme::S}, {"dz", Phoneme::Z}};
+  for (const auto& [n, p] : kItalian)
+    if (name == n) return p;
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool festival_available() {
@@ -182,12 +204,17 @@ bool festival_available() {
   return std::filesystem::exists(festival_binary(), ec);
 }
 
-bool festival_voice_available(const std::string& voice) {
+std::string festival_voice_language(const std::string& voice) {
   std::error_code ec;
   const std::filesystem::path root = "/usr/share/festival/voices";
   for (const auto& language : std::filesystem::directory_iterator(root, ec))
-    if (std::filesystem::is_directory(language.path() / voice, ec)) return true;
-  return false;
+    if (std::filesystem::is_directory(language.path() / voice, ec))
+      return language.path().filename().string();
+  return "";
+}
+
+bool festival_voice_available(const std::string& voice) {
+  return !festival_voice_language(voice).empty();
 }
 
 LabelledSpeech synthesize_festival(const std::string& text, const std::string& voice,
@@ -248,6 +275,7 @@ LabelledSpeech synthesize_festival(const std::string& text, const std::string& v
     throw std::runtime_error("festival failed on \"" + text + "\" with voice " + voice + ": " +
                              err.substr(0, 300));
   }
+  const bool italian = festival_voice_language(voice) == "italian";
   LabelledSpeech out;
   out.source = "festival";
   out.transcript = text;
@@ -265,7 +293,7 @@ LabelledSpeech synthesize_festival(const std::string& text, const std::string& v
     if (space == std::string::npos) continue;
     const std::string name = line.substr(0, space);
     const double end = std::strtod(line.c_str() + space + 1, nullptr);
-    const auto p = festival_phone(name);
+    const auto p = italian ? festival_italian_phone(name) : festival_phone(name);
     if (!p) throw std::runtime_error("festival phone \"" + name + "\" has no ARPAbet mapping");
     if (end > t) phones.push_back({*p, t, end, ""});
     t = std::max(t, end);
@@ -372,9 +400,10 @@ void run_modes(Aligner& aligner, const SpeechStreamOptions& stream_options, cons
   add(r.live.scores, score_phones(live, u.truth));
 }
 
-// With a transcript by synthesis (English or not), without by the phone recogniser.
+// With a transcript by synthesis (English or not) and, when `acoustic` is given, by the
+// cross-language forced alignment; without by the phone recogniser.
 void run_synthesis_modes(const std::string& language, const std::string& model_dir,
-                         const LabelledSpeech& u, SourceResult& r) {
+                         const LabelledSpeech& u, SourceResult& r, Aligner* acoustic = nullptr) {
   ++r.utterances;
   r.audio_seconds += u.audio.duration();
   SynthesisAlignerOptions so;
@@ -389,6 +418,21 @@ void run_synthesis_modes(const std::string& language, const std::string& model_d
   add(r.recognition.scores, score_phones(without.phonemes, u.truth));
   r.recognition.cpu_seconds += without.cpu_seconds;
   r.recognition.audio_seconds += without.audio_seconds;
+  if (acoustic == nullptr) return;
+  const Alignment cross = acoustic->align(u.audio, u.transcript, u.name);
+  add(r.acoustic.scores, score_phones(cross.phonemes, u.truth));
+  r.acoustic.cpu_seconds += cross.cpu_seconds;
+  r.acoustic.audio_seconds += cross.audio_seconds;
+}
+
+// The cross-language aligner for `language`, made once.
+Aligner& aligner_for(std::map<std::string, Aligner>& made, const std::string& language,
+                     const std::string& model_dir) {
+  if (const auto known = made.find(language); known != made.end()) return known->second;
+  AlignerOptions ao;
+  ao.model_dir = model_dir;
+  ao.language = language;
+  return made.emplace(language, Aligner::create(ao)).first->second;
 }
 
 }  // namespace
@@ -401,6 +445,7 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
   SpeechStreamOptions so;
   so.model_dir = options.model_dir;
   std::vector<SourceResult> out;
+  std::map<std::string, Aligner> cross;  // cross-language aligners, per language
   if (options.espeak) {
     SourceResult r;
     r.source = "espeak-ng";
@@ -421,7 +466,7 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
     const std::vector<std::string>& sentences = eval_sentences(language);
     if (sentences.empty()) throw std::invalid_argument("no built-in sentences in " + language);
     SourceResult r;
-    r.source = "espeak-ng " + language + " (by synthesis)";
+    r.source = "espeak-ng " + language;
     r.by_synthesis = true;
     for (std::size_t i = 0; i < sentences.size(); ++i)
       for (std::size_t v = 0; v < options.language_variants.size(); ++v) {
@@ -431,10 +476,36 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
         u.name = language + " sentence " + std::to_string(i + 1) + ", " + voice + ", " +
                  std::to_string(rate) + " wpm";
         if (progress) progress(u.name);
-        run_synthesis_modes(language, options.model_dir, u, r);
+        run_synthesis_modes(language, options.model_dir, u, r,
+                            &aligner_for(cross, language, options.model_dir));
       }
     out.push_back(std::move(r));
   }
+  if (options.festival && festival_available())
+    for (const auto& [language, voice] : options.festival_language_voices) {
+      if (!festival_voice_available(voice)) {
+        if (progress)
+          progress("festival voice " + voice + " is not installed (scripts/setup.sh): skipped");
+        continue;
+      }
+      const std::vector<std::string>& sentences = eval_sentences(language);
+      if (sentences.empty()) throw std::invalid_argument("no built-in sentences in " + language);
+      SourceResult r;
+      r.source = "festival " + language + " " + voice;
+      r.by_synthesis = true;
+      for (std::size_t i = 0; i < sentences.size(); ++i)
+        for (double stretch : options.festival_stretches) {
+          LabelledSpeech u = synthesize_festival(sentences[i], voice, stretch);
+          char name[160];
+          std::snprintf(name, sizeof name, "%s sentence %zu, festival %s, durations x%.2f",
+                        language.c_str(), i + 1, voice.c_str(), stretch);
+          u.name = name;
+          if (progress) progress(u.name);
+          run_synthesis_modes(language, options.model_dir, u, r,
+                              &aligner_for(cross, language, options.model_dir));
+        }
+      out.push_back(std::move(r));
+    }
   if (options.festival && festival_available()) {
     const std::vector<std::string>& sentences =
         options.sentences.empty() ? eval_sentences() : options.sentences;
@@ -514,13 +585,16 @@ std::string speech_eval_json(const std::vector<SourceResult>& results,
   };
   json sources = json::array();
   for (const SourceResult& r : results)
-    if (r.by_synthesis)
-      sources.push_back({{"source", r.source},
-                         {"utterances", r.utterances},
-                         {"audio_seconds", r.audio_seconds},
-                         {"with_transcript_by_synthesis", mode(r.transcript, false)},
-                         {"without_transcript_phone_recogniser", mode(r.recognition, false)}});
-    else
+    if (r.by_synthesis) {
+      json j{{"source", r.source},
+             {"utterances", r.utterances},
+             {"audio_seconds", r.audio_seconds},
+             {"with_transcript_by_synthesis", mode(r.transcript, false)},
+             {"without_transcript_phone_recogniser", mode(r.recognition, false)}};
+      if (r.acoustic.scores.frames > 0)
+        j["with_transcript_cross_language"] = mode(r.acoustic, false);
+      sources.push_back(std::move(j));
+    } else
       sources.push_back({{"source", r.source},
                          {"utterances", r.utterances},
                          {"audio_seconds", r.audio_seconds},

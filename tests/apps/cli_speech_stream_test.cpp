@@ -64,8 +64,9 @@ TEST(CliEvalSpeech, QuickRunWritesAReportPerSource) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(test::contains(r.err, "espeak-ng: 8 utterances")) << r.err;
   const auto j = nlohmann::json::parse(test::read_text(tmp.path("e.json")));
-  // espeak-ng; de, fr, es, it by synthesis; festival and real, each also by synthesis.
-  ASSERT_EQ(j["sources"].size(), 9u);
+  // espeak-ng; de, fr, es, it and festival's Italian (by synthesis and cross-language); festival
+  // and real, each also by synthesis.
+  ASSERT_EQ(j["sources"].size(), 10u);
   EXPECT_EQ(j["voices"].size(), 1u);
   int languages = 0;
   for (const auto& s : j["sources"]) {
@@ -77,6 +78,15 @@ TEST(CliEvalSpeech, QuickRunWritesAReportPerSource) {
     for (const char* mode : modes) {
       EXPECT_GT(s[mode]["frames"].get<int>(), 500) << mode;
       EXPECT_GT(s[mode]["lip_class_frame_accuracy"].get<double>(), 0.3) << mode;
+    }
+    const std::string source = s["source"];
+    const bool english = source.find("en-us") != std::string::npos;
+    EXPECT_EQ(s.contains("with_transcript_cross_language"), by_synthesis && !english) << source;
+    if (source.rfind("festival it", 0) == 0) {  // measured 0.834, by synthesis 0.620
+      EXPECT_GE(s["with_transcript_cross_language"]["lip_class_frame_accuracy"].get<double>(),
+                0.78);
+      EXPECT_GT(s["with_transcript_cross_language"]["lip_class_frame_accuracy"].get<double>(),
+                s["with_transcript_by_synthesis"]["lip_class_frame_accuracy"].get<double>() + 0.1);
     }
     if (by_synthesis && s["source"].get<std::string>().rfind("espeak-ng", 0) == 0) {
       ++languages;  // measured 0.854-0.917 (docs/speech.md)

@@ -206,7 +206,8 @@ TEST(CliSpeechAlign, AMismatchedTranscriptWarnsAndFallsBack) {
 }
 
 // Far more words than the audio could hold: refused before aligning (400,000 words once ran for
-// minutes), with the same fallback as any mismatch; by synthesis (another language) an error.
+// minutes), with the same fallback as any mismatch (another language: to the phone recogniser);
+// aligned by synthesis (--by-synthesis) an error.
 TEST(CliSpeechAlign, ATranscriptFarTooLongForTheAudioIsRefusedAtOnce) {
   test::TempDir tmp;
   const std::string wav = test::shared_data("speech/sphinx_goforward.wav");
@@ -219,8 +220,15 @@ TEST(CliSpeechAlign, ATranscriptFarTooLongForTheAudioIsRefusedAtOnce) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(test::contains(r.err, "the transcript has 20000 words for")) << r.err;
   EXPECT_TRUE(test::contains(r.err, "falling back to recognition")) << r.err;
+  // Another language falls back too, to the phone recogniser; by synthesis it is refused.
   r = test::run_cli("speech '" + wav + "' --lang de --transcript '" + tmp.path("long.txt") + "'",
                     tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "the transcript has 20000 words for")) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "falling back to the phone recogniser")) << r.err;
+  r = test::run_cli(
+      "speech '" + wav + "' --lang de --by-synthesis --transcript '" + tmp.path("long.txt") + "'",
+      tmp);
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_TRUE(test::contains(r.err, "long.txt")) << r.err;
 }

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "semblend/audio.h"
+#include "semblend/dtw_aligner.h"
 #include "semblend/error.h"
 #include "semblend/speech_eval.h"
 #include "speech/librivox.h"
@@ -716,6 +717,39 @@ TEST(Aligner, MissingModelsNameTheFile) {
   } catch (const IoError& e) {
     EXPECT_EQ(e.file(), "/nonexistent/en-us/en-us/mdef");
   }
+}
+
+// Another language: espeak-ng's phones for the words, placed by the English acoustic models. On a
+// voice that is not espeak-ng's (festival's Italian diphones) this beats aligning to espeak-ng's
+// own reading (dtw_aligner.h), which only matches its own voice well.
+TEST(Aligner, AnotherLanguageIsAlignedWithEspeakNgPhones) {
+  ASSERT_TRUE(festival_available() && festival_voice_available("lp_diphone"))
+      << "install festival festvox-italp16k (scripts/setup.sh)";
+  AlignerOptions options;
+  options.language = "it";
+  Aligner italian = Aligner::create(options);
+  const std::string text = eval_sentences("it")[1];
+  const LabelledSpeech speech = synthesize_festival(text, "lp_diphone", 1.0);
+  const Alignment a = italian.align(speech.audio, text, "it.txt");
+  ASSERT_EQ(a.method, AlignmentMethod::Transcript);
+  EXPECT_EQ(a.words, speech::split_words(text, "it.txt"));
+  const double cross = class_frame_accuracy(a.phonemes, speech.truth);
+  const double dtw = class_frame_accuracy(
+      align_by_synthesis(speech.audio, text, {.language = "it"}).phonemes, speech.truth);
+  EXPECT_GE(cross, 0.78) << "by synthesis " << dtw;
+  EXPECT_GE(cross, dtw + 0.1);
+  const auto [found, total] = bilabials_found(a.phonemes, speech.truth);
+  EXPECT_EQ(found, total);
+  // Another sentence is not this audio: the phone recogniser instead.
+  const Alignment wrong = italian.align(speech.audio, eval_sentences("it")[0], "wrong.txt");
+  EXPECT_EQ(wrong.method, AlignmentMethod::RecognitionFallback);
+  EXPECT_TRUE(std::any_of(wrong.warnings.begin(), wrong.warnings.end(), [](const std::string& w) {
+    return w.find("phone recogniser") != std::string::npos;
+  }));
+  // No transcript: the phone recogniser, not English words.
+  EXPECT_EQ(italian.recognize(speech.audio).method, AlignmentMethod::PhoneLoop);
+  options.language = "xx-nowhere";
+  EXPECT_THROW(Aligner::create(options), std::invalid_argument);
 }
 
 }  // namespace

@@ -164,8 +164,23 @@ TEST(CliSpeechLang, GermanWithAndWithoutTranscript) {
                              test::q(tmp.path("de.csv")),
                          tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("transcript aligned to espeak-ng's reading"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("transcript (de, espeak-ng's phones)"), std::string::npos) << r.err;
   EXPECT_GT(read_file(tmp.path("de.csv")).size(), 1000u);
+  r = test::run_cli("speech " + test::q(tmp.path("de.wav")) + " --transcript " +
+                        test::q(tmp.path("de.txt")) + " --lang de --by-synthesis -o " +
+                        test::q(tmp.path("de1.csv")),
+                    tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("transcript aligned to espeak-ng's reading"), std::string::npos) << r.err;
+  EXPECT_GT(read_file(tmp.path("de1.csv")).size(), 1000u);
+  // English has CMUdict: --by-synthesis is refused, nothing written.
+  r = test::run_cli("speech " + test::q(tmp.path("de.wav")) + " --transcript " +
+                        test::q(tmp.path("de.txt")) + " --by-synthesis -o " +
+                        test::q(tmp.path("en.csv")),
+                    tmp);
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_NE(r.err.find("--by-synthesis"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("en.csv")));
   r = test::run_cli(
       "speech " + test::q(tmp.path("de.wav")) + " --lang de -o " + test::q(tmp.path("de2.csv")),
       tmp);

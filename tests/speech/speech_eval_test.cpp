@@ -78,6 +78,17 @@ TEST(SpeechEval, FestivalGroundTruthComesFromItsSegments) {
   for (const std::string& voice : SpeechEvalOptions{}.festival_voices)
     EXPECT_TRUE(festival_voice_available(voice)) << voice;
   EXPECT_FALSE(festival_voice_available("no_such_voice"));
+  // And the Italian ones, whose phone set is mapped on its own: "Cena" starts with tS -> CH, the
+  // gn of "gnocchi" (J) is an N, its double c two k segments as festival labels it, stress marks
+  // (e1) are dropped.
+  for (const auto& [language, voice] : SpeechEvalOptions{}.festival_language_voices)
+    EXPECT_EQ(festival_voice_language(voice), "italian") << voice;
+  const LabelledSpeech it = synthesize_festival("Cena, gnocchi.", "lp_diphone", 1.0);
+  std::vector<Phoneme> phones;
+  for (const TimedPhoneme& p : it.truth) phones.push_back(p.phoneme);
+  using P = Phoneme;
+  EXPECT_EQ(phones, (std::vector<Phoneme>{P::SIL, P::CH, P::EH, P::N, P::AE, P::SIL, P::N, P::AO,
+                                          P::K, P::K, P::IY, P::SIL}));
 }
 
 TEST(SpeechEval, ScoresCountFramesBilabialsAndBoundaries) {
@@ -108,7 +119,8 @@ TEST(SpeechEval, SubsetMeetsMeasuredAccuracy) {
   o.festival_stretches = {1.0};
   o.festival_voices = {"kal_diphone"};
   o.real_dir = test::shared_data("speech");
-  o.languages = {};  // other languages: dtw_aligner_test.cpp, CliEvalSpeech
+  o.languages = {};  // other languages: dtw_aligner_test.cpp, aligner_test.cpp, CliEvalSpeech
+  o.festival_language_voices = {};
   o.synthesis_english = false;
   const std::vector<SourceResult> r = evaluate_speech(o);
   ASSERT_EQ(r.size(), 3u);
