@@ -575,8 +575,9 @@ int run_speech(const SpeechOptions& o) {
         "--by-synthesis is for other languages (--lang de, fr, ...): English is aligned with "
         "CMUdict");
   if (!english_language(o.lang) && !espeak_has_voice(o.lang))
-    throw std::invalid_argument("--lang \"" + o.lang +
-                                "\": espeak-ng has no such voice (espeak-ng --voices lists them)");
+    throw std::invalid_argument(
+        "--lang \"" + o.lang +
+        "\": espeak-ng has no such voice or language (espeak-ng --voices lists them)");
   if (!o.audio.empty() && is_batch_input({o.audio})) return run_speech_batch(o);
   if (o.batch.any_set())
     throw std::invalid_argument(

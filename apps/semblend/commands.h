@@ -436,6 +436,10 @@ struct EvalSpeechOptions {
   std::string real;    // LibriVox folder (NAME.wav/.txt/.phone.json); "" = none
   std::string models;  // pocketsphinx en-us model folder ("" = default)
   bool quick = false;  // one voice, one rate: a fast check
+  // Other languages to evaluate ("all" = every one with built-in sentences); empty = the default
+  // (SpeechEvalOptions::languages).
+  std::vector<std::string> languages;
+  bool languages_only = false;  // skip the English sources (espeak-ng, festival, real)
 };
 int run_eval_speech(const EvalSpeechOptions& o);
 

@@ -160,6 +160,23 @@ int run_eval_speech(const EvalSpeechOptions& o) {
     eo.language_rates = {140};
     eo.festival_language_voices = {{"it", "lp_diphone"}};
   }
+  if (o.languages.size() == 1 && o.languages[0] == "all") {
+    eo.languages = eval_languages();
+  } else if (!o.languages.empty()) {
+    for (const std::string& l : o.languages)
+      if (eval_sentences(l).empty()) {
+        std::string known;
+        for (const std::string& k : eval_languages()) known += (known.empty() ? "" : " ") + k;
+        throw std::invalid_argument("--languages: no built-in sentences in \"" + l +
+                                    "\" (there are: " + known + ")");
+      }
+    eo.languages = o.languages;
+  }
+  if (o.languages_only) {
+    eo.espeak = false;
+    eo.festival_voices.clear();
+    eo.synthesis_english = false;
+  }
   if (!eo.real_dir.empty() && !std::filesystem::is_directory(eo.real_dir))
     throw IoError(IoError::Op::Read, eo.real_dir, "not a folder");
   const auto results = evaluate_speech(
@@ -177,7 +194,14 @@ int run_eval_speech(const EvalSpeechOptions& o) {
     };
     if (r.by_synthesis) {
       line("by synthesis", r.transcript);
-      if (r.acoustic.scores.frames > 0) line("cross-language", r.acoustic);
+      if (r.acoustic.scores.frames > 0) {
+        line("cross-language", r.acoustic);
+        std::fprintf(stderr,
+                     "  %-18s right transcripts kept %d/%d, wrong ones (the next sentence's) "
+                     "detected %d/%d\n",
+                     "transcript check", r.transcripts_kept, r.utterances, r.wrong_detected,
+                     r.wrong_transcripts);
+      }
       line("phone recogniser", r.recognition);
       continue;
     }

@@ -305,7 +305,8 @@ int main(int argc, char** argv) {
       "JSON/TSV, whisper.cpp JSON/CSV/LRC, Vosk JSON); - reads it from standard input: forced "
       "alignment (without: word recognition)");
   sp->add_option("--lang", speech.lang,
-                 "Language spoken (an espeak-ng voice: de, fr, es, it, pt, pl...). English reads "
+                 "Language spoken (an espeak-ng voice or language code: de, fr, es, pt-BR, zh, "
+                 "ja, ...; ja reads kana, not kanji). English reads "
                  "the transcript with CMUdict, others with espeak-ng, and both are aligned by "
                  "pocketsphinx's English models; without a transcript another language uses the "
                  "phone recogniser")
@@ -621,6 +622,13 @@ int main(int argc, char** argv) {
                   "Folder of real utterances (NAME.wav, NAME.txt, NAME.phone.json)");
   evs->add_option("--models", eval_speech.models, "pocketsphinx en-us model folder");
   evs->add_flag("--quick", eval_speech.quick, "One voice at one speed per synthesiser");
+  evs->add_option(
+         "--languages", eval_speech.languages,
+         "Other languages to evaluate, comma-separated, or all (default de,fr,es,it,ru,zh)")
+      ->delimiter(',');
+  evs->add_flag("--languages-only", eval_speech.languages_only,
+                "Only the other languages: no English espeak-ng, festival or real sources")
+      ->excludes("--real");
 
   cli::EvalPrefsOptions eval_prefs;
   auto* evpr = ev->add_subcommand(

@@ -18,7 +18,11 @@
 //   RecognitionFallback, with a warning).
 // Other languages (AlignerOptions::language): every word's phones from espeak-ng in that language,
 //   aligned the same way with the English acoustic model (a cross-language forced alignment:
-//   the phones' order is the transcript's, the English models only place the boundaries).
+//   the phones' order is the transcript's, the English models only place the boundaries). Its
+//   transcripts are checked against a control, the same phones reversed (`min_contrast_ratio`),
+//   not against the English gap alone; one that does not match falls back to the phone loop.
+//   A language is an espeak-ng voice name or a language code voices declare ("zh", "zh-yue",
+//   "pt-BR"); Chinese goes to espeak-ng's cmn-latn-pinyin voice, the one that reads characters.
 // Aligner::recognize(audio): no transcript. Word recognition with the en-us trigram language model
 //   (fast beams), in pieces under `max_chunk_seconds` cut at the quietest 10 ms, then the same
 //   forced alignment on the recognised words, piece by piece. Another language: the phone loop
@@ -64,11 +68,18 @@ struct AlignerOptions {
   // match, another language falls back to the phone loop (recognize_phones), not to English
   // word recognition.
   std::string language = "en-us";
-  bool espeak = true;                // pronounce words missing from CMUdict with espeak-ng
-  double max_chunk_seconds = 30;     // longer audio is aligned/recognised in pieces (cost grows
-                                     // with phones x frames)
-  double mismatch_per_frame = 1.5;   // natural-log likelihood per 10 ms frame below the phone loop
-                                     // that marks a transcript as not matching the audio
+  bool espeak = true;               // pronounce words missing from CMUdict with espeak-ng
+  double max_chunk_seconds = 30;    // longer audio is aligned/recognised in pieces (cost grows
+                                    // with phones x frames)
+  double mismatch_per_frame = 1.5;  // natural-log likelihood per 10 ms frame below the phone loop
+                                    // that marks a transcript as not matching the audio (English)
+  // Another language's phones, mapped onto English ones, fit the English acoustic model unevenly
+  // (a right Russian transcript can score 1.7 below the phone loop, a wrong Czech one 0.8): the
+  // gap alone does not tell them apart. Its transcripts are judged against a control as well: the
+  // same phones in reverse order, aligned the same way. A transcript that beats its own reversal
+  // (the contrast, log-likelihood per 10 ms frame) by less than min_contrast_ratio times its gap
+  // to the phone loop does not match the audio (measured, docs/speech.md "Other languages").
+  double min_contrast_ratio = 0.3;
   double silence_rms = 0.002;        // audio whose loudest 25 ms stays below this is silence
   double pause_probability = 0.001;  // prior of a pause between two words (the optional SIL at
                                      // both ends is free): a stop's closure is not a pause unless
@@ -105,6 +116,8 @@ struct Alignment {
   AlignmentMethod method = AlignmentMethod::Silence;
   std::vector<std::string> warnings;
   double mismatch = 0;     // worst per-frame log-likelihood gap to the phone loop (transcripts)
+  double contrast = 0;     // another language's transcripts: the least per-frame log-likelihood
+                           // by which a piece's transcript beats its reversal (0 otherwise)
   double cpu_seconds = 0;  // CPU time of this call
   double audio_seconds = 0;
 };
@@ -135,7 +148,8 @@ Alignment recognize_phones(const Audio& audio, const AlignerOptions& options = {
 // The default model folder (see AlignerOptions::model_dir).
 std::string default_pocketsphinx_model_dir();
 
-// An English espeak-ng voice ("en", "en-us", "en-gb-scotland", "en+f3"): read with CMUdict.
+// An English espeak-ng voice or language code, any case ("en", "en-us", "EN_US", "en-gb-scotland",
+// "en+f3"): read with CMUdict.
 bool english_language(const std::string& language);
 
 }  // namespace semblend

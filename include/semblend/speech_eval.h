@@ -12,7 +12,7 @@
 //     stop's segment; closer to real speech).
 //   real: the LibriVox utterances of a folder (NAME.wav, NAME.txt, NAME.phone.json; the
 //     alignments are pocketsphinx's own output, not human labels).
-//   other languages: espeak-ng in de, fr, es, it (see SpeechEvalOptions::languages), and
+//   other languages: espeak-ng in de, fr, es, it, ru, zh (see SpeechEvalOptions::languages), and
 //     festival's Italian voices (festival_language_voices), aligned by synthesis (dtw_aligner.h)
 //     and by the cross-language forced alignment (aligner.h, AlignerOptions::language) with a
 //     transcript, and by the phone recogniser without.
@@ -79,6 +79,11 @@ struct SourceResult {
   // with AlignerOptions::language: espeak-ng's phones, English acoustic models).
   bool by_synthesis = false;
   ModeResult acoustic;
+  // The cross-language aligner's transcript check (AlignerOptions::min_contrast_ratio): how many
+  // right transcripts it keeps, and how many wrong ones (each utterance with the next sentence's
+  // transcript, of about the same length) it detects and falls back from.
+  int transcripts_kept = 0;
+  int wrong_transcripts = 0, wrong_detected = 0;
 };
 
 struct SpeechEvalOptions {
@@ -97,13 +102,14 @@ struct SpeechEvalOptions {
   // voice at 160), aligned by synthesis; the truth is the spoken voice's own events. English
   // festival and real speech also go through alignment by synthesis (`synthesis_english`), the
   // test of the method on a voice that is not espeak-ng's.
-  std::vector<std::string> languages{"de", "fr", "es", "it"};
+  std::vector<std::string> languages{"de", "fr", "es", "it", "ru", "zh"};
   std::vector<std::string> language_variants{"+f3", "+m7"};
   std::vector<int> language_rates{140, 190};
   bool synthesis_english = true;
   // festival voices of other languages (language, voice), each speaking that language's built-in
   // sentences at festival_stretches; the truth is festival's segments (its Italian phone set
-  // mapped as the IPA table maps the same sounds). A voice that is not installed is skipped.
+  // mapped as the IPA table maps the same sounds); each only when its language is in `languages`.
+  // A voice that is not installed is skipped.
   // Debian: festvox-italp16k (lp_diphone, female) and festvox-itapc16k (pc_diphone, male).
   std::vector<std::pair<std::string, std::string>> festival_language_voices{{"it", "lp_diphone"},
                                                                             {"it", "pc_diphone"}};
@@ -114,9 +120,12 @@ struct SpeechEvalOptions {
 
 // The built-in sentences (Harvard sentences, IEEE 1969: phonetically balanced, public domain).
 const std::vector<std::string>& eval_sentences();
-// Built-in sentences for another language (de, fr, es, it; written for this evaluation, with
+// Built-in sentences for another language (two each, written for this evaluation, with
 // bilabials and rounded vowels); empty for a language without any.
 const std::vector<std::string>& eval_sentences(const std::string& language);
+// The languages with built-in sentences: de fr es it ru zh pt nl pl sv cs tr fi hu el yue ja ko
+// hi ar vi.
+std::vector<std::string> eval_languages();
 
 std::vector<SourceResult> evaluate_speech(
     const SpeechEvalOptions& options,

@@ -18,6 +18,7 @@
 #include <sphinxbase/logmath.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -205,7 +206,10 @@ const char* alignment_method_name(AlignmentMethod m) {
 }
 
 bool english_language(const std::string& language) {
-  return language == "en" || language.starts_with("en-") || language.starts_with("en+");
+  std::string l = language.substr(0, 3);
+  std::transform(l.begin(), l.end(), l.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return l == "en" || l == "en-" || l == "en_" || l == "en+";
 }
 
 std::string default_pocketsphinx_model_dir() {
@@ -225,9 +229,11 @@ struct Aligner::Impl {
                      const std::vector<std::vector<Pronunciation>>& prons, bool open_end, bool loop,
                      const std::vector<Segment>* path = nullptr);
   void refine_starts(const std::vector<int16>& pcm, std::vector<Segment>& segments);
+  // mismatch: the worst gap to the phone loop so far, updated; contrast (another language): the
+  // least margin over the reversed transcript so far, updated.
   Decoded align_piece(const std::vector<int16>& pcm,
                       const std::vector<std::vector<Pronunciation>>& prons, bool open_end,
-                      double* mismatch);
+                      double* mismatch, double* contrast);
   // Each word's pronunciations, over all its readings; `kept` gets the words that have any.
   std::vector<std::vector<Pronunciation>> pronunciations(
       const std::vector<speech::SpokenWord>& words, std::vector<std::string>& kept,
@@ -509,7 +515,7 @@ void Aligner::Impl::refine_starts(const std::vector<int16>& pcm, std::vector<Seg
 
 Decoded Aligner::Impl::align_piece(const std::vector<int16>& pcm,
                                    const std::vector<std::vector<Pronunciation>>& prons,
-                                   bool open_end, double* mismatch) {
+                                   bool open_end, double* mismatch, double* contrast) {
   Decoded d = decode_fsg(pcm, prons, open_end, false);
   if (!d.ok || !label_words(d.segments, prons, prons.size())) return Decoded{};
   refine_starts(pcm, d.segments);
@@ -517,6 +523,18 @@ Decoded Aligner::Impl::align_piece(const std::vector<int16>& pcm,
   const Decoded free = decode_fsg(pcm, {}, false, true);
   if (free.ok && d.frames > 0)
     *mismatch = std::max(*mismatch, (free.score - d.score) / static_cast<double>(d.frames));
+  if (contrast != nullptr && d.frames > 0) {
+    // The control: every word's pronunciations reversed, the words in reverse order. The same
+    // phones, so the same fit of a foreign language's phones to the English model, in an order
+    // the audio does not have. A reversal with no path through the audio is as far from it as
+    // can be.
+    std::vector<std::vector<Pronunciation>> reversed(prons.rbegin(), prons.rend());
+    for (std::vector<Pronunciation>& word : reversed)
+      for (Pronunciation& p : word) std::reverse(p.begin(), p.end());
+    const Decoded control = decode_fsg(pcm, reversed, open_end, false);
+    if (control.ok)
+      *contrast = std::min(*contrast, (d.score - control.score) / static_cast<double>(d.frames));
+  }
   return d;
 }
 
@@ -528,11 +546,30 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
   std::map<std::string, std::vector<Pronunciation>> asked;
   const bool english = english_language(options.language);
   std::string unmapped_ipa;  // another language's symbols without a mouth shape, said once
+  std::string spelt_words;   // another language's words espeak-ng could only name in English
+  // Another language: every word is espeak-ng's, in the transcript's language, asked all at once
+  // (one change of voice; see espeak_pronunciations).
+  std::map<std::string, speech::EspeakWord> foreign;
+  if (!english) {
+    std::vector<std::string> distinct;
+    for (const speech::SpokenWord& sw : words)
+      if (std::find(distinct.begin(), distinct.end(), sw.text) == distinct.end())
+        distinct.push_back(sw.text);
+    std::vector<speech::EspeakWord> said =
+        speech::espeak_pronunciations(distinct, options.language);
+    for (std::size_t i = 0; i < distinct.size(); ++i)
+      foreign.emplace(distinct[i], std::move(said[i]));
+  }
   auto of_word = [&](const std::string& w) -> const std::vector<Pronunciation>& {
     if (const auto known = asked.find(w); known != asked.end()) return known->second;
-    if (!english) {  // every word is espeak-ng's, in the transcript's language
-      std::string unmapped;
-      Pronunciation e = speech::espeak_pronunciation(w, &unmapped, options.language);
+    if (!english) {
+      auto it = foreign.find(w);
+      if (it == foreign.end())
+        it = foreign.emplace(w, std::move(speech::espeak_pronunciations({w}, options.language)[0]))
+                 .first;
+      const std::string& unmapped = it->second.unmapped;
+      Pronunciation e = it->second.phones;
+      if (it->second.spelt) spelt_words += (spelt_words.empty() ? "\"" : ", \"") + w + "\"";
       for (std::size_t i = 0; i < unmapped.size();) {  // one UTF-8 symbol at a time
         std::size_t n = 1;
         while (i + n < unmapped.size() &&
@@ -589,6 +626,11 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
   if (!unmapped_ipa.empty())
     warnings.push_back("espeak-ng's " + options.language + " phonemes \"" + unmapped_ipa +
                        "\" have no mouth shape in the table: left out");
+  if (!spelt_words.empty())
+    warnings.push_back("espeak-ng (" + options.language + ") cannot read " + spelt_words +
+                       " as written (it names or drops characters it cannot read, which is not "
+                       "what is said): write them as espeak-ng reads " +
+                       options.language + " (for ja: kana, not kanji)");
   return out;
 }
 
@@ -607,8 +649,9 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::Sp
     const std::vector<std::vector<Pronunciation>> rest(prons.begin() + static_cast<long>(next_word),
                                                        prons.end());
     if (rest.empty()) break;
-    const Decoded d = align_piece(to_int16(x.data() + pos, end - pos), rest, !last,
-                                  check ? &out.mismatch : nullptr);
+    const Decoded d = align_piece(
+        to_int16(x.data() + pos, end - pos), rest, !last, check ? &out.mismatch : nullptr,
+        check && !english_language(options.language) ? &out.contrast : nullptr);
     if (!d.ok) return false;
     // Where this piece's result is kept up to: all of it when last; otherwise the middle of the
     // last pause (else the last word end) kCommitGuard seconds before the piece's end.
@@ -752,10 +795,21 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
     std::unique_lock<std::mutex> lock(sphinx_mutex());
     out.method = AlignmentMethod::Transcript;
     out.mismatch = -INFINITY;  // the worst piece's gap; below 0: the transcript beats the loop
+    out.contrast = INFINITY;
+    const bool english = english_language(impl_->options.language);
     // An implausibly long transcript is refused before aligning.
     std::string why = speech::implausible_transcript(words.size(), out.audio_seconds);
     if (why.empty() && !impl_->align_words(a, words, out, true)) {
       why = "the transcript found no path through the audio (it does not fit)";
+    } else if (why.empty() && !english) {
+      if (out.contrast < impl_->options.min_contrast_ratio * out.mismatch) {
+        char buf[240];
+        std::snprintf(buf, sizeof buf,
+                      "the transcript does not match the audio (it beats the same phones reversed "
+                      "by %.2f per frame, less than %.1f x its %.2f below a free phone loop)",
+                      out.contrast, impl_->options.min_contrast_ratio, out.mismatch);
+        why = buf;
+      }
     } else if (why.empty() && out.mismatch > impl_->options.mismatch_per_frame) {
       char buf[160];
       std::snprintf(buf, sizeof buf,
@@ -765,7 +819,8 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
       why = buf;
     }
     if (!std::isfinite(out.mismatch)) out.mismatch = 0;
-    if (!why.empty() && english_language(impl_->options.language)) {
+    if (!std::isfinite(out.contrast)) out.contrast = 0;
+    if (!why.empty() && english) {
       out.warnings.push_back(transcript_name + ": " + why + ": falling back to recognition");
       const double mismatch = out.mismatch;
       impl_->recognize_into(a, out);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <set>
@@ -32,7 +33,7 @@ struct IpaRow {
   Phoneme arpabet;
 };
 using P = Phoneme;
-constexpr std::array<IpaRow, 86> kIpa{{
+constexpr std::array<IpaRow, 115> kIpa{{
     {"aɪ", P::AY},
     {"aʊ", P::AW},
     {"ɔɪ", P::OY},
@@ -40,6 +41,8 @@ constexpr std::array<IpaRow, 86> kIpa{{
     {"eɪ", P::EY},
     {"tʃ", P::CH},
     {"dʒ", P::JH},
+    {"tS", P::CH},  // espeak-ng's mnemonics for tʃ and dʒ (ky, uz, chr: below)
+    {"dZ", P::JH},
     {"ɜɹ", P::ER},  // "ɜːɹ": CMUdict writes the r-coloured vowel as
                     // one ER
     {"ɑ", P::AA},
@@ -84,7 +87,8 @@ constexpr std::array<IpaRow, 86> kIpa{{
     {"l", P::L},
     {"ɹ", P::R},
     {"j", P::Y},
-    {"r", P::R},
+    {"r", P::D},  // trill or tap (it, es rr, ru, cs; English's r is ɹ): the tongue tip, lips
+                  // unrounded; R's lip class rounds them
     {"w", P::W},
     {"x", P::HH},  // loch: a back fricative, lips free like h
     // Other languages.
@@ -122,11 +126,42 @@ constexpr std::array<IpaRow, 86> kIpa{{
     {"q", P::K},
     {"c", P::K},
     {"ɟ", P::G},
+    {"χ", P::HH},  // uvular fricative (ar, he, hy "kh"): the tongue's back, lips free
+    {"ʕ", P::HH},  // pharyngeal (ar "ain")
+    {"ɧ", P::SH},  // sv "sj": lips slightly protruded as for sh
+    {"ɬ", P::L},   // lateral fricative (cy "ll"): the tongue as for l
+    {"ɮ", P::L},
+    {"ʈ", P::T},  // retroflex stops and nasal (hi, ta, bn): the tongue tip curled, lips free
+    {"ɖ", P::D},
+    {"ɳ", P::N},
+    {"ɽ", P::T},  // retroflex flap (ja "r", hi "ड़"): a flap, as ɾ
+    {"ɓ", P::B},  // implosives (vi "b", "đ"): the same closures as b and d
+    {"ɗ", P::D},
+    {"ʄ", P::G},
+    {"ɠ", P::G},
+    {"ɸ", P::F},   // bilabial fricative (ja "fu"): lips narrowed, not closed, as β
+    {"Φ", P::F},   // the same, as espeak-ng's smj writes it
+    {"ʧ", P::CH},  // affricate ligatures
+    {"ʤ", P::JH},
+    {"ʦ", P::S},  // ts as one symbol (lb): the tongue's release, lips free
+    {"ʣ", P::Z},
+    {"ä", P::AE},  // open central (ja "a"): as espeak's "a"
+    {"ε", P::EH},  // Greek epsilon for ɛ (espeak-ng's da)
+    {"ɘ", P::AH},  // close-mid central unrounded
+    {"ɶ", P::AO},  // open front rounded
+    // espeak-ng's own phoneme mnemonics, where a language's phoneme has no IPA spelling: S, Z
+    // (tS, dZ above), N, A (ga's broad a).
+    {"S", P::SH},
+    {"Z", P::ZH},
+    {"N", P::NG},
+    {"A", P::AA},
 }};
 // Symbols that carry no phone of their own: stress, length, syllabic mark, tie, glottal stop (no
-// lip shape; CMUdict has no symbol for it).
-constexpr std::array<std::string_view, 8> kIpaIgnored{"ˈ",      "ˌ", "ː", "\u0329",
-                                                      "\u0361", "ʔ", "-", "'"};
+// lip shape; CMUdict has no symbol for it), and espeak-ng's mnemonic marks where a language's
+// phoneme has no IPA: "?" a glottal stop (da), ":" length, "`" ejective (am, om), "#" voiceless
+// (is), "[" (ky), "\"" (mi), "^" palatal (mk), "+" (pa).
+constexpr std::array<std::string_view, 16> kIpaIgnored{
+    "ˈ", "ˌ", "ː", "\u0329", "\u0361", "ʔ", "-", "'", "?", ":", "`", "#", "[", "\"", "^", "+"};
 
 // Length of the UTF-8 sequence at s[i] and its code point; 0 when invalid.
 std::size_t utf8_decode(std::string_view s, std::size_t i, char32_t& cp) {
@@ -199,11 +234,20 @@ const std::vector<Pronunciation>& Dictionary::lookup(const std::string& word) co
 Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped) {
   Pronunciation out;
   std::size_t i = 0;
+  bool token_start = true;  // nothing but stress marks since the last separator
   while (i < ipa.size()) {
     if (ipa[i] == '_' || ipa[i] == ' ') {
       ++i;
+      token_start = true;
       continue;
     }
+    // A tone's digit 3 comes out as "ɜ" (espeak-ng's mnemonic for ɜ is "3") after the vowel it
+    // marks, in one symbol with it: cmn "ɑɜ", yue "eoiɜ", vi "aːɜ". The vowel ɜ begins a symbol.
+    if (!token_start && ipa.substr(i, 2) == "ɜ") {
+      i += 2;
+      continue;
+    }
+    if (ipa.substr(i, 2) != "ˈ" && ipa.substr(i, 2) != "ˌ") token_start = false;
     bool matched = false;
     for (std::string_view skip : kIpaIgnored)
       if (ipa.substr(i, skip.size()) == skip) {
@@ -224,9 +268,11 @@ Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped) {
     {
       char32_t cp = 0;
       const std::size_t n = utf8_decode(ipa, i, cp);
-      // Modifier letters (ʲ ʰ ʷ, tone letters) and combining diacritics (nasal ◌̃): no phone.
+      // Modifier letters (ʲ ʰ ʷ, tone letters; ᵝ ᵑ from Phonetic Extensions) and combining
+      // diacritics (nasal ◌̃): no phone.
       if (n > 0 &&
-          ((cp >= 0x02B0 && cp <= 0x02FF && cp != 0x02D0) || (cp >= 0x0300 && cp <= 0x036F))) {
+          ((cp >= 0x02B0 && cp <= 0x02FF && cp != 0x02D0) || (cp >= 0x0300 && cp <= 0x036F) ||
+           (cp >= 0x1D2C && cp <= 0x1D6A) || (cp >= 0x1D9B && cp <= 0x1DBF))) {
         i += n;
         continue;
       }
@@ -279,12 +325,63 @@ bool espeak_ready() {
   return ready;
 }
 
-Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped,
-                                   const std::string& language) {
+bool select_espeak_voice(const std::string& language) {
+  if (language.empty()) return false;
+  // Mandarin: espeak-ng 1.51's cmn voice ("latin as English") turns characters into pinyin with
+  // tone digits and reads those as English (你好 -> "ni three hao three"); its sibling
+  // cmn-latn-pinyin reads the same characters as Mandarin. Chinese text goes to the one that
+  // reads it (Latin letters in it are then read as pinyin).
+  std::string base = language.substr(0, language.find('+'));
+  std::transform(base.begin(), base.end(), base.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (base == "cmn" || base == "zh" || base == "zh-cmn" || base == "zh-cn" || base == "zh-hans")
+    return select_espeak_voice("cmn-latn-pinyin" + language.substr(base.size()));
+  if (espeak_SetVoiceByName(language.c_str()) == EE_OK) return true;
+  // A language code: the voices that declare it, the lowest priority number first (espeak-ng's
+  // voice files list "priority code" pairs; espeak_VOICE::languages packs them as a priority
+  // byte, the code and a NUL, ended by a zero byte).
+  const std::size_t plus = language.find('+');
+  std::string code = language.substr(0, plus);
+  const std::string variant = plus == std::string::npos ? "" : language.substr(plus);
+  std::transform(code.begin(), code.end(), code.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::replace(code.begin(), code.end(), '_', '-');
+  const espeak_VOICE* best = nullptr;
+  int best_priority = 1 << 30;
+  for (const espeak_VOICE** v = espeak_ListVoices(nullptr); v != nullptr && *v != nullptr; ++v)
+    for (const char* l = (*v)->languages; l != nullptr && *l != 0; l += std::strlen(l + 1) + 2)
+      if (code == l + 1 && *l < best_priority) {
+        best = *v;
+        best_priority = *l;
+      }
+  if (best == nullptr || best->identifier == nullptr) return false;
+  std::string id = best->identifier;  // "sit/cmn": espeak_SetVoiceByName takes the file name
+  if (const std::size_t slash = id.rfind('/'); slash != std::string::npos) id.erase(0, slash + 1);
+  return espeak_SetVoiceByName((id + variant).c_str()) == EE_OK;
+}
+
+std::vector<std::string> espeak_voice_names() {
   std::lock_guard<std::mutex> lock(espeak_mutex());
-  if (!espeak_ready()) return {};
+  std::vector<std::string> names;
+  if (!espeak_ready()) return names;
+  for (const espeak_VOICE** v = espeak_ListVoices(nullptr); v != nullptr && *v != nullptr; ++v) {
+    if ((*v)->identifier == nullptr) continue;
+    std::string id = (*v)->identifier;
+    if (const std::size_t slash = id.rfind('/'); slash != std::string::npos) id.erase(0, slash + 1);
+    std::transform(id.begin(), id.end(), id.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    names.push_back(std::move(id));
+  }
+  return names;
+}
+
+std::vector<EspeakWord> espeak_pronunciations(const std::vector<std::string>& words,
+                                              const std::string& language) {
+  std::lock_guard<std::mutex> lock(espeak_mutex());
+  std::vector<EspeakWord> out(words.size());
+  if (!espeak_ready()) return out;
   const bool other = language != "en-us";
-  if (other && espeak_SetVoiceByName(language.c_str()) != EE_OK) {
+  if (other && !select_espeak_voice(language)) {
     espeak_SetVoiceByName("en-us");
     throw std::invalid_argument("espeak-ng has no voice \"" + language + "\"");
   }
@@ -294,17 +391,45 @@ Pronunciation espeak_pronunciation(const std::string& word, std::string* unmappe
       if (on) espeak_SetVoiceByName("en-us");
     }
   } restore{other};
-  std::string ipa;
-  const void* text = word.c_str();
-  // Phonemes separated by '_' (bits 8-23 of phonememode hold the separator).
-  while (text != nullptr) {
-    const char* part =
-        espeak_TextToPhonemes(&text, espeakCHARS_UTF8, espeakPHONEMES_IPA | ('_' << 8));
-    if (part == nullptr) break;
-    ipa += part;
-    ipa += ' ';
+  const bool japanese = language.size() >= 2 && std::tolower(language[0]) == 'j' &&
+                        std::tolower(language[1]) == 'a' &&
+                        (language.size() == 2 || language[2] == '-' || language[2] == '+');
+  for (std::size_t w = 0; w < words.size(); ++w) {
+    const std::string& word = words[w];
+    std::string ipa;
+    const void* text = word.c_str();
+    // Phonemes separated by '_' (bits 8-23 of phonememode hold the separator).
+    while (text != nullptr) {
+      const char* part =
+          espeak_TextToPhonemes(&text, espeakCHARS_UTF8, espeakPHONEMES_IPA | ('_' << 8));
+      if (part == nullptr) break;
+      ipa += part;
+      ipa += ' ';
+    }
+    // Han characters in Japanese: espeak-ng 1.51's ja reads kana only. Alone a kanji is named
+    // in English ("Chinese letter"), inside a word it is dropped ("買います" -> "imasu").
+    bool han = false;
+    for (std::size_t i = 0; i < word.size();) {
+      char32_t cp = 0;
+      const std::size_t n = std::max<std::size_t>(1, utf8_decode(word, i, cp));
+      han = han || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
+      i += n;
+    }
+    const bool latin = std::any_of(word.begin(), word.end(), [](char c) {
+      return std::isalpha(static_cast<unsigned char>(c)) != 0;
+    });
+    out[w].spelt = other && ((ipa.find("(en") != std::string::npos && !latin) || (han && japanese));
+    out[w].phones = ipa_to_arpabet(ipa, &out[w].unmapped);
   }
-  return ipa_to_arpabet(ipa, unmapped);
+  return out;
+}
+
+Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped,
+                                   const std::string& language, bool* spelt) {
+  EspeakWord e = std::move(espeak_pronunciations({word}, language).front());
+  if (unmapped != nullptr) *unmapped += e.unmapped;
+  if (spelt != nullptr) *spelt = e.spelt;
+  return std::move(e.phones);
 }
 
 namespace {
@@ -333,6 +458,23 @@ bool date_so_far(std::string_view s, char separator) {
   const std::string_view a = s.substr(0, at), b = s.substr(at + 1);
   if (!all_digits(a) || !all_digits(b) || b.size() > 2) return false;
   return a.size() <= 2 || (separator == '-' && a.size() == 4);
+}
+
+// Whether a non-ASCII code point separates words.
+bool separates(char32_t cp) {
+  // BOM, Latin-1 punctuation, general punctuation and spaces, CJK punctuation, fullwidth and
+  // small forms (，。？！：；), and the full stops and commas of other scripts: Arabic ، ؛ ؟ ۔,
+  // Devanagari । ॥, Armenian ։ ՝ ՞, Hebrew ־ ׃, Ethiopic ፡ ። ፣ ..., Thai ๚ ๛, Myanmar ၊ ။,
+  // Georgian ჻. Chinese and Japanese write no spaces: their phrases, between such marks, are
+  // the words the aligner may pause between.
+  return cp == 0xFEFF || (cp >= 0x80 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x206F) ||
+         (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF01 && cp <= 0xFF0F) ||
+         (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
+         (cp >= 0xFF5B && cp <= 0xFF65) || (cp >= 0xFE10 && cp <= 0xFE1F) ||
+         (cp >= 0xFE30 && cp <= 0xFE6B) || cp == 0x060C || cp == 0x061B || cp == 0x061F ||
+         cp == 0x06D4 || cp == 0x0964 || cp == 0x0965 || cp == 0x0589 || cp == 0x055D ||
+         cp == 0x055E || cp == 0x05BE || cp == 0x05C3 || (cp >= 0x1361 && cp <= 0x1368) ||
+         cp == 0x0E5A || cp == 0x0E5B || cp == 0x104A || cp == 0x104B || cp == 0x10FB;
 }
 
 // Words as written, lowercase: letters (any script), digits and inner apostrophes; a number keeps
@@ -381,9 +523,8 @@ std::vector<std::string> written_tokens(std::string_view text, const std::string
     } else if (cp == 0xA3 || cp == 0x20AC || cp == 0xB0) {
       flush();
       tokens.emplace_back(text.substr(i, n));  // £ € °
-    } else if (cp == 0xFEFF || (cp >= 0x80 && cp <= 0xBF) || (cp >= 0x2000 && cp <= 0x206F) ||
-               (cp >= 0x3000 && cp <= 0x303F)) {
-      flush();  // BOM, Latin-1 punctuation, general and CJK punctuation, spaces
+    } else if (separates(cp)) {
+      flush();
     } else {
       word += std::string(text.substr(i, n));  // letters of any script: espeak-ng reads them
     }

@@ -62,15 +62,41 @@ std::vector<Pronunciation> reading_pronunciations(
 // espeak-ng's pronunciation of one word in `language` (an espeak-ng voice; en-us by default),
 // mapped to ARPAbet; empty when espeak-ng gives nothing usable (e.g. a symbol it does not read).
 // `unmapped` receives IPA it could not map. Throws std::invalid_argument for a voice espeak-ng
-// lacks.
+// lacks. `spelt` (when given) is set when espeak-ng cannot read the word as written: it switched
+// to English to name the characters of a word written without Latin letters, or the word holds
+// kanji in Japanese (espeak-ng's ja reads kana; a kanji alone is "Chinese letter", inside a word
+// it is dropped): those phones are not what is said.
 Pronunciation espeak_pronunciation(const std::string& word, std::string* unmapped = nullptr,
-                                   const std::string& language = "en-us");
+                                   const std::string& language = "en-us", bool* spelt = nullptr);
+
+// The same for many words, with one change of voice: espeak-ng 1.51 leaks ~1.3 KB on each change
+// of voice (measured: 1000 switches de -> en-us -> de leak 2.5 MB), so a transcript's words are
+// pronounced together, not one voice change per word.
+struct EspeakWord {
+  Pronunciation phones;
+  std::string unmapped;
+  bool spelt = false;
+};
+std::vector<EspeakWord> espeak_pronunciations(const std::vector<std::string>& words,
+                                              const std::string& language);
 
 // espeak-ng is process-wide state: hold espeak_mutex() around every call into it.
 // espeak_ready() initialises it once (retrieval mode, phoneme events as IPA, voice en-us) and
 // says whether that worked; callers that change the voice or rate restore en-us and 175 wpm.
 std::mutex& espeak_mutex();
 bool espeak_ready();
+
+// Selects the espeak-ng voice for `language` (hold espeak_mutex(), after espeak_ready()): a voice
+// name as espeak-ng names them ("de", "cmn", "en-us", "de+f3", "Chinese (Cantonese)"), else a
+// language code that voices declare (BCP 47 style, any case: "zh" and "zh-cmn" -> cmn, "zh-yue"
+// -> yue, "pt-PT" -> pt), the voice of highest priority for it, as `espeak-ng -v` resolves them; a
+// "+variant" suffix is kept ("zh+f3"). Returns false, with the voice unchanged, when nothing
+// matches.
+bool select_espeak_voice(const std::string& language);
+
+// Every voice espeak-ng has, by the name select_espeak_voice takes ("af", "cmn-latn-pinyin",
+// "en-us", ...); empty when espeak-ng cannot be initialised. Takes espeak_mutex() itself.
+std::vector<std::string> espeak_voice_names();
 
 // IPA (espeak-ng's output for one word, phonemes separated by '_') -> ARPAbet. Exposed for tests.
 Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped = nullptr);

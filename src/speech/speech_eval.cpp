@@ -72,7 +72,7 @@ bool is_stop(Phoneme p) {
 bool espeak_has_voice(const std::string& voice) {
   std::lock_guard<std::mutex> lock(speech::espeak_mutex());
   if (voice.empty() || !speech::espeak_ready()) return false;
-  const bool has = espeak_SetVoiceByName(voice.c_str()) == EE_OK;
+  const bool has = speech::select_espeak_voice(voice);
   espeak_SetVoiceByName("en-us");
   return has;
 }
@@ -84,7 +84,7 @@ LabelledSpeech synthesize_espeak(const std::string& text, const std::string& voi
   {
     std::lock_guard<std::mutex> lock(speech::espeak_mutex());
     if (!speech::espeak_ready()) throw std::runtime_error("espeak-ng cannot be initialised");
-    if (espeak_SetVoiceByName(voice.c_str()) != EE_OK)
+    if (!speech::select_espeak_voice(voice))
       throw std::invalid_argument("espeak-ng has no voice \"" + voice +
                                   "\" (a language such as de, fr, es, it, pt, pl, nl, ru, or a "
                                   "variant such as de+f3)");
@@ -179,7 +179,7 @@ std::optional<Phoneme> festival_phone(const std::string& name) {
 // festival's Italian phone set (festvox-italp16k, -itapc16k: italian_phoneset.scm; a vowel's
 // stress mark "1" is dropped) -> the phones the IPA table gives the same sounds (e -> EH as for
 // espeak-ng's e, a -> AE as its a, the open vowels E -> EH, O -> AO; S/Z as sh/zh, J (gn) -> N,
-// L (gli) -> L, r -> R as IPA r); the affricates are one segment each: tS -> CH, dZ -> JH, and
+// L (gli) -> L, r -> D as IPA r); the affricates are one segment each: tS -> CH, dZ -> JH, and
 // ts/dz -> S/Z (the table reads them as t+s, d+z: one lip class either way).
 std::optional<Phoneme> festival_italian_phone(std::string name) {
   if (name.size() > 1 && name.back() == '1') name.pop_back();
@@ -190,7 +190,7 @@ std::optional<Phoneme> festival_italian_phone(std::string name) {
       {"k", Phoneme::K},   {"b", Phoneme::B},   {"d", Phoneme::D},  {"g", Phoneme::G},
       {"f", Phoneme::F},   {"s", Phoneme::S},   {"S", Phoneme::SH}, {"v", Phoneme::V},
       {"z", Phoneme::Z},   {"Z", Phoneme::ZH},  {"m", Phoneme::M},  {"n", Phoneme::N},
-      {"J", Phoneme::N},   {"l", Phoneme::L},   {"L", Phoneme::L},  {"r", Phoneme::R},
+      {"J", Phoneme::N},   {"l", Phoneme::L},   {"L", Phoneme::L},  {"r", Phoneme::D},
       {"tS", Phoneme::CH}, {"dZ", Phoneme::JH}, {"ts", Phoneme::S}, {"dz", Phoneme::Z}};
   for (const auto& [n, p] : kItalian)
     if (name == n) return p;
@@ -347,7 +347,10 @@ const std::vector<std::string>& eval_sentences() {
   return s;
 }
 
-const std::vector<std::string>& eval_sentences(const std::string& language) {
+namespace {
+
+// Two sentences per language, written for this evaluation (with bilabials and rounded vowels).
+const std::vector<std::pair<std::string, std::vector<std::string>>>& language_sentences() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> kSentences{
       {"de",
        {"Meine Mutter bringt am Morgen frisches Brot und warme Milch.",
@@ -360,11 +363,48 @@ const std::vector<std::string>& eval_sentences(const std::string& language) {
         "Bajo la lluvia, los niños buscaban piedras bonitas en el puerto."}},
       {"it",
        {"Mia madre porta il pane e il burro ogni mattina.",
-        "Sul monte, i bambini guardavano le barche nel porto lontano."}}};
+        "Sul monte, i bambini guardavano le barche nel porto lontano."}},
+      {"ru",
+       {"Моя мама покупает хлеб и молоко в магазине.",
+        "Прошлым летом папа купил большую белую лодку."}},
+      {"zh", {"妈妈每天早上买面包和牛奶。", "爸爸明天不去北京，他在家看报纸。"}},
+      {"pt", {"Minha mãe compra pão e maçãs no mercado.", "O gato dorme o dia todo no sofá."}},
+      {"nl",
+       {"Mijn moeder bakt brood met boter en melk.", "De kat slaapt de hele dag op de bank."}},
+      {"pl", {"Moja mama kupuje chleb i mleko w sklepie.", "Kot śpi cały dzień na kanapie."}},
+      {"sv", {"Min mamma bakar bröd med smör och mjölk.", "Katten sover hela dagen i soffan."}},
+      {"cs", {"Moje máma peče chleba s máslem a mlékem.", "Kočka spí celý den na gauči."}},
+      {"tr", {"Annem pazardan ekmek ve elma alıyor.", "Kedi bütün gün kanepede uyuyor."}},
+      {"fi",
+       {"Minun äitini ostaa leipää ja maitoa kaupasta.", "Kissa nukkuu koko päivän sohvalla."}},
+      {"hu", {"Anyám kenyeret és tejet vesz a boltban.", "A macska egész nap a kanapén alszik."}},
+      {"el",
+       {"Η μητέρα μου αγοράζει ψωμί και μήλα από την αγορά.",
+        "Η γάτα κοιμάται όλη μέρα στον καναπέ."}},
+      {"yue", {"你好，我哋今日去買麵包同蘋果。", "隻貓成日喺梳化度瞓覺。"}},
+      {"ja",
+       {"わたしのははは、まいにち、パンとりんごをかいます。",
+        "ねこは、いちにちじゅう、ソファでねています。"}},
+      {"ko", {"우리 엄마는 시장에서 빵과 사과를 사요.", "고양이는 하루 종일 소파에서 자요."}},
+      {"hi", {"मेरी माँ बाज़ार से रोटी और सेब खरीदती है।", "बिल्ली पूरे दिन सोफ़े पर सोती है।"}},
+      {"ar", {"أمي تشتري الخبز والتفاح من السوق.", "القطة تنام طوال اليوم على الأريكة."}},
+      {"vi", {"Mẹ tôi mua bánh mì và táo ở chợ.", "Con mèo ngủ cả ngày trên ghế sofa."}}};
+  return kSentences;
+}
+
+}  // namespace
+
+const std::vector<std::string>& eval_sentences(const std::string& language) {
   static const std::vector<std::string> kNone;
-  for (const auto& [lang, sentences] : kSentences)
+  for (const auto& [lang, sentences] : language_sentences())
     if (lang == language) return sentences;
   return kNone;
+}
+
+std::vector<std::string> eval_languages() {
+  std::vector<std::string> out;
+  for (const auto& entry : language_sentences()) out.push_back(entry.first);
+  return out;
 }
 
 namespace {
@@ -400,10 +440,23 @@ void run_modes(Aligner& aligner, const SpeechStreamOptions& stream_options, cons
   add(r.live.scores, score_phones(live, u.truth));
 }
 
+// A wrong transcript for the cross-language transcript check, met after everything else: its
+// espeak-ng transcriptions would otherwise change what espeak-ng synthesises next (its waveform
+// and event times depend on what it did before), and so the other measurements.
+struct WrongTranscript {
+  std::size_t source;  // index into the results
+  Audio audio;
+  std::string transcript, name;
+  Aligner* aligner;
+};
+
 // With a transcript by synthesis (English or not) and, when `acoustic` is given, by the
-// cross-language forced alignment; without by the phone recogniser.
+// cross-language forced alignment, whose transcript check is to meet `wrong` (another sentence)
+// later (`checks`); without by the phone recogniser.
 void run_synthesis_modes(const std::string& language, const std::string& model_dir,
-                         const LabelledSpeech& u, SourceResult& r, Aligner* acoustic = nullptr) {
+                         const LabelledSpeech& u, SourceResult& r, Aligner* acoustic = nullptr,
+                         const std::string& wrong = "",
+                         std::vector<WrongTranscript>* checks = nullptr, std::size_t source = 0) {
   ++r.utterances;
   r.audio_seconds += u.audio.duration();
   SynthesisAlignerOptions so;
@@ -423,6 +476,9 @@ void run_synthesis_modes(const std::string& language, const std::string& model_d
   add(r.acoustic.scores, score_phones(cross.phonemes, u.truth));
   r.acoustic.cpu_seconds += cross.cpu_seconds;
   r.acoustic.audio_seconds += cross.audio_seconds;
+  r.transcripts_kept += cross.method == AlignmentMethod::Transcript ? 1 : 0;
+  if (!wrong.empty() && checks != nullptr)
+    checks->push_back({source, u.audio, wrong, u.name + " (wrong transcript)", acoustic});
 }
 
 // The cross-language aligner for `language`, made once.
@@ -446,6 +502,7 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
   so.model_dir = options.model_dir;
   std::vector<SourceResult> out;
   std::map<std::string, Aligner> cross;  // cross-language aligners, per language
+  std::vector<WrongTranscript> checks;
   if (options.espeak) {
     SourceResult r;
     r.source = "espeak-ng";
@@ -477,12 +534,16 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
                  std::to_string(rate) + " wpm";
         if (progress) progress(u.name);
         run_synthesis_modes(language, options.model_dir, u, r,
-                            &aligner_for(cross, language, options.model_dir));
+                            &aligner_for(cross, language, options.model_dir),
+                            sentences[(i + 1) % sentences.size()], &checks, out.size());
       }
     out.push_back(std::move(r));
   }
   if (options.festival && festival_available())
     for (const auto& [language, voice] : options.festival_language_voices) {
+      if (std::find(options.languages.begin(), options.languages.end(), language) ==
+          options.languages.end())
+        continue;
       if (!festival_voice_available(voice)) {
         if (progress)
           progress("festival voice " + voice + " is not installed (scripts/setup.sh): skipped");
@@ -502,7 +563,8 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
           u.name = name;
           if (progress) progress(u.name);
           run_synthesis_modes(language, options.model_dir, u, r,
-                              &aligner_for(cross, language, options.model_dir));
+                              &aligner_for(cross, language, options.model_dir),
+                              sentences[(i + 1) % sentences.size()], &checks, out.size());
         }
       out.push_back(std::move(r));
     }
@@ -566,6 +628,13 @@ std::vector<SourceResult> evaluate_speech(const SpeechEvalOptions& options,
     out.push_back(std::move(r));
     if (options.synthesis_english) out.push_back(std::move(rs));
   }
+  for (WrongTranscript& c : checks) {
+    if (progress) progress(c.name);
+    SourceResult& r = out[c.source];
+    ++r.wrong_transcripts;
+    const Alignment w = c.aligner->align(c.audio, c.transcript, c.name);
+    r.wrong_detected += w.method == AlignmentMethod::RecognitionFallback ? 1 : 0;
+  }
   return out;
 }
 
@@ -591,8 +660,14 @@ std::string speech_eval_json(const std::vector<SourceResult>& results,
              {"audio_seconds", r.audio_seconds},
              {"with_transcript_by_synthesis", mode(r.transcript, false)},
              {"without_transcript_phone_recogniser", mode(r.recognition, false)}};
-      if (r.acoustic.scores.frames > 0)
+      if (r.acoustic.scores.frames > 0) {
         j["with_transcript_cross_language"] = mode(r.acoustic, false);
+        j["with_transcript_cross_language"]["transcript_check"] = {
+            {"right_kept", r.transcripts_kept},
+            {"right", r.utterances},
+            {"wrong_detected", r.wrong_detected},
+            {"wrong", r.wrong_transcripts}};
+      }
       sources.push_back(std::move(j));
     } else
       sources.push_back({{"source", r.source},

@@ -64,11 +64,11 @@ TEST(CliEvalSpeech, QuickRunWritesAReportPerSource) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(test::contains(r.err, "espeak-ng: 8 utterances")) << r.err;
   const auto j = nlohmann::json::parse(test::read_text(tmp.path("e.json")));
-  // espeak-ng; de, fr, es, it and festival's Italian (by synthesis and cross-language); festival
-  // and real, each also by synthesis.
-  ASSERT_EQ(j["sources"].size(), 10u);
+  // espeak-ng; de, fr, es, it, ru, zh and festival's Italian (by synthesis and cross-language);
+  // festival and real, each also by synthesis.
+  ASSERT_EQ(j["sources"].size(), 12u);
   EXPECT_EQ(j["voices"].size(), 1u);
-  int languages = 0;
+  int languages = 0, wrong = 0, detected = 0;
   for (const auto& s : j["sources"]) {
     const bool by_synthesis = s.contains("with_transcript_by_synthesis");
     const std::vector<const char*> modes =
@@ -76,12 +76,19 @@ TEST(CliEvalSpeech, QuickRunWritesAReportPerSource) {
                                                 "without_transcript_phone_recogniser"}
                      : std::vector<const char*>{"with_transcript", "without_transcript", "live"};
     for (const char* mode : modes) {
-      EXPECT_GT(s[mode]["frames"].get<int>(), 500) << mode;
+      EXPECT_GE(s[mode]["frames"].get<int>(), 400) << mode;
       EXPECT_GT(s[mode]["lip_class_frame_accuracy"].get<double>(), 0.3) << mode;
     }
     const std::string source = s["source"];
     const bool english = source.find("en-us") != std::string::npos;
     EXPECT_EQ(s.contains("with_transcript_cross_language"), by_synthesis && !english) << source;
+    if (s.contains("with_transcript_cross_language")) {  // measured: all kept, 13 of 14 detected
+      const auto& check = s["with_transcript_cross_language"]["transcript_check"];
+      EXPECT_EQ(check["right_kept"], check["right"]) << source;
+      EXPECT_EQ(check["wrong"].get<int>(), 2) << source;
+      wrong += check["wrong"].get<int>();
+      detected += check["wrong_detected"].get<int>();
+    }
     if (source.rfind("festival it", 0) == 0) {  // measured 0.834, by synthesis 0.620
       EXPECT_GE(s["with_transcript_cross_language"]["lip_class_frame_accuracy"].get<double>(),
                 0.78);
@@ -89,15 +96,37 @@ TEST(CliEvalSpeech, QuickRunWritesAReportPerSource) {
                 s["with_transcript_by_synthesis"]["lip_class_frame_accuracy"].get<double>() + 0.1);
     }
     if (by_synthesis && s["source"].get<std::string>().rfind("espeak-ng", 0) == 0) {
-      ++languages;  // measured 0.854-0.917 (docs/speech.md)
-      EXPECT_GE(s["with_transcript_by_synthesis"]["lip_class_frame_accuracy"].get<double>(), 0.8)
+      ++languages;  // measured 0.798-0.900 (docs/speech.md)
+      EXPECT_GE(s["with_transcript_by_synthesis"]["lip_class_frame_accuracy"].get<double>(), 0.75)
           << s["source"];
       EXPECT_GE(s["with_transcript_by_synthesis"]["bilabial_recall_40ms"].get<double>(), 0.95)
           << s["source"];
     }
   }
-  EXPECT_EQ(languages, 4);
+  EXPECT_EQ(languages, 6);
+  EXPECT_GE(detected, wrong - 2);
   EXPECT_EQ(test::run_cli("eval speech --real /nonexistent", tmp).exit_code, 3);
+}
+
+TEST(CliEvalSpeech, LanguagesOnlyRunsTheLanguagesAsked) {
+  test::TempDir tmp;
+  const test::RunResult r = test::run_cli(
+      "eval speech --quick --languages-only --languages ko,hi -o '" + tmp.path("e.json") + "'",
+      tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(test::read_text(tmp.path("e.json")));
+  ASSERT_EQ(j["sources"].size(), 2u);
+  EXPECT_EQ(j["sources"][0]["source"], "espeak-ng ko");
+  EXPECT_EQ(j["sources"][1]["source"], "espeak-ng hi");
+  for (const auto& s : j["sources"]) {
+    const auto& cross = s["with_transcript_cross_language"];
+    EXPECT_GE(cross["lip_class_frame_accuracy"].get<double>(), 0.5) << s["source"];
+    EXPECT_EQ(cross["transcript_check"]["right_kept"], cross["transcript_check"]["right"]);
+  }
+  const test::RunResult unknown = test::run_cli("eval speech --languages de,xx", tmp);
+  EXPECT_EQ(unknown.exit_code, 6);
+  EXPECT_TRUE(test::contains(unknown.err, "\"xx\"")) << unknown.err;
+  EXPECT_EQ(test::run_cli("eval speech --languages-only --real /tmp", tmp).exit_code, 2);
 }
 
 }  // namespace
