@@ -549,7 +549,7 @@ std::vector<TimedPhoneme> align_speech(const SpeechOptions& o, const Audio& audi
   for (const TimedPhoneme& p : a.phonemes) phones += p.phoneme != Phoneme::SIL;
   std::string method = alignment_method_name(a.method);
   if (a.method == AlignmentMethod::Transcript && !english_language(o.lang))
-    method += " (" + o.lang + ", espeak-ng's phones)";
+    method += " (" + o.lang + ", espeak-ng's " + espeak_voice_name(o.lang) + " phones)";
   std::fprintf(stderr,
                "semblend speech: %s%.2f s of audio, %s: %zu words, %zu phones (CPU %.2f s, "
                "real-time factor %.3f)\n",

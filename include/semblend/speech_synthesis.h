@@ -39,5 +39,8 @@ LabelledSpeech synthesize_espeak(const std::string& text, const std::string& voi
 // Whether espeak-ng has `voice` (what synthesize_espeak would accept); false when espeak-ng cannot
 // be initialised.
 bool espeak_has_voice(const std::string& voice);
+// The name of the voice espeak-ng speaks for `voice`, a voice name or language code ("German" for
+// de, "Chinese (Mandarin, latin as Pinyin)" for zh: speech --lang); "" when it has none.
+std::string espeak_voice_name(const std::string& voice);
 
 }  // namespace semblend

@@ -239,6 +239,9 @@ struct Aligner::Impl {
       const std::vector<speech::SpokenWord>& words, std::vector<std::string>& kept,
       std::vector<std::string>& warnings);
   // check: also measure the mismatch against the phone loop (transcripts, not recognised words).
+  // False when there is no alignment; `unpronounceable` then says whether that is because no
+  // word had a pronunciation.
+  bool unpronounceable = false;
   bool align_words(const Audio& audio, const std::vector<speech::SpokenWord>& words, Alignment& out,
                    bool check);
   void recognize_into(const Audio& audio, Alignment& out);
@@ -615,8 +618,9 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
     }
     if (p.empty()) {
       warnings.push_back("\"" + sw.text + "\" has no pronunciation" +
-                         (options.espeak ? " (not in the dictionary, nothing from espeak-ng)"
-                                         : " (not in the dictionary)") +
+                         (!english         ? " (espeak-ng's " + options.language + " says nothing)"
+                          : options.espeak ? " (not in the dictionary, nothing from espeak-ng)"
+                                           : " (not in the dictionary)") +
                          ": left out of the alignment");
       continue;
     }
@@ -638,6 +642,7 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::Sp
                                 Alignment& out, bool check) {
   std::vector<std::string> kept;
   const auto prons = pronunciations(words, kept, out.warnings);
+  unpronounceable = prons.empty();
   if (prons.empty()) return false;
   const std::vector<float>& x = audio.samples;
   const auto max_piece = static_cast<std::size_t>(options.max_chunk_seconds * kRate);
@@ -800,7 +805,9 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
     // An implausibly long transcript is refused before aligning.
     std::string why = speech::implausible_transcript(words.size(), out.audio_seconds);
     if (why.empty() && !impl_->align_words(a, words, out, true)) {
-      why = "the transcript found no path through the audio (it does not fit)";
+      why = impl_->unpronounceable
+                ? "no word of the transcript has a pronunciation"
+                : "the transcript found no path through the audio (it does not fit)";
     } else if (why.empty() && !english) {
       if (out.contrast < impl_->options.min_contrast_ratio * out.mismatch) {
         char buf[240];

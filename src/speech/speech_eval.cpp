@@ -70,11 +70,17 @@ bool is_stop(Phoneme p) {
 }  // namespace
 
 bool espeak_has_voice(const std::string& voice) {
+  return !espeak_voice_name(voice).empty();
+}
+
+std::string espeak_voice_name(const std::string& voice) {
   std::lock_guard<std::mutex> lock(speech::espeak_mutex());
-  if (voice.empty() || !speech::espeak_ready()) return false;
-  const bool has = speech::select_espeak_voice(voice);
+  if (voice.empty() || !speech::espeak_ready() || !speech::select_espeak_voice(voice)) return "";
+  const espeak_VOICE* current = espeak_GetCurrentVoice();
+  std::string name =
+      current != nullptr && current->name != nullptr && *current->name != 0 ? current->name : voice;
   espeak_SetVoiceByName("en-us");
-  return has;
+  return name;
 }
 
 LabelledSpeech synthesize_espeak(const std::string& text, const std::string& voice, int rate_wpm) {

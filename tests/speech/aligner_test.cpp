@@ -856,6 +856,12 @@ TEST(Aligner, ChineseIsAlignedPhraseByPhrase) {
   EXPECT_EQ(found, total);
   const Alignment wrong = chinese.align(speech.audio, "猫整天都在沙发上睡觉。", "wrong.txt");
   EXPECT_EQ(wrong.method, AlignmentMethod::RecognitionFallback);
+  // Nothing espeak-ng can say (its Mandarin reads no emoji): the phone recogniser, and why.
+  const Alignment none = chinese.align(speech.audio, "😀 😀", "emoji.txt");
+  EXPECT_EQ(none.method, AlignmentMethod::RecognitionFallback);
+  EXPECT_TRUE(std::any_of(none.warnings.begin(), none.warnings.end(), [](const std::string& w) {
+    return w.find("no word of the transcript has a pronunciation") != std::string::npos;
+  }));
 }
 
 }  // namespace

@@ -164,7 +164,7 @@ TEST(CliSpeechLang, GermanWithAndWithoutTranscript) {
                              test::q(tmp.path("de.csv")),
                          tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("transcript (de, espeak-ng's phones)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("transcript (de, espeak-ng's German phones)"), std::string::npos) << r.err;
   EXPECT_GT(read_file(tmp.path("de.csv")).size(), 1000u);
   r = test::run_cli("speech " + test::q(tmp.path("de.wav")) + " --transcript " +
                         test::q(tmp.path("de.txt")) + " --lang de --by-synthesis -o " +
