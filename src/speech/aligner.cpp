@@ -18,7 +18,6 @@
 #include <sphinxbase/logmath.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -206,10 +205,8 @@ const char* alignment_method_name(AlignmentMethod m) {
 }
 
 bool english_language(const std::string& language) {
-  std::string l = language.substr(0, 3);
-  std::transform(l.begin(), l.end(), l.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return l == "en" || l == "en-" || l == "en_" || l == "en+";
+  const std::string base = speech::language_base(language);
+  return base == "en" || base.starts_with("en-");
 }
 
 std::string default_pocketsphinx_model_dir() {
@@ -219,6 +216,7 @@ std::string default_pocketsphinx_model_dir() {
 
 struct Aligner::Impl {
   AlignerOptions options;
+  bool english = true;  // english_language(options.language)
   std::string hmm, dict_path, lm_path;
   speech::Dictionary dictionary;
   Decoder aligner;     // phone dictionary, FSG searches "align" and "loop"
@@ -272,6 +270,7 @@ Aligner Aligner::create(const AlignerOptions& options) {
                                 "\" (a language such as de, fr, es, it, pt, pl, nl, ru)");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  impl->english = english_language(options.language);
   const std::string dir =
       options.model_dir.empty() ? default_pocketsphinx_model_dir() : options.model_dir;
   impl->hmm = options.acoustic_model.empty() ? dir + "/en-us" : options.acoustic_model;
@@ -547,45 +546,36 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
   // One dictionary word's pronunciations, espeak-ng's when it has none (said in a warning, once,
   // except for numbers).
   std::map<std::string, std::vector<Pronunciation>> asked;
-  const bool english = english_language(options.language);
   std::string unmapped_ipa;  // another language's symbols without a mouth shape, said once
   std::string spelt_words;   // another language's words espeak-ng could only name in English
   // Another language: every word is espeak-ng's, in the transcript's language, asked all at once
-  // (one change of voice; see espeak_pronunciations).
-  std::map<std::string, speech::EspeakWord> foreign;
+  // (one change of voice; see espeak_pronunciations), with its sound-alike variants.
   if (!english) {
     std::vector<std::string> distinct;
     for (const speech::SpokenWord& sw : words)
       if (std::find(distinct.begin(), distinct.end(), sw.text) == distinct.end())
         distinct.push_back(sw.text);
-    std::vector<speech::EspeakWord> said =
+    const std::vector<speech::EspeakWord> said =
         speech::espeak_pronunciations(distinct, options.language);
-    for (std::size_t i = 0; i < distinct.size(); ++i)
-      foreign.emplace(distinct[i], std::move(said[i]));
+    for (std::size_t i = 0; i < distinct.size(); ++i) {
+      const speech::EspeakWord& e = said[i];
+      if (e.spelt) spelt_words += (spelt_words.empty() ? "\"" : ", \"") + distinct[i] + "\"";
+      for (std::size_t k = 0; k < e.unmapped.size();) {  // one UTF-8 symbol at a time
+        std::size_t n = 1;
+        while (k + n < e.unmapped.size() &&
+               (static_cast<unsigned char>(e.unmapped[k + n]) & 0xC0) == 0x80)
+          ++n;
+        if (unmapped_ipa.find(e.unmapped.substr(k, n)) == std::string::npos)
+          unmapped_ipa += e.unmapped.substr(k, n);
+        k += n;
+      }
+      std::vector<Pronunciation>& p = asked[distinct[i]];
+      if (!e.phones.empty()) p = sound_alike_variants(e.phones, kMaxSoundAlike);
+    }
   }
   auto of_word = [&](const std::string& w) -> const std::vector<Pronunciation>& {
     if (const auto known = asked.find(w); known != asked.end()) return known->second;
-    if (!english) {
-      auto it = foreign.find(w);
-      if (it == foreign.end())
-        it = foreign.emplace(w, std::move(speech::espeak_pronunciations({w}, options.language)[0]))
-                 .first;
-      const std::string& unmapped = it->second.unmapped;
-      Pronunciation e = it->second.phones;
-      if (it->second.spelt) spelt_words += (spelt_words.empty() ? "\"" : ", \"") + w + "\"";
-      for (std::size_t i = 0; i < unmapped.size();) {  // one UTF-8 symbol at a time
-        std::size_t n = 1;
-        while (i + n < unmapped.size() &&
-               (static_cast<unsigned char>(unmapped[i + n]) & 0xC0) == 0x80)
-          ++n;
-        if (unmapped_ipa.find(unmapped.substr(i, n)) == std::string::npos)
-          unmapped_ipa += unmapped.substr(i, n);
-        i += n;
-      }
-      std::vector<Pronunciation>& p = asked[w];
-      if (!e.empty()) p = sound_alike_variants(e, kMaxSoundAlike);
-      return p;
-    }
+    if (!english) return asked[w];  // asked above: none
     std::vector<Pronunciation>& p = asked[w] = dictionary.lookup(w);
     if (p.empty() && options.espeak) {
       std::string unmapped;
@@ -654,9 +644,9 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::Sp
     const std::vector<std::vector<Pronunciation>> rest(prons.begin() + static_cast<long>(next_word),
                                                        prons.end());
     if (rest.empty()) break;
-    const Decoded d = align_piece(
-        to_int16(x.data() + pos, end - pos), rest, !last, check ? &out.mismatch : nullptr,
-        check && !english_language(options.language) ? &out.contrast : nullptr);
+    const Decoded d =
+        align_piece(to_int16(x.data() + pos, end - pos), rest, !last,
+                    check ? &out.mismatch : nullptr, check && !english ? &out.contrast : nullptr);
     if (!d.ok) return false;
     // Where this piece's result is kept up to: all of it when last; otherwise the middle of the
     // last pause (else the last word end) kCommitGuard seconds before the piece's end.
@@ -784,7 +774,7 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
   // English: written forms read as people say them (spoken_words); another language: the words
   // as written, for espeak-ng to read (it says that language's numbers and symbols itself).
   std::vector<speech::SpokenWord> words;
-  if (english_language(impl_->options.language))
+  if (impl_->english)
     words = speech::spoken_words(text, transcript_name);
   else
     for (std::string& w : speech::split_words(text, transcript_name))
@@ -801,7 +791,7 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
     out.method = AlignmentMethod::Transcript;
     out.mismatch = -INFINITY;  // the worst piece's gap; below 0: the transcript beats the loop
     out.contrast = INFINITY;
-    const bool english = english_language(impl_->options.language);
+    const bool english = impl_->english;
     // An implausibly long transcript is refused before aligning.
     std::string why = speech::implausible_transcript(words.size(), out.audio_seconds);
     if (why.empty() && !impl_->align_words(a, words, out, true)) {
@@ -855,7 +845,7 @@ Alignment Aligner::recognize(const Audio& audio) {
   out.audio_seconds = a.duration();
   if (peak_rms(a.samples) < impl_->options.silence_rms) {
     out.method = AlignmentMethod::Silence;
-  } else if (!english_language(impl_->options.language)) {
+  } else if (!impl_->english) {
     out = recognize_phones(a, impl_->options);
     out.warnings.push_back("no transcript in \"" + impl_->options.language +
                            "\": the phone recogniser's lip shapes only (English phones; give "

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/text_util.h"
 #include "formats/json_parse.h"
 #include "semblend/error.h"
 #include "semblend/file_io.h"
@@ -325,53 +326,54 @@ bool espeak_ready() {
   return ready;
 }
 
+std::string language_base(std::string_view language) {
+  std::string base = to_lower(language.substr(0, language.find('+')));
+  std::replace(base.begin(), base.end(), '_', '-');
+  return base;
+}
+
+namespace {
+
+// The name espeak_SetVoiceByName takes for a listed voice: its file's name ("sit/cmn" -> "cmn").
+std::string voice_file(const espeak_VOICE& v) {
+  const std::string id = v.identifier != nullptr ? v.identifier : "";
+  return id.substr(id.rfind('/') + 1);
+}
+
+}  // namespace
+
 bool select_espeak_voice(const std::string& language) {
   if (language.empty()) return false;
+  const std::string base = language_base(language);
+  const std::string variant = language.substr(std::min(language.find('+'), language.size()));
   // Mandarin: espeak-ng 1.51's cmn voice ("latin as English") turns characters into pinyin with
   // tone digits and reads those as English (你好 -> "ni three hao three"); its sibling
   // cmn-latn-pinyin reads the same characters as Mandarin. Chinese text goes to the one that
   // reads it (Latin letters in it are then read as pinyin).
-  std::string base = language.substr(0, language.find('+'));
-  std::transform(base.begin(), base.end(), base.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (base == "cmn" || base == "zh" || base == "zh-cmn" || base == "zh-cn" || base == "zh-hans")
-    return select_espeak_voice("cmn-latn-pinyin" + language.substr(base.size()));
+    return espeak_SetVoiceByName(("cmn-latn-pinyin" + variant).c_str()) == EE_OK;
   if (espeak_SetVoiceByName(language.c_str()) == EE_OK) return true;
   // A language code: the voices that declare it, the lowest priority number first (espeak-ng's
   // voice files list "priority code" pairs; espeak_VOICE::languages packs them as a priority
   // byte, the code and a NUL, ended by a zero byte).
-  const std::size_t plus = language.find('+');
-  std::string code = language.substr(0, plus);
-  const std::string variant = plus == std::string::npos ? "" : language.substr(plus);
-  std::transform(code.begin(), code.end(), code.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::replace(code.begin(), code.end(), '_', '-');
   const espeak_VOICE* best = nullptr;
   int best_priority = 1 << 30;
   for (const espeak_VOICE** v = espeak_ListVoices(nullptr); v != nullptr && *v != nullptr; ++v)
     for (const char* l = (*v)->languages; l != nullptr && *l != 0; l += std::strlen(l + 1) + 2)
-      if (code == l + 1 && *l < best_priority) {
+      if (base == l + 1 && *l < best_priority) {
         best = *v;
         best_priority = *l;
       }
-  if (best == nullptr || best->identifier == nullptr) return false;
-  std::string id = best->identifier;  // "sit/cmn": espeak_SetVoiceByName takes the file name
-  if (const std::size_t slash = id.rfind('/'); slash != std::string::npos) id.erase(0, slash + 1);
-  return espeak_SetVoiceByName((id + variant).c_str()) == EE_OK;
+  return best != nullptr && best->identifier != nullptr &&
+         espeak_SetVoiceByName((voice_file(*best) + variant).c_str()) == EE_OK;
 }
 
 std::vector<std::string> espeak_voice_names() {
   std::lock_guard<std::mutex> lock(espeak_mutex());
   std::vector<std::string> names;
   if (!espeak_ready()) return names;
-  for (const espeak_VOICE** v = espeak_ListVoices(nullptr); v != nullptr && *v != nullptr; ++v) {
-    if ((*v)->identifier == nullptr) continue;
-    std::string id = (*v)->identifier;
-    if (const std::size_t slash = id.rfind('/'); slash != std::string::npos) id.erase(0, slash + 1);
-    std::transform(id.begin(), id.end(), id.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    names.push_back(std::move(id));
-  }
+  for (const espeak_VOICE** v = espeak_ListVoices(nullptr); v != nullptr && *v != nullptr; ++v)
+    if ((*v)->identifier != nullptr) names.push_back(to_lower(voice_file(**v)));
   return names;
 }
 
@@ -391,9 +393,8 @@ std::vector<EspeakWord> espeak_pronunciations(const std::vector<std::string>& wo
       if (on) espeak_SetVoiceByName("en-us");
     }
   } restore{other};
-  const bool japanese = language.size() >= 2 && std::tolower(language[0]) == 'j' &&
-                        std::tolower(language[1]) == 'a' &&
-                        (language.size() == 2 || language[2] == '-' || language[2] == '+');
+  const std::string base = language_base(language);
+  const bool japanese = base == "ja" || base.starts_with("ja-");
   for (std::size_t w = 0; w < words.size(); ++w) {
     const std::string& word = words[w];
     std::string ipa;

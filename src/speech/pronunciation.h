@@ -94,6 +94,9 @@ bool espeak_ready();
 // matches.
 bool select_espeak_voice(const std::string& language);
 
+// A language as one spelling: lowercase, "_" as "-", without a "+variant" ("pt_BR+f3" -> "pt-br").
+std::string language_base(std::string_view language);
+
 // Every voice espeak-ng has, by the name select_espeak_voice takes ("af", "cmn-latn-pinyin",
 // "en-us", ...); empty when espeak-ng cannot be initialised. Takes espeak_mutex() itself.
 std::vector<std::string> espeak_voice_names();

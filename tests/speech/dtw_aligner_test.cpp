@@ -159,25 +159,23 @@ TEST(CliSpeechLang, GermanWithAndWithoutTranscript) {
   const std::string text = eval_sentences("de")[1];
   write_wav(synthesize_espeak(text, "de+m7", 150).audio, tmp.path("de.wav"));
   write_file_atomic(tmp.path("de.txt"), text);
-  auto r = test::run_cli("speech " + test::q(tmp.path("de.wav")) + " --transcript " +
-                             test::q(tmp.path("de.txt")) + " --lang de -o " +
-                             test::q(tmp.path("de.csv")),
+  // de.wav with de.txt and `flags`, written to `out`.
+  auto speak = [&](const std::string& flags, const std::string& out) {
+    return test::run_cli("speech " + test::q(tmp.path("de.wav")) + " --transcript " +
+                             test::q(tmp.path("de.txt")) + " " + flags + " -o " +
+                             test::q(tmp.path(out)),
                          tmp);
+  };
+  auto r = speak("--lang de", "de.csv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("transcript (de, espeak-ng's German phones)"), std::string::npos) << r.err;
   EXPECT_GT(read_file(tmp.path("de.csv")).size(), 1000u);
-  r = test::run_cli("speech " + test::q(tmp.path("de.wav")) + " --transcript " +
-                        test::q(tmp.path("de.txt")) + " --lang de --by-synthesis -o " +
-                        test::q(tmp.path("de1.csv")),
-                    tmp);
+  r = speak("--lang de --by-synthesis", "de1.csv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("transcript aligned to espeak-ng's reading"), std::string::npos) << r.err;
   EXPECT_GT(read_file(tmp.path("de1.csv")).size(), 1000u);
   // English has CMUdict: --by-synthesis is refused, nothing written.
-  r = test::run_cli("speech " + test::q(tmp.path("de.wav")) + " --transcript " +
-                        test::q(tmp.path("de.txt")) + " --by-synthesis -o " +
-                        test::q(tmp.path("en.csv")),
-                    tmp);
+  r = speak("--by-synthesis", "en.csv");
   EXPECT_EQ(r.exit_code, 6) << r.err;
   EXPECT_NE(r.err.find("--by-synthesis"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(tmp.path("en.csv")));
