@@ -1,11 +1,13 @@
 // The vision front end, single thread (`semblend_bench --benchmark_filter=Vision`): a detection
 // frame at 640×480 (detector + mesh + two irises + pose; the default CropRefinement::Auto, and
-// ::Always with its second mesh pass), and a tracking frame (mesh + two irises + pose from the
-// previous frame's landmarks); each also with the attention mesh (MeshModel::Attention: one
-// model instead of the mesh and the iris model). And decoding a JPEG photo
+// ::Always with its second mesh pass; the detector upright only, and a frame with no face), and a
+// tracking frame (mesh + two irises + pose from the previous frame's landmarks); each also with the
+// attention mesh (MeshModel::Attention: one model instead of the mesh and the iris model). And
+// decoding a JPEG photo
 // (`--benchmark_filter=ImageDecode`).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -35,12 +37,15 @@ semblend::Image frame_640x480() {
 }
 
 void detect_frame(benchmark::State& state, semblend::CropRefinement refine,
-                  semblend::MeshModel mesh = semblend::MeshModel::FaceMesh) {
+                  semblend::MeshModel mesh = semblend::MeshModel::FaceMesh,
+                  bool any_orientation = true, bool face = true) {
   semblend::LandmarkerOptions o;
   o.refine_crop = refine;
   o.mesh_model = mesh;
+  o.any_orientation = any_orientation;
   auto lm = semblend::FaceLandmarker::create(o);
-  const semblend::Image f = frame_640x480();
+  semblend::Image f = frame_640x480();
+  if (!face) std::fill(f.rgb.begin(), f.rgb.end(), std::uint8_t{90});
   std::size_t faces = 0;
   for (auto _ : state) faces = lm.detect(f).size();
   state.counters["faces"] = static_cast<double>(faces);
@@ -49,6 +54,21 @@ void BM_VisionDetectFrame(benchmark::State& state) {
   detect_frame(state, semblend::CropRefinement::Auto);
 }
 BENCHMARK(BM_VisionDetectFrame)->Unit(benchmark::kMillisecond);
+// The detector upright only (LandmarkerOptions::any_orientation off): the baseline of the three
+// turned readings' cost.
+void BM_VisionDetectFrameUpright(benchmark::State& state) {
+  detect_frame(state, semblend::CropRefinement::Auto, semblend::MeshModel::FaceMesh, false);
+}
+BENCHMARK(BM_VisionDetectFrameUpright)->Unit(benchmark::kMillisecond);
+// A frame with no face: every detector runs (front at four orientations, back, back on tiles).
+void BM_VisionDetectNoFace(benchmark::State& state) {
+  detect_frame(state, semblend::CropRefinement::Auto, semblend::MeshModel::FaceMesh, true, false);
+}
+BENCHMARK(BM_VisionDetectNoFace)->Unit(benchmark::kMillisecond);
+void BM_VisionDetectNoFaceUpright(benchmark::State& state) {
+  detect_frame(state, semblend::CropRefinement::Auto, semblend::MeshModel::FaceMesh, false, false);
+}
+BENCHMARK(BM_VisionDetectNoFaceUpright)->Unit(benchmark::kMillisecond);
 void BM_VisionDetectFrameAlwaysRefine(benchmark::State& state) {
   detect_frame(state, semblend::CropRefinement::Always);
 }

@@ -1,14 +1,15 @@
 // semblend/landmarker.h — faces in an image -> 478 3D landmarks, head pose and eye pose.
 //
 // Pipeline (MediaPipe-compatible in behaviour): BlazeFace detection (the 128×128 front model on the
-// letterboxed image; when it finds nothing, the 256×256 back model, then the back model on 2×2
-// overlapping tiles, so small and distant faces are still found) with SSD anchors and weighted
-// non-maximum suppression -> a face crop rotated to level the eyes (1.5× the detection box,
-// square, calibrated to the crop the mesh's own landmarks define) -> FaceMesh at 192×192 (468
-// points + a face-presence score; a second pass on its own landmarks' crop only when the first
-// crop was clearly off) -> Iris at 64×64 on both eyes
-// (the subject's left eye mirrored) -> refined eye contours and 10 iris points merged into the
-// 478-point layout (MediaPipe indexing: 468–472 the subject's right iris, 473–477 the left).
+// letterboxed image, also turned by 90°, 180° and 270° so faces at any roll are found the right
+// way up: LandmarkerOptions::any_orientation; when it finds nothing, the 256×256 back model, then
+// the back model on 2×2 overlapping tiles, so small and distant faces are still found) with SSD
+// anchors and weighted non-maximum suppression -> a face crop rotated to level the eyes (1.5× the
+// detection box, square, calibrated to the crop the mesh's own landmarks define) -> FaceMesh at
+// 192×192 (468 points + a face-presence score; a second pass on its own landmarks' crop only when
+// the first crop was clearly off) -> Iris at 64×64 on both eyes (the subject's left eye mirrored)
+// -> refined eye contours and 10 iris points merged into the 478-point layout (MediaPipe indexing:
+// 468–472 the subject's right iris, 473–477 the left).
 //
 // Coordinates: image pixels, x right, y down; z in pixels at the same scale as x, relative to the
 // face centre, negative toward the camera (MediaPipe's convention).
@@ -95,7 +96,8 @@ struct LandmarkerOptions {
   std::string model_dir;  // directory of the TF.js models; "" = the build's default
   // Most faces to return: the most confident detections whose FaceMesh presence confirms a face,
   // returned largest first — except that faces whose presence is more than 0.2 below the surest
-  // face's come after the others (a large false detection in the background does not come first).
+  // face's, or whose detection score is more than 0.3 below the surest detection's, come after the
+  // others (a large false detection in the background does not come first).
   int max_faces = 1;
   float min_detection_score = 0.5f;
   float min_presence = 0.5f;  // FaceMesh presence below this drops the face (and ends tracking)
@@ -103,6 +105,11 @@ struct LandmarkerOptions {
                             // (FaceMesh only: the attention mesh always gives all 478)
   MeshModel mesh_model = MeshModel::FaceMesh;
   bool use_tiles = true;  // search small faces with the back model on tiles when needed
+  // Find faces at any roll, upside down included: the front detector also reads the image turned
+  // by 90°, 180° and 270° (BlazeFace alone reads a face tilted beyond ~100° as an upright one,
+  // eyes on its mouth). Costs three more front-model runs (~2 ms) per detection; the back model
+  // and the tiles stay upright.
+  bool any_orientation = true;
   CropRefinement refine_crop = CropRefinement::Auto;
   float focal_length_px = 0;  // 0 = image width
   // Check each model file against the pinned SHA-256 (third_party/SHA256SUMS); a corrupted or

@@ -10,15 +10,15 @@ float sigmoid(float x) {
   return 1.0f / (1.0f + std::exp(-std::clamp(x, -100.0f, 100.0f)));
 }
 
-float iou(const Detection& a, const Detection& b) {
+}  // namespace
+
+float box_iou(const Detection& a, const Detection& b) {
   const float x0 = std::max(a.x, b.x), y0 = std::max(a.y, b.y);
   const float x1 = std::min(a.x + a.w, b.x + b.w), y1 = std::min(a.y + a.h, b.y + b.h);
   const float inter = std::max(0.0f, x1 - x0) * std::max(0.0f, y1 - y0);
   const float uni = a.w * a.h + b.w * b.h - inter;
   return uni > 0 ? inter / uni : 0;
 }
-
-}  // namespace
 
 FaceDetector::FaceDetector(Model model, float min_score)
     : model_(std::move(model)), min_score_(min_score) {
@@ -80,7 +80,7 @@ std::vector<Detection> weighted_nms(std::vector<Detection> detections, float iou
     Detection sum{};
     float weight = 0;
     for (std::size_t j = i; j < detections.size(); ++j) {
-      if (used[j] || iou(detections[i], detections[j]) <= iou_threshold) continue;
+      if (used[j] || box_iou(detections[i], detections[j]) <= iou_threshold) continue;
       used[j] = true;
       const Detection& d = detections[j];
       weight += d.score;

@@ -31,6 +31,9 @@ class FaceDetector {
   std::vector<std::array<float, 2>> anchors_;  // centres, normalised to the input
 };
 
+// Intersection over union of two detections' boxes (0 when either is empty).
+float box_iou(const Detection& a, const Detection& b);
+
 // MediaPipe's weighted NMS: overlapping detections (IoU > threshold) are averaged by score.
 std::vector<Detection> weighted_nms(std::vector<Detection> detections, float iou_threshold = 0.3f);
 

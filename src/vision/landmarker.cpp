@@ -32,8 +32,23 @@ constexpr float kDetectionShift = -0.04f, kDetectionGrow = 1.08f;
 constexpr float kRefineCentre = 0.04f, kRefineScale = 0.1f, kRefineAngle = 0.08f;
 // A face whose FaceMesh presence is this far below the surest face's is listed after the others.
 constexpr float kDoubtedPresenceGap = 0.2f;
+// ... and so is a face whose detection score is this far below the surest detection's.
+constexpr float kDoubtedDetectionGap = 0.3f;
 // At most this many detections beyond max_faces are tried when the mesh rejects some.
 constexpr std::size_t kExtraCandidates = 3;
+// Detections of one face read at two orientations overlap at least this much (weighted NMS's
+// threshold).
+constexpr float kSameFaceIou = 0.3f;
+// A turned reading of a face replaces an upright one that disagrees on which way is up only when
+// its score is higher by this much, and a face found only turned needs this score. Measured on
+// three shared photos turned 0–180° in 10° steps: where the upright reading is upside down (110°
+// and beyond) it scores at most 0.81 and the best turned reading, the right way up, 0.12–0.37
+// more; the right way up the best reading scores 0.88–0.98; and a background false detection
+// reads 0.519 upright and 0.521 turned.
+constexpr float kTurnedMargin = 0.05f, kTurnedOnlyMinScore = 0.75f;
+// ... and replaces an upright reading that agrees with it when surer by this much (a face tilted
+// 120°: upright 0.57 with its eye line 30° off, turned 0.87).
+constexpr float kTurnedMuchSurer = 0.2f;
 
 // The iris model returns 71 eye-region points in a fixed order (lower lid 0, upper lid 0, lower 1,
 // upper 1, lower 2, upper 2, brow lower, lower 3, brow upper), then 5 iris points. This is that
@@ -142,8 +157,11 @@ struct FaceLandmarker::Impl {
   std::vector<Detection> find_faces(const Image& image) {
     const float side = static_cast<float>(std::max(image.width, image.height));
     const Roi whole{image.width / 2.0f, image.height / 2.0f, side, 0, false};
-    std::vector<Detection> found = front.detect(image, whole);
-    if (found.empty()) found = back().detect(image, whole);
+    // Most confident first (weighted_nms's order; any_orientation's upright readings, then
+    // faces found only turned). Not largest first: a large false detection in the background
+    // (faceapi_happy.jpg's buildings, 0.68) must not displace the face (0.96).
+    std::vector<Detection> found = any_orientation(image, whole);
+    if (found.empty()) found = vision::weighted_nms(back().detect(image, whole));
     if (found.empty() && options.use_tiles) {  // small faces: 2×2 overlapping tiles
       const float t = side * 0.6f;
       for (int ty = 0; ty < 2; ++ty)
@@ -152,21 +170,68 @@ struct FaceLandmarker::Impl {
                          whole.cy + (ty ? 1 : -1) * (side - t) / 2, t, 0, false};
           for (const Detection& d : back().detect(image, tile)) found.push_back(d);
         }
+      found = vision::weighted_nms(std::move(found));
     }
-    // Most confident first (weighted_nms's order). Not largest first: a large false detection in
-    // the background (faceapi_happy.jpg's buildings, 0.68) must not displace the face (0.96).
-    found = vision::weighted_nms(std::move(found));
     const std::size_t limit = static_cast<std::size_t>(options.max_faces) + kExtraCandidates;
     if (found.size() > limit) found.resize(limit);
     return found;
   }
 
+  // The front model's detections on `whole`, read upright and, with
+  // LandmarkerOptions::any_orientation, also turned by a quarter, a half and three quarters.
+  // BlazeFace reads faces tilted up to ~100° right, but beyond it reads an upside-down face as an
+  // upright one (its eye keypoints on the mouth) or one turned the wrong way (tilted 105°, read
+  // as 28°). So the surest turned reading of a face replaces the upright one when it is surer by
+  // kTurnedMargin and disagrees on which way is up (eye lines more than 45° apart); upright
+  // readings that agree with it stay as they are, whatever less sure readings say. Faces found only
+  // turned come after the upright ones, and only when sure (kTurnedOnlyMinScore). Each reading is
+  // weighted-NMS'ed on its own (averaging keypoints across readings that disagree on which way is
+  // up would mix eyes and mouth).
+  std::vector<Detection> any_orientation(const Image& image, const Roi& whole) {
+    std::vector<Detection> found = vision::weighted_nms(front.detect(image, whole));
+    if (!options.any_orientation) return found;
+    std::vector<Detection> turned;
+    for (int quarter = 1; quarter < 4; ++quarter) {
+      Roi r = whole;
+      r.angle = static_cast<float>(quarter) * std::numbers::pi_v<float> / 2;
+      for (const Detection& d : vision::weighted_nms(front.detect(image, r))) turned.push_back(d);
+    }
+    std::stable_sort(turned.begin(), turned.end(),
+                     [](const Detection& a, const Detection& b) { return a.score > b.score; });
+    const std::size_t upright = found.size();
+    std::vector<bool> judged(found.size(), false);  // its surest turned reading has been met
+    for (const Detection& t : turned) {
+      const auto same = std::find_if(found.begin(), found.end(), [&](const Detection& d) {
+        return vision::box_iou(d, t) > kSameFaceIou;
+      });
+      const auto i = static_cast<std::size_t>(same - found.begin());
+      if (same == found.end()) {
+        if (t.score < kTurnedOnlyMinScore) continue;
+        found.push_back(t);
+        judged.push_back(true);
+      } else if (!judged[i]) {  // only the surest turned reading of a face may overrule
+        judged[i] = true;
+        const float apart = std::abs(
+            std::remainder(eye_angle(t) - eye_angle(*same), 2 * std::numbers::pi_v<float>));
+        if ((t.score > same->score + kTurnedMargin && apart > std::numbers::pi_v<float> / 4) ||
+            t.score > same->score + kTurnedMuchSurer)
+          *same = t;
+      }
+    }
+    std::stable_sort(found.begin() + static_cast<std::ptrdiff_t>(upright), found.end(),
+                     [](const Detection& a, const Detection& b) { return a.score > b.score; });
+    return found;
+  }
+
+  // The angle of the line from a detection's right eye (keypoint 0) to its left eye (1).
+  static float eye_angle(const Detection& d) {
+    return std::atan2(d.keypoints[3] - d.keypoints[1], d.keypoints[2] - d.keypoints[0]);
+  }
+
   // The face crop from a detection: MediaPipe's (the box's centre, 1.5× its longer side, rotated
   // to level BlazeFace's eye keypoints), `calibrated` toward the landmarks' own crop (above).
   static Roi roi_from_detection(const Detection& d, bool calibrated) {
-    // Level the eyes: the angle of the line from the right eye (keypoint 0) to the left eye (1).
-    const float angle =
-        std::atan2(d.keypoints[3] - d.keypoints[1], d.keypoints[2] - d.keypoints[0]);
+    const float angle = eye_angle(d);  // level the eyes
     Roi r;
     r.cx = d.x + d.w / 2, r.cy = d.y + d.h / 2;
     r.size = std::max(d.w, d.h) * kFaceScale;
@@ -445,12 +510,19 @@ std::vector<FaceLandmarks> FaceLandmarker::detect(const Image& image) {
     if (faces.size() >= static_cast<std::size_t>(impl_->options.max_faces)) break;
     if (auto f = impl_->face_from_detection(image, d)) faces.push_back(*f);
   }
-  // Largest first among the faces FaceMesh is about as sure of as of the surest one; a face it
-  // doubts (faceapi_happy.jpg's buildings: presence 0.67 against the woman's 1.0) comes after,
-  // however large its box.
-  float best = 0;
-  for (const FaceLandmarks& f : faces) best = std::max(best, f.presence);
-  auto doubted = [&](const FaceLandmarks& f) { return f.presence < best - kDoubtedPresenceGap; };
+  // Largest first among the faces FaceMesh and BlazeFace are about as sure of as of the surest
+  // ones; a face either doubts comes after, however large its box (faceapi_happy.jpg's buildings:
+  // presence 0.67 against the woman's 1.0; turned upside down, presence 0.83 but detection score
+  // 0.52 against 0.97).
+  float best = 0, best_detection = 0;
+  for (const FaceLandmarks& f : faces) {
+    best = std::max(best, f.presence);
+    best_detection = std::max(best_detection, f.detection_score);
+  }
+  auto doubted = [&](const FaceLandmarks& f) {
+    return f.presence < best - kDoubtedPresenceGap ||
+           f.detection_score < best_detection - kDoubtedDetectionGap;
+  };
   std::stable_sort(faces.begin(), faces.end(), [&](const FaceLandmarks& a, const FaceLandmarks& b) {
     if (doubted(a) != doubted(b)) return doubted(b);
     return a.box[2] > b.box[2];

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <numbers>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 #include <utility>
@@ -141,6 +142,69 @@ TEST(Landmarker, AskedForSeveralFacesTheDoubtedLargeOneComesLast) {
   EXPECT_GT(faces[0].presence, 0.9f);
   EXPECT_GT(faces[0].points[1].x, 290.0f);  // the woman's nose tip
   for (std::size_t i = 1; i < faces.size(); ++i) EXPECT_LT(faces[i].presence, 0.8f) << i;
+}
+
+// `img` turned clockwise (as seen) by `degrees` about its centre onto a square canvas its
+// diagonal wide; `to_turned` maps an upright image point into it.
+struct Turned {
+  Image image;
+  cv::Mat m;  // 2×3, pixel centres
+  Point3 to_turned(const Point3& p) const {
+    const double x = p.x - 0.5, y = p.y - 0.5;
+    return {static_cast<float>(m.at<double>(0, 0) * x + m.at<double>(0, 1) * y +
+                               m.at<double>(0, 2) + 0.5),
+            static_cast<float>(m.at<double>(1, 0) * x + m.at<double>(1, 1) * y +
+                               m.at<double>(1, 2) + 0.5),
+            p.z};
+  }
+};
+Turned turned(const Image& img, double degrees) {
+  Image copy = img;
+  const cv::Mat src(img.height, img.width, CV_8UC3, copy.rgb.data());
+  const int side = static_cast<int>(std::ceil(std::hypot(img.width, img.height)));
+  Turned t;
+  t.m = cv::getRotationMatrix2D(cv::Point2f(img.width / 2.0f, img.height / 2.0f), -degrees, 1.0);
+  t.m.at<double>(0, 2) += (side - img.width) / 2.0;
+  t.m.at<double>(1, 2) += (side - img.height) / 2.0;
+  cv::Mat dst;
+  cv::warpAffine(src, dst, t.m, cv::Size(side, side));
+  t.image.width = t.image.height = side;
+  t.image.rgb.assign(dst.data, dst.data + dst.total() * 3);
+  return t;
+}
+
+TEST(Landmarker, FacesAtAnyRollAreFoundTheRightWayUp) {
+  // BlazeFace alone reads a face tilted beyond ~100° as an upright one (its eyes on the mouth):
+  // before any_orientation, faceapi_happy.jpg turned 105°–255° gave landmarks a whole
+  // inter-ocular distance off. As `semblend image` asks (up to four faces, the first kept).
+  LandmarkerOptions o;
+  o.max_faces = 4;
+  FaceLandmarker lm = FaceLandmarker::create(o);
+  const Image img = read_image(test::shared_data("faces/faceapi_happy.jpg"));
+  const auto upright = lm.detect(img);
+  ASSERT_GE(upright.size(), 1u);
+  const FaceLandmarks& a = upright[0];
+  const float iod = image_dist(a.points[33], a.points[263]);
+  for (const double degrees : {60.0, 120.0, 180.0, 225.0, 300.0}) {
+    const Turned t = turned(img, degrees);
+    const auto found = lm.detect(t.image);
+    ASSERT_GE(found.size(), 1u) << degrees;
+    float error = 0;
+    for (std::size_t k = 0; k < 468; ++k)
+      error += image_dist(t.to_turned(a.points[k]), found[0].points[k]) / 468;
+    EXPECT_LT(error, 0.04f * iod) << degrees << "°";  // measured 0.005–0.011
+    EXPECT_LT(image_dist(t.to_turned(a.points[468]), found[0].points[468]), 0.05f * iod);
+    const double roll_turn = std::remainder(found[0].head.roll - a.head.roll, 2 * std::numbers::pi);
+    EXPECT_NEAR(std::abs(roll_turn),
+                std::abs(std::remainder(degrees, 360.0)) * std::numbers::pi / 180, 0.1)
+        << degrees;
+  }
+  o.any_orientation = false;  // the control: BlazeFace upright only
+  FaceLandmarker plain = FaceLandmarker::create(o);
+  const Turned t = turned(img, 180);
+  const auto found = plain.detect(t.image);
+  ASSERT_GE(found.size(), 1u);
+  EXPECT_GT(image_dist(t.to_turned(a.points[1]), found[0].points[1]), 0.3f * iod);
 }
 
 TEST(Landmarker, AMirroredPhotoGivesMirroredLandmarks) {
