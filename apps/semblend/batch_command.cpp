@@ -250,8 +250,10 @@ int run_image_batch(const ImageOptions& o) {
       const Image image = read_image(item.input);
       landmarker->reset();
       const std::vector<FaceLandmarks> faces = landmarker->detect(image);
-      const auto solved = solve_faces(item.input, image, faces, *solver, o.face, all_faces, false,
-                                      calibration.setup(appearance ? &*appearance : nullptr));
+      FaceSolveSetup setup = calibration.setup(appearance ? &*appearance : nullptr);
+      setup.link_far_eye = !o.independent_eyes;
+      const auto solved =
+          solve_faces(item.input, image, faces, *solver, o.face, all_faces, false, setup);
       make_parent(item.output);
       remove_stale_temporaries(item.output);
       emit(item.output,

@@ -213,6 +213,17 @@ int run_landmarks(const LandmarksOptions& o) {
   lo.mesh_model = mesh_model_option(o.mesh);
   if (o.inputs.empty()) throw std::invalid_argument("no input image or video");
   const bool video = o.inputs.size() == 1 && is_video_path(o.inputs[0]);
+  // One JSON object per image or frame: a .json file holds one image's, .jsonl any number.
+  if (!o.output.empty()) {
+    const std::string ext = extension_of(o.output);
+    if (ext != "json" && ext != "jsonl")
+      throw std::invalid_argument("landmarks writes .json (one image) or .jsonl: " + o.output);
+    if (ext == "json" && (video || o.inputs.size() > 1))
+      throw std::invalid_argument("landmarks of " +
+                                  std::string(video ? "a video" : "several images") +
+                                  " are one JSON object per " + (video ? "frame" : "image") +
+                                  ": write them to .jsonl, not " + o.output);
+  }
   if (!o.overlay.empty()) {
     const bool dir_overlay = o.inputs.size() > 1;
     if (video && extension_of(o.overlay) != "mp4")

@@ -202,6 +202,7 @@ struct ImageOptions {
   std::vector<std::string> neutral;  // or relaxed photos to make one from (as calibrate does)
   std::string correction;            // a preference correction (prefs_learn.h); "" = the profile's
   bool appearance = false;           // fuse the appearance branch (appearance.h, opt-in)
+  bool independent_eyes = false;     // no link_far_eye (face_pipeline.h) on turned heads
   BatchOptions batch;                // a folder or manifest input (batch_command.cpp)
 };
 int run_image(const ImageOptions& o);
@@ -220,10 +221,11 @@ struct VideoOptions {
   std::string profile;  // a neutral profile (`semblend calibrate`); "" = none
   std::vector<std::string> neutral;  // or relaxed photos to make one from (as calibrate does)
   std::string correction;  // a preference correction (prefs_learn.h); "" = the profile's, if any
-  bool auto_calibrate = false;  // a running rest estimate per face (calibration.h RestEstimator)
-  bool appearance = false;      // fuse the appearance branch (appearance.h, opt-in)
-  BatchOptions batch;           // a folder or manifest input (batch_command.cpp)
-  VmcStreamOptions vmc;         // also stream each frame live (one face), at the video's pace
+  bool auto_calibrate = false;    // a running rest estimate per face (calibration.h RestEstimator)
+  bool appearance = false;        // fuse the appearance branch (appearance.h, opt-in)
+  bool independent_eyes = false;  // no link_far_eye (face_pipeline.h) on turned heads
+  BatchOptions batch;             // a folder or manifest input (batch_command.cpp)
+  VmcStreamOptions vmc;           // also stream each frame live (one face), at the video's pace
 };
 int run_video(const VideoOptions& o);
 int run_video_batch(const VideoOptions& o);

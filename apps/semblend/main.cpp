@@ -579,6 +579,10 @@ int main(int argc, char** argv) {
   im->add_flag("--appearance", image.appearance,
                "Fuse the appearance branch: rig-trained CNNs for blinks, wide eyes, tongue, cheek "
                "puff (docs/appearance.md: false readings on some real faces)");
+  im->add_flag(
+      "--independent-eyes", image.independent_eyes,
+      "Read each eye on its own on a turned head (by default, beyond 38° of yaw the far eye's "
+      "lids follow the near eye's: alone it reads closing)");
   add_batch_options(im, image.batch, &image.faces, "Batch: the outputs' format: json");
 
   cli::VideoOptions video;
@@ -609,6 +613,10 @@ int main(int argc, char** argv) {
   vd->add_flag("--appearance", video.appearance,
                "Fuse the appearance branch: rig-trained CNNs for blinks, wide eyes, tongue, cheek "
                "puff (docs/appearance.md: false readings on some real faces)");
+  vd->add_flag(
+      "--independent-eyes", video.independent_eyes,
+      "Read each eye on its own on a turned head (by default, beyond 38° of yaw the far eye's "
+      "lids follow the near eye's: alone it reads closing)");
   add_batch_options(vd, video.batch, &video.faces,
                     "Batch: the outputs' format: csv, json (default) or jsonl");
 

@@ -72,8 +72,11 @@ std::string image_json(const std::string& source, const Image& image,
       << ", \"fit_rms_cm\": " << json_number(r.fit_rms_cm)
       << ", \"head\": " << pose_json(f.head.yaw, f.head.pitch, f.head.roll)
       << ", \"left_eye\": " << pose_json(f.left_eye.yaw, f.left_eye.pitch, 0)
-      << ", \"right_eye\": " << pose_json(f.right_eye.yaw, f.right_eye.pitch, 0)
-      << ", \"coefficients\": {";
+      << ", \"right_eye\": " << pose_json(f.right_eye.yaw, f.right_eye.pitch, 0);
+    if (r.far_eye_linked > 0)  // the turned head's far eye read from the near one (face_pipeline.h)
+      j << ", \"far_eye_linked\": {\"eye\": \"" << (r.far_eye == Side::Left ? "left" : "right")
+        << "\", \"amount\": " << json_number(r.far_eye_linked) << "}";
+    j << ", \"coefficients\": {";
     for (std::size_t k = 0; k < kBlendshapeCount; ++k)
       j << (k ? ", " : "") << json_string(std::string(info(blendshape_at(k)).apple_name)) << ": "
         << json_number(r.coefficients.at(k));
@@ -105,6 +108,12 @@ int run_image(const ImageOptions& o) {
     throw std::invalid_argument("--faces takes \"all\" (use --face N for one face)");
   const bool all_faces = !o.faces.empty();
   const bool many = o.inputs.size() > 1;
+  // -o: .json (one object, or an array of them for several images) or .jsonl (one object a line);
+  // stdout: as .json.
+  const std::string ext = o.output.empty() ? "json" : extension_of(o.output);
+  if (ext != "json" && ext != "jsonl")
+    throw std::invalid_argument("semblend image writes .json or .jsonl: " + o.output);
+  const bool lines = ext == "jsonl";
   check_picture_option(o.overlay, "--overlay", many);
   check_picture_option(o.side_by_side, "--side-by-side", many);
   const Solver solver = load_solver(o.model);
@@ -116,15 +125,16 @@ int run_image(const ImageOptions& o) {
   if (all_faces) lo.max_faces = 8;
   FaceLandmarker landmarker = FaceLandmarker::create(lo);
   std::ostringstream all;
-  if (many) all << "[";
+  if (many && !lines) all << "[";
   for (std::size_t n = 0; n < o.inputs.size(); ++n) {
     const std::string& path = o.inputs[n];
     const Image image = read_image(path);
     landmarker.reset();
     const std::vector<FaceLandmarks> faces = landmarker.detect(image);
+    FaceSolveSetup setup = calibration.setup(appearance ? &*appearance : nullptr);
+    setup.link_far_eye = !o.independent_eyes;
     const std::vector<SolvedFace> solved =
-        solve_faces(path, image, faces, solver, o.face, all_faces, true,
-                    calibration.setup(appearance ? &*appearance : nullptr));
+        solve_faces(path, image, faces, solver, o.face, all_faces, true, setup);
     std::vector<FaceLandmarks> drawn;
     for (const SolvedFace& s : solved) drawn.push_back(faces[std::size_t(s.index)]);
     if (!o.overlay.empty())
@@ -138,10 +148,10 @@ int run_image(const ImageOptions& o) {
                                       o.photo_skin),
                   picture_path(o.side_by_side, "--side-by-side", path, many));
     }
-    all << (n ? ",\n" : "")
+    all << (n ? (lines ? "\n" : ",\n") : "")
         << image_json(path, image, faces, solved, all_faces, calibration.json());
   }
-  if (many) all << "]";
+  if (many && !lines) all << "]";
   emit(o.output, all.str() + "\n");
   return kOk;
 }

@@ -24,6 +24,7 @@ VideoSolveOptions video_solve_options(const VideoOptions& o, Calibration& calibr
   so.auto_calibrate = o.auto_calibrate;
   appearance = load_appearance_option(o.appearance);
   so.setup = calibration.setup(appearance ? &*appearance : nullptr);
+  so.setup.link_far_eye = !o.independent_eyes;
   so.correction_note = calibration.correction_note();
   return so;
 }

@@ -4,9 +4,10 @@
 //
 // solve_face: one face's landmarks -> its estimate: the geometry solver (a neutral profile's
 //   landmark offset first), the preference correction (prefs_learn.h) right after it, the
-//   profile's rest removed, then the appearance branch fused in (appearance.h). Each part is
-//   optional (FaceSolveSetup). solved_frame: that estimate with the landmarker's head and eye pose
-//   as a FaceFrame.
+//   profile's rest removed, then the appearance branch fused in (appearance.h), and last, on a
+//   head turned beyond 35°, the far eye's lids taken from the near eye (link_far_eye). Each part
+//   is optional (FaceSolveSetup). solved_frame: that estimate with the landmarker's head and eye
+//   pose as a FaceFrame.
 // solve_video: every frame of a video through the tracking landmarker, solve_face and One Euro
 //   filters (filter.h FrameSmoother); one take for the chosen face (largest first), or with
 //   `all_faces` one per face identity (face_identity.h), each with a frame per video frame.
@@ -44,7 +45,21 @@ struct FaceSolveSetup {
   const NeutralProfile* profile = nullptr;        // calibration.h
   const prefs::Correction* correction = nullptr;  // prefs_learn.h, right after the solver
   const Appearance* appearance = nullptr;         // appearance.h, fused last
+  bool link_far_eye = true;                       // link_far_eye below, after everything else
 };
+
+// The eye a turned head hides. Beyond ~40° of yaw the far eye is foreshortened and half behind
+// the nose, and its lids read closing (rig renders of relaxed faces turned 55° read it blinking
+// 0.43 on average, up to 0.85, while the near eye reads 0.01; the solver learnt poses within
+// ±45°). So from kFarEyeLinkFromDeg to kFarEyeLinkToDeg of head yaw (the landmarker's, which
+// reads a head turned 70° as ~57°) the far eye's lid shapes (eyeBlink, eyeSquint, eyeWide) move
+// linearly to the near eye's, as VTuber trackers link the eyes of a turned head; a wink of the far
+// eye is then lost, one of the near eye becomes a blink. The gaze shapes stay each eye's own (both
+// eyes read gaze alike). Returns the fraction of the far eye taken from the near one (0 within
+// ±kFarEyeLinkFromDeg); `head_yaw` in radians, > 0 turned toward the subject's left (their left
+// eye is then the far one).
+inline constexpr float kFarEyeLinkFromDeg = 38, kFarEyeLinkToDeg = 48;
+float link_far_eye(Coefficients& c, float head_yaw);
 
 // The correction as a stage after the solver (calibration.h OutputMap); empty for none.
 OutputMap correction_map(const prefs::Correction* correction);

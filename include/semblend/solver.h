@@ -75,6 +75,10 @@ struct SolverResult {
   std::array<Intensity, kSemanticChannelCount> bins{};
   Category category = Category::Neutral;
   float fit_rms_cm = 0;  // rigid fit residual of the stable points (large = unusual face/pose)
+  // The fraction of the far eye's lids taken from the near eye on a turned head
+  // (face_pipeline.h link_far_eye; 0 = none), and which eye that was.
+  float far_eye_linked = 0;
+  Side far_eye = Side::Left;
 };
 
 // Coefficients, bands and category from the network's raw outputs in any of the layouts above.

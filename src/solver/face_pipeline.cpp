@@ -2,7 +2,10 @@
 #include "semblend/face_pipeline.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
+#include <numbers>
 #include <optional>
 #include <stdexcept>
 
@@ -21,7 +24,13 @@ struct FaceState {
   std::optional<RestEstimator> rest;  // auto_calibrate: this face's running rest estimate
   std::optional<FaceFrame> held;      // the last estimate, for frames without the face
   bool seen_now = false;
+  int far_eye_linked = 0;  // frames whose far eye was read from the near one (link_far_eye)
 
+  void add_solved(const FaceLandmarks& face, const SolverResult& result, double time,
+                  bool smoothing) {
+    far_eye_linked += result.far_eye_linked > 0;
+    add_solved(solved_frame(face, result, time), smoothing);
+  }
   void add_solved(FaceFrame frame, bool smoothing) {
     if (rest) frame.coefficients = rest->update(frame.coefficients);
     if (smoothing) smooth(frame);
@@ -46,6 +55,13 @@ OutputMap correction_map(const prefs::Correction* correction) {
   return [correction](const Coefficients& c) { return correction->apply(c); };
 }
 
+namespace {
+// The lid shapes of both eyes (link_far_eye takes the far eye's from its mirror partners).
+constexpr std::array kFarEyeLids{Blendshape::EyeBlinkLeft,   Blendshape::EyeSquintLeft,
+                                 Blendshape::EyeWideLeft,    Blendshape::EyeBlinkRight,
+                                 Blendshape::EyeSquintRight, Blendshape::EyeWideRight};
+}  // namespace
+
 SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
                         const FaceSolveSetup& setup, AppearanceEstimate* estimate) {
   // Without a profile: no landmark offset, and a rest of 0 leaves every reading as it is.
@@ -57,14 +73,34 @@ SolverResult solve_face(const Solver& solver, const Image& image, const FaceLand
     for (std::size_t k = 0; k < kBlendshapeCount; ++k)
       r.bins[index_of(blendshape_at(k))] = intensity_of(r.coefficients.at(k));
   }
-  const Appearance* appearance = setup.appearance;
-  if (!appearance) return r;
-  const AppearanceEstimate a = appearance->estimate(image, face.points);
-  r.coefficients = appearance->fuse(r.coefficients, a);
-  for (const Blendshape b : kAppearanceShapes)
-    r.bins[index_of(b)] = intensity_of(r.coefficients[b]);
-  if (estimate) *estimate = a;
+  if (const Appearance* appearance = setup.appearance) {
+    const AppearanceEstimate a = appearance->estimate(image, face.points);
+    r.coefficients = appearance->fuse(r.coefficients, a);
+    for (const Blendshape b : kAppearanceShapes)
+      r.bins[index_of(b)] = intensity_of(r.coefficients[b]);
+    if (estimate) *estimate = a;
+  }
+  if (setup.link_far_eye) {
+    r.far_eye = face.head.yaw > 0 ? Side::Left : Side::Right;
+    r.far_eye_linked = link_far_eye(r.coefficients, face.head.yaw);
+    if (r.far_eye_linked > 0)
+      for (const Blendshape b : kFarEyeLids) r.bins[index_of(b)] = intensity_of(r.coefficients[b]);
+  }
   return r;
+}
+
+float link_far_eye(Coefficients& c, float head_yaw) {
+  const float degrees = std::abs(head_yaw) * 180 / std::numbers::pi_v<float>;
+  const float amount = std::clamp(
+      (degrees - kFarEyeLinkFromDeg) / (kFarEyeLinkToDeg - kFarEyeLinkFromDeg), 0.0f, 1.0f);
+  if (amount <= 0) return 0;
+  const Side far = head_yaw > 0 ? Side::Left : Side::Right;
+  for (const Blendshape b : kFarEyeLids) {
+    if (info(b).side != far) continue;
+    const float near = c[mirror(b)];
+    c.set(b, (1 - amount) * c[b] + amount * near);
+  }
+  return amount;
 }
 
 FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time) {
@@ -139,12 +175,12 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
           states.push_back(new_state(int(states.size())));
           for (const double t : times) states.back().add_missing(t);
         }
-        states[id].add_solved(solved_frame(faces[i], solve(faces[i]), time), o.smooth);
+        states[id].add_solved(faces[i], solve(faces[i]), time, o.smooth);
         states[id].seen_now = true;
       }
     } else if (faces.size() > std::size_t(o.face)) {
       const FaceLandmarks& face = faces[std::size_t(o.face)];
-      states[0].add_solved(solved_frame(face, solve(face), time), o.smooth);
+      states[0].add_solved(face, solve(face), time, o.smooth);
       states[0].seen_now = true;
       drawn.push_back(face);
     }
@@ -180,6 +216,8 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
   for (FaceState& s : states) {
     s.track.take.metadata["frames_without_face"] =
         std::to_string(out.frames - s.track.frames_with_face);
+    s.track.take.metadata["far_eye_linked_frames"] =
+        o.setup.link_far_eye ? std::to_string(s.far_eye_linked) : "off";
     out.faces.push_back(std::move(s.track));
   }
   return out;

@@ -107,6 +107,19 @@ TEST(CliLandmarks, BadInputs) {
   EXPECT_EQ(run_cli("landmarks " + photo + " --overlay " + q(tmp.path("o.jpg")), tmp).exit_code, 6);
   EXPECT_EQ(run_cli("landmarks " + photo + " --models /nonexistent", tmp).exit_code, 3);
   EXPECT_FALSE(std::filesystem::exists(tmp.path("o.jpg")));
+  // -o: .json holds one image's object, .jsonl any number; nothing else (it was JSON Lines
+  // under any name, an invalid .json for several images).
+  const std::string two = photo + " " + q(test::shared_data("faces/faceapi_happy.jpg"));
+  EXPECT_EQ(run_cli("landmarks " + photo + " -o " + q(tmp.path("l.csv")), tmp).exit_code, 6);
+  EXPECT_EQ(run_cli("landmarks " + two + " -o " + q(tmp.path("l.json")), tmp).exit_code, 6);
+  const auto video =
+      run_cli("landmarks " + q(test::shared_data("video/videoretalking_face_1.mp4")) + " -o " +
+                  q(tmp.path("v.json")),
+              tmp);
+  EXPECT_EQ(video.exit_code, 6);
+  EXPECT_NE(video.err.find(".jsonl"), std::string::npos) << video.err;
+  for (const char* name : {"l.csv", "l.json", "v.json"})
+    EXPECT_FALSE(std::filesystem::exists(tmp.path(name))) << name;
 }
 
 }  // namespace

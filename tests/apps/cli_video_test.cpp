@@ -639,6 +639,54 @@ TEST(CliImage, OverlayAndSideBySide) {
   EXPECT_EQ(run_cli("image " + two + " --overlay " + q(tmp.path("x.png")), tmp).exit_code, 6);
 }
 
+TEST(CliImage, SeveralImagesAsAJsonArrayOrJsonLines) {
+  // -o names the format: .json an array (one object for one image), .jsonl one object a line;
+  // anything else is refused before any work (it was JSON under whatever name -o gave).
+  TempDir tmp;
+  const std::string two = q(test::shared_data("faces/faceapi_sad.jpg")) + " " +
+                          q(test::shared_data("faces/faceapi_happy.jpg"));
+  ASSERT_EQ(run_cli("image " + two + " -o " + q(tmp.path("a.json")), tmp).exit_code, 0);
+  const auto array = nlohmann::json::parse(test::read_text(tmp.path("a.json")));
+  ASSERT_TRUE(array.is_array());
+  ASSERT_EQ(array.size(), 2u);
+  ASSERT_EQ(run_cli("image " + two + " -o " + q(tmp.path("a.jsonl")), tmp).exit_code, 0);
+  std::istringstream lines(test::read_text(tmp.path("a.jsonl")));
+  std::string line;
+  std::vector<nlohmann::json> objects;
+  while (std::getline(lines, line)) objects.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(objects.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(objects[i]["source"], array[i]["source"]);
+    EXPECT_EQ(objects[i]["face"]["coefficients"], array[i]["face"]["coefficients"]);
+  }
+  const auto r = run_cli("image " + two + " -o " + q(tmp.path("a.csv")), tmp);
+  EXPECT_EQ(r.exit_code, 6);
+  EXPECT_NE(r.err.find("a.csv"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(tmp.path("a.csv")));
+}
+
+TEST(CliImage, ATurnedHeadsFarEyeFollowsTheNearOneUnlessAskedNotTo) {
+  TempDir tmp;
+  ASSERT_EQ(run_cli("render --yaw 60 --identity-seed 4 --size 384 -o " + q(tmp.path("t.png")), tmp)
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      run_cli("image " + q(tmp.path("t.png")) + " -o " + q(tmp.path("a.json")), tmp).exit_code, 0);
+  const auto r = run_cli(
+      "image " + q(tmp.path("t.png")) + " --independent-eyes -o " + q(tmp.path("b.json")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto a = nlohmann::json::parse(test::read_text(tmp.path("a.json")))["face"];
+  const auto b = nlohmann::json::parse(test::read_text(tmp.path("b.json")))["face"];
+  ASSERT_TRUE(a.contains("far_eye_linked")) << a.dump();
+  EXPECT_EQ(a["far_eye_linked"]["eye"], "left");  // turned toward the subject's left
+  EXPECT_EQ(a["far_eye_linked"]["amount"], 1.0);
+  EXPECT_FALSE(b.contains("far_eye_linked"));
+  EXPECT_EQ(a["coefficients"]["eyeBlinkLeft"], a["coefficients"]["eyeBlinkRight"]);
+  EXPECT_LT(a["coefficients"]["eyeBlinkLeft"].get<double>(), 0.15);
+  EXPECT_GT(b["coefficients"]["eyeBlinkLeft"].get<double>(), 0.3);  // measured 0.81: a "wink"
+  EXPECT_EQ(a["coefficients"]["jawOpen"], b["coefficients"]["jawOpen"]);
+}
+
 TEST(CliImage, SideBySideInThePhotosOwnSkin) {
   // --photo-skin: the rig on the right wears the photo's face, so it re-draws the photo posed with
   // the estimate: its face is the photo's colours, not the procedural skin tone.
