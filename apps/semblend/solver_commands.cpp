@@ -25,6 +25,9 @@ std::string pose_json(float yaw, float pitch, float roll) {
   return "{\"yaw_deg\": " + json_number(yaw * d) + ", \"pitch_deg\": " + json_number(pitch * d) +
          ", \"roll_deg\": " + json_number(roll * d) + "}";
 }
+std::string eye_json(const EyePose& e) {
+  return pose_json(e.yaw, e.pitch, 0);
+}
 
 }  // namespace
 
@@ -71,8 +74,8 @@ std::string image_json(const std::string& source, const Image& image,
       << ", \"presence\": " << json_number(f.presence)
       << ", \"fit_rms_cm\": " << json_number(r.fit_rms_cm)
       << ", \"head\": " << pose_json(f.head.yaw, f.head.pitch, f.head.roll)
-      << ", \"left_eye\": " << pose_json(f.left_eye.yaw, f.left_eye.pitch, 0)
-      << ", \"right_eye\": " << pose_json(f.right_eye.yaw, f.right_eye.pitch, 0);
+      << ", \"left_eye\": " << eye_json(eye_pose_from_look(r.coefficients, Side::Left))
+      << ", \"right_eye\": " << eye_json(eye_pose_from_look(r.coefficients, Side::Right));
     if (r.far_eye_linked > 0)  // the turned head's far eye read from the near one (face_pipeline.h)
       j << ", \"far_eye_linked\": {\"eye\": \"" << (r.far_eye == Side::Left ? "left" : "right")
         << "\", \"amount\": " << json_number(r.far_eye_linked) << "}";

@@ -174,6 +174,11 @@ constexpr const BlendshapeInfo& info(Blendshape s) {
 constexpr Blendshape blendshape_at(std::size_t i) {
   return kBlendshapes[i].shape;
 }
+// How far eyeLook* at weight 1 turns the eyeball of semblend's rig (docs/rig.md): in or out 25°,
+// down 20°, up 18°. The rig's shapes, the speech gaze and the eye angles of solved frames
+// (take.h eye_pose_from_look) share them.
+inline constexpr float kEyeLookSidewaysDeg = 25, kEyeLookDownDeg = 20, kEyeLookUpDeg = 18;
+
 constexpr Blendshape mirror(Blendshape s) {
   return info(s).mirror;
 }

@@ -78,6 +78,12 @@ inline constexpr std::array<std::string_view, kPoseChannelCount> kPoseChannelNam
     "HeadYaw",     "HeadPitch",   "HeadRoll",      "LeftEyeYaw",  "LeftEyePitch",
     "LeftEyeRoll", "RightEyeYaw", "RightEyePitch", "RightEyeRoll"};
 std::optional<PoseChannel> pose_channel_from_name(std::string_view name);  // case-insensitive
+// A channel's value as ARKit (Live Link Face) writes it from ours, and ours from ARKit's (an
+// involution): ARKit's eye yaw and pitch have the opposite signs to EyePose's (measured: see
+// eye_pose_from_look), the head's angles pass as they are (the real recording has none to
+// measure them by). Every format that names pose channels the Live Link way (LeftEyeYaw …)
+// converts through it.
+float arkit_pose_value(PoseChannel c, float v);
 
 struct Translation {
   float x = 0, y = 0, z = 0;  // metres, camera coordinates (x right, y up, z toward the camera)
@@ -98,9 +104,21 @@ struct HeadPose {
 std::array<double, 4> head_rotation_quaternion(const HeadPose& head);
 
 struct EyePose {
-  float yaw = 0, pitch = 0, roll = 0;  // radians
+  float yaw = 0, pitch = 0, roll = 0;  // radians; as the head: yaw > 0 toward the subject's left,
+                                       // pitch > 0 up (relative to the head)
   friend bool operator==(const EyePose&, const EyePose&) = default;
 };
+
+// The eyes' angles as the eyeLook coefficients say them, at the rig's angles per unit
+// (blendshape.h kEyeLookSidewaysDeg …): the eyes of a solved frame (face_pipeline.h
+// solved_frame), so that the angles and the eyeLook shapes never disagree; eyeLook 0 looks
+// straight ahead. ARKit does the same: on the real Live Link Face recording (../shared/data/arkit/,
+// 4030 frames) the iPhone's LeftEyeYaw = −0.065 − 0.607 · (eyeLookOutLeft − eyeLookInLeft) rad
+// (r = −0.999, RMS residual 0.004 rad), RightEyeYaw = 0.064 − 0.603 · (eyeLookInRight −
+// eyeLookOutRight), LeftEyePitch = 0.021 − 0.556 · (eyeLookUpLeft − eyeLookDownLeft) (r = −0.996)
+// — with the opposite signs to EyePose's (the Live Link CSV reader and writer negate the eye
+// angles) and ~35° per unit where the rig, which the solver learnt from, turns 25°.
+EyePose eye_pose_from_look(const Coefficients& c, Side eye);  // eye: Side::Left or Side::Right
 
 struct FaceFrame {
   double time = 0;  // seconds from the start of the take

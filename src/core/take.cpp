@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
 #include <string>
 
@@ -147,6 +148,31 @@ double estimate_fps(const std::vector<FaceFrame>& frames, double fallback) {
   for (double common : {24.0, 25.0, 30.0, 48.0, 50.0, 60.0, 90.0, 120.0})
     if (std::abs(fps - common) <= 0.01 * common) return common;
   return std::round(fps * 1000.0) / 1000.0;
+}
+
+float arkit_pose_value(PoseChannel c, float v) {
+  switch (c) {
+    case PoseChannel::LeftEyeYaw:
+    case PoseChannel::LeftEyePitch:
+    case PoseChannel::RightEyeYaw:
+    case PoseChannel::RightEyePitch:
+      return -v;
+    default:
+      return v;
+  }
+}
+
+EyePose eye_pose_from_look(const Coefficients& c, Side eye) {
+  using B = Blendshape;
+  const bool left = eye == Side::Left;
+  // Toward the subject's left: the left eye looks out, the right eye in.
+  const float sideways = left ? c[B::EyeLookOutLeft] - c[B::EyeLookInLeft]
+                              : c[B::EyeLookInRight] - c[B::EyeLookOutRight];
+  const float up = left ? c[B::EyeLookUpLeft] : c[B::EyeLookUpRight];
+  const float down = left ? c[B::EyeLookDownLeft] : c[B::EyeLookDownRight];
+  const float deg = std::numbers::pi_v<float> / 180;
+  return {kEyeLookSidewaysDeg * deg * sideways, (kEyeLookUpDeg * up - kEyeLookDownDeg * down) * deg,
+          0};
 }
 
 std::array<double, 4> head_rotation_quaternion(const HeadPose& head) {

@@ -80,7 +80,6 @@ DemoTake make_demo_take(double fps) {
   take.metadata["source"] = "semblend demo";
   const double end = demo.script.back().end;
   const auto n = static_cast<std::size_t>(std::floor(end * fps));
-  constexpr float kGlanceYaw = 0.35f;  // radians the eyes turn at full eyeLookOut/In
   for (std::size_t i = 0; i < n; ++i) {
     FaceFrame f;
     f.time = static_cast<double>(i) / fps;
@@ -90,9 +89,11 @@ DemoTake make_demo_take(double fps) {
       for (const auto& [shape, peak] : s.targets)
         f.coefficients.set(shape, std::max(f.coefficients[shape], static_cast<float>(w * peak)));
     }
-    // Eyes and head follow the glance (toward the subject's left = eyeLookOutLeft).
+    // The eyes' angles are the glance's (toward the subject's left = eyeLookOutLeft); the head
+    // follows it a little.
     const float glance = f.coefficients[B::EyeLookOutLeft] / 0.7f;
-    f.left_eye.yaw = f.right_eye.yaw = kGlanceYaw * glance;
+    f.left_eye = eye_pose_from_look(f.coefficients, Side::Left);
+    f.right_eye = eye_pose_from_look(f.coefficients, Side::Right);
     f.head.yaw = 0.12f * glance;
     f.head.pitch = static_cast<float>(0.02 * std::sin(2 * kPi * 0.3 * f.time));  // breathing sway
     take.frames.push_back(std::move(f));

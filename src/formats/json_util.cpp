@@ -248,7 +248,7 @@ void read_arkit_dictionary(const json& j, FaceFrame& frame, const JsonPlace& pla
     if (const auto s = blendshape_from_name(key)) {
       frame.coefficients.set(*s, get_coefficient(value, here));
     } else if (const auto p = pose_channel_from_name(key)) {
-      frame.set_pose(*p, get_angle(value, here));
+      frame.set_pose(*p, arkit_pose_value(*p, get_angle(value, here)));  // ARKit's signs
     } else {
       here.fail("unknown name (not one of the 52 ARKit blendshapes or 9 head/eye angles)" +
                 did_you_mean(key));

@@ -244,7 +244,8 @@ Take parse_livelink_csv(std::string_view text, const std::string& name, int time
       if (!problem.empty())
         throw InputError(name, line_no, f.column, std::string(c.name) + ": " + problem);
       if (c.is_pose)
-        frame.set_pose(static_cast<PoseChannel>(c.index), v);
+        frame.set_pose(static_cast<PoseChannel>(c.index),
+                       arkit_pose_value(PoseChannel(c.index), v));
       else
         frame.coefficients.set_at(c.index, v);
     }
@@ -298,7 +299,8 @@ std::string encode_livelink_csv(const Take& take) {
     }
     for (std::size_t c = 0; c < kPoseChannelCount; ++c) {
       out += ',';
-      formats::append_fixed(out, f.pose(static_cast<PoseChannel>(c)), kDecimals);
+      const auto channel = static_cast<PoseChannel>(c);
+      formats::append_fixed(out, arkit_pose_value(channel, f.pose(channel)), kDecimals);
     }
     out += '\n';
   }

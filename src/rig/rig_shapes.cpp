@@ -285,7 +285,7 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
             },
             [&](int v) -> V3 { return V3(0, -0.08f * F.lid_profile(L, v), 0); }, 0.9f, 0.7f, 0.5f,
             0.6f);
-        eye_rotation(Eigen::AngleAxisf(20 * deg, V3::UnitX()).toRotationMatrix());
+        eye_rotation(Eigen::AngleAxisf(kEyeLookDownDeg * deg, V3::UnitX()).toRotationMatrix());
         break;
       case B::EyeLookUpLeft:
         d = F.lids(
@@ -295,13 +295,13 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
             },
             [&](int v) -> V3 { return V3(0, 0.03f * F.lid_profile(L, v), 0); }, 0.9f, 0.7f, 0.5f,
             0.6f);
-        eye_rotation(Eigen::AngleAxisf(-18 * deg, V3::UnitX()).toRotationMatrix());
+        eye_rotation(Eigen::AngleAxisf(-kEyeLookUpDeg * deg, V3::UnitX()).toRotationMatrix());
         break;
       case B::EyeLookInLeft:  // toward the nose: -x for the left eye
-        eye_rotation(Eigen::AngleAxisf(-25 * deg, V3::UnitY()).toRotationMatrix());
+        eye_rotation(Eigen::AngleAxisf(-kEyeLookSidewaysDeg * deg, V3::UnitY()).toRotationMatrix());
         break;
       case B::EyeLookOutLeft:
-        eye_rotation(Eigen::AngleAxisf(25 * deg, V3::UnitY()).toRotationMatrix());
+        eye_rotation(Eigen::AngleAxisf(kEyeLookSidewaysDeg * deg, V3::UnitY()).toRotationMatrix());
         break;
       case B::EyeSquintLeft:
         d = F.lids(
@@ -575,13 +575,13 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
       case Driver::EyeLeft: {
         Eigen::Matrix3f r;
         if (s == B::EyeLookDownLeft)
-          r = Eigen::AngleAxisf(20 * deg, V3::UnitX()).toRotationMatrix();
+          r = Eigen::AngleAxisf(kEyeLookDownDeg * deg, V3::UnitX()).toRotationMatrix();
         else if (s == B::EyeLookUpLeft)
-          r = Eigen::AngleAxisf(-18 * deg, V3::UnitX()).toRotationMatrix();
+          r = Eigen::AngleAxisf(-kEyeLookUpDeg * deg, V3::UnitX()).toRotationMatrix();
         else if (s == B::EyeLookInLeft)
-          r = Eigen::AngleAxisf(-25 * deg, V3::UnitY()).toRotationMatrix();
+          r = Eigen::AngleAxisf(-kEyeLookSidewaysDeg * deg, V3::UnitY()).toRotationMatrix();
         else if (s == B::EyeLookOutLeft)
-          r = Eigen::AngleAxisf(25 * deg, V3::UnitY()).toRotationMatrix();
+          r = Eigen::AngleAxisf(kEyeLookSidewaysDeg * deg, V3::UnitY()).toRotationMatrix();
         else
           return V3::Zero();
         return rotate_about(p, eye_l.center, r);

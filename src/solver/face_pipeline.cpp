@@ -108,8 +108,8 @@ FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, do
   f.time = time;
   f.coefficients = result.coefficients;
   f.head = face.head;
-  f.left_eye = face.left_eye;
-  f.right_eye = face.right_eye;
+  f.left_eye = eye_pose_from_look(result.coefficients, Side::Left);
+  f.right_eye = eye_pose_from_look(result.coefficients, Side::Right);
   f.confidence = std::clamp(face.presence, 0.0f, 1.0f);
   return f;
 }

@@ -263,19 +263,21 @@ void apply_gaze(Take& take, double t0, const std::vector<Move>& moves) {
       gh += w * moves[done].dh;
       gv += w * moves[done].dv;
     }
-    // Degrees to the rig's shapes (docs/rig.md: in/out 25°, up 18°, down 20° at weight 1);
-    // h > 0 looks to the subject's left: the left eye out, the right eye in.
+    // Degrees to the rig's shapes (blendshape.h kEyeLookSidewaysDeg …); h > 0 looks to the
+    // subject's left: the left eye out, the right eye in. The eyes' angles say the same.
     auto set = [&](B s, double value) {
       f.coefficients.set(s, static_cast<float>(std::clamp(value, 0.0, 1.0)));
     };
-    set(B::EyeLookOutLeft, gh / 25);
-    set(B::EyeLookInRight, gh / 25);
-    set(B::EyeLookInLeft, -gh / 25);
-    set(B::EyeLookOutRight, -gh / 25);
-    set(B::EyeLookUpLeft, gv / 18);
-    set(B::EyeLookUpRight, gv / 18);
-    set(B::EyeLookDownLeft, -gv / 20);
-    set(B::EyeLookDownRight, -gv / 20);
+    set(B::EyeLookOutLeft, gh / kEyeLookSidewaysDeg);
+    set(B::EyeLookInRight, gh / kEyeLookSidewaysDeg);
+    set(B::EyeLookInLeft, -gh / kEyeLookSidewaysDeg);
+    set(B::EyeLookOutRight, -gh / kEyeLookSidewaysDeg);
+    set(B::EyeLookUpLeft, gv / kEyeLookUpDeg);
+    set(B::EyeLookUpRight, gv / kEyeLookUpDeg);
+    set(B::EyeLookDownLeft, -gv / kEyeLookDownDeg);
+    set(B::EyeLookDownRight, -gv / kEyeLookDownDeg);
+    f.left_eye = eye_pose_from_look(f.coefficients, Side::Left);
+    f.right_eye = eye_pose_from_look(f.coefficients, Side::Right);
   }
 }
 

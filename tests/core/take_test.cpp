@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <stdexcept>
 
 namespace semblend {
@@ -204,6 +205,22 @@ TEST(EstimateFps, UsesTheMedianInterval) {
 TEST(EstimateFps, FallbackForFewerThanTwoFrames) {
   EXPECT_EQ(estimate_fps({}, 42), 42.0);
   EXPECT_EQ(estimate_fps(frames_every(0.1, 1), 42), 42.0);
+}
+
+TEST(EyePoseFromLook, TheEyeLookShapesAtTheRigsAngles) {
+  const float deg = std::numbers::pi_v<float> / 180;
+  Coefficients c;
+  c.set(Blendshape::EyeLookOutLeft, 0.8f);  // both eyes toward the subject's left
+  c.set(Blendshape::EyeLookInRight, 0.8f);
+  c.set(Blendshape::EyeLookUpLeft, 1.0f);
+  c.set(Blendshape::EyeLookDownRight, 0.5f);
+  const EyePose left = eye_pose_from_look(c, Side::Left),
+                right = eye_pose_from_look(c, Side::Right);
+  EXPECT_NEAR(left.yaw, 0.8f * kEyeLookSidewaysDeg * deg, 1e-6);  // 20°
+  EXPECT_NEAR(right.yaw, left.yaw, 1e-6);
+  EXPECT_NEAR(left.pitch, kEyeLookUpDeg * deg, 1e-6);                    // up: > 0
+  EXPECT_NEAR(right.pitch, -0.5f * kEyeLookDownDeg * deg, 1e-6);         // down: < 0
+  EXPECT_EQ(eye_pose_from_look(Coefficients{}, Side::Left), EyePose{});  // straight ahead
 }
 
 }  // namespace

@@ -50,7 +50,9 @@ TEST(FacePipeline, WithoutASetupAFaceIsTheSolversReading) {
   const FaceFrame frame = solved_frame(faces[0], piped, 1.5);
   EXPECT_EQ(frame.time, 1.5);
   EXPECT_EQ(frame.head.yaw, faces[0].head.yaw);
-  EXPECT_EQ(frame.left_eye.yaw, faces[0].left_eye.yaw);
+  // The eyes' angles are the eyeLook coefficients' (take.h eye_pose_from_look).
+  EXPECT_EQ(frame.left_eye, eye_pose_from_look(piped.coefficients, Side::Left));
+  EXPECT_EQ(frame.right_eye, eye_pose_from_look(piped.coefficients, Side::Right));
   EXPECT_GT(frame.confidence, 0.5f);
   EXPECT_LE(frame.confidence, 1.0f);
 }
