@@ -49,6 +49,7 @@ struct SolvedFace {
   int index = 0;  // into the landmarker's faces
   SolverResult result;
   std::optional<AppearanceEstimate> appearance;  // the appearance branch's readings, when used
+  FaceImageQuality quality;                      // landmarker.h face_image_quality
 };
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,

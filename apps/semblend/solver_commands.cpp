@@ -29,6 +29,25 @@ std::string eye_json(const EyePose& e) {
   return pose_json(e.yaw, e.pitch, 0);
 }
 
+// What the stderr line says of a face too small or too blurred to read (landmarker.h); "" if
+// neither.
+std::string quality_warning(const FaceImageQuality& q) {
+  std::string w;
+  char buf[160];
+  if (q.small()) {
+    std::snprintf(buf, sizeof buf, "the face is small (its eyes %.0f px apart, under %.0f)",
+                  double(q.eye_distance_px), double(kSmallFaceEyeDistancePx));
+    w = buf;
+  }
+  if (q.blurred()) {
+    std::snprintf(buf, sizeof buf, "%s blurred (sharpness %.0f, under %.0f)",
+                  w.empty() ? "the face is" : " and", double(q.sharpness),
+                  double(kBlurredFaceSharpness));
+    w += buf;
+  }
+  return w.empty() ? w : w + ": its readings are unreliable";
+}
+
 }  // namespace
 
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
@@ -43,12 +62,14 @@ std::vector<SolvedFace> solve_faces(const std::string& source, const Image& imag
     AppearanceEstimate a;
     s.result = solve_face(solver, image, faces[i], setup, &a);
     if (setup.appearance) s.appearance = a;
+    s.quality = face_image_quality(image, faces[i]);
     solved.push_back(std::move(s));
     if (!log) continue;
+    const std::string which = all_faces ? "face " + std::to_string(i) + ": " : "";
     const SemanticDescription d = describe(solved.back().result.coefficients, &faces[i].head);
-    std::fprintf(stderr, "%s: %s%s\n", source.c_str(),
-                 all_faces ? ("face " + std::to_string(i) + ": ").c_str() : "",
-                 sentence(d).c_str());
+    std::fprintf(stderr, "%s: %s%s\n", source.c_str(), which.c_str(), sentence(d).c_str());
+    if (const std::string w = quality_warning(solved.back().quality); !w.empty())
+      std::fprintf(stderr, "%s: %swarning: %s\n", source.c_str(), which.c_str(), w.c_str());
   }
   if (solved.empty() && log)  // no face (or not that many): an explicit empty result
     std::fprintf(stderr, "%s: no face%s\n", source.c_str(),
@@ -76,6 +97,11 @@ std::string image_json(const std::string& source, const Image& image,
       << ", \"head\": " << pose_json(f.head.yaw, f.head.pitch, f.head.roll)
       << ", \"left_eye\": " << eye_json(eye_pose_from_look(r.coefficients, Side::Left))
       << ", \"right_eye\": " << eye_json(eye_pose_from_look(r.coefficients, Side::Right));
+    const FaceImageQuality& q = solved[n].quality;
+    j << ", \"quality\": {\"eye_distance_px\": " << json_number(q.eye_distance_px)
+      << ", \"sharpness\": " << json_number(q.sharpness)
+      << ", \"small\": " << (q.small() ? "true" : "false")
+      << ", \"blurred\": " << (q.blurred() ? "true" : "false") << "}";
     if (r.far_eye_linked > 0)  // the turned head's far eye read from the near one (face_pipeline.h)
       j << ", \"far_eye_linked\": {\"eye\": \"" << (r.far_eye == Side::Left ? "left" : "right")
         << "\", \"amount\": " << json_number(r.far_eye_linked) << "}";

@@ -296,6 +296,12 @@ int run_video(const VideoOptions& o) {
                video.frames - face.frames_with_face, video.seconds,
                double(take.frames.size()) / video.seconds, o.preview.empty() ? "" : ", preview ",
                o.preview.c_str());
+  if (const std::string n = take.metadata["small_or_blurred_frames"]; !n.empty() && n != "0")
+    std::fprintf(stderr,
+                 "semblend video: warning: %s: the face is too small or blurred to read reliably "
+                 "in %s of its frames (eyes under %.0f px apart, or sharpness under %.0f)\n",
+                 o.input.c_str(), n.c_str(), double(kSmallFaceEyeDistancePx),
+                 double(kBlurredFaceSharpness));
   if (pacer) std::fprintf(stderr, "semblend video: %s\n", pacer->summary().c_str());
   return kOk;
 }

@@ -25,10 +25,13 @@ struct FaceState {
   std::optional<FaceFrame> held;      // the last estimate, for frames without the face
   bool seen_now = false;
   int far_eye_linked = 0;  // frames whose far eye was read from the near one (link_far_eye)
+  int unreliable = 0;      // frames whose face is small or blurred (face_image_quality)
 
-  void add_solved(const FaceLandmarks& face, const SolverResult& result, double time,
-                  bool smoothing) {
+  void add_solved(const Image& image, const FaceLandmarks& face, const SolverResult& result,
+                  double time, bool smoothing) {
     far_eye_linked += result.far_eye_linked > 0;
+    const FaceImageQuality q = face_image_quality(image, face);
+    unreliable += q.small() || q.blurred();
     add_solved(solved_frame(face, result, time), smoothing);
   }
   void add_solved(FaceFrame frame, bool smoothing) {
@@ -175,12 +178,12 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
           states.push_back(new_state(int(states.size())));
           for (const double t : times) states.back().add_missing(t);
         }
-        states[id].add_solved(faces[i], solve(faces[i]), time, o.smooth);
+        states[id].add_solved(image, faces[i], solve(faces[i]), time, o.smooth);
         states[id].seen_now = true;
       }
     } else if (faces.size() > std::size_t(o.face)) {
       const FaceLandmarks& face = faces[std::size_t(o.face)];
-      states[0].add_solved(face, solve(face), time, o.smooth);
+      states[0].add_solved(image, face, solve(face), time, o.smooth);
       states[0].seen_now = true;
       drawn.push_back(face);
     }
@@ -218,6 +221,7 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
         std::to_string(out.frames - s.track.frames_with_face);
     s.track.take.metadata["far_eye_linked_frames"] =
         o.setup.link_far_eye ? std::to_string(s.far_eye_linked) : "off";
+    s.track.take.metadata["small_or_blurred_frames"] = std::to_string(s.unreliable);
     out.faces.push_back(std::move(s.track));
   }
   return out;

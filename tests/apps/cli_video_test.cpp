@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 #include <thread>
 
@@ -685,6 +686,29 @@ TEST(CliImage, ATurnedHeadsFarEyeFollowsTheNearOneUnlessAskedNotTo) {
   EXPECT_LT(a["coefficients"]["eyeBlinkLeft"].get<double>(), 0.15);
   EXPECT_GT(b["coefficients"]["eyeBlinkLeft"].get<double>(), 0.3);  // measured 0.81: a "wink"
   EXPECT_EQ(a["coefficients"]["jawOpen"], b["coefficients"]["jawOpen"]);
+}
+
+TEST(CliImage, ABlurredFaceIsMeasuredAndWarnedOf) {
+  TempDir tmp;
+  const std::string photo = test::shared_data("faces/faceapi_neutral.jpg");
+  const Image sharp = read_image(photo);
+  cv::Mat rgb(sharp.height, sharp.width, CV_8UC3, const_cast<std::uint8_t*>(sharp.rgb.data()));
+  cv::Mat blurred;
+  cv::GaussianBlur(rgb, blurred, cv::Size(0, 0), 4);  // read "extreme lip pucker" (0.99)
+  Image b = sharp;
+  b.rgb.assign(blurred.data, blurred.data + blurred.total() * 3);
+  write_png(b, tmp.path("blurred.png"));
+  const auto r = run_cli(
+      "image " + q(photo) + " " + q(tmp.path("blurred.png")) + " -o " + q(tmp.path("q.json")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(test::read_text(tmp.path("q.json")));
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_FALSE(j[0]["face"]["quality"]["blurred"].get<bool>());
+  EXPECT_FALSE(j[0]["face"]["quality"]["small"].get<bool>());
+  EXPECT_GT(j[0]["face"]["quality"]["eye_distance_px"].get<double>(), 60);
+  EXPECT_TRUE(j[1]["face"]["quality"]["blurred"].get<bool>());
+  EXPECT_NE(r.err.find("blurred.png: warning: the face is blurred"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("faceapi_neutral.jpg: warning"), std::string::npos) << r.err;
 }
 
 TEST(CliImage, SideBySideInThePhotosOwnSkin) {

@@ -91,6 +91,7 @@ TEST(FacePipeline, AVideoHoldsTheLastEstimateWhereTheFaceIsGone) {
   EXPECT_EQ(take.metadata.at("smoothing"), "one-euro");
   EXPECT_EQ(take.metadata.at("appearance"), "off");
   EXPECT_EQ(take.metadata.at("far_eye_linked_frames"), "0");  // a frontal face
+  EXPECT_EQ(take.metadata.at("small_or_blurred_frames"), "0");
 }
 
 TEST(LinkFarEye, TheFarEyesLidsFollowTheNearEyeBeyond38Degrees) {

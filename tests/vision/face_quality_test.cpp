@@ -1,0 +1,88 @@
+// face_image_quality (landmarker.h): faces too small or too blurred to read, on rig renders and
+// the shared photos.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <opencv2/imgproc.hpp>
+
+#include "semblend/landmarker.h"
+#include "semblend/render.h"
+#include "semblend/rig.h"
+#include "test_util.h"
+
+namespace semblend {
+namespace {
+
+Image from_mat(const cv::Mat& m) {
+  Image image;
+  image.width = m.cols, image.height = m.rows;
+  image.rgb.assign(m.data, m.data + m.total() * 3);
+  return image;
+}
+
+// The first face's quality, or nullopt when none is found.
+std::optional<FaceImageQuality> quality_of(FaceLandmarker& landmarker, const Image& image) {
+  const auto faces = landmarker.detect(image);
+  if (faces.empty()) return std::nullopt;
+  return face_image_quality(image, faces[0]);
+}
+
+TEST(FaceImageQuality, ARenderIsSharpAndLargeBlurredOrShrunkItIsNot) {
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  RenderOptions o;
+  o.width = o.height = 384;
+  Image render = render_face(build_rig(sample_identity(7)), FaceFrame{}, o).image;
+  const cv::Mat rgb(render.height, render.width, CV_8UC3, render.rgb.data());
+
+  const auto clean = quality_of(landmarker, render);
+  ASSERT_TRUE(clean);
+  EXPECT_GT(clean->eye_distance_px, 90);  // measured ~120
+  EXPECT_FALSE(clean->small());
+  EXPECT_FALSE(clean->blurred());
+
+  cv::Mat blurred;
+  cv::GaussianBlur(rgb, blurred, cv::Size(0, 0), 4);
+  const auto b = quality_of(landmarker, from_mat(blurred));
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(b->blurred()) << b->sharpness;  // measured ~23
+  EXPECT_FALSE(b->small());
+  EXPECT_NEAR(b->eye_distance_px, clean->eye_distance_px, 0.1f * clean->eye_distance_px);
+
+  cv::Mat shrunk;
+  cv::resize(rgb, shrunk, cv::Size(), 1.0 / 8, 1.0 / 8, cv::INTER_AREA);
+  const auto s = quality_of(landmarker, from_mat(shrunk));
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->small()) << s->eye_distance_px;  // measured ~15
+  EXPECT_NEAR(s->eye_distance_px, clean->eye_distance_px / 8, 0.2f * clean->eye_distance_px / 8);
+}
+
+TEST(FaceImageQuality, NoSharedPhotoIsFlagged) {
+  // The 15 photos of ../shared/data/faces (measured: eyes 64–313 px apart, sharpness 154–1946).
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  int photos = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(test::shared_data("faces"))) {
+    const auto q = quality_of(landmarker, read_image(entry.path().string()));
+    ASSERT_TRUE(q) << entry.path();
+    EXPECT_FALSE(q->small()) << entry.path() << " " << q->eye_distance_px;
+    EXPECT_FALSE(q->blurred()) << entry.path() << " " << q->sharpness;
+    ++photos;
+  }
+  EXPECT_EQ(photos, 15);
+}
+
+TEST(FaceImageQuality, AFaceOutsideTheImageIsMeasuredOnWhatShows) {
+  // Landmarks beyond the image's edges (a face cut off) and an empty image are no error.
+  FaceLandmarks face;
+  for (std::size_t k = 0; k < kLandmarkCount; ++k)
+    face.points[k] = {float(k % 40) * 4 - 60, float(k / 40) * 4 - 10, 0};
+  Image grey;
+  grey.width = grey.height = 64;
+  grey.rgb.assign(64u * 64u * 3u, 100);
+  const FaceImageQuality q = face_image_quality(grey, face);
+  EXPECT_EQ(q.sharpness, 0.0f);  // a flat grey: no detail at all
+  EXPECT_TRUE(q.blurred());
+  EXPECT_EQ(face_image_quality(Image{}, face).sharpness, 0.0f);
+}
+
+}  // namespace
+}  // namespace semblend
