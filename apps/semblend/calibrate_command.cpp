@@ -41,11 +41,16 @@ NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::
                        faces.empty() ? "no face found: a neutral photo must show the face"
                                      : "no face " + std::to_string(o.face) + " (found " +
                                            std::to_string(faces.size()) + ")");
-    neutral.push_back(faces[std::size_t(o.face)].points);
+    const FaceLandmarks& face = faces[std::size_t(o.face)];
+    // A misread relaxed face would be subtracted from every reading of this person.
+    if (const std::string w = quality_warning(face_image_quality(image, face)); !w.empty())
+      std::fprintf(stderr, "semblend: warning: %s: %s, and so is the profile made from it\n",
+                   path.c_str(), w.c_str());
+    neutral.push_back(face.points);
     if (o.jitter > 0) {  // the landmarker's placement noise on this photo
       JitterOptions jo;
       jo.copies = o.jitter;
-      const auto copies = detect_jittered(landmarker, image, faces[std::size_t(o.face)], jo);
+      const auto copies = detect_jittered(landmarker, image, face, jo);
       neutral.insert(neutral.end(), copies.begin(), copies.end());
     }
     source += (source.empty() ? "" : ", ") + path;

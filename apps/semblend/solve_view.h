@@ -51,6 +51,9 @@ struct SolvedFace {
   std::optional<AppearanceEstimate> appearance;  // the appearance branch's readings, when used
   FaceImageQuality quality;                      // landmarker.h face_image_quality
 };
+// What a warning says of a face too small or too blurred to read (landmarker.h
+// face_image_quality), ending "its readings are unreliable"; "" if it is neither.
+std::string quality_warning(const FaceImageQuality& q);
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
                                     int face, bool all_faces, bool log = true,

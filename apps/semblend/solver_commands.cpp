@@ -29,8 +29,8 @@ std::string eye_json(const EyePose& e) {
   return pose_json(e.yaw, e.pitch, 0);
 }
 
-// What the stderr line says of a face too small or too blurred to read (landmarker.h); "" if
-// neither.
+}  // namespace
+
 std::string quality_warning(const FaceImageQuality& q) {
   std::string w;
   char buf[160];
@@ -47,8 +47,6 @@ std::string quality_warning(const FaceImageQuality& q) {
   }
   return w.empty() ? w : w + ": its readings are unreliable";
 }
-
-}  // namespace
 
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
