@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <opencv2/imgproc.hpp>
 #include <random>
 #include <sstream>
 
@@ -87,6 +88,14 @@ bool ffmpeg(const std::string& args) {
 
 std::string q(const std::string& s) {
   return "'" + s + "'";
+}
+
+Image gaussian_blurred(const Image& image, double sigma) {
+  Image out = image;
+  const cv::Mat in(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.rgb.data()));
+  cv::Mat blurred(out.height, out.width, CV_8UC3, out.rgb.data());  // writes into `out`
+  cv::GaussianBlur(in, blurred, cv::Size(0, 0), sigma);
+  return out;
 }
 
 Image hstack(const Image& a, const Image& b) {

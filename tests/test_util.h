@@ -52,6 +52,8 @@ bool ffmpeg(const std::string& args);
 std::string q(const std::string& s);
 
 // `a` and `b` side by side, pixel for pixel (they must have the same height).
+// `image` blurred by a Gaussian of `sigma` pixels (OpenCV's): a face too blurred to read.
+Image gaussian_blurred(const Image& image, double sigma);
 Image hstack(const Image& a, const Image& b);
 
 // The default rig, neutral but for mouthSmileLeft = `smile`, rendered at 64² (one sample per

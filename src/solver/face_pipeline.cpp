@@ -63,6 +63,10 @@ namespace {
 constexpr std::array kFarEyeLids{Blendshape::EyeBlinkLeft,   Blendshape::EyeSquintLeft,
                                  Blendshape::EyeWideLeft,    Blendshape::EyeBlinkRight,
                                  Blendshape::EyeSquintRight, Blendshape::EyeWideRight};
+// The eye a head turned by `head_yaw` hides (> 0: toward the subject's left, so their left eye).
+Side far_eye_of(float head_yaw) {
+  return head_yaw > 0 ? Side::Left : Side::Right;
+}
 }  // namespace
 
 SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
@@ -84,7 +88,7 @@ SolverResult solve_face(const Solver& solver, const Image& image, const FaceLand
     if (estimate) *estimate = a;
   }
   if (setup.link_far_eye) {
-    r.far_eye = face.head.yaw > 0 ? Side::Left : Side::Right;
+    r.far_eye = far_eye_of(face.head.yaw);
     r.far_eye_linked = link_far_eye(r.coefficients, face.head.yaw);
     if (r.far_eye_linked > 0)
       for (const Blendshape b : kFarEyeLids) r.bins[index_of(b)] = intensity_of(r.coefficients[b]);
@@ -97,7 +101,7 @@ float link_far_eye(Coefficients& c, float head_yaw) {
   const float amount = std::clamp(
       (degrees - kFarEyeLinkFromDeg) / (kFarEyeLinkToDeg - kFarEyeLinkFromDeg), 0.0f, 1.0f);
   if (amount <= 0) return 0;
-  const Side far = head_yaw > 0 ? Side::Left : Side::Right;
+  const Side far = far_eye_of(head_yaw);
   for (const Blendshape b : kFarEyeLids) {
     if (info(b).side != far) continue;
     const float near = c[mirror(b)];

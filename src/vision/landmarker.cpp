@@ -190,14 +190,14 @@ struct FaceLandmarker::Impl {
   std::vector<Detection> any_orientation(const Image& image, const Roi& whole) {
     std::vector<Detection> found = vision::weighted_nms(front.detect(image, whole));
     if (!options.any_orientation) return found;
+    constexpr auto surer = [](const Detection& a, const Detection& b) { return a.score > b.score; };
     std::vector<Detection> turned;
     for (int quarter = 1; quarter < 4; ++quarter) {
       Roi r = whole;
       r.angle = static_cast<float>(quarter) * std::numbers::pi_v<float> / 2;
       for (const Detection& d : vision::weighted_nms(front.detect(image, r))) turned.push_back(d);
     }
-    std::stable_sort(turned.begin(), turned.end(),
-                     [](const Detection& a, const Detection& b) { return a.score > b.score; });
+    std::stable_sort(turned.begin(), turned.end(), surer);
     const std::size_t upright = found.size();
     std::vector<bool> judged(found.size(), false);  // its surest turned reading has been met
     for (const Detection& t : turned) {
@@ -218,8 +218,7 @@ struct FaceLandmarker::Impl {
           *same = t;
       }
     }
-    std::stable_sort(found.begin() + static_cast<std::ptrdiff_t>(upright), found.end(),
-                     [](const Detection& a, const Detection& b) { return a.score > b.score; });
+    std::stable_sort(found.begin() + static_cast<std::ptrdiff_t>(upright), found.end(), surer);
     return found;
   }
 

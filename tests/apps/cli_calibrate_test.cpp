@@ -64,25 +64,8 @@ TEST(CliCalibrate, WritesAProfileWarnsOnANonNeutralFaceAndRefusesNoFace) {
 
   // A neutral photo too blurred to read: its misreading would be subtracted from every reading.
   write_render(rig, {}, tmp.path("sharp.png"));
-  const Image sharp = read_image(tmp.path("sharp.png"));
-  Image blurred = sharp;  // a 9×9 box blur, three times (~Gaussian, σ ≈ 4.5)
-  for (int pass = 0; pass < 3; ++pass) {
-    const Image in = blurred;
-    for (int y = 0; y < in.height; ++y)
-      for (int x = 0; x < in.width; ++x)
-        for (int c = 0; c < 3; ++c) {
-          int sum = 0, n = 0;
-          for (int dy = -4; dy <= 4; ++dy)
-            for (int dx = -4; dx <= 4; ++dx) {
-              const int xx = x + dx, yy = y + dy;
-              if (xx < 0 || yy < 0 || xx >= in.width || yy >= in.height) continue;
-              sum += in.pixel(xx, yy)[c], ++n;
-            }
-          blurred.rgb[(std::size_t(y) * std::size_t(in.width) + std::size_t(x)) * 3 + c] =
-              std::uint8_t(sum / n);
-        }
-  }
-  write_png(blurred, tmp.path("blurred.png"));
+  write_png(test::gaussian_blurred(read_image(tmp.path("sharp.png")), 4.5),
+            tmp.path("blurred.png"));
   const auto b = run_cli(
       "calibrate " + q(tmp.path("blurred.png")) + " --jitter 0 -o " + q(tmp.path("b.json")), tmp);
   ASSERT_EQ(b.exit_code, 0) << b.err;

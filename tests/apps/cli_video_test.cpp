@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgproc.hpp>
 #include <sstream>
 #include <thread>
 
@@ -691,13 +690,8 @@ TEST(CliImage, ATurnedHeadsFarEyeFollowsTheNearOneUnlessAskedNotTo) {
 TEST(CliImage, ABlurredFaceIsMeasuredAndWarnedOf) {
   TempDir tmp;
   const std::string photo = test::shared_data("faces/faceapi_neutral.jpg");
-  const Image sharp = read_image(photo);
-  cv::Mat rgb(sharp.height, sharp.width, CV_8UC3, const_cast<std::uint8_t*>(sharp.rgb.data()));
-  cv::Mat blurred;
-  cv::GaussianBlur(rgb, blurred, cv::Size(0, 0), 4);  // read "extreme lip pucker" (0.99)
-  Image b = sharp;
-  b.rgb.assign(blurred.data, blurred.data + blurred.total() * 3);
-  write_png(b, tmp.path("blurred.png"));
+  // Blurred by 4 px, it read "extreme lip pucker" (0.99).
+  write_png(test::gaussian_blurred(read_image(photo), 4), tmp.path("blurred.png"));
   const auto r = run_cli(
       "image " + q(photo) + " " + q(tmp.path("blurred.png")) + " -o " + q(tmp.path("q.json")), tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;

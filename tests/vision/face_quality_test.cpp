@@ -40,9 +40,7 @@ TEST(FaceImageQuality, ARenderIsSharpAndLargeBlurredOrShrunkItIsNot) {
   EXPECT_FALSE(clean->small());
   EXPECT_FALSE(clean->blurred());
 
-  cv::Mat blurred;
-  cv::GaussianBlur(rgb, blurred, cv::Size(0, 0), 4);
-  const auto b = quality_of(landmarker, from_mat(blurred));
+  const auto b = quality_of(landmarker, test::gaussian_blurred(render, 4));
   ASSERT_TRUE(b);
   EXPECT_TRUE(b->blurred()) << b->sharpness;  // measured ~23
   EXPECT_FALSE(b->small());
