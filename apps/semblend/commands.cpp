@@ -561,6 +561,11 @@ std::vector<TimedPhoneme> align_speech(const SpeechOptions& o, const Audio& audi
   std::string method = alignment_method_name(a.method);
   if (a.method == AlignmentMethod::Transcript && !english_language(o.lang))
     method += " (" + o.lang + ", espeak-ng's " + espeak_voice_name(o.lang) + " phones)";
+  const auto repaired = std::count_if(a.repairs.begin(), a.repairs.end(),
+                                      [](const AlignmentRepair& r) { return r.replaced; });
+  if (repaired > 0)
+    method += " (" + std::to_string(repaired) + (repaired == 1 ? " stretch" : " stretches") +
+              " merged with recognition)";
   std::fprintf(stderr,
                "semblend speech: %s%.2f s of audio, %s: %zu words, %zu phones (CPU %.2f s, "
                "real-time factor %.3f)\n",

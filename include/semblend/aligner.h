@@ -15,7 +15,10 @@
 //   The transcript is then checked against the audio: when the aligned path scores far below an
 //   unconstrained phone loop on the same audio (per frame, `mismatch_per_frame`), the transcript
 //   does not match the audio, and the result falls back to recognition (method
-//   RecognitionFallback, with a warning).
+//   RecognitionFallback, with a warning). A transcript that matches as a whole may still miss
+//   words somewhere: where the alignment fits far worse than the phone loop over half a second,
+//   those words are aligned again merged with what word recognition hears there (see
+//   `local_mismatch`; Alignment::repairs and a warning say where).
 // Other languages (AlignerOptions::language): every word's phones from espeak-ng in that language,
 //   aligned the same way with the English acoustic model (a cross-language forced alignment:
 //   the phones' order is the transcript's, the English models only place the boundaries). Its
@@ -91,6 +94,24 @@ struct AlignerOptions {
                                      // frame's features span 25.6 ms from its start, so the frame
                                      // where a phone begins is reported a little early (measured,
                                      // docs/speech.md); within ±0.01
+  // A transcript that leaves out what is said, or says what is not (English): a subtitle line
+  // missing, a word misheard by whoever wrote it. Where the aligned path scores, over any
+  // `local_window` seconds, more than `local_mismatch` per 10 ms frame below the phone loop, that
+  // stretch (widened to whole words, and two more words on either side) is recognised too, and the
+  // transcript's words there are aligned again merged with what was heard: words both have are
+  // said, a transcript word not heard may be left out (prior `unheard_word_prior`), a heard word
+  // the transcript lacks may be said (prior `heard_word_prior`). The merged alignment replaces the
+  // transcript's there when its acoustic log-likelihood is more than `repair_gain` per frame
+  // higher, with a warning naming the stretch (Alignment::repairs lists every stretch, kept or
+  // replaced). The priors are
+  // pocketsphinx grammar probabilities, which weigh in the acoustic scores unscaled, so only tiny
+  // ones tell (measured, docs/speech.md "A transcript that misses words"). Transcripts in other
+  // languages are not checked locally.
+  double local_window = 0.5;
+  double local_mismatch = 2.0;
+  double heard_word_prior = 1e-30;
+  double unheard_word_prior = 1e-10;
+  double repair_gain = 0;
   // The word recogniser's language weight (-lw), in [1, 20]: pocketsphinx's default 6.5 lets the
   // language model overrule the acoustics more (measured, docs/speech.md).
   double recognition_language_weight = 4;
@@ -110,11 +131,22 @@ enum class AlignmentMethod {
 };
 const char* alignment_method_name(AlignmentMethod m);  // "silence", "transcript", ...
 
+// A stretch of audio the transcript fitted badly (Aligner::align, English).
+struct AlignmentRepair {
+  double start = 0, end = 0;  // seconds
+  std::string transcript;     // the transcript's words there
+  std::string heard;          // what word recognition heard there
+  double gain = 0;            // the recognised words' log-likelihood per 10 ms frame above the
+                              // transcript's (-inf: nothing recognised)
+  bool replaced = false;      // the recognised words animate the stretch
+};
+
 struct Alignment {
   std::vector<TimedPhoneme> phonemes;  // [0, duration], contiguous; SIL for silence
   std::vector<std::string> words;      // the words aligned (transcript or recognised)
   AlignmentMethod method = AlignmentMethod::Silence;
   std::vector<std::string> warnings;
+  std::vector<AlignmentRepair> repairs;  // stretches the transcript fitted badly, in order
   double mismatch = 0;     // worst per-frame log-likelihood gap to the phone loop (transcripts)
   double contrast = 0;     // another language's transcripts: the least per-frame log-likelihood
                            // by which a piece's transcript beats its reversal (0 otherwise)

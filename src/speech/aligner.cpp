@@ -48,6 +48,9 @@ using speech::Pronunciation;
 constexpr int kRate = 16000, kFrameSamples = 160;  // 100 frames per second
 constexpr double kFrame = 0.01;
 constexpr double kCommitGuard = 5;  // seconds kept back at the end of an open-ended piece
+// Words of context on either side of a stretch the transcript fits badly, for its recognition
+// (measured, docs/speech.md: 2 beat 1 on LibriVox utterances with words left out or added).
+constexpr int kRepairContextWords = 2;
 
 }  // namespace
 
@@ -119,6 +122,12 @@ struct Segment {
   int sf, ef;         // frames, inclusive
   int word = -1;      // index into the piece's words; -1 for silence
   double start = -1;  // seconds from the piece's start, finer than sf when refined (< 0: sf)
+  double score = 0;   // acoustic log-likelihood (natural log)
+};
+
+// A word's prior probabilities of being said and of being left out (skip 0: it is said).
+struct WordPrior {
+  double say = 1, skip = 0;
 };
 
 struct Decoded {
@@ -145,8 +154,8 @@ bool run_utterance(ps_decoder_t* ps, std::span<const int16> pcm) {
 // concatenation of one pronunciation per word (the grammar allows nothing else). A pause inside a
 // word of several ("five <pause> oh five" for "5:05") is that word's too.
 bool label_words(std::vector<Segment>& segs,
-                 const std::vector<std::vector<Pronunciation>>& with_pauses,
-                 std::size_t max_words) {
+                 const std::vector<std::vector<Pronunciation>>& with_pauses, std::size_t max_words,
+                 const std::vector<bool>* skippable = nullptr) {
   std::vector<std::vector<Pronunciation>> prons = with_pauses;  // without the optional pauses
   for (auto& word : prons)
     for (Pronunciation& p : word) std::erase(p, Phoneme::SIL);
@@ -167,6 +176,8 @@ bool label_words(std::vector<Segment>& segs,
         if (same && from[w + 1][k + p.size()] == -2)
           from[w + 1][k + p.size()] = static_cast<int>(k);
       }
+      if (skippable != nullptr && (*skippable)[w] && from[w + 1][k] == -2)
+        from[w + 1][k] = static_cast<int>(k);  // a word left out
     }
   // The last w (open-ended pieces stop early) that explains every phone.
   for (std::size_t w = words + 1; w-- > 0;) {
@@ -223,26 +234,49 @@ struct Aligner::Impl {
   Decoder recognizer;  // cmudict + trigram LM, created on first use
 
   // path: decode exactly these segments' phones in order (sub-frame passes), ignoring prons.
+  // priors: per word of prons, its say/skip priors (null: every word said).
   Decoded decode_fsg(std::span<const int16> pcm,
                      const std::vector<std::vector<Pronunciation>>& prons, bool open_end, bool loop,
-                     const std::vector<Segment>* path = nullptr);
+                     const std::vector<Segment>* path = nullptr,
+                     const std::vector<WordPrior>* priors = nullptr);
   void refine_starts(const std::vector<int16>& pcm, std::vector<Segment>& segments);
   // mismatch: the worst gap to the phone loop so far, updated; contrast (another language): the
   // least margin over the reversed transcript so far, updated.
+  // misfits (with mismatch): the stretches, in seconds from the piece's start, where the
+  // alignment fits far worse than the phone loop (local_misfits), appended.
   Decoded align_piece(const std::vector<int16>& pcm,
                       const std::vector<std::vector<Pronunciation>>& prons, bool open_end,
-                      double* mismatch, double* contrast);
+                      double* mismatch, double* contrast,
+                      std::vector<std::pair<double, double>>* misfits = nullptr,
+                      const std::vector<WordPrior>* priors = nullptr);
+  std::vector<std::pair<double, double>> local_misfits(std::span<const int16> pcm,
+                                                       const Decoded& aligned,
+                                                       const Decoded& loop) const;
   // Each word's pronunciations, over all its readings; `kept` gets the words that have any.
   std::vector<std::vector<Pronunciation>> pronunciations(
       const std::vector<speech::SpokenWord>& words, std::vector<std::string>& kept,
-      std::vector<std::string>& warnings);
+      std::vector<WordPrior>& priors, std::vector<std::string>& warnings);
   // check: also measure the mismatch against the phone loop (transcripts, not recognised words).
   // False when there is no alignment; `unpronounceable` then says whether that is because no
   // word had a pronunciation.
   bool unpronounceable = false;
+  // misfits: see align_piece, in seconds from the audio's start. score: the alignment's acoustic
+  // log-likelihood, summed over its pieces.
   bool align_words(const Audio& audio, const std::vector<speech::SpokenWord>& words, Alignment& out,
-                   bool check);
-  void recognize_into(const Audio& audio, Alignment& out);
+                   bool check, std::vector<std::pair<double, double>>* misfits = nullptr,
+                   double* score = nullptr);
+  // The transcript's misfits recognised instead where the recognised words fit the audio better
+  // (Alignment::repairs).
+  void repair_misfits(const Audio& audio, std::vector<std::pair<double, double>> misfits,
+                      const std::string& transcript_name, Alignment& out);
+  // score: as align_words' (the recognised words' alignment).
+  void recognize_into(const Audio& audio, Alignment& out, double* score = nullptr);
+  // The transcript's words merged with what recognition heard (their longest common
+  // subsequence): words both have are said; a transcript word recognition did not hear may be
+  // left out (prior `unheard_word_prior`); a heard word the transcript lacks may be said (prior
+  // `heard_word_prior`).
+  std::vector<speech::SpokenWord> merge_heard(const std::vector<speech::SpokenWord>& transcript,
+                                              const std::vector<std::string>& heard) const;
 };
 
 Aligner::Aligner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -263,6 +297,14 @@ Aligner Aligner::create(const AlignerOptions& options) {
     throw std::invalid_argument("subframe_passes must be 1 to 16");
   if (!(std::abs(options.boundary_shift) <= 0.01))
     throw std::invalid_argument("boundary_shift must lie within ±0.01 s");
+  if (!(options.local_window >= 0.05 && options.local_window <= 5))
+    throw std::invalid_argument("local_window must be 0.05 to 5 s");
+  if (!(options.local_mismatch > 0)) throw std::invalid_argument("local_mismatch must be positive");
+  for (double p : {options.heard_word_prior, options.unheard_word_prior})
+    if (!(p >= 1e-38 && p <= 1))  // a float's range: pocketsphinx takes them as floats
+      throw std::invalid_argument("heard_word_prior and unheard_word_prior must be 1e-38 to 1");
+  if (!std::isfinite(options.repair_gain))
+    throw std::invalid_argument("repair_gain must be finite");
   if (!(options.recognition_language_weight >= 1 && options.recognition_language_weight <= 20))
     throw std::invalid_argument("recognition_language_weight must be 1 to 20");
   if (!english_language(options.language) && !espeak_has_voice(options.language))
@@ -370,7 +412,8 @@ std::size_t quietest_cut(const std::vector<float>& x, std::size_t from, std::siz
 
 Decoded Aligner::Impl::decode_fsg(std::span<const int16> pcm,
                                   const std::vector<std::vector<Pronunciation>>& prons,
-                                  bool open_end, bool loop, const std::vector<Segment>* path) {
+                                  bool open_end, bool loop, const std::vector<Segment>* path,
+                                  const std::vector<WordPrior>* priors) {
   ps_decoder_t* ps = aligner.get();
   struct Arc {
     int from, to;
@@ -403,6 +446,10 @@ Decoded Aligner::Impl::decode_fsg(std::span<const int16> pcm,
       const int end = state();
       const PhoneAutomaton word = minimal_automaton(prons[w]);
       std::vector<int> at(word.nodes.size(), -1);  // each node's grammar state
+      // A word's priors: skipping it is a null arc, saying it weighs its first phones.
+      const float say = priors != nullptr ? static_cast<float>((*priors)[w].say) : 1.0f;
+      if (priors != nullptr && (*priors)[w].skip > 0)
+        arcs.push_back({cur, end, -1, static_cast<float>((*priors)[w].skip)});
       at[static_cast<std::size_t>(word.root)] = cur;
       auto state_of = [&](int n) {
         int& s = at[static_cast<std::size_t>(n)];
@@ -418,7 +465,8 @@ Decoded Aligner::Impl::decode_fsg(std::span<const int16> pcm,
             arcs.push_back({from, to, sil, static_cast<float>(options.pause_probability)});
             arcs.push_back({from, to, -1});
           } else {
-            arcs.push_back({from, to, static_cast<int>(ph)});
+            arcs.push_back({from, to, static_cast<int>(ph),
+                            n == static_cast<std::size_t>(word.root) ? say : 1});
           }
         }
         if (node.accept && !node.next.empty()) arcs.push_back({from, end, -1});
@@ -452,12 +500,11 @@ Decoded Aligner::Impl::decode_fsg(std::span<const int16> pcm,
     wid[static_cast<std::size_t>(p.phoneme)] = fsg_model_word_add(
         fsg, p.phoneme == Phoneme::SIL ? "SIL_" : std::string(p.arpabet).c_str());
   for (const Arc& a : arcs) {
+    const int logp = a.prob >= 1 ? 0 : logmath_log(ps_get_logmath(ps), a.prob);
     if (a.phone < 0)
-      fsg_model_null_trans_add(fsg, a.from, a.to, 0);
+      fsg_model_null_trans_add(fsg, a.from, a.to, logp);
     else
-      fsg_model_trans_add(fsg, a.from, a.to,
-                          a.prob >= 1 ? 0 : logmath_log(ps_get_logmath(ps), a.prob),
-                          wid[static_cast<std::size_t>(a.phone)]);
+      fsg_model_trans_add(fsg, a.from, a.to, logp, wid[static_cast<std::size_t>(a.phone)]);
   }
   const int set = ps_set_fsg(ps, name, fsg);
   fsg_model_free(fsg);
@@ -477,10 +524,11 @@ Decoded Aligner::Impl::decode_fsg(std::span<const int16> pcm,
     ps_seg_prob(s, &ascr, &lscr, &lback);
     acoustic += ascr;
     if (ef < sf) continue;
+    const double ln = logmath_log_to_ln(ps_get_logmath(ps), ascr) * 1024.0;
     if (w == "SIL_") {
-      d.segments.push_back({Phoneme::SIL, sf, ef});
+      d.segments.push_back({Phoneme::SIL, sf, ef, -1, -1, ln});
     } else if (auto p = phoneme_from_arpabet(w); p) {
-      d.segments.push_back({*p, sf, ef});
+      d.segments.push_back({*p, sf, ef, -1, -1, ln});
     }
   }
   // sphinx keeps acoustic scores in its log base shifted right by 10 bits (SENSCR_SHIFT).
@@ -515,16 +563,68 @@ void Aligner::Impl::refine_starts(const std::vector<int16>& pcm, std::vector<Seg
     segments[i].start = i == 0 ? segments[i].sf * kFrame : sum[i] / used + options.boundary_shift;
 }
 
+// Where an alignment fits the audio far worse than the phone loop: the stretches covered by
+// windows of `local_window` seconds whose acoustic log-likelihood per frame lies more than
+// `local_mismatch` below the loop's (each segment's score spread evenly over its frames), merged,
+// in seconds from the decode's start. Silent frames (RMS below `silence_rms`) count as fitting:
+// what a transcript lacks is speech, while a synthesiser's digitally silent stop closures fit a
+// free phone loop's noise far better than the stop (espeak-ng's voices, measured).
+std::vector<std::pair<double, double>> Aligner::Impl::local_misfits(std::span<const int16> pcm,
+                                                                    const Decoded& aligned,
+                                                                    const Decoded& loop) const {
+  const int n = aligned.frames;
+  const int w = std::max(1, static_cast<int>(std::lround(options.local_window / kFrame)));
+  std::vector<std::pair<double, double>> out;
+  if (n < w) return out;
+  auto per_frame = [n](const Decoded& d) {  // each segment's score spread over its frames
+    std::vector<double> f(static_cast<std::size_t>(n), 0.0);
+    for (const Segment& s : d.segments)
+      for (int k = std::max(0, s.sf); k <= std::min(s.ef, n - 1); ++k)
+        f[static_cast<std::size_t>(k)] = s.score / (s.ef - s.sf + 1);
+    return f;
+  };
+  const std::vector<double> a = per_frame(aligned), b = per_frame(loop);
+  const double quiet = options.silence_rms * 32768.0;
+  std::vector<double> g(static_cast<std::size_t>(n) + 1, 0.0);  // cumulative gap
+  for (std::size_t k = 0; k < static_cast<std::size_t>(n); ++k) {
+    double e = 0;
+    const std::size_t s0 = k * kFrameSamples, s1 = std::min(pcm.size(), s0 + kFrameSamples);
+    for (std::size_t i = s0; i < s1; ++i) e += static_cast<double>(pcm[i]) * pcm[i];
+    const bool silent = std::sqrt(e / kFrameSamples) < quiet;
+    g[k + 1] = g[k] + (silent ? 0.0 : b[k] - a[k]);
+  }
+  for (int k = 0; k + w <= n; ++k) {
+    if (g[static_cast<std::size_t>(k + w)] - g[static_cast<std::size_t>(k)] <=
+        options.local_mismatch * w)
+      continue;
+    const double from = k * kFrame, to = (k + w) * kFrame;
+    if (!out.empty() && from <= out.back().second)
+      out.back().second = to;
+    else
+      out.emplace_back(from, to);
+  }
+  return out;
+}
+
 Decoded Aligner::Impl::align_piece(const std::vector<int16>& pcm,
                                    const std::vector<std::vector<Pronunciation>>& prons,
-                                   bool open_end, double* mismatch, double* contrast) {
-  Decoded d = decode_fsg(pcm, prons, open_end, false);
-  if (!d.ok || !label_words(d.segments, prons, prons.size())) return Decoded{};
+                                   bool open_end, double* mismatch, double* contrast,
+                                   std::vector<std::pair<double, double>>* misfits,
+                                   const std::vector<WordPrior>* priors) {
+  Decoded d = decode_fsg(pcm, prons, open_end, false, nullptr, priors);
+  std::vector<bool> skippable;
+  if (priors != nullptr)
+    for (const WordPrior& p : *priors) skippable.push_back(p.skip > 0);
+  if (!d.ok ||
+      !label_words(d.segments, prons, prons.size(), priors != nullptr ? &skippable : nullptr))
+    return Decoded{};
   refine_starts(pcm, d.segments);
   if (mismatch == nullptr) return d;
   const Decoded free = decode_fsg(pcm, {}, false, true);
   if (free.ok && d.frames > 0)
     *mismatch = std::max(*mismatch, (free.score - d.score) / static_cast<double>(d.frames));
+  if (free.ok && misfits != nullptr)
+    for (const auto& m : local_misfits(pcm, d, free)) misfits->push_back(m);
   if (contrast != nullptr && d.frames > 0) {
     // The control: every word's pronunciations reversed, the words in reverse order. The same
     // phones, so the same fit of a foreign language's phones to the English model, in an order
@@ -542,7 +642,7 @@ Decoded Aligner::Impl::align_piece(const std::vector<int16>& pcm,
 
 std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
     const std::vector<speech::SpokenWord>& words, std::vector<std::string>& kept,
-    std::vector<std::string>& warnings) {
+    std::vector<WordPrior>& priors, std::vector<std::string>& warnings) {
   // One dictionary word's pronunciations, espeak-ng's when it has none (said in a warning, once,
   // except for numbers).
   std::map<std::string, std::vector<Pronunciation>> asked;
@@ -615,6 +715,7 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
       continue;
     }
     kept.push_back(sw.text);
+    priors.push_back({sw.say, sw.skip});
     out.push_back(std::move(p));
   }
   if (!unmapped_ipa.empty())
@@ -629,9 +730,14 @@ std::vector<std::vector<Pronunciation>> Aligner::Impl::pronunciations(
 }
 
 bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::SpokenWord>& words,
-                                Alignment& out, bool check) {
+                                Alignment& out, bool check,
+                                std::vector<std::pair<double, double>>* misfits, double* score) {
+  if (score != nullptr) *score = 0;
   std::vector<std::string> kept;
-  const auto prons = pronunciations(words, kept, out.warnings);
+  std::vector<WordPrior> priors;
+  const auto prons = pronunciations(words, kept, priors, out.warnings);
+  const bool any_prior = std::any_of(priors.begin(), priors.end(),
+                                     [](const WordPrior& p) { return p.say < 1 || p.skip > 0; });
   unpronounceable = prons.empty();
   if (prons.empty()) return false;
   const std::vector<float>& x = audio.samples;
@@ -643,11 +749,16 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::Sp
     const std::size_t end = last ? x.size() : pos + max_piece;
     const std::vector<std::vector<Pronunciation>> rest(prons.begin() + static_cast<long>(next_word),
                                                        prons.end());
+    const std::vector<WordPrior> rest_priors(priors.begin() + static_cast<long>(next_word),
+                                             priors.end());
     if (rest.empty()) break;
-    const Decoded d =
-        align_piece(to_int16(x.data() + pos, end - pos), rest, !last,
-                    check ? &out.mismatch : nullptr, check && !english ? &out.contrast : nullptr);
+    std::vector<std::pair<double, double>> piece_misfits;
+    const Decoded d = align_piece(
+        to_int16(x.data() + pos, end - pos), rest, !last, check ? &out.mismatch : nullptr,
+        check && !english ? &out.contrast : nullptr,
+        check && misfits != nullptr ? &piece_misfits : nullptr, any_prior ? &rest_priors : nullptr);
     if (!d.ok) return false;
+    if (score != nullptr) *score += d.score;
     // Where this piece's result is kept up to: all of it when last; otherwise the middle of the
     // last pause (else the last word end) kCommitGuard seconds before the piece's end.
     int cut = d.segments.back().ef + 1;
@@ -684,6 +795,8 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::Sp
       }
       phones.push_back(std::move(p));
     }
+    for (const auto& [from, to] : piece_misfits)  // the rest is the next piece's to judge
+      if (from < cut * kFrame) misfits->emplace_back(t0 + from, t0 + std::min(to, cut * kFrame));
     next_word += static_cast<std::size_t>(words_done);
     for (std::size_t i = 0; i < static_cast<std::size_t>(words_done); ++i)
       out.words.push_back(kept[next_word - static_cast<std::size_t>(words_done) + i]);
@@ -697,7 +810,8 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::Sp
   return true;
 }
 
-void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
+void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out, double* score) {
+  if (score != nullptr) *score = 0;
   if (!recognizer) {
     require_file(lm_path, "language model");
     char lw[32];
@@ -739,7 +853,9 @@ void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
     Alignment piece;
     Audio part;
     part.samples.assign(x.begin() + static_cast<long>(start), x.begin() + static_cast<long>(end));
-    if (align_words(part, words, piece, false)) {
+    double piece_score = 0;
+    if (align_words(part, words, piece, false, nullptr, &piece_score)) {
+      if (score != nullptr) *score += piece_score;
       for (TimedPhoneme& p : piece.phonemes) {
         p.start += t0;
         p.end += t0;
@@ -749,6 +865,7 @@ void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
       continue;
     }
     // No path through the recognised words (rare): spread each word's phones over its time.
+    if (score != nullptr) *score = -INFINITY;
     for (const Word& w : heard) {
       const auto& prons = dictionary.lookup(w.text);
       if (prons.empty()) continue;
@@ -765,6 +882,158 @@ void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
                            std::to_string(t0) + " s: phones spread evenly over each word");
   }
   out.phonemes = std::move(phones);
+}
+
+namespace {
+
+// The words phones [from, to) hold, space-separated.
+std::string words_of(const std::vector<TimedPhoneme>& phones, std::size_t from, std::size_t to) {
+  std::string s;
+  for (std::size_t i = from; i < to; ++i)
+    if (phones[i].word_start) s += (s.empty() ? "" : " ") + phones[i].word;
+  return s;
+}
+
+std::string seconds_text(double t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", t);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<speech::SpokenWord> Aligner::Impl::merge_heard(
+    const std::vector<speech::SpokenWord>& transcript,
+    const std::vector<std::string>& heard) const {
+  const std::size_t n = transcript.size(), m = heard.size();
+  // Edit distance over words, then the edits read back from the end.
+  std::vector<std::vector<std::size_t>> cost(n + 1, std::vector<std::size_t>(m + 1, 0));
+  for (std::size_t i = 0; i <= n; ++i) cost[i][0] = i;
+  for (std::size_t j = 0; j <= m; ++j) cost[0][j] = j;
+  for (std::size_t i = 1; i <= n; ++i)
+    for (std::size_t j = 1; j <= m; ++j)
+      cost[i][j] = transcript[i - 1].text == heard[j - 1]
+                       ? cost[i - 1][j - 1]
+                       : std::min(cost[i - 1][j], cost[i][j - 1]) + 1;
+  // Read back from the end; between two words both have, the transcript's words (optional) come
+  // before the heard ones (optional, and unlikely).
+  std::vector<speech::SpokenWord> out, gap_heard;
+  for (std::size_t i = n, j = m; i > 0 || j > 0;) {
+    if (i > 0 && j > 0 && transcript[i - 1].text == heard[j - 1] &&
+        cost[i][j] == cost[i - 1][j - 1]) {
+      out.insert(out.end(), gap_heard.begin(), gap_heard.end());
+      gap_heard.clear();
+      out.push_back(transcript[i - 1]);
+      --i, --j;
+    } else if (j > 0 && (i == 0 || cost[i][j] == cost[i][j - 1] + 1)) {
+      gap_heard.push_back({heard[j - 1], {}, options.heard_word_prior, 1});
+      --j;
+    } else {
+      out.insert(out.end(), gap_heard.begin(), gap_heard.end());
+      gap_heard.clear();
+      out.push_back(transcript[i - 1]);
+      out.back().skip = options.unheard_word_prior;
+      --i;
+    }
+  }
+  out.insert(out.end(), gap_heard.begin(), gap_heard.end());
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// A stretch where the transcript fits the audio far worse than free phones do is most often a
+// transcript that lacks what is said there (a subtitle line left out, a word the writer missed)
+// or says what is not. Each stretch is widened to whole words, kRepairContextWords more on either
+// side (recognition needs context, and the neighbours of a gap are misplaced too); that audio is
+// aligned to the transcript's words there, recognised, and aligned to the transcript's words
+// merged with the recognised ones (merge_heard). Where the merged alignment scores more than
+// `repair_gain` per 10 ms frame above the transcript's, it replaces it, and a warning names the
+// stretch, the transcript's words and what was heard. Alignment::repairs lists every stretch.
+void Aligner::Impl::repair_misfits(const Audio& audio,
+                                   std::vector<std::pair<double, double>> misfits,
+                                   const std::string& transcript_name, Alignment& out) {
+  std::vector<TimedPhoneme>& ph = out.phonemes;
+  if (ph.empty()) return;
+  // Phone index ranges [first, last) of whole words around each misfit, kRepairContextWords more
+  // on either side (past any pause), merged.
+  const std::size_t n = ph.size();
+  auto same_word = [&](std::size_t k) {  // phone k continues phone k - 1's word
+    return !ph[k].word.empty() && !ph[k].word_start && ph[k].word == ph[k - 1].word;
+  };
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (const auto& [from, to] : misfits) {
+    std::size_t i = 0, j;
+    while (i + 1 < n && ph[i].end <= from) ++i;
+    for (j = i + 1; j < n && ph[j].start < to;) ++j;
+    while (i > 0 && same_word(i)) --i;
+    while (j < n && same_word(j)) ++j;
+    for (int more = 0; more < kRepairContextWords; ++more) {
+      while (i > 0 && ph[i - 1].word.empty()) --i;
+      if (i > 0)
+        for (--i; i > 0 && same_word(i);) --i;
+      while (j < n && ph[j].word.empty()) ++j;
+      if (j < n)
+        for (++j; j < n && same_word(j);) ++j;
+    }
+    if (!spans.empty() && i <= spans.back().second)
+      spans.back().second = std::max(spans.back().second, j);
+    else
+      spans.emplace_back(i, j);
+  }
+  std::vector<TimedPhoneme> result;
+  std::size_t done = 0;
+  for (const auto& [i, j] : spans) {
+    result.insert(result.end(), ph.begin() + static_cast<long>(done),
+                  ph.begin() + static_cast<long>(i));
+    done = j;
+    const double a = ph[i].start, b = ph[j - 1].end;
+    const auto s0 = static_cast<std::size_t>(std::lround(a * kRate));
+    const auto s1 =
+        std::min(audio.samples.size(), static_cast<std::size_t>(std::lround(b * kRate)));
+    const std::string said = words_of(ph, i, j);
+    const std::string where = transcript_name + ": " + seconds_text(a) + "-" + seconds_text(b) +
+                              " s fits the transcript (\"" + said +
+                              "\") badly; recognition heard \"";
+    Audio part;
+    part.sample_rate = kRate;
+    part.samples.assign(audio.samples.begin() + static_cast<long>(s0),
+                        audio.samples.begin() + static_cast<long>(s1));
+    Alignment scripted, recognised, heard;
+    double scripted_score = -INFINITY, heard_score = -INFINITY;
+    const std::vector<speech::SpokenWord> words = speech::spoken_words(said, transcript_name);
+    if (words.empty() || !align_words(part, words, scripted, false, nullptr, &scripted_score))
+      scripted_score = -INFINITY;
+    recognize_into(part, recognised);
+    const std::vector<speech::SpokenWord> merged = merge_heard(words, recognised.words);
+    if (!align_words(part, merged, heard, false, nullptr, &heard_score)) heard_score = -INFINITY;
+    const double frames = static_cast<double>(s1 - s0) / kFrameSamples;
+    const double gain = (heard_score - scripted_score) / std::max(1.0, frames);
+    AlignmentRepair repair{a, b, said, {}, gain, false};
+    for (const std::string& w : recognised.words)
+      repair.heard += (repair.heard.empty() ? "" : " ") + w;
+    if (std::isfinite(heard_score) && !heard.phonemes.empty() && !(gain <= options.repair_gain)) {
+      repair.replaced = true;
+      const std::string animated = words_of(heard.phonemes, 0, heard.phonemes.size());
+      heard.phonemes = speech::contiguous(std::move(heard.phonemes), b - a);
+      for (TimedPhoneme& p : heard.phonemes) {
+        p.start += a;
+        p.end += a;
+        result.push_back(std::move(p));
+      }
+      out.warnings.push_back(where + repair.heard + "\": animated as \"" + animated +
+                             "\" (check the transcript)");
+    } else {  // recognition does no better: the transcript is kept, without a warning (a join
+              // of two recordings can fit badly with the right words: measured, docs/speech.md)
+      result.insert(result.end(), ph.begin() + static_cast<long>(i),
+                    ph.begin() + static_cast<long>(j));
+    }
+    out.repairs.push_back(std::move(repair));
+  }
+  result.insert(result.end(), ph.begin() + static_cast<long>(done), ph.end());
+  ph = std::move(result);
+  out.words.clear();
+  for (const TimedPhoneme& p : ph)
+    if (p.word_start) out.words.push_back(p.word);
 }
 
 Alignment Aligner::align(const Audio& audio, const std::string& transcript,
@@ -794,7 +1063,8 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
     const bool english = impl_->english;
     // An implausibly long transcript is refused before aligning.
     std::string why = speech::implausible_transcript(words.size(), out.audio_seconds);
-    if (why.empty() && !impl_->align_words(a, words, out, true)) {
+    std::vector<std::pair<double, double>> misfits;
+    if (why.empty() && !impl_->align_words(a, words, out, true, english ? &misfits : nullptr)) {
       why = impl_->unpronounceable
                 ? "no word of the transcript has a pronunciation"
                 : "the transcript found no path through the audio (it does not fit)";
@@ -817,6 +1087,7 @@ Alignment Aligner::align(const Audio& audio, const std::string& transcript,
     }
     if (!std::isfinite(out.mismatch)) out.mismatch = 0;
     if (!std::isfinite(out.contrast)) out.contrast = 0;
+    if (why.empty() && !misfits.empty()) impl_->repair_misfits(a, misfits, transcript_name, out);
     if (!why.empty() && english) {
       out.warnings.push_back(transcript_name + ": " + why + ": falling back to recognition");
       const double mismatch = out.mismatch;

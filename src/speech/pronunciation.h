@@ -123,6 +123,10 @@ Pronunciation ipa_to_arpabet(std::string_view ipa, std::string* unmapped = nullp
 struct SpokenWord {
   std::string text;                   // as written, lowercase: what Alignment::words lists
   std::vector<std::string> readings;  // each one or more words; empty: the text itself
+  // Prior probabilities of the word being said and of it being left out (a repaired stretch's
+  // words, Aligner: a transcript word recognition did not hear, a heard word the transcript lacks);
+  // skip 0: it is said.
+  double say = 1, skip = 0;
 };
 
 // A transcript's text: a subtitle file (SubRip .srt or WebVTT .vtt, told by its cue timing lines

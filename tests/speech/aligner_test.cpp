@@ -90,6 +90,7 @@ Scores score(bool with_transcript) {
         << id;
     EXPECT_NEAR(a.phonemes.back().end, u.audio.duration(), 1e-6);
     EXPECT_EQ(a.phonemes.front().start, 0.0);
+    EXPECT_TRUE(a.repairs.empty()) << id << ": the right transcript fits everywhere";
     for (std::size_t i = 1; i < a.phonemes.size(); ++i)
       EXPECT_EQ(a.phonemes[i].start, a.phonemes[i - 1].end) << id << ": gaps between phones";
     boundary_errors(a.phonemes, u.truth, errors);
@@ -436,11 +437,19 @@ TEST(Aligner, WrittenSymbolsAreAlignedAsTheyAreSaid) {
               bilabials_found(said.phonemes, speech.truth).first)
         << c.said;
   }
-  // The first case with its symbols dropped, as they were before: "percent" and "and" unaligned.
+  // The first case with its symbols dropped, as they were before: "percent" and "and" unaligned
+  // (without the repair of stretches that fit badly, which hears them).
   const LabelledSpeech speech = synthesize_festival(cases[0].said, "kal_diphone", 1.0);
+  AlignerOptions no_repair;
+  no_repair.local_mismatch = 1e9;
   const auto [found, total] = bilabials_found(
-      aligner().align(speech.audio, "Prices rose 10 at Smith Sons.").phonemes, speech.truth);
+      Aligner::create(no_repair).align(speech.audio, "Prices rose 10 at Smith Sons.").phonemes,
+      speech.truth);
   EXPECT_LT(found, total) << "the p of percent found without it";
+  const Alignment repaired = aligner().align(speech.audio, "Prices rose 10 at Smith Sons.");
+  EXPECT_EQ(bilabials_found(repaired.phonemes, speech.truth), std::make_pair(total, total));
+  ASSERT_EQ(repaired.repairs.size(), 1u);
+  EXPECT_TRUE(repaired.repairs[0].replaced);
   EXPECT_EQ(bilabials_found(aligner().align(speech.audio, cases[0].written).phonemes, speech.truth),
             std::make_pair(total, total));
 }
@@ -700,6 +709,10 @@ TEST(Aligner, LongAudioIsAlignedInPieces) {
   const Alignment a = aligner().align(audio, transcript);
   EXPECT_EQ(a.method, AlignmentMethod::Transcript);
   EXPECT_EQ(a.words.size(), 142u);
+  // Where one recording joins the next the alignment can fit worse than free phones, but
+  // recognition fits no better there: the transcript stands, without a warning.
+  for (const AlignmentRepair& r : a.repairs) EXPECT_FALSE(r.replaced) << r.start;
+  EXPECT_TRUE(a.warnings.empty());
   std::vector<double> errors;
   boundary_errors(a.phonemes, truth, errors);
   std::printf(
@@ -710,6 +723,67 @@ TEST(Aligner, LongAudioIsAlignedInPieces) {
   EXPECT_LE(percentile(errors, 0.5), 15);
   EXPECT_LE(percentile(errors, 0.9), 35);
   EXPECT_GE(class_frame_accuracy(a.phonemes, truth), 0.88);
+}
+
+// A transcript's words without the `count` words from word `from` on, plus `extra` there.
+std::string edited(const std::string& transcript, std::size_t from, std::size_t count,
+                   const std::string& extra = "") {
+  std::vector<std::string> words = speech::split_words(transcript, "transcript");
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i == from && !extra.empty()) out += extra + " ";
+    if (i < from || i >= from + count) out += words[i] + " ";
+  }
+  return out;
+}
+
+TEST(Aligner, ATranscriptThatMissesWordsIsRepairedWhereItFitsBadly) {
+  AlignerOptions off;
+  off.local_mismatch = 1e9;  // never repair: the old behaviour, as the control
+  Aligner plain = Aligner::create(off);
+  struct Case {
+    const char* id;
+    std::string transcript;
+    const char* left_out;  // a word the audio has and the transcript not ("" none)
+    const char* not_said;  // a word the transcript has and the audio not ("" none)
+  };
+  const Utterance u80 = librivox("0880"), u30 = librivox("0930");
+  // "he was not an ill disposed young man" without "ill disposed young": the aligner stretched
+  // "an" and "man" over 0.8 s of speech; "he might even have been made amiable himself" with
+  // "yesterday" before "been": its phones were squeezed in and pushed "been made" late.
+  for (const Case& c : {Case{"0880", edited(u80.transcript, 4, 3), "young", ""},
+                        Case{"0930", edited(u30.transcript, 4, 0, "yesterday"), "", "yesterday"}}) {
+    const Utterance& u = std::string(c.id) == "0880" ? u80 : u30;
+    const Alignment before = plain.align(u.audio, c.transcript, "edited.txt");
+    const Alignment after = aligner().align(u.audio, c.transcript, "edited.txt");
+    const double acc_before = class_frame_accuracy(before.phonemes, u.truth),
+                 acc_after = class_frame_accuracy(after.phonemes, u.truth);
+    std::printf("%s, transcript \"%s\": 8-class frame accuracy %.3f unrepaired, %.3f repaired\n",
+                c.id, c.transcript.c_str(), acc_before, acc_after);
+    EXPECT_TRUE(before.repairs.empty());
+    EXPECT_EQ(after.method, AlignmentMethod::Transcript);
+    ASSERT_EQ(after.repairs.size(), 1u) << c.id;
+    EXPECT_TRUE(after.repairs[0].replaced);
+    EXPECT_GT(after.repairs[0].gain, 0);
+    EXPECT_GE(acc_after, acc_before + 0.1) << c.id;
+    EXPECT_GE(acc_after, 0.85) << c.id;
+    const auto has = [&](const char* w) {
+      return std::find(after.words.begin(), after.words.end(), w) != after.words.end();
+    };
+    if (*c.left_out) {
+      EXPECT_TRUE(has(c.left_out)) << c.id << ": the heard word is animated";
+    }
+    if (*c.not_said) {
+      EXPECT_FALSE(has(c.not_said)) << c.id << ": the unsaid word is left out";
+    }
+    ASSERT_FALSE(after.warnings.empty());
+    EXPECT_NE(after.warnings.back().find("edited.txt: "), std::string::npos);
+    EXPECT_NE(after.warnings.back().find("fits the transcript"), std::string::npos)
+        << after.warnings.back();
+    for (std::size_t i = 1; i < after.phonemes.size(); ++i)
+      EXPECT_EQ(after.phonemes[i].start, after.phonemes[i - 1].end) << c.id;
+    EXPECT_NEAR(after.phonemes.back().end, u.audio.duration(), 1e-6);
+  }
 }
 
 TEST(Aligner, SubFramePassesRefineTheBoundaries) {
@@ -788,6 +862,23 @@ TEST(Aligner, BadOptionsAreRefused) {
   EXPECT_THROW(Aligner::create(o), std::invalid_argument);
   o.recognition_language_weight = std::nan("");
   EXPECT_THROW(Aligner::create(o), std::invalid_argument);
+  o.recognition_language_weight = 4;
+  o.local_mismatch = 0;
+  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
+  o.local_mismatch = 2;
+  o.local_window = 0;
+  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
+  o.local_window = 0.5;
+  o.heard_word_prior = 1e-40;  // below a float's range: would be a probability of 0
+  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
+  o.heard_word_prior = 1e-30;
+  o.unheard_word_prior = 2;
+  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
+  o.unheard_word_prior = 1e-10;
+  o.repair_gain = std::nan("");
+  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
+  o.repair_gain = 0;
+  EXPECT_NO_THROW(Aligner::create(o));
 }
 
 TEST(Aligner, MissingModelsNameTheFile) {
