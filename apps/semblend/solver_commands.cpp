@@ -45,6 +45,13 @@ std::string quality_warning(const FaceImageQuality& q) {
                   double(kBlurredFaceSharpness));
     w += buf;
   }
+  if (q.cut_off()) {
+    std::snprintf(buf, sizeof buf,
+                  "%s cut off by the image's edge (%.0f%% of its landmarks outside, from %.0f%%)",
+                  w.empty() ? "the face is" : " and", 100.0 * q.outside,
+                  100.0 * kCutOffFaceFraction);
+    w += buf;
+  }
   return w.empty() ? w : w + ": its readings are unreliable";
 }
 
@@ -99,7 +106,9 @@ std::string image_json(const std::string& source, const Image& image,
     j << ", \"quality\": {\"eye_distance_px\": " << json_number(q.eye_distance_px)
       << ", \"sharpness\": " << json_number(q.sharpness)
       << ", \"small\": " << (q.small() ? "true" : "false")
-      << ", \"blurred\": " << (q.blurred() ? "true" : "false") << "}";
+      << ", \"blurred\": " << (q.blurred() ? "true" : "false")
+      << ", \"outside\": " << json_number(q.outside)
+      << ", \"cut_off\": " << (q.cut_off() ? "true" : "false") << "}";
     if (r.far_eye_linked > 0)  // the turned head's far eye read from the near one (face_pipeline.h)
       j << ", \"far_eye_linked\": {\"eye\": \"" << (r.far_eye == Side::Left ? "left" : "right")
         << "\", \"amount\": " << json_number(r.far_eye_linked) << "}";

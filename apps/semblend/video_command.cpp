@@ -302,6 +302,12 @@ int run_video(const VideoOptions& o) {
                  "in %s of its frames (eyes under %.0f px apart, or sharpness under %.0f)\n",
                  o.input.c_str(), n.c_str(), double(kSmallFaceEyeDistancePx),
                  double(kBlurredFaceSharpness));
+  if (const std::string n = take.metadata["cut_off_frames"]; !n.empty() && n != "0")
+    std::fprintf(stderr,
+                 "semblend video: warning: %s: the image's edge cuts the face off in %s of its "
+                 "frames (%.0f%% or more of its landmarks outside): its readings there are "
+                 "unreliable\n",
+                 o.input.c_str(), n.c_str(), 100.0 * kCutOffFaceFraction);
   if (pacer) std::fprintf(stderr, "semblend video: %s\n", pacer->summary().c_str());
   return kOk;
 }

@@ -26,12 +26,14 @@ struct FaceState {
   bool seen_now = false;
   int far_eye_linked = 0;  // frames whose far eye was read from the near one (link_far_eye)
   int unreliable = 0;      // frames whose face is small or blurred (face_image_quality)
+  int cut_off = 0;         // frames whose face the image's edge cuts off (face_image_quality)
 
   void add_solved(const Image& image, const FaceLandmarks& face, const SolverResult& result,
                   double time, bool smoothing) {
     far_eye_linked += result.far_eye_linked > 0;
     const FaceImageQuality q = face_image_quality(image, face);
     unreliable += q.small() || q.blurred();
+    cut_off += q.cut_off();
     add_solved(solved_frame(face, result, time), smoothing);
   }
   void add_solved(FaceFrame frame, bool smoothing) {
@@ -226,6 +228,7 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
     s.track.take.metadata["far_eye_linked_frames"] =
         o.setup.link_far_eye ? std::to_string(s.far_eye_linked) : "off";
     s.track.take.metadata["small_or_blurred_frames"] = std::to_string(s.unreliable);
+    s.track.take.metadata["cut_off_frames"] = std::to_string(s.cut_off);
     out.faces.push_back(std::move(s.track));
   }
   return out;

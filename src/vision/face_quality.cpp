@@ -1,4 +1,4 @@
-// face_image_quality (landmarker.h): how large and how sharp an image shows a face.
+// face_image_quality (landmarker.h): how large, how sharp and how whole an image shows a face.
 #include <algorithm>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
@@ -15,10 +15,14 @@ FaceImageQuality face_image_quality(const Image& image, const FaceLandmarks& fac
   q.eye_distance_px = std::hypot(b.x - a.x, b.y - a.y);
   if (!image.valid()) return q;
   float x0 = 1e30f, y0 = 1e30f, x1 = -1e30f, y1 = -1e30f;
+  int outside = 0;
   for (std::size_t k = 0; k < kFaceMeshLandmarks; ++k) {
-    x0 = std::min(x0, face.points[k].x), x1 = std::max(x1, face.points[k].x);
-    y0 = std::min(y0, face.points[k].y), y1 = std::max(y1, face.points[k].y);
+    const Point3& p = face.points[k];
+    x0 = std::min(x0, p.x), x1 = std::max(x1, p.x);
+    y0 = std::min(y0, p.y), y1 = std::max(y1, p.y);
+    outside += !(p.x >= 0 && p.x < float(image.width) && p.y >= 0 && p.y < float(image.height));
   }
+  q.outside = float(outside) / float(kFaceMeshLandmarks);
   // The landmarks' box, clipped to the image (a face partly outside is measured on what shows).
   const int left = std::clamp(int(std::floor(x0)), 0, image.width);
   const int top = std::clamp(int(std::floor(y0)), 0, image.height);

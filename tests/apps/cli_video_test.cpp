@@ -705,6 +705,39 @@ TEST(CliImage, ABlurredFaceIsMeasuredAndWarnedOf) {
   EXPECT_EQ(r.err.find("faceapi_neutral.jpg: warning"), std::string::npos) << r.err;
 }
 
+TEST(CliImage, AFaceCutOffByTheImagesEdgeIsMeasuredAndWarnedOf) {
+  TempDir tmp;
+  const Image photo = read_image(test::shared_data("faces/faceapi_neutral.jpg"));
+  // The right half of the photo: the edge cuts through the middle of the face.
+  Image half;
+  half.width = photo.width / 2, half.height = photo.height;
+  for (int y = 0; y < photo.height; ++y) {
+    const auto row = photo.rgb.begin() + (std::ptrdiff_t(y) * photo.width + half.width) * 3;
+    half.rgb.insert(half.rgb.end(), row, row + std::ptrdiff_t(half.width) * 3);
+  }
+  write_png(half, tmp.path("half.png"));
+  const auto r = run_cli("image " + q(tmp.path("half.png")) + " -o " + q(tmp.path("q.json")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(test::read_text(tmp.path("q.json")));
+  EXPECT_TRUE(j["face"]["quality"]["cut_off"].get<bool>()) << j["face"]["quality"].dump();
+  EXPECT_GT(j["face"]["quality"]["outside"].get<double>(), 0.3);
+  EXPECT_NE(r.err.find("half.png: warning: the face is cut off by the image's edge"),
+            std::string::npos)
+      << r.err;
+  // A video of it: the take counts the frames and the end warns.
+  {
+    VideoWriter w(tmp.path("half.mp4"), half.width, half.height, 25);
+    for (int i = 0; i < 6; ++i) w.write(half);
+    w.close();
+  }
+  const auto v =
+      run_cli("video " + q(tmp.path("half.mp4")) + " -o " + q(tmp.path("half.json")), tmp);
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_EQ(read_take(tmp.path("half.json")).metadata.at("cut_off_frames"), "6");
+  EXPECT_NE(v.err.find("the image's edge cuts the face off in 6 of its frames"), std::string::npos)
+      << v.err;
+}
+
 TEST(CliImage, SideBySideInThePhotosOwnSkin) {
   // --photo-skin: the rig on the right wears the photo's face, so it re-draws the photo posed with
   // the estimate: its face is the photo's colours, not the procedural skin tone.

@@ -92,6 +92,7 @@ TEST(FacePipeline, AVideoHoldsTheLastEstimateWhereTheFaceIsGone) {
   EXPECT_EQ(take.metadata.at("appearance"), "off");
   EXPECT_EQ(take.metadata.at("far_eye_linked_frames"), "0");  // a frontal face
   EXPECT_EQ(take.metadata.at("small_or_blurred_frames"), "0");
+  EXPECT_EQ(take.metadata.at("cut_off_frames"), "0");
 }
 
 TEST(LinkFarEye, TheFarEyesLidsFollowTheNearEyeBeyond38Degrees) {

@@ -54,6 +54,31 @@ TEST(FaceImageQuality, ARenderIsSharpAndLargeBlurredOrShrunkItIsNot) {
   EXPECT_NEAR(s->eye_distance_px, clean->eye_distance_px / 8, 0.2f * clean->eye_distance_px / 8);
 }
 
+TEST(FaceImageQuality, AFaceTheImagesEdgeCutsIsCutOff) {
+  // faceapi_neutral.jpg cut through the middle of the face by the left edge read "extreme jaw
+  // opening; extreme outer brow raise" (jawOpen 0.87); 5% of its width off, it is whole enough.
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  const Image photo = read_image(test::shared_data("faces/faceapi_neutral.jpg"));
+  const auto whole = landmarker.detect(photo);
+  ASSERT_FALSE(whole.empty());
+  float x0 = 1e9f, x1 = -1e9f;
+  for (std::size_t k = 0; k < kFaceMeshLandmarks; ++k)
+    x0 = std::min(x0, whole[0].points[k].x), x1 = std::max(x1, whole[0].points[k].x);
+  const cv::Mat rgb(photo.height, photo.width, CV_8UC3,
+                    const_cast<std::uint8_t*>(photo.rgb.data()));
+  auto cut = [&](double fraction) {  // the image without the face's left `fraction`
+    const int left = int(x0 + fraction * (x1 - x0));
+    return quality_of(landmarker,
+                      from_mat(rgb(cv::Rect(left, 0, photo.width - left, photo.height)).clone()));
+  };
+  const auto half = cut(0.5), sliver = cut(0.05);
+  ASSERT_TRUE(half && sliver);
+  EXPECT_TRUE(half->cut_off()) << half->outside;  // measured 0.49
+  EXPECT_GT(half->outside, 0.3f);
+  EXPECT_FALSE(sliver->cut_off()) << sliver->outside;  // measured 0.017
+  EXPECT_GT(sliver->outside, 0.0f);
+}
+
 TEST(FaceImageQuality, NoSharedPhotoIsFlagged) {
   // The 15 photos of ../shared/data/faces (measured: eyes 64–313 px apart, sharpness 154–1946).
   FaceLandmarker landmarker = FaceLandmarker::create();
@@ -63,6 +88,8 @@ TEST(FaceImageQuality, NoSharedPhotoIsFlagged) {
     ASSERT_TRUE(q) << entry.path();
     EXPECT_FALSE(q->small()) << entry.path() << " " << q->eye_distance_px;
     EXPECT_FALSE(q->blurred()) << entry.path() << " " << q->sharpness;
+    EXPECT_EQ(q->outside, 0.0f) << entry.path();
+    EXPECT_FALSE(q->cut_off()) << entry.path();
     ++photos;
   }
   EXPECT_EQ(photos, 15);
@@ -79,6 +106,14 @@ TEST(FaceImageQuality, AFaceOutsideTheImageIsMeasuredOnWhatShows) {
   const FaceImageQuality q = face_image_quality(grey, face);
   EXPECT_EQ(q.sharpness, 0.0f);  // a flat grey: no detail at all
   EXPECT_TRUE(q.blurred());
+  // Columns x = -60 … 96 in steps of 4 (x < 0: 15 of 40, x ≥ 64: 8 of 40), rows y = -10 … 36:
+  // the points with both coordinates inside are 17 of 40 columns × rows 3 … 11 of 0 … 11.
+  int inside = 0;
+  for (std::size_t k = 0; k < kFaceMeshLandmarks; ++k)
+    inside += face.points[k].x >= 0 && face.points[k].x < 64 && face.points[k].y >= 0 &&
+              face.points[k].y < 64;
+  EXPECT_FLOAT_EQ(q.outside, 1.0f - float(inside) / float(kFaceMeshLandmarks));
+  EXPECT_TRUE(q.cut_off());
   EXPECT_EQ(face_image_quality(Image{}, face).sharpness, 0.0f);
 }
 
