@@ -29,6 +29,7 @@
 #include <span>
 #include <stdexcept>
 
+#include "formats/text.h"
 #include "semblend/error.h"
 #include "semblend/speech_synthesis.h"
 #include "speech/common.h"
@@ -895,9 +896,9 @@ std::string words_of(const std::vector<TimedPhoneme>& phones, std::size_t from, 
 }
 
 std::string seconds_text(double t) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", t);
-  return buf;
+  std::string s;
+  formats::append_fixed(s, t, 2);
+  return s;
 }
 
 }  // namespace
