@@ -136,8 +136,9 @@ struct AlignmentRepair {
   double start = 0, end = 0;  // seconds
   std::string transcript;     // the transcript's words there
   std::string heard;          // what word recognition heard there
-  double gain = 0;            // the recognised words' log-likelihood per 10 ms frame above the
-                              // transcript's (-inf: nothing recognised)
+  double gain = 0;            // the alignment merged with the heard words: its acoustic
+                              // log-likelihood per 10 ms frame above the transcript's (-inf: it
+                              // found no path)
   bool replaced = false;      // the recognised words animate the stretch
 };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 
 #include "rig/rig_internal.h"
@@ -226,6 +227,25 @@ V3 rotate_about(const V3& p, const V3& c, const Eigen::Matrix3f& r) {
   return r * (p - c) + c - p;
 }
 
+// The left eyeball's rotation at weight 1 of an eyeLook*Left shape (blendshape.h
+// kEyeLookSidewaysDeg …; in is toward the nose, -x for the left eye); none for other shapes. The
+// shape's landmark field and its eyeball vertices both turn by it.
+std::optional<Eigen::Matrix3f> eye_look_rotation(B s) {
+  const float deg = float(kPi) / 180.0f;
+  switch (s) {
+    case B::EyeLookDownLeft:
+      return Eigen::AngleAxisf(kEyeLookDownDeg * deg, V3::UnitX()).toRotationMatrix();
+    case B::EyeLookUpLeft:
+      return Eigen::AngleAxisf(-kEyeLookUpDeg * deg, V3::UnitX()).toRotationMatrix();
+    case B::EyeLookInLeft:
+      return Eigen::AngleAxisf(-kEyeLookSidewaysDeg * deg, V3::UnitY()).toRotationMatrix();
+    case B::EyeLookOutLeft:
+      return Eigen::AngleAxisf(kEyeLookSidewaysDeg * deg, V3::UnitY()).toRotationMatrix();
+    default:
+      return std::nullopt;
+  }
+}
+
 }  // namespace
 
 void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig& rig) {
@@ -234,7 +254,6 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
   const auto& lm = f.lm;
   const int L = 0;  // the Left shapes are authored on the subject's left side (+x)
   const EyeGeometry eye_l = eye_geometry(f, L);
-  const float deg = float(kPi) / 180.0f;
   std::vector<V3> pos(n);
   for (std::size_t v = 0; v < n; ++v) pos[v] = v3(rig.neutral[v]);
   auto is_left_eye_vertex = [&](std::size_t v) {
@@ -285,7 +304,7 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
             },
             [&](int v) -> V3 { return V3(0, -0.08f * F.lid_profile(L, v), 0); }, 0.9f, 0.7f, 0.5f,
             0.6f);
-        eye_rotation(Eigen::AngleAxisf(kEyeLookDownDeg * deg, V3::UnitX()).toRotationMatrix());
+        eye_rotation(*eye_look_rotation(s));
         break;
       case B::EyeLookUpLeft:
         d = F.lids(
@@ -295,13 +314,11 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
             },
             [&](int v) -> V3 { return V3(0, 0.03f * F.lid_profile(L, v), 0); }, 0.9f, 0.7f, 0.5f,
             0.6f);
-        eye_rotation(Eigen::AngleAxisf(-kEyeLookUpDeg * deg, V3::UnitX()).toRotationMatrix());
+        eye_rotation(*eye_look_rotation(s));
         break;
-      case B::EyeLookInLeft:  // toward the nose: -x for the left eye
-        eye_rotation(Eigen::AngleAxisf(-kEyeLookSidewaysDeg * deg, V3::UnitY()).toRotationMatrix());
-        break;
+      case B::EyeLookInLeft:  // toward the nose
       case B::EyeLookOutLeft:
-        eye_rotation(Eigen::AngleAxisf(kEyeLookSidewaysDeg * deg, V3::UnitY()).toRotationMatrix());
+        eye_rotation(*eye_look_rotation(s));
         break;
       case B::EyeSquintLeft:
         d = F.lids(
@@ -573,18 +590,8 @@ void build_shapes(const FaceFeatures& f, const std::vector<Driver>& drivers, Rig
         return V3::Zero();
       }
       case Driver::EyeLeft: {
-        Eigen::Matrix3f r;
-        if (s == B::EyeLookDownLeft)
-          r = Eigen::AngleAxisf(kEyeLookDownDeg * deg, V3::UnitX()).toRotationMatrix();
-        else if (s == B::EyeLookUpLeft)
-          r = Eigen::AngleAxisf(-kEyeLookUpDeg * deg, V3::UnitX()).toRotationMatrix();
-        else if (s == B::EyeLookInLeft)
-          r = Eigen::AngleAxisf(-kEyeLookSidewaysDeg * deg, V3::UnitY()).toRotationMatrix();
-        else if (s == B::EyeLookOutLeft)
-          r = Eigen::AngleAxisf(kEyeLookSidewaysDeg * deg, V3::UnitY()).toRotationMatrix();
-        else
-          return V3::Zero();
-        return rotate_about(p, eye_l.center, r);
+        const std::optional<Eigen::Matrix3f> r = eye_look_rotation(s);
+        return r ? rotate_about(p, eye_l.center, *r) : V3::Zero();
       }
       default:
         return V3::Zero();

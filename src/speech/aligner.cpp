@@ -270,8 +270,7 @@ struct Aligner::Impl {
   // (Alignment::repairs).
   void repair_misfits(const Audio& audio, std::vector<std::pair<double, double>> misfits,
                       const std::string& transcript_name, Alignment& out);
-  // score: as align_words' (the recognised words' alignment).
-  void recognize_into(const Audio& audio, Alignment& out, double* score = nullptr);
+  void recognize_into(const Audio& audio, Alignment& out);
   // The transcript's words merged with what recognition heard (their longest common
   // subsequence): words both have are said; a transcript word recognition did not hear may be
   // left out (prior `unheard_word_prior`); a heard word the transcript lacks may be said (prior
@@ -737,8 +736,6 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::Sp
   std::vector<std::string> kept;
   std::vector<WordPrior> priors;
   const auto prons = pronunciations(words, kept, priors, out.warnings);
-  const bool any_prior = std::any_of(priors.begin(), priors.end(),
-                                     [](const WordPrior& p) { return p.say < 1 || p.skip > 0; });
   unpronounceable = prons.empty();
   if (prons.empty()) return false;
   const std::vector<float>& x = audio.samples;
@@ -754,10 +751,10 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::Sp
                                              priors.end());
     if (rest.empty()) break;
     std::vector<std::pair<double, double>> piece_misfits;
-    const Decoded d = align_piece(
-        to_int16(x.data() + pos, end - pos), rest, !last, check ? &out.mismatch : nullptr,
-        check && !english ? &out.contrast : nullptr,
-        check && misfits != nullptr ? &piece_misfits : nullptr, any_prior ? &rest_priors : nullptr);
+    const Decoded d =
+        align_piece(to_int16(x.data() + pos, end - pos), rest, !last,
+                    check ? &out.mismatch : nullptr, check && !english ? &out.contrast : nullptr,
+                    check && misfits != nullptr ? &piece_misfits : nullptr, &rest_priors);
     if (!d.ok) return false;
     if (score != nullptr) *score += d.score;
     // Where this piece's result is kept up to: all of it when last; otherwise the middle of the
@@ -811,8 +808,7 @@ bool Aligner::Impl::align_words(const Audio& audio, const std::vector<speech::Sp
   return true;
 }
 
-void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out, double* score) {
-  if (score != nullptr) *score = 0;
+void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out) {
   if (!recognizer) {
     require_file(lm_path, "language model");
     char lw[32];
@@ -854,9 +850,7 @@ void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out, double* s
     Alignment piece;
     Audio part;
     part.samples.assign(x.begin() + static_cast<long>(start), x.begin() + static_cast<long>(end));
-    double piece_score = 0;
-    if (align_words(part, words, piece, false, nullptr, &piece_score)) {
-      if (score != nullptr) *score += piece_score;
+    if (align_words(part, words, piece, false)) {
       for (TimedPhoneme& p : piece.phonemes) {
         p.start += t0;
         p.end += t0;
@@ -866,7 +860,6 @@ void Aligner::Impl::recognize_into(const Audio& audio, Alignment& out, double* s
       continue;
     }
     // No path through the recognised words (rare): spread each word's phones over its time.
-    if (score != nullptr) *score = -INFINITY;
     for (const Word& w : heard) {
       const auto& prons = dictionary.lookup(w.text);
       if (prons.empty()) continue;
