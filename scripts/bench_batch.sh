@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Batch throughput (docs/batch.md#throughput): makes a corpus with semblend itself — 8 clips of the
 # demo performance on 4 rig identities (195 frames each, 384²) and 40 rig photos (512²) — and runs
-# `semblend video` and `semblend image` on the folders with 1 and 2 workers. Prints each run's
-# summary line. Usage: scripts/bench_batch.sh [path/to/semblend] (default build/release/bin).
+# `semblend video` and `semblend image` (each face read 16 times, then once) on the folders with 1
+# and 2 workers. Prints each run's summary line. Usage: scripts/bench_batch.sh [path/to/semblend] (default build/release/bin).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 B="$(realpath "${1:-$root/build/release/bin/semblend}")"
@@ -23,4 +23,5 @@ echo "$(nproc) CPU threads; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for jobs in 1 2; do
   "$B" video clips --out-dir "takes$jobs" --format csv --jobs "$jobs" 2>&1 | tail -1
   "$B" image photos --out-dir "json$jobs" --jobs "$jobs" 2>&1 | tail -1
+  "$B" image photos --out-dir "json${jobs}once" --jobs "$jobs" --readings 1 2>&1 | tail -1
 done

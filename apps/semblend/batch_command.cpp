@@ -252,8 +252,8 @@ int run_image_batch(const ImageOptions& o) {
       const std::vector<FaceLandmarks> faces = landmarker->detect(image);
       FaceSolveSetup setup = calibration.setup(appearance ? &*appearance : nullptr);
       setup.link_far_eye = !o.independent_eyes;
-      const auto solved =
-          solve_faces(item.input, image, faces, *solver, o.face, all_faces, false, setup);
+      const auto solved = solve_faces(item.input, image, faces, *solver, o.face, all_faces, false,
+                                      setup, *landmarker, o.readings);
       make_parent(item.output);
       remove_stale_temporaries(item.output);
       emit(item.output,

@@ -15,6 +15,7 @@
 #include "semblend/aligner.h"
 #include "semblend/audio.h"
 #include "semblend/calibration.h"
+#include "semblend/face_pipeline.h"
 #include "semblend/filter.h"
 #include "semblend/formats.h"
 #include "semblend/take.h"
@@ -203,7 +204,8 @@ struct ImageOptions {
   std::string correction;            // a preference correction (prefs_learn.h); "" = the profile's
   bool appearance = false;           // fuse the appearance branch (appearance.h, opt-in)
   bool independent_eyes = false;     // no link_far_eye (face_pipeline.h) on turned heads
-  BatchOptions batch;                // a folder or manifest input (batch_command.cpp)
+  int readings = kStillImageReadings;  // landmark readings per face (face_pipeline.h)
+  BatchOptions batch;                  // a folder or manifest input (batch_command.cpp)
 };
 int run_image(const ImageOptions& o);
 int run_image_batch(const ImageOptions& o);
@@ -238,6 +240,7 @@ struct EvalSolverOptions {
   int identities = 100;
   bool stylised = false;    // cartoon-like identities (rig.h stylised_identity)
   bool appearance = false;  // through images, also the error with the appearance branch fused
+  int readings = kStillImageReadings;  // through images: landmark readings per face
 };
 int run_eval_solver(const EvalSolverOptions& o);
 
@@ -250,6 +253,7 @@ struct EvalFacesOptions {
   std::string side_by_side;             // a directory for overlay | rig pictures ("" = none)
   bool photo_skin = false;              // side-by-side: the rig wears the photo's face
   bool appearance = false;              // fuse the appearance branch (appearance.h)
+  int readings = kStillImageReadings;   // landmark readings per face (face_pipeline.h)
 };
 int run_eval_faces(const EvalFacesOptions& o);
 
@@ -263,8 +267,9 @@ int run_eval_take(const EvalTakeOptions& o);
 struct EvalCanonicalOptions {
   std::string output, model;
   int identities = 5;
-  std::uint64_t seed = 4242;  // held-out identities
-  bool appearance = false;    // fuse the appearance branch (appearance.h)
+  std::uint64_t seed = 4242;           // held-out identities
+  bool appearance = false;             // fuse the appearance branch (appearance.h)
+  int readings = kStillImageReadings;  // landmark readings per face (face_pipeline.h)
 };
 int run_eval_canonical(const EvalCanonicalOptions& o);
 
@@ -303,6 +308,7 @@ struct EvalCalibrationOptions {
   float offset_weight = NeutralOptions{}.offset_weight;
   float rest_quantile = NeutralOptions{}.rest_quantile;
   int jitter = JitterOptions{}.copies;  // jittered copies of each profile photo
+  int readings = kStillImageReadings;   // held-out faces read as `semblend image` reads them
   std::uint64_t seed = 4242;
 };
 int run_eval_calibration(const EvalCalibrationOptions& o);

@@ -36,12 +36,21 @@ struct Accum {
   double mean() const { return n ? sum / double(n) : double(NAN); }
 };
 
+using Points = std::array<Point3, kLandmarkCount>;
+
+// A held-out face as `semblend image` reads it: the detection's points and the further readings
+// (face_pipeline.h still_image_readings).
+struct Reading {
+  Points points{};
+  std::vector<Points> more;
+};
+
 // Renders `frame` on `rig` and returns the first face's landmarks (false if none found); with
 // `copies` > 0 also the landmarker's jittered copies of that render (detect_jittered), appended
-// to `jittered`.
+// to `jittered`; with `readings` > 1 the further readings `semblend image` takes, into `more`.
 bool landmarks_of(const Rig& rig, const FaceFrame& frame, int size, FaceLandmarker& landmarker,
-                  std::array<Point3, kLandmarkCount>& out, int copies = 0,
-                  std::vector<std::array<Point3, kLandmarkCount>>* jittered = nullptr) {
+                  Points& out, int copies = 0, std::vector<Points>* jittered = nullptr,
+                  int readings = 1, std::vector<Points>* more = nullptr) {
   RenderOptions ro;
   ro.width = ro.height = size;
   const RenderResult rr = render_face(rig, frame, ro);
@@ -52,10 +61,16 @@ bool landmarks_of(const Rig& rig, const FaceFrame& frame, int size, FaceLandmark
   if (jittered && copies > 0) {
     JitterOptions jo;
     jo.copies = copies;
-    const auto more = detect_jittered(landmarker, rr.image, faces[0], jo);
-    jittered->insert(jittered->end(), more.begin(), more.end());
+    const auto copied = detect_jittered(landmarker, rr.image, faces[0], jo);
+    jittered->insert(jittered->end(), copied.begin(), copied.end());
   }
+  if (more) *more = still_image_readings(landmarker, rr.image, faces[0], readings);
   return true;
+}
+
+bool read_face(const Rig& rig, const FaceFrame& frame, int size, FaceLandmarker& landmarker,
+               int readings, Reading& out) {
+  return landmarks_of(rig, frame, size, landmarker, out.points, 0, nullptr, readings, &out.more);
 }
 
 struct PoseDeg {
@@ -133,19 +148,20 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
     const Rig rig = build_rig(o.stylised ? stylised_identity(id_seed) : sample_identity(id_seed));
     // The user's neutral photo: frontal-ish, slightly turned.
     // Held out: the same relaxed face nearly frontal (another photo), and turned (15°, 8°, 5°).
-    std::array<Point3, kLandmarkCount> n0, n1, near, held;
-    std::vector<std::array<Point3, kLandmarkCount>> copies;  // the photos' jittered copies
+    Points n0, n1;
+    Reading near, held;
+    std::vector<Points> copies;  // the photos' jittered copies
     if (!landmarks_of(rig, posed({}, kNeutralPoses[0]), o.size, landmarker, n0, o.jitter,
                       &copies) ||
         !landmarks_of(rig, posed({}, kNeutralPoses[1]), o.size, landmarker, n1, o.jitter,
                       &copies) ||
-        !landmarks_of(rig, posed({}, -1, -1, 0), o.size, landmarker, near) ||
-        !landmarks_of(rig, posed({}, 15, 8, 5), o.size, landmarker, held))
+        !read_face(rig, posed({}, -1, -1, 0), o.size, landmarker, o.readings, near) ||
+        !read_face(rig, posed({}, 15, 8, 5), o.size, landmarker, o.readings, held))
       continue;
     ++used;
-    std::vector<std::array<Point3, kLandmarkCount>> neutrals{n0, n1};
+    std::vector<Points> neutrals{n0, n1};
     for (std::size_t k = 2; k < profile_poses; ++k) {  // --wide-neutrals: for the same profile
-      std::array<Point3, kLandmarkCount> lm;
+      Points lm;
       if (landmarks_of(rig, posed({}, kNeutralPoses[k]), o.size, landmarker, lm, o.jitter, &copies))
         neutrals.push_back(lm);
     }
@@ -161,9 +177,14 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
     NeutralProfile offset_only = both;
     offset_only.rest = {};
     const NeutralProfile* profiles[kModes] = {nullptr, &rest_only, &offset_only, &both};
-    auto solve_mode = [&](int m, const std::array<Point3, kLandmarkCount>& lm) {
-      return m == 0 ? solver.solve(lm).coefficients
-                    : solve_calibrated(solver, lm, *profiles[m]).coefficients;
+    // As `semblend image` solves (face_pipeline.h solve_face; the poses here stay within ±25°
+    // of yaw, where the far eye is not linked).
+    auto solve_mode = [&](int m, const Reading& r) {
+      FaceLandmarks face;
+      face.points = r.points;
+      return solve_face(solver, Image{}, face, {.profile = profiles[m], .link_far_eye = false},
+                        r.more)
+          .coefficients;
     };
     // Neutrals the profile did not see.
     relaxed += 2;
@@ -189,8 +210,8 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
       }
     }
     // A true blink must survive.
-    std::array<Point3, kLandmarkCount> lb;
-    if (landmarks_of(rig, posed(blink, -5, 4, 0), o.size, landmarker, lb))
+    Reading lb;
+    if (read_face(rig, posed(blink, -5, 4, 0), o.size, landmarker, o.readings, lb))
       for (int m = 0; m < kModes; ++m) {
         const Coefficients c = solve_mode(m, lb);
         blink_min[m].add(std::min(c[Blendshape::EyeBlinkLeft], c[Blendshape::EyeBlinkRight]));
@@ -200,11 +221,11 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
       const std::uint64_t key = std::uint64_t(i) * 1000003ull + std::uint64_t(e);
       const double a = double(key % 9973) * 0.618033988749895;
       const Coefficients truth = sampler.at(key).coefficients;
-      std::array<Point3, kLandmarkCount> lm;
-      if (!landmarks_of(rig,
-                        posed(truth, float(std::sin(a * 6.28) * 25), float(std::sin(a * 4.1) * 15),
-                              float(std::cos(a * 3.3) * 10)),
-                        o.size, landmarker, lm))
+      Reading lm;
+      if (!read_face(rig,
+                     posed(truth, float(std::sin(a * 6.28) * 25), float(std::sin(a * 4.1) * 15),
+                           float(std::cos(a * 3.3) * 10)),
+                     o.size, landmarker, o.readings, lm))
         continue;
       for (int m = 0; m < kModes; ++m) expr[m].add(mae(solve_mode(m, lm), truth));
     }
@@ -212,7 +233,7 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
     if (o.clip_fps > 0) {
       RestEstimator est;
       for (const FaceFrame& f : demo.take.frames) {
-        std::array<Point3, kLandmarkCount> lm;
+        Points lm;  // video frames are read once (face_pipeline.h)
         if (!landmarks_of(rig, f, o.size, landmarker, lm)) continue;
         const Coefficients raw = solver.solve(lm).coefficients;
         const Coefficients cal = est.update(raw);

@@ -102,9 +102,11 @@ int run_eval_canonical(const EvalCanonicalOptions& o) {
         landmarker.reset();
         const auto faces = landmarker.detect(r.image);
         if (!faces.empty())
-          reads.push_back(solve_face(solver, r.image, faces[0],
-                                     {.appearance = appearance ? &*appearance : nullptr})
-                              .coefficients);
+          reads.push_back(
+              solve_face(solver, r.image, faces[0],
+                         {.appearance = appearance ? &*appearance : nullptr},
+                         still_image_readings(landmarker, r.image, faces[0], o.readings))
+                  .coefficients);
       }
     const bool scored_here = c.landmarks_see_it || appearance.has_value();
     nlohmann::json jc = {{"expression", c.name},

@@ -40,7 +40,8 @@ int run_eval_faces(const EvalFacesOptions& o) {
     if (!faces.empty()) {
       ++found;
       const SolverResult r =
-          solve_face(solver, image, faces[0], {.appearance = appearance ? &*appearance : nullptr});
+          solve_face(solver, image, faces[0], {.appearance = appearance ? &*appearance : nullptr},
+                     still_image_readings(landmarker, image, faces[0], o.readings));
       jp["category"] = std::string(category_name(r.category));
       nlohmann::json jc = nlohmann::json::array();
       for (const RubricCheck& c : p.checks) {

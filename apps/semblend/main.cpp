@@ -130,6 +130,15 @@ void add_neutral_options(CLI::App* sub, std::string& profile, std::vector<std::s
       ->excludes(from_file);
 }
 
+// `image` and the evaluations of what it does: how many times the landmarker reads each face.
+void add_readings_option(CLI::App* sub, int& readings) {
+  sub->add_option("--readings", readings,
+                  "Read each face this many times, on jittered copies of the image, and average "
+                  "(1 = once: faster, less steady; docs/solver.md)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, semblend::kMaxStillImageReadings));
+}
+
 // Live streaming in the VMC protocol (`play`, `video`): where, which names, with or without bones.
 void add_vmc_options(CLI::App* sub, cli::VmcStreamOptions& v, const char* what) {
   auto* to = sub->add_option("--vmc", v.to, what);
@@ -447,6 +456,7 @@ int main(int argc, char** argv) {
                  "Cartoon-like identities (rig.h stylised_identity) instead of adult ones");
   evsv->add_flag("--appearance", eval_solver.appearance,
                  "Through images, also the error with the appearance branch fused");
+  add_readings_option(evsv, eval_solver.readings);
   cli::PlotTrainingOptions plot_training;
   auto* evp = ev->add_subcommand("training-plot",
                                  "Plot semblend_train reports (training and held-out MAE by step)");
@@ -462,6 +472,7 @@ int main(int argc, char** argv) {
   evc->add_option("--seed", eval_canonical.seed, "Identity seed")->capture_default_str();
   evc->add_flag("--appearance", eval_canonical.appearance,
                 "Fuse the appearance branch (then tongue out and cheek puff are scored too)");
+  add_readings_option(evc, eval_canonical.readings);
   cli::EvalAppearanceOptions eval_appearance;
   auto* eva = ev->add_subcommand(
       "appearance",
@@ -495,6 +506,7 @@ int main(int argc, char** argv) {
   evf->add_flag("--photo-skin", eval_faces.photo_skin,
                 "Side-by-side: the rig wears the photo's own face as its skin");
   evf->add_flag("--appearance", eval_faces.appearance, "Fuse the appearance branch");
+  add_readings_option(evf, eval_faces.readings);
   cli::EvalNoiseOptions eval_noise;
   auto* evn = ev->add_subcommand(
       "noise", "Measure the landmark noise model (data/landmark_noise.csv) on rig renders");
@@ -525,6 +537,7 @@ int main(int argc, char** argv) {
   evcal->add_flag("--wide-neutrals", eval_cal.wide_neutrals,
                   "Make each profile also from neutrals turned about 20° left and right");
   add_profile_options(evcal, eval_cal.offset_weight, eval_cal.jitter, eval_cal.rest_quantile);
+  add_readings_option(evcal, eval_cal.readings);
   cli::EvalTemporalOptions eval_temporal;
   auto* evtm = ev->add_subcommand(
       "temporal", "Jitter and blink onset, raw against One Euro filtered (rendered clip, video)");
@@ -583,6 +596,7 @@ int main(int argc, char** argv) {
       "--independent-eyes", image.independent_eyes,
       "Read each eye on its own on a turned head (by default, beyond 38° of yaw the far eye's "
       "lids follow the near eye's: alone it reads closing)");
+  add_readings_option(im, image.readings);
   add_batch_options(im, image.batch, &image.faces, "Batch: the outputs' format: json");
 
   cli::VideoOptions video;

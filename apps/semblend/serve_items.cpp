@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "semblend/error.h"
+#include "semblend/face_pipeline.h"
 #include "semblend/file_io.h"
 #include "semblend/landmarker.h"
 #include "semblend/prefs_learn.h"
@@ -122,11 +123,15 @@ Analyzer solver_analyzer(const std::string& model, const std::vector<std::string
     if (faces.empty()) return a;
     const FaceLandmarks& f = faces.front();
     a.face = true;
-    a.prediction = state->solver.solve(f.points).coefficients;
+    // What `semblend image` reads: the mean over the landmarker's readings; how far they lie
+    // apart says which regions are uncertain. Other versions read the same readings.
+    const auto more = still_image_readings(state->landmarker, image, f);
+    const SolverResult r = solve_face(state->solver, image, f, {}, more);
+    a.prediction = r.coefficients;
     a.head = f.head;
-    a.uncertainty = prefs::solver_uncertainty(state->solver, f.points);
+    a.uncertainty = prefs::region_uncertainty(r.spread);
     for (const auto& [name, solver] : state->others)
-      a.others.push_back({name, solver.solve(f.points).coefficients});
+      a.others.push_back({name, solve_face(solver, image, f, {}, more).coefficients});
     return a;
   };
 }

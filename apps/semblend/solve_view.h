@@ -43,8 +43,9 @@ std::string picture_path(const std::string& option, const std::string& flag,
                          const std::string& input, bool several_inputs);
 
 // `semblend image` on one image (solver_commands.cpp): the solver on face `face` (largest first),
-// or on every face with `all_faces`; with `log` one stderr line per face (its sentence), or
-// "no face".
+// or on every face with `all_faces`, each read `readings` times by `landmarker` (face_pipeline.h
+// still_image_readings; the first reading is `faces`'); with `log` one stderr line per face (its
+// sentence), or "no face".
 struct SolvedFace {
   int index = 0;  // into the landmarker's faces
   SolverResult result;
@@ -56,8 +57,8 @@ struct SolvedFace {
 std::string quality_warning(const FaceImageQuality& q);
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
-                                    int face, bool all_faces, bool log = true,
-                                    const FaceSolveSetup& setup = {});
+                                    int face, bool all_faces, bool log, const FaceSolveSetup& setup,
+                                    FaceLandmarker& landmarker, int readings);
 // Its JSON object (docs/cli.md): {"format": "semblend.image", ..., "face": {...} | null}, or with
 // `all_faces` "faces": [{...}, ...]; `calibration`, when not empty, is a JSON object saying what
 // the faces were calibrated with (Calibration::json, commands.h). One line, no trailing newline.

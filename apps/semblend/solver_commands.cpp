@@ -57,15 +57,16 @@ std::string quality_warning(const FaceImageQuality& q) {
 
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
-                                    int face, bool all_faces, bool log,
-                                    const FaceSolveSetup& setup) {
+                                    int face, bool all_faces, bool log, const FaceSolveSetup& setup,
+                                    FaceLandmarker& landmarker, int readings) {
   std::vector<SolvedFace> solved;
   for (std::size_t i = 0; i < faces.size(); ++i) {
     if (!all_faces && i != std::size_t(face)) continue;
     SolvedFace s;
     s.index = int(i);
     AppearanceEstimate a;
-    s.result = solve_face(solver, image, faces[i], setup, &a);
+    const auto more = still_image_readings(landmarker, image, faces[i], readings);
+    s.result = solve_face(solver, image, faces[i], setup, more, &a);
     if (setup.appearance) s.appearance = a;
     s.quality = face_image_quality(image, faces[i]);
     solved.push_back(std::move(s));
@@ -116,7 +117,14 @@ std::string image_json(const std::string& source, const Image& image,
     for (std::size_t k = 0; k < kBlendshapeCount; ++k)
       j << (k ? ", " : "") << json_string(std::string(info(blendshape_at(k)).apple_name)) << ": "
         << json_number(r.coefficients.at(k));
-    j << "}";
+    j << "}, \"readings\": " << r.readings;
+    if (r.readings > 1) {  // how far the readings' estimates lie apart (face_pipeline.h)
+      j << ", \"spread\": {";
+      for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+        j << (k ? ", " : "") << json_string(std::string(info(blendshape_at(k)).apple_name)) << ": "
+          << json_number(r.spread.at(k));
+      j << "}";
+    }
     if (solved[n].appearance) {  // the appearance branch's own readings, before fusion
       j << ", \"appearance\": {";
       for (std::size_t k = 0; k < kAppearanceShapeCount; ++k)
@@ -169,8 +177,8 @@ int run_image(const ImageOptions& o) {
     const std::vector<FaceLandmarks> faces = landmarker.detect(image);
     FaceSolveSetup setup = calibration.setup(appearance ? &*appearance : nullptr);
     setup.link_far_eye = !o.independent_eyes;
-    const std::vector<SolvedFace> solved =
-        solve_faces(path, image, faces, solver, o.face, all_faces, true, setup);
+    const std::vector<SolvedFace> solved = solve_faces(
+        path, image, faces, solver, o.face, all_faces, true, setup, landmarker, o.readings);
     std::vector<FaceLandmarks> drawn;
     for (const SolvedFace& s : solved) drawn.push_back(faces[std::size_t(s.index)]);
     if (!o.overlay.empty())
@@ -267,7 +275,10 @@ int run_eval_solver(const EvalSolverOptions& o) {
       const auto faces = landmarker.detect(rr.image);
       if (faces.empty()) continue;
       ++detected;
-      const SolverResult r = solver.solve(faces[0].points);
+      // What `semblend image` reads (its readings, no far-eye link: the poses stay within ±30°).
+      const SolverResult r =
+          solve_face(solver, rr.image, faces[0], {.link_far_eye = false},
+                     still_image_readings(landmarker, rr.image, faces[0], o.readings));
       const Coefficients fused =
           appearance
               ? appearance->fuse(r.coefficients, appearance->estimate(rr.image, faces[0].points))

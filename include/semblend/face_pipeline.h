@@ -4,7 +4,8 @@
 //
 // solve_face: one face's landmarks -> its estimate: the geometry solver (a neutral profile's
 //   landmark offset first), the preference correction (prefs_learn.h) right after it, the
-//   profile's rest removed, then the appearance branch fused in (appearance.h), and last, on a
+//   profile's rest removed — averaged over the face's readings when a still image gives several
+//   (still_image_readings) — then the appearance branch fused in (appearance.h), and last, on a
 //   head turned beyond 35°, the far eye's lids taken from the near eye (link_far_eye). Each part
 //   is optional (FaceSolveSetup). solved_frame: that estimate with the landmarker's head and eye
 //   pose as a FaceFrame.
@@ -25,6 +26,7 @@
 
 #include <atomic>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -65,9 +67,40 @@ float link_far_eye(Coefficients& c, float head_yaw);
 OutputMap correction_map(const prefs::Correction* correction);
 
 // One face's estimate (above). The bands of shapes the correction or the fusion set follow their
-// new values. `estimate`, when not null, receives the appearance branch's own readings.
+// new values. `more_readings`: the same face's landmarks read again (still_image_readings below);
+// the geometry solver's estimate (with the profile and correction) is then the mean over
+// face.points and these, SolverResult::spread its standard deviation, the bands follow the mean
+// and the category is the readings' most frequent (ties: the earliest reading's); the appearance
+// branch and the far eye's link act on the mean. `estimate`, when not null, receives the
+// appearance branch's own readings.
 SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
-                        const FaceSolveSetup& setup = {}, AppearanceEstimate* estimate = nullptr);
+                        const FaceSolveSetup& setup = {},
+                        std::span<const std::array<Point3, kLandmarkCount>> more_readings = {},
+                        AppearanceEstimate* estimate = nullptr);
+
+// ---- A still image, read more than once ---------------------------------------------------------
+// A photo gives the landmarker one look at a face, and where it puts the points moves by 2–4% of
+// the eye distance with how the face sits in the crop: invisible, but where the solver's reading
+// is steep it is the difference between a smile and none. The 15 shared photos turned by a
+// quarter, a half and three quarters, cut by a few pixels and scaled by 0.83 read up to 0.97
+// apart in one shape (faceapi_fearful's browInnerUp 0.95 upright, 0.02 turned a quarter;
+// sadtalker_sad1's one-sided smile 0.85 upright, 0.07 turned), each photo's most changeable
+// shape 0.40 apart on average. So `semblend image` reads each face again on jittered copies of
+// the image (landmarker.h detect_jittered: shifted by up to 3% of the face, scaled by up to ±5%,
+// rotated by up to ±15°) and averages the readings' estimates (solve_face above): the most
+// changeable shape 0.40 -> 0.18 apart, the mean over all shapes 0.050 -> 0.021, and rig renders
+// with known coefficients read a little better (docs/solver.md, "A still image, read more than
+// once"). Video frames are read once: tracking and the One Euro filter average over time.
+inline constexpr int kStillImageReadings = 16;  // the detection and 15 copies
+inline constexpr int kMaxStillImageReadings = kMaxJitterCopies + 1;
+// The copies for `readings` readings in all (1..kMaxStillImageReadings; std::invalid_argument
+// otherwise): readings − 1 of them, seed 1.
+JitterOptions still_image_jitter(int readings = kStillImageReadings);
+// The face read again on those copies (detect_jittered): at most readings − 1 point sets, fewer
+// where a copy loses the face. Uses `landmarker` (reset before and after): one thread at a time.
+std::vector<std::array<Point3, kLandmarkCount>> still_image_readings(
+    FaceLandmarker& landmarker, const Image& image, const FaceLandmarks& face,
+    int readings = kStillImageReadings);
 
 // The solver's coefficients with the landmarker's head pose (its convention, docs/landmarks.md;
 // translation included) and eye poses; confidence = the face's presence score.

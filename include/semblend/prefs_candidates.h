@@ -8,7 +8,7 @@
 // mouthClose stays <= jawOpen (semantic.h apply_edit), so a jaw edit may lower mouthClose.
 //
 // Inputs: a prediction (the solver's coefficients for a photo), optional per-region uncertainty
-// (solver_uncertainty) and optional predictions of other model versions.
+// (region_uncertainty) and optional predictions of other model versions.
 // Outputs: PairPlans: the alternative candidate (kind "edit" or "model", a label such as "more
 // smile", "mirror mouth", "model v0"), its region and a priority. The other side of every pair is
 // the prediction itself.
@@ -24,7 +24,7 @@
 // regions interleave. Model disagreement adds its size (a region two models disagree on is
 // uncertain).
 // Failure modes: std::invalid_argument for an unknown region name or non-finite coefficients.
-// Thread safety: pure functions; solver_uncertainty calls Solver::solve, which is thread-safe.
+// Thread safety: pure functions.
 #pragma once
 
 #include <array>
@@ -96,17 +96,10 @@ float difference_outside(const Coefficients& a, const Coefficients& b, const Com
 
 using RegionScores = std::array<float, kComparisonRegionCount>;
 
-struct UncertaintyOptions {
-  int samples = 16;              // perturbed solves
-  float noise_fraction = 0.02f;  // landmark noise SD as a fraction of the outer-eye-corner distance
-  std::uint64_t seed = 1;
-};
-// Per comparison region: the mean over its shapes of the standard deviation of the solver's
-// coefficients when Gaussian noise is added to the landmarks (test-time perturbation; the shipped
-// model has no uncertainty head). Deterministic for a seed on one machine.
-RegionScores solver_uncertainty(const Solver& solver,
-                                const std::array<Point3, kLandmarkCount>& landmarks,
-                                const UncertaintyOptions& options = {});
+// Per comparison region: the mean over its shapes of `spread`, a standard deviation per shape —
+// how far the solver's estimates over the landmarker's readings of the photo lie apart
+// (SolverResult::spread, face_pipeline.h solve_face; the shipped model has no uncertainty head).
+RegionScores region_uncertainty(const Coefficients& spread);
 
 struct OtherModel {
   std::string name;  // model version name

@@ -79,6 +79,12 @@ struct SolverResult {
   // (face_pipeline.h link_far_eye; 0 = none), and which eye that was.
   float far_eye_linked = 0;
   Side far_eye = Side::Left;
+  // How many landmark readings of the face the coefficients average (face_pipeline.h solve_face
+  // with more readings; 1 = the solver on one reading), and each coefficient's standard deviation
+  // over them (0 for one reading): how much the estimate moves with where the landmarker puts
+  // the points.
+  int readings = 1;
+  Coefficients spread{};
 };
 
 // Coefficients, bands and category from the network's raw outputs in any of the layouts above.

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <stdexcept>
 
 #include "semblend/semantic.h"
@@ -144,37 +143,14 @@ float difference_outside(const Coefficients& a, const Coefficients& b, const Com
   return d;
 }
 
-RegionScores solver_uncertainty(const Solver& solver,
-                                const std::array<Point3, kLandmarkCount>& landmarks,
-                                const UncertaintyOptions& options) {
-  if (options.samples < 2) throw std::invalid_argument("solver_uncertainty: samples must be >= 2");
-  const Point3 a = landmarks[33], b = landmarks[263];  // outer eye corners
-  const float eyes = std::hypot(a.x - b.x, a.y - b.y, a.z - b.z);
-  if (!std::isfinite(eyes)) throw std::invalid_argument("solver_uncertainty: non-finite landmarks");
-  std::mt19937_64 rng(options.seed);
-  std::normal_distribution<float> noise(0.0f, options.noise_fraction * eyes);
-  std::array<double, kBlendshapeCount> sum{}, sum2{};
-  for (int s = 0; s < options.samples; ++s) {
-    std::array<Point3, kLandmarkCount> p = landmarks;
-    for (Point3& q : p) {
-      q.x += noise(rng);
-      q.y += noise(rng);
-      q.z += noise(rng);
-    }
-    const Coefficients c = solver.solve(p).coefficients;
-    for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
-      sum[k] += c.at(k);
-      sum2[k] += double(c.at(k)) * c.at(k);
-    }
-  }
+RegionScores region_uncertainty(const Coefficients& spread) {
   RegionScores scores{};
   for (std::size_t r = 0; r < kComparisonRegionCount; ++r) {
     double total = 0;
     int n = 0;
     for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
       if (!in_region(kComparisonRegions[r], blendshape_at(k))) continue;
-      const double mean = sum[k] / options.samples;
-      total += std::sqrt(std::max(0.0, sum2[k] / options.samples - mean * mean));
+      total += spread.at(k);
       ++n;
     }
     scores[r] = n ? float(total / n) : 0.0f;

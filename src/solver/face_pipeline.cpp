@@ -8,6 +8,7 @@
 #include <numbers>
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "semblend/error.h"
 #include "semblend/face_identity.h"
@@ -61,6 +62,40 @@ OutputMap correction_map(const prefs::Correction* correction) {
 }
 
 namespace {
+// solve_face's mean over the readings: `r` is the first reading's result and becomes the mean,
+// with the spread, the readings' most frequent category (ties: the earliest) and their count.
+void average_readings(SolverResult& r, const Solver& solver,
+                      std::span<const std::array<Point3, kLandmarkCount>> more,
+                      const NeutralProfile& profile, const OutputMap& after) {
+  std::array<double, kBlendshapeCount> sum{}, squares{};
+  std::array<int, kCategoryCount> votes{};
+  std::array<int, kCategoryCount> first{};  // the earliest reading of each category
+  first.fill(int(more.size()) + 1);
+  auto add = [&](const SolverResult& x, int n) {
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+      sum[k] += x.coefficients.at(k);
+      squares[k] += double(x.coefficients.at(k)) * x.coefficients.at(k);
+    }
+    const auto c = static_cast<std::size_t>(x.category);
+    ++votes[c];
+    first[c] = std::min(first[c], n);
+  };
+  add(r, 0);
+  for (std::size_t i = 0; i < more.size(); ++i)
+    add(solve_calibrated(solver, more[i], profile, after), int(i) + 1);
+  const double n = double(more.size() + 1);
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    const double mean = sum[k] / n;
+    r.coefficients.set_at(k, float(mean));
+    r.spread.set_at(k, float(std::sqrt(std::max(0.0, squares[k] / n - mean * mean))));
+  }
+  std::size_t best = 0;
+  for (std::size_t c = 1; c < kCategoryCount; ++c)
+    if (votes[c] > votes[best] || (votes[c] == votes[best] && first[c] < first[best])) best = c;
+  r.category = static_cast<Category>(best);
+  r.readings = int(n);
+}
+
 // The lid shapes of both eyes (link_far_eye takes the far eye's from its mirror partners).
 constexpr std::array kFarEyeLids{Blendshape::EyeBlinkLeft,   Blendshape::EyeSquintLeft,
                                  Blendshape::EyeWideLeft,    Blendshape::EyeBlinkRight,
@@ -72,13 +107,16 @@ Side far_eye_of(float head_yaw) {
 }  // namespace
 
 SolverResult solve_face(const Solver& solver, const Image& image, const FaceLandmarks& face,
-                        const FaceSolveSetup& setup, AppearanceEstimate* estimate) {
+                        const FaceSolveSetup& setup,
+                        std::span<const std::array<Point3, kLandmarkCount>> more_readings,
+                        AppearanceEstimate* estimate) {
   // Without a profile: no landmark offset, and a rest of 0 leaves every reading as it is.
   static const NeutralProfile kNoProfile;
-  SolverResult r =
-      solve_calibrated(solver, face.points, setup.profile ? *setup.profile : kNoProfile,
-                       correction_map(setup.correction));
-  if (setup.correction) {
+  const NeutralProfile& profile = setup.profile ? *setup.profile : kNoProfile;
+  const OutputMap after = correction_map(setup.correction);
+  SolverResult r = solve_calibrated(solver, face.points, profile, after);
+  if (!more_readings.empty()) average_readings(r, solver, more_readings, profile, after);
+  if (setup.correction || !more_readings.empty()) {
     for (std::size_t k = 0; k < kBlendshapeCount; ++k)
       r.bins[index_of(blendshape_at(k))] = intensity_of(r.coefficients.at(k));
   }
@@ -96,6 +134,29 @@ SolverResult solve_face(const Solver& solver, const Image& image, const FaceLand
       for (const Blendshape b : kFarEyeLids) r.bins[index_of(b)] = intensity_of(r.coefficients[b]);
   }
   return r;
+}
+
+JitterOptions still_image_jitter(int readings) {
+  if (readings < 1 || readings > kMaxStillImageReadings)
+    throw std::invalid_argument("still image readings must be 1.." +
+                                std::to_string(kMaxStillImageReadings) + ", got " +
+                                std::to_string(readings));
+  JitterOptions o;
+  o.copies = readings - 1;
+  o.shift = 0.03f;
+  o.scale = 0.05f;
+  o.rotate_deg = 15;
+  o.seed = 1;
+  return o;
+}
+
+std::vector<std::array<Point3, kLandmarkCount>> still_image_readings(FaceLandmarker& landmarker,
+                                                                     const Image& image,
+                                                                     const FaceLandmarks& face,
+                                                                     int readings) {
+  const JitterOptions o = still_image_jitter(readings);
+  if (o.copies == 0) return {};
+  return detect_jittered(landmarker, image, face, o);
 }
 
 float link_far_eye(Coefficients& c, float head_yaw) {

@@ -69,6 +69,19 @@ TEST(PrefsCandidates, UncertainRegionsComeFirst) {
     EXPECT_GE(plans[i - 1].priority, plans[i].priority);
 }
 
+TEST(PrefsCandidates, ARegionsUncertaintyIsItsShapesMeanSpread) {
+  Coefficients spread;
+  spread.set(Blendshape::JawOpen,
+             0.4f);  // the jaw's 4 shapes: jawForward, jawLeft, jawRight, jawOpen
+  spread.set(Blendshape::EyeLookUpLeft, 0.14f);  // one of the gaze's 8
+  const RegionScores u = region_uncertainty(spread);
+  EXPECT_NEAR(u[comparison_region_index("jaw")], 0.1f, 1e-6);
+  EXPECT_NEAR(u[comparison_region_index("gaze")], 0.14f / 8, 1e-6);
+  EXPECT_EQ(u[comparison_region_index("brows")], 0.0f);
+  EXPECT_GT(u[comparison_region_index("lower_face")], 0.0f);
+  EXPECT_EQ(region_uncertainty({}), RegionScores{});
+}
+
 TEST(PrefsCandidates, OtherModelsDifferRegionByRegion) {
   const Coefficients p = lopsided_smile();
   Coefficients other = p;

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <numbers>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "semblend/error.h"
 #include "semblend/render.h"
@@ -55,6 +58,78 @@ TEST(FacePipeline, WithoutASetupAFaceIsTheSolversReading) {
   EXPECT_EQ(frame.right_eye, eye_pose_from_look(piped.coefficients, Side::Right));
   EXPECT_GT(frame.confidence, 0.5f);
   EXPECT_LE(frame.confidence, 1.0f);
+}
+
+TEST(FacePipeline, MoreReadingsAreAveragedWithTheirSpread) {
+  const Image image = rig_frame(0.6f);
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  const std::vector<FaceLandmarks> faces = landmarker.detect(image);
+  ASSERT_EQ(faces.size(), 1u);
+  const auto more = still_image_readings(landmarker, image, faces[0]);
+  ASSERT_EQ(more.size(), std::size_t(kStillImageReadings - 1));  // every copy finds the face
+  const Solver& solver = shipped_solver();
+  const SolverResult r = solve_face(solver, image, faces[0], {}, more);
+  EXPECT_EQ(r.readings, kStillImageReadings);
+  // The mean and standard deviation of the readings' own estimates.
+  std::vector<Coefficients> each{solver.solve(faces[0].points).coefficients};
+  for (const auto& p : more) each.push_back(solver.solve(p).coefficients);
+  double moved = 0;
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    double sum = 0, squares = 0;
+    for (const Coefficients& c : each) {
+      sum += c.at(k);
+      squares += double(c.at(k)) * c.at(k);
+    }
+    const double mean = sum / double(each.size());
+    const double sd = std::sqrt(std::max(0.0, squares / double(each.size()) - mean * mean));
+    EXPECT_NEAR(r.coefficients.at(k), mean, 1e-5) << k;
+    EXPECT_NEAR(r.spread.at(k), sd, 1e-4) << k;
+    EXPECT_EQ(r.bins[index_of(blendshape_at(k))], intensity_of(r.coefficients.at(k))) << k;
+    moved = std::max(moved, sd);
+  }
+  EXPECT_GT(moved, 0.01);  // the copies are read differently, as they should be
+  EXPECT_GT(r.coefficients[Blendshape::JawOpen], 0.3f);
+
+  const SolverResult once = solve_face(solver, image, faces[0]);
+  EXPECT_EQ(once.readings, 1);
+  EXPECT_EQ(once.spread, Coefficients{});
+  EXPECT_TRUE(still_image_readings(landmarker, image, faces[0], 1).empty());
+  EXPECT_THROW(still_image_jitter(0), std::invalid_argument);
+  EXPECT_THROW(still_image_jitter(kMaxStillImageReadings + 1), std::invalid_argument);
+}
+
+// A real photo turned by a quarter: one reading of faceapi_fearful's raised inner brows is 0.95
+// upright and 0.02 turned (the landmarker's points move by ~2% of the eye distance, and the
+// solver's reading is steep there); the mean over the readings is the same either way.
+TEST(FacePipeline, AStillPhotoReadsAlikeTurnedAQuarter) {
+  const Image upright = read_image(test::shared_data("faces/faceapi_fearful.jpg"));
+  Image turned;  // clockwise: the upright pixel (x, y) goes to (h − 1 − y, x)
+  turned.width = upright.height;
+  turned.height = upright.width;
+  turned.rgb.resize(upright.rgb.size());
+  for (int y = 0; y < upright.height; ++y)
+    for (int x = 0; x < upright.width; ++x)
+      for (int c = 0; c < 3; ++c)
+        turned.rgb[(std::size_t(x) * std::size_t(turned.width) +
+                    std::size_t(upright.height - 1 - y)) *
+                       3 +
+                   std::size_t(c)] =
+            upright.rgb[(std::size_t(y) * std::size_t(upright.width) + std::size_t(x)) * 3 +
+                        std::size_t(c)];
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  auto brows = [&](const Image& image) {
+    landmarker.reset();
+    const std::vector<FaceLandmarks> faces = landmarker.detect(image);
+    EXPECT_FALSE(faces.empty());
+    if (faces.empty()) return 0.0f;
+    const auto more = still_image_readings(landmarker, image, faces[0]);
+    return solve_face(shipped_solver(), image, faces[0], {}, more)
+        .coefficients[Blendshape::BrowInnerUp];
+  };
+  const float a = brows(upright), b = brows(turned);
+  EXPECT_GT(a, 0.7f);
+  EXPECT_GT(b, 0.7f);
+  EXPECT_NEAR(a, b, 0.2f);
 }
 
 TEST(FacePipeline, AVideoHoldsTheLastEstimateWhereTheFaceIsGone) {

@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <string>
 
 #include "core/sha256.h"
 #include "semblend/error.h"
+#include "semblend/face_pipeline.h"
 #include "semblend/file_io.h"
 #include "semblend/image.h"
 #include "semblend/rig.h"
@@ -254,6 +256,27 @@ TEST(SolverCli, NoFaceIsAnExplicitEmptyResult) {
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["faces_found"], 0);
   EXPECT_TRUE(j["face"].is_null());
+}
+
+TEST(SolverCli, EachFaceIsReadSeveralTimesAndTheSpreadSaid) {
+  test::TempDir tmp;
+  const std::string photo = test::shared_data("faces/sadtalker_sad1.png");
+  const auto r = test::run_cli("image " + photo, tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto face = nlohmann::json::parse(r.out)["face"];
+  EXPECT_EQ(face["readings"], kStillImageReadings);
+  ASSERT_EQ(face["spread"].size(), kBlendshapeCount);
+  // Its one-sided press reads as a smile in some readings and not in others.
+  EXPECT_GT(face["spread"]["mouthSmileLeft"].get<double>(), 0.1);
+  EXPECT_LT(face["spread"]["jawOpen"].get<double>(), 0.05);
+
+  const auto once = test::run_cli("image --readings 1 " + photo, tmp);
+  ASSERT_EQ(once.exit_code, 0) << once.err;
+  const auto one = nlohmann::json::parse(once.out)["face"];
+  EXPECT_EQ(one["readings"], 1);
+  EXPECT_FALSE(one.contains("spread"));
+  for (const std::string bad : {"0", "66", "x"})
+    EXPECT_EQ(test::run_cli("image --readings " + bad + " " + photo, tmp).exit_code, 2) << bad;
 }
 
 TEST(SolverCli, BadInput) {
