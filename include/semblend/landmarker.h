@@ -20,7 +20,11 @@
 //
 // Modes: detect() treats every image independently (IMAGE mode). track() (VIDEO mode) reuses the
 // previous frame's landmarks as the next crop and runs the detector only when the face is lost
-// (presence below the threshold); with `redetect_interval` N > 0 it also runs the detector every
+// (presence below the threshold); a face it detects is read once more on the crop its own
+// landmarks define, the crop its next frames are read on (one mesh and iris run more per
+// detection: a still face's first frame read on the detection's crop could differ from every
+// later frame — sadtalker_sad1's press read as a smile 0.35 on the first frame of a still clip,
+// 0.14–0.17 on the others); with `redetect_interval` N > 0 it also runs the detector every
 // N frames, and faces it finds that no tracked face covers join the tracked ones (faces entering
 // the video; tracked faces that come to cover the same face are then merged).
 // Failure modes: create() throws on missing or corrupt models (naming the file); detect() returns

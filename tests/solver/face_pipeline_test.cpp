@@ -235,6 +235,42 @@ TEST(LinkFarEye, ATurnedRelaxedFaceDoesNotWinkAndAFullBlinkStays) {
   EXPECT_GE(far_closing_alone, 4);  // the control: what linking removes (measured 6 of 8)
 }
 
+// A still clip of a real face (a photo on a grey canvas, encoded by ffmpeg as a user would): its
+// first frame, where the face is detected, reads as the tracked frames after it do. Before
+// track() read a detected face again on its own landmarks' crop, the first frame read
+// sadtalker_sad1's press as a full smile (0.90 above every later frame), and the smoothed take
+// carried it into the frames after.
+TEST(FacePipeline, AStillClipsFirstFrameReadsAsTheNextOnes) {
+  const Image photo = read_image(test::shared_data("faces/sadtalker_sad1.png"));  // 211×226
+  Image frame = grey(256);
+  for (int y = 0; y < photo.height; ++y)
+    for (int x = 0; x < photo.width; ++x)
+      for (int c = 0; c < 3; ++c)
+        frame.rgb[(std::size_t(y + 15) * 256 + std::size_t(x + 22)) * 3 + std::size_t(c)] =
+            photo.rgb[(std::size_t(y) * std::size_t(photo.width) + std::size_t(x)) * 3 +
+                      std::size_t(c)];
+  test::TempDir tmp;
+  write_png(frame, tmp.path("still.png"));
+  const std::string path = tmp.path("still.mp4");
+  ASSERT_TRUE(test::ffmpeg("-loop 1 -i " + test::q(tmp.path("still.png")) +
+                           " -t 0.2 -r 30 -pix_fmt yuv420p " + test::q(path)));
+  VideoReader reader = VideoReader::open(path);
+  FaceLandmarker landmarker = FaceLandmarker::create(video_landmarker_options({}));
+  VideoSolveOptions o;
+  o.smooth = false;
+  const SolvedVideo v = solve_video(reader, landmarker, shipped_solver(), o, "still.mp4");
+  ASSERT_EQ(v.faces.size(), 1u);
+  const Take& take = v.faces[0].take;
+  ASSERT_GE(take.frames.size(), 5u);
+  for (std::size_t i = 1; i < take.frames.size(); ++i) {
+    float apart = 0;
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+      apart = std::max(
+          apart, std::abs(take.frames[0].coefficients.at(k) - take.frames[i].coefficients.at(k)));
+    EXPECT_LT(apart, 0.1f) << "frame " << i;
+  }
+}
+
 TEST(FacePipeline, AVideoWithoutAFaceIsAnErrorNamingIt) {
   test::TempDir tmp;
   const std::string path = tmp.path("grey.mp4");
