@@ -10,7 +10,12 @@
 //   that much silence, and a gap in its timestamps (lost or undecodable packets) is silence, so
 //   the take lines up with the video's frames. Either way, at any sample rate and channel count,
 //   into mono float samples at `target_rate` (default 16 kHz, what speech models expect).
-//   Channels are averaged (a tone on one channel of a stereo file comes out at half amplitude).
+//   Channels are averaged (a tone on one channel of a stereo file comes out at half amplitude),
+//   except that a channel wired in reverse polarity is inverted back first (averaged, it would
+//   cancel the others: a stereo file whose right channel is its left one inverted reads as
+//   silence): on the first second of sound (samples where a channel reaches 0.003; at most the
+//   first 20 s are held back for it), a channel whose correlation with the loudest channel is
+//   below −0.5 is inverted for the whole file, with a warning naming it (Audio::warnings).
 //   Other rates are converted with libsamplerate's SRC_SINC_MEDIUM_QUALITY sinc filter; the file
 //   is decoded, mixed down and resampled in chunks, so memory holds only the output. The output
 //   has round(frames × target_rate / file_rate) samples. A file with zero frames is valid input

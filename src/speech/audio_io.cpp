@@ -177,9 +177,20 @@ InputError too_long(const std::string& path, const std::string& duration,
                         " limit (AudioLimits::max_seconds; streaming mode takes longer input)");
 }
 
+// A channel wired in reverse (inverted polarity) cancels the others when the channels are
+// averaged: a stereo file whose right channel is the left one inverted mixes to silence, and the
+// speech in it is lost. So the first kPolarityHoldSeconds of sound (samples where some channel
+// reaches kPolaritySoundLevel), or at most kPolarityMaxHoldSeconds of input, are held back; each
+// channel's correlation with the loudest channel is measured on them, a channel correlated below
+// kInvertedCorrelation is inverted for the whole file (in phase, the same sound correlates near
+// 1; different sounds near 0), and the held frames are mixed.
+constexpr double kPolarityHoldSeconds = 1.0, kPolarityMaxHoldSeconds = 20.0;
+constexpr float kPolaritySoundLevel = 0.003f;
+constexpr double kInvertedCorrelation = -0.5;
+
 // What both decoders share: chunks of interleaved samples at the file's rate are mixed down to
-// mono (the channels averaged), checked (finite; the running length within the limit) and
-// resampled onto the end of `out`.
+// mono (the channels averaged, an inverted channel the right way round, above), checked (finite;
+// the running length within the limit) and resampled onto the end of `out`.
 class MonoSink {
  public:
   MonoSink(const std::string& path, int file_rate, int target_rate, const AudioLimits& limits,
@@ -192,27 +203,37 @@ class MonoSink {
         out_(out) {}
 
   int rate() const { return rate_; }
-  double frames() const { return frames_; }  // taken so far, at the file's rate
+  double frames() const { return frames_ + double(held_frames_); }  // taken so far, file's rate
   // Samples of output for `n` frames of input.
   std::size_t output_size(std::size_t n) const { return resampler_.output_size(n); }
+  // The channels inverted before mixing (0-based), for a warning; empty if none.
+  const std::vector<std::size_t>& inverted() const { return inverted_; }
+  double inverted_correlation() const { return inverted_correlation_; }
+  std::size_t reference() const { return reference_; }  // the loudest channel
 
   void push(const float* interleaved, std::size_t frames, std::size_t channels) {
-    mono_.resize(frames);
-    for (std::size_t i = 0; i < frames; ++i) {
-      double sum = 0;
-      for (std::size_t c = 0; c < channels; ++c) sum += interleaved[i * channels + c];
-      if (!std::isfinite(sum))
-        throw InputError(path_, 0, 0,
-                         "the sample at " + seconds_text((frames_ + double(i)) / rate_) +
-                             " is not a finite number");
-      mono_[i] = static_cast<float>(std::clamp(sum / static_cast<double>(channels), -1.0, 1.0));
+    if (channels > 1 && !decided_ && (held_channels_ == 0 || held_channels_ == channels)) {
+      held_channels_ = channels;
+      held_.insert(held_.end(), interleaved, interleaved + frames * channels);
+      held_frames_ += frames;
+      for (std::size_t i = 0; i < frames * channels; i += channels)
+        sounding_ += std::any_of(interleaved + i, interleaved + i + channels,
+                                 [](float v) { return std::abs(v) >= kPolaritySoundLevel; });
+      if (this->frames() > max_frames_)
+        throw too_long(path_, "at least " + seconds_text(this->frames() / rate_), limits_);
+      if (double(sounding_) >= kPolarityHoldSeconds * rate_ ||
+          double(held_frames_) >= kPolarityMaxHoldSeconds * rate_)
+        release();
+      return;
     }
-    append(frames);
+    release();  // one channel, or the channel count changed: mix what is held as it was
+    mix(interleaved, frames, channels);
   }
 
   // `frames` of silence: a gap in a stream's timestamps. Over the limit is refused before any of
   // it is made.
   void silence(std::size_t frames) {
+    release();
     if (frames_ + double(frames) > max_frames_)
       throw too_long(path_, "at least " + seconds_text((frames_ + double(frames)) / rate_),
                      limits_);
@@ -224,9 +245,59 @@ class MonoSink {
     }
   }
 
-  void finish() { resampler_.push(nullptr, 0, true, out_); }
+  void finish() {
+    release();
+    resampler_.push(nullptr, 0, true, out_);
+  }
 
  private:
+  // Decides the channels' signs on the held frames and mixes them.
+  void release() {
+    if (decided_) return;
+    decided_ = true;
+    if (held_channels_ == 0) return;
+    const std::size_t channels = held_channels_;
+    std::vector<double> energy(channels, 0.0);
+    for (std::size_t i = 0; i < held_.size(); ++i)
+      energy[i % channels] += double(held_[i]) * held_[i];
+    const auto loudest =
+        std::size_t(std::max_element(energy.begin(), energy.end()) - energy.begin());
+    reference_ = loudest;
+    sign_.assign(channels, 1.0f);
+    for (std::size_t c = 0; c < channels; ++c) {
+      if (c == loudest || energy[c] <= 0) continue;
+      double cross = 0;
+      for (std::size_t i = 0; i < held_.size(); i += channels)
+        cross += double(held_[i + c]) * held_[i + loudest];
+      const double r = cross / std::sqrt(energy[c] * energy[loudest]);
+      if (r < kInvertedCorrelation) {
+        sign_[c] = -1.0f;
+        inverted_.push_back(c);
+        inverted_correlation_ = std::min(inverted_correlation_, r);
+      }
+    }
+    std::vector<float> held = std::move(held_);
+    const std::size_t frames = held_frames_;
+    held_frames_ = 0;
+    mix(held.data(), frames, channels);
+  }
+
+  void mix(const float* interleaved, std::size_t frames, std::size_t channels) {
+    const bool signed_mix = sign_.size() == channels;
+    mono_.resize(frames);
+    for (std::size_t i = 0; i < frames; ++i) {
+      double sum = 0;
+      for (std::size_t c = 0; c < channels; ++c)
+        sum += (signed_mix ? sign_[c] : 1.0f) * interleaved[i * channels + c];
+      if (!std::isfinite(sum))
+        throw InputError(path_, 0, 0,
+                         "the sample at " + seconds_text((frames_ + double(i)) / rate_) +
+                             " is not a finite number");
+      mono_[i] = static_cast<float>(std::clamp(sum / static_cast<double>(channels), -1.0, 1.0));
+    }
+    append(frames);
+  }
+
   void append(std::size_t n) {
     frames_ += double(n);
     if (frames_ > max_frames_)
@@ -241,8 +312,30 @@ class MonoSink {
   Resampler resampler_;
   std::vector<float>& out_;
   std::vector<float> mono_;
-  double frames_ = 0;
+  double frames_ = 0;  // mixed so far
+  // The polarity decision (above): frames held back until it is made.
+  bool decided_ = false;
+  std::vector<float> held_;
+  std::size_t held_frames_ = 0, held_channels_ = 0, sounding_ = 0;
+  std::vector<float> sign_;
+  std::vector<std::size_t> inverted_;
+  double inverted_correlation_ = 0;
+  std::size_t reference_ = 0;
 };
+
+// The warning for channels MonoSink inverted; "" for none.
+std::string inverted_warning(const MonoSink& sink) {
+  if (sink.inverted().empty()) return "";
+  std::string which;
+  for (std::size_t c : sink.inverted())
+    which += (which.empty() ? "" : ", ") + std::to_string(c + 1);
+  char r[16];
+  std::snprintf(r, sizeof r, "%.2f", sink.inverted_correlation());
+  return "channel " + which + (sink.inverted().size() > 1 ? " are" : " is") +
+         " in reverse polarity to channel " + std::to_string(sink.reference() + 1) +
+         " (correlation " + r + "): inverted back before the channels are averaged, which " +
+         "would otherwise cancel the sound";
+}
 
 struct SwrFreer {
   void operator()(SwrContext* s) const { swr_free(&s); }
@@ -433,7 +526,10 @@ Audio read_with_ffmpeg(const std::string& path, int target_rate, const AudioLimi
                          std::to_string(packets) + " packets failed (FFmpeg: \"" + first_failure +
                          "\")");
   const double held = sink ? sink->frames() / sink->rate() : 0.0;
-  if (sink) sink->finish();
+  if (sink) {
+    sink->finish();
+    if (const std::string w = inverted_warning(*sink); !w.empty()) audio.warnings.push_back(w);
+  }
   if (failed > 0)
     audio.warnings.push_back(std::to_string(failed) + " of the " + std::to_string(packets) +
                              " packets of its sound could not be decoded (FFmpeg: \"" +
@@ -548,6 +644,7 @@ Audio read_audio(const std::string& path, int target_rate, const AudioLimits& li
   if (sf_error(file.get()) != SF_ERR_NO_ERROR)
     throw InputError(path, 0, 0, "cannot decode the audio " + quoted_sf_error(file.get()));
   sink.finish();
+  if (const std::string w = inverted_warning(sink); !w.empty()) audio.warnings.push_back(w);
   if (!truncated.empty()) audio.warnings.push_back(truncated);
   // A header that overstated the length (data cut short) reserved more than was decoded.
   if (audio.samples.capacity() - audio.samples.size() > audio.samples.size() / 4 + 65536)

@@ -199,6 +199,72 @@ TEST(AudioIo, AVideosSoundTrackIsReadOnItsClock) {
   }
 }
 
+// Correlation of two sample sequences over their common length.
+double correlation(const std::vector<float>& a, const std::vector<float>& b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  double ab = 0, aa = 0, bb = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    ab += double(a[i]) * b[i];
+    aa += double(a[i]) * a[i];
+    bb += double(b[i]) * b[i];
+  }
+  return ab / std::sqrt(aa * bb);
+}
+
+// A recording with one channel wired in reverse: averaged as it is, the channels cancel and the
+// speech is gone ("the audio is silent"). Its inverted channel is turned back, with a warning,
+// after 2 s of silence too (the decision waits for sound), through libsndfile and FFmpeg alike;
+// channels that are merely different sounds, or the same in phase, are mixed as they are.
+TEST(AudioIo, AnInvertedChannelIsTurnedBackNotCancelled) {
+  const Audio speech = read_audio(test::shared_data("speech/whisper_jfk.wav"));  // 16 kHz mono
+  std::vector<float> x(std::size_t(2 * 16000), 0.0f);
+  x.insert(x.end(), speech.samples.begin(), speech.samples.begin() + 4 * 16000);
+  test::TempDir tmp;
+  auto channels = [&](std::initializer_list<float> signs) {
+    std::vector<float> out;
+    for (float v : x)
+      for (float s : signs) out.push_back(s * v);
+    return out;
+  };
+  const std::string wav = tmp.path("inverted.wav"), m4a = tmp.path("inverted.m4a");
+  write_sound(wav, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 2, channels({1, -1}));
+  ASSERT_TRUE(test::ffmpeg("-i " + test::q(wav) + " -c:a aac -b:a 128k " + test::q(m4a)));
+  for (const std::string& path : {wav, m4a}) {
+    SCOPED_TRACE(path);
+    const Audio a = read_audio(path);
+    ASSERT_EQ(a.warnings.size(), 1u);
+    EXPECT_TRUE(test::contains(a.warnings[0], "channel 2 is in reverse polarity to channel 1"))
+        << a.warnings[0];
+    const ToneStats got = measure(a);
+    Audio original;
+    original.samples = x;
+    EXPECT_NEAR(got.rms, measure(original).rms, 0.03 * measure(original).rms);
+    if (path == wav) {
+      EXPECT_GT(correlation(a.samples, x), 0.999);
+    }
+  }
+  const std::string three = tmp.path("three.wav");  // the middle one of three inverted
+  write_sound(three, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 16000, 3, channels({1, -1, 0.5f}));
+  const Audio a3 = read_audio(three);
+  ASSERT_EQ(a3.warnings.size(), 1u);
+  EXPECT_TRUE(test::contains(a3.warnings[0], "channel 2 is in reverse")) << a3.warnings[0];
+  EXPECT_GT(correlation(a3.samples, x), 0.999);
+
+  const std::string same = tmp.path("same.wav"), other = tmp.path("other.wav");
+  write_sound(same, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 16000, 2, channels({1, 1}));
+  std::vector<float> two = channels({1, 0});  // speech left, a tone right
+  for (std::size_t i = 1; i < two.size(); i += 2)
+    two[i] = float(0.3 * std::sin(2 * std::numbers::pi * 220 * double(i / 2) / 16000));
+  write_sound(other, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 16000, 2, two);
+  for (const std::string& path : {same, other}) {
+    const Audio a = read_audio(path);
+    EXPECT_TRUE(a.warnings.empty()) << path << ": " << a.warnings.front();
+  }
+  std::vector<float> mixed;  // the plain average of speech and tone
+  for (std::size_t i = 0; i < two.size(); i += 2) mixed.push_back((two[i] + two[i + 1]) / 2);
+  EXPECT_GT(correlation(read_audio(other).samples, mixed), 0.9999);
+}
+
 // The real talking-head clip's own sound track reads as the 16 kHz WAV made from it.
 TEST(AudioIo, ARealVideosSoundIsItsWav) {
   const Audio video = read_audio(test::shared_data("video/videoretalking_face_1.mp4"));
