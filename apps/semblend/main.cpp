@@ -310,7 +310,8 @@ int main(int argc, char** argv) {
       "The speech audio (WAV, FLAC, OGG, MP3, M4A, or a video's sound track); the take spans it");
   sp->add_option(
       "--transcript", speech.transcript,
-      "UTF-8 text of what is said, or subtitles (.srt, .vtt), or a recogniser's output (Whisper "
+      "UTF-8 (or UTF-16 with a BOM) text of what is said, or subtitles (.srt, .vtt), or a "
+      "recogniser's output (Whisper "
       "JSON/TSV, whisper.cpp JSON/CSV/LRC, Vosk JSON); - reads it from standard input: forced "
       "alignment (without: word recognition)");
   sp->add_option("--lang", speech.lang,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -993,9 +994,64 @@ std::string lrc_transcript(const std::vector<std::string_view>& lines) {
   return out;
 }
 
+// UTF-16 text after its byte-order mark, as UTF-8 (surrogate pairs joined). Throws InputError
+// naming `name` for an odd length or an unpaired surrogate (with the byte offset).
+std::string utf16_to_utf8(std::string_view text, bool big_endian, const std::string& name) {
+  if (text.size() % 2 != 0)
+    throw InputError(name, 0, 0,
+                     "the transcript is UTF-16 (by its byte-order mark) but has an odd number of "
+                     "bytes (" +
+                         std::to_string(text.size() + 2) + ")");
+  auto unit = [&](std::size_t i) {
+    const auto a = static_cast<unsigned char>(text[i]), b = static_cast<unsigned char>(text[i + 1]);
+    return big_endian ? std::uint32_t(a) << 8 | b : std::uint32_t(b) << 8 | a;
+  };
+  auto bad = [&](std::size_t i) {
+    return InputError(name, 0, 0,
+                      "the transcript is not valid UTF-16 (an unpaired surrogate at byte " +
+                          std::to_string(i + 3) + ")");
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    std::uint32_t c = unit(i);
+    if (c >= 0xDC00 && c < 0xE000) throw bad(i);
+    if (c >= 0xD800 && c < 0xDC00) {
+      if (i + 2 >= text.size()) throw bad(i);
+      const std::uint32_t low = unit(i + 2);
+      if (low < 0xDC00 || low >= 0xE000) throw bad(i);
+      c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+      i += 2;
+    }
+    if (c < 0x80) {
+      out += char(c);
+    } else if (c < 0x800) {
+      out += char(0xC0 | c >> 6);
+      out += char(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += char(0xE0 | c >> 12);
+      out += char(0x80 | (c >> 6 & 0x3F));
+      out += char(0x80 | (c & 0x3F));
+    } else {
+      out += char(0xF0 | c >> 18);
+      out += char(0x80 | (c >> 12 & 0x3F));
+      out += char(0x80 | (c >> 6 & 0x3F));
+      out += char(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string plain_transcript(std::string_view text, const std::string& name) {
+  // UTF-16 with its byte-order mark (Windows' "Unicode" text, many subtitle tools' .srt): read as
+  // the UTF-8 it says.
+  if (text.size() >= 2 &&
+      ((text[0] == '\xFF' && text[1] == '\xFE') || (text[0] == '\xFE' && text[1] == '\xFF'))) {
+    const std::string utf8 = utf16_to_utf8(text.substr(2), text[0] == '\xFE', name);
+    return plain_transcript(utf8, name);
+  }
   std::vector<std::string_view> lines;
   for (std::size_t from = 0; from <= text.size();) {
     const std::size_t end = std::min(text.find('\n', from), text.size());

@@ -138,6 +138,9 @@ struct SpokenWord {
 // (whisper.cpp); a table headed "start\tend\ttext" (Whisper's TSV) or "start,end,text"
 // (whisper.cpp's CSV) its text column; LRC (lines starting "[01:02.50]": whisper.cpp, lyrics) its
 // lines without time tags, word tags or metadata lines. Any other text is returned as it is.
+// Text in UTF-16 with a byte-order mark (little- or big-endian: Windows' "Unicode" text files and
+// many subtitle tools' .srt) is read as the UTF-8 it spells (an odd length or an unpaired
+// surrogate is an InputError); UTF-8's own mark is skipped.
 // Throws InputError naming `name` for a subtitle file that is not valid UTF-8 (with the byte
 // offset), JSON that is malformed or holds no text, or a table row without its three columns.
 std::string plain_transcript(std::string_view text, const std::string& name);

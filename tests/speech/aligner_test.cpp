@@ -520,6 +520,54 @@ TEST(Pronunciation, SubtitleFilesGiveTheirCuesText) {
   }
 }
 
+// UTF-16 with a byte-order mark — what Windows' Notepad saves as "Unicode" and many subtitle tools
+// write — reads as its UTF-8 (before: "the transcript is not valid UTF-8 (byte 1)").
+TEST(Pronunciation, Utf16TextWithItsMarkReadsAsUtf8) {
+  const std::string utf8 =
+      "1\r\n00:00:00,000 --> 00:00:02,000\r\nCafé \xF0\x9F\x98\x80 na\xC3\xAFve\r\n";
+  auto utf16 = [&](bool big) {
+    std::string out = big ? "\xFE\xFF" : "\xFF\xFE";
+    std::u32string code;  // decode the UTF-8 above (well formed) to code points
+    for (std::size_t i = 0; i < utf8.size();) {
+      const auto b = static_cast<unsigned char>(utf8[i]);
+      const int n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+      char32_t c = n == 1 ? b : n == 2 ? b & 0x1F : n == 3 ? b & 0x0F : b & 0x07;
+      for (int k = 1; k < n; ++k) c = c << 6 | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+      code += c;
+      i += std::size_t(n);
+    }
+    auto put = [&](char16_t u) {
+      const char hi = char(u >> 8), lo = char(u & 0xFF);
+      out += big ? hi : lo;
+      out += big ? lo : hi;
+    };
+    for (char32_t c : code) {
+      if (c < 0x10000) {
+        put(char16_t(c));
+      } else {
+        put(char16_t(0xD800 + ((c - 0x10000) >> 10)));
+        put(char16_t(0xDC00 + ((c - 0x10000) & 0x3FF)));
+      }
+    }
+    return out;
+  };
+  for (const bool big : {false, true})
+    EXPECT_EQ(speech::plain_transcript(utf16(big), "x.srt"), "Café \xF0\x9F\x98\x80 na\xC3\xAFve")
+        << big;
+  const std::string lone = std::string("\xFF\xFE", 2) + std::string("a\0\x00\xDC", 4);
+  for (const std::string& bad : {lone, std::string("\xFF\xFE"
+                                                   "a",
+                                                   3)}) {
+    try {
+      speech::plain_transcript(bad, "bad.txt");
+      ADD_FAILURE() << "no error";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.file(), "bad.txt");
+      EXPECT_TRUE(test::contains(e.problem(), "UTF-16")) << e.what();
+    }
+  }
+}
+
 // A subtitle file, or what a speech recogniser wrote, aligns as its text: the same words, phones
 // and times as the plain transcript.
 TEST(Aligner, TranscriptFilesAlignAsTheirText) {
