@@ -55,6 +55,11 @@ struct SolvedFace {
 // What a warning says of a face too small or too blurred to read (landmarker.h
 // face_image_quality), ending "its readings are unreliable"; "" if it is neither.
 std::string quality_warning(const FaceImageQuality& q);
+// What a note says of shapes whose readings lie kUnsteadySpread or more apart (SolverResult::
+// spread), "the 16 readings disagree on mouthSmileRight 0.53 ± 0.30: the landmarks do not settle
+// it"; "" if none.
+inline constexpr float kUnsteadySpread = 0.25f;
+std::string spread_note(const SolverResult& r);
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
                                     int face, bool all_faces, bool log, const FaceSolveSetup& setup,

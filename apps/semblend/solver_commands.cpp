@@ -55,6 +55,22 @@ std::string quality_warning(const FaceImageQuality& q) {
   return w.empty() ? w : w + ": its readings are unreliable";
 }
 
+std::string spread_note(const SolverResult& r) {
+  std::string shapes;
+  int n = 0;
+  char buf[96];
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    if (r.spread.at(k) < kUnsteadySpread) continue;
+    std::snprintf(buf, sizeof buf, "%s%s %.2f ± %.2f", n++ ? ", " : "",
+                  std::string(info(blendshape_at(k)).apple_name).c_str(),
+                  double(r.coefficients.at(k)), double(r.spread.at(k)));
+    shapes += buf;
+  }
+  if (n == 0) return "";
+  return "the " + std::to_string(r.readings) + " readings disagree on " + shapes +
+         (n > 1 ? ": the landmarks do not settle these" : ": the landmarks do not settle it");
+}
+
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
                                     int face, bool all_faces, bool log, const FaceSolveSetup& setup,
@@ -76,6 +92,8 @@ std::vector<SolvedFace> solve_faces(const std::string& source, const Image& imag
     std::fprintf(stderr, "%s: %s%s\n", source.c_str(), which.c_str(), sentence(d).c_str());
     if (const std::string w = quality_warning(solved.back().quality); !w.empty())
       std::fprintf(stderr, "%s: %swarning: %s\n", source.c_str(), which.c_str(), w.c_str());
+    if (const std::string w = spread_note(solved.back().result); !w.empty())
+      std::fprintf(stderr, "%s: %snote: %s\n", source.c_str(), which.c_str(), w.c_str());
   }
   if (solved.empty() && log)  // no face (or not that many): an explicit empty result
     std::fprintf(stderr, "%s: no face%s\n", source.c_str(),
