@@ -249,11 +249,20 @@ struct FaceLandmarker::Impl {
     return r;
   }
 
+  // How far crop `b` lies from crop `a`: its centre as a fraction of `a`'s size, |log size ratio|
+  // and the turn between them (radians).
+  struct CropMove {
+    float centre, scale, turn;
+  };
+  static CropMove crop_move(const Roi& a, const Roi& b) {
+    return {std::hypot(b.cx - a.cx, b.cy - a.cy) / a.size, std::abs(std::log(b.size / a.size)),
+            std::abs(std::remainder(b.angle - a.angle, 2 * std::numbers::pi_v<float>))};
+  }
+
   // Is crop `b` clearly off crop `a` (CropRefinement::Auto's test)?
   static bool crops_differ(const Roi& a, const Roi& b) {
-    const float turn = std::remainder(b.angle - a.angle, 2 * std::numbers::pi_v<float>);
-    return std::hypot(b.cx - a.cx, b.cy - a.cy) > kRefineCentre * a.size ||
-           std::abs(std::log(b.size / a.size)) > kRefineScale || std::abs(turn) > kRefineAngle;
+    const CropMove m = crop_move(a, b);
+    return m.centre > kRefineCentre || m.scale > kRefineScale || m.turn > kRefineAngle;
   }
 
   // track(): a face just detected, read again on the crop its own landmarks define — the crop
@@ -262,19 +271,19 @@ struct FaceLandmarker::Impl {
   // confirms is kept.
   void settle(const Image& image, FaceLandmarks& f) {
     Roi crop = roi_from_landmarks(f);
+    bool moved = false;
     for (int pass = 0; pass < kSettlePasses; ++pass) {
       auto g = landmarks_in(image, crop);
-      if (!g) return;
+      if (!g) break;
       g->detection_score = f.detection_score;
-      estimate_pose(image, *g);
       f = *g;
+      moved = true;
       const Roi next = roi_from_landmarks(f);
-      const float turn = std::remainder(next.angle - crop.angle, 2 * std::numbers::pi_v<float>);
-      const float moved = std::max({std::hypot(next.cx - crop.cx, next.cy - crop.cy) / crop.size,
-                                    std::abs(std::log(next.size / crop.size)), std::abs(turn)});
-      if (moved < kSettledMove) return;
+      const CropMove m = crop_move(crop, next);
+      if (std::max({m.centre, m.scale, m.turn}) < kSettledMove) break;
       crop = next;
     }
+    if (moved) estimate_pose(image, f);
   }
 
   static Roi roi_from_landmarks(const FaceLandmarks& f) {
