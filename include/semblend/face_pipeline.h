@@ -86,11 +86,12 @@ SolverResult solve_face(const Solver& solver, const Image& image, const FaceLand
 // apart in one shape (faceapi_fearful's browInnerUp 0.95 upright, 0.02 turned a quarter;
 // sadtalker_sad1's one-sided smile 0.85 upright, 0.07 turned), each photo's most changeable
 // shape 0.40 apart on average. So `semblend image` reads each face again on jittered copies of
-// the image (landmarker.h detect_jittered: shifted by up to 3% of the face, scaled by up to ±5%,
-// rotated by up to ±15°) and averages the readings' estimates (solve_face above): the most
-// changeable shape 0.40 -> 0.18 apart, the mean over all shapes 0.050 -> 0.021, and rig renders
-// with known coefficients read a little better (docs/solver.md, "A still image, read more than
-// once"). Video frames are read once: tracking and the One Euro filter average over time.
+// the image around the face (landmarker.h detect_jittered: 3 face sizes square, shifted by up to
+// 3% of the face, scaled by up to ±5%, rotated by up to ±15°) and averages the readings' estimates
+// (solve_face above): the most changeable shape 0.40 -> 0.18 apart, the mean over all shapes 0.050
+// -> 0.021, and rig renders with known coefficients read a little better (docs/solver.md, "A still
+// image, read more than once"). Video frames are read once: tracking and the One Euro filter
+// average over time.
 inline constexpr int kStillImageReadings = 16;  // the detection and 15 copies
 inline constexpr int kMaxStillImageReadings = kMaxJitterCopies + 1;
 // The copies for `readings` readings in all (1..kMaxStillImageReadings; std::invalid_argument

@@ -161,6 +161,10 @@ struct JitterOptions {
   float scale = 0.03f;      // [0, 0.3]
   float rotate_deg = 2.0f;  // [0, 20]
   std::uint64_t seed = 1;
+  // 0: each copy is the whole image. Else only the square of `context` × the face's size around
+  // its centre (within the image) is copied — faster on a large image, and other faces stay out
+  // of it; 0 or [2, 8].
+  float context = 0;
 };
 std::vector<std::array<Point3, kLandmarkCount>> detect_jittered(FaceLandmarker& landmarker,
                                                                 const Image& image,

@@ -147,6 +147,7 @@ JitterOptions still_image_jitter(int readings) {
   o.scale = 0.05f;
   o.rotate_deg = 15;
   o.seed = 1;
+  o.context = 3;
   return o;
 }
 

@@ -265,6 +265,40 @@ TEST(Landmarker, JitteredCopiesMapBackOntoTheFace) {
     EXPECT_THROW(detect_jittered(landmarker(), img, face, bad), std::invalid_argument);
 }
 
+// Copies of only the face's surroundings (JitterOptions::context) map back onto the face too: the
+// middle one of three faces side by side, each copy 3 face sizes wide of the picture's 768 px.
+TEST(Landmarker, JitteredCopiesOfTheFacesSurroundingsMapBack) {
+  const Image a = read_image(test::shared_data("faces/sadtalker_sad.png"));    // 256×256
+  const Image b = read_image(test::shared_data("faces/sadtalker_happy.png"));  // 256×256
+  ASSERT_EQ(a.height, b.height);
+  const Image both = test::hstack(test::hstack(b, a), b);  // the sad face in the middle
+  LandmarkerOptions lo;
+  lo.max_faces = 3;
+  FaceLandmarker lm = FaceLandmarker::create(lo);
+  const auto found = lm.detect(both);
+  ASSERT_EQ(found.size(), 3u);
+  const auto middle = std::find_if(found.begin(), found.end(), [&](const FaceLandmarks& f) {
+    return f.points[1].x > float(b.width) && f.points[1].x < float(b.width + a.width);
+  });
+  ASSERT_NE(middle, found.end());
+  const float iod = image_dist(middle->points[33], middle->points[263]);
+  JitterOptions o;
+  o.copies = 4;
+  o.context = 3;
+  const auto copies = detect_jittered(lm, both, *middle, o);
+  ASSERT_EQ(copies.size(), 4u);
+  for (std::size_t c = 0; c < copies.size(); ++c) {
+    double mean = 0;
+    for (std::size_t i = 0; i < kLandmarkCount; ++i)
+      mean += image_dist(copies[c][i], middle->points[i]);
+    EXPECT_LT(mean / kLandmarkCount, 0.05 * iod) << "copy " << c;
+  }
+  for (const float bad : {-1.0f, 1.0f, 9.0f}) {
+    o.context = bad;
+    EXPECT_THROW(detect_jittered(lm, both, *middle, o), std::invalid_argument) << bad;
+  }
+}
+
 TEST(Landmarker, NoFaceIsAnEmptyResultNotAnError) {
   Image blank;
   blank.width = 320, blank.height = 240;
