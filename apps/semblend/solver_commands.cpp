@@ -131,18 +131,17 @@ std::string image_json(const std::string& source, const Image& image,
     if (r.far_eye_linked > 0)  // the turned head's far eye read from the near one (face_pipeline.h)
       j << ", \"far_eye_linked\": {\"eye\": \"" << (r.far_eye == Side::Left ? "left" : "right")
         << "\", \"amount\": " << json_number(r.far_eye_linked) << "}";
-    j << ", \"coefficients\": {";
-    for (std::size_t k = 0; k < kBlendshapeCount; ++k)
-      j << (k ? ", " : "") << json_string(std::string(info(blendshape_at(k)).apple_name)) << ": "
-        << json_number(r.coefficients.at(k));
-    j << "}, \"readings\": " << r.readings;
-    if (r.readings > 1) {  // how far the readings' estimates lie apart (face_pipeline.h)
-      j << ", \"spread\": {";
+    auto by_shape = [&](const char* key, const Coefficients& c) {  // {"eyeBlinkLeft": v, ...}
+      j << ", \"" << key << "\": {";
       for (std::size_t k = 0; k < kBlendshapeCount; ++k)
         j << (k ? ", " : "") << json_string(std::string(info(blendshape_at(k)).apple_name)) << ": "
-          << json_number(r.spread.at(k));
+          << json_number(c.at(k));
       j << "}";
-    }
+    };
+    by_shape("coefficients", r.coefficients);
+    j << ", \"readings\": " << r.readings;
+    // How far the readings' estimates lie apart (face_pipeline.h).
+    if (r.readings > 1) by_shape("spread", r.spread);
     if (solved[n].appearance) {  // the appearance branch's own readings, before fusion
       j << ", \"appearance\": {";
       for (std::size_t k = 0; k < kAppearanceShapeCount; ++k)

@@ -69,30 +69,27 @@ void average_readings(SolverResult& r, const Solver& solver,
                       const NeutralProfile& profile, const OutputMap& after) {
   std::array<double, kBlendshapeCount> sum{}, squares{};
   std::array<int, kCategoryCount> votes{};
-  std::array<int, kCategoryCount> first{};  // the earliest reading of each category
-  first.fill(int(more.size()) + 1);
-  auto add = [&](const SolverResult& x, int n) {
+  std::vector<Category> categories;  // in reading order
+  auto add = [&](const SolverResult& x) {
     for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
       sum[k] += x.coefficients.at(k);
       squares[k] += double(x.coefficients.at(k)) * x.coefficients.at(k);
     }
-    const auto c = static_cast<std::size_t>(x.category);
-    ++votes[c];
-    first[c] = std::min(first[c], n);
+    ++votes[static_cast<std::size_t>(x.category)];
+    categories.push_back(x.category);
   };
-  add(r, 0);
-  for (std::size_t i = 0; i < more.size(); ++i)
-    add(solve_calibrated(solver, more[i], profile, after), int(i) + 1);
-  const double n = double(more.size() + 1);
+  add(r);
+  for (const auto& points : more) add(solve_calibrated(solver, points, profile, after));
+  const double n = double(categories.size());
   for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
     const double mean = sum[k] / n;
     r.coefficients.set_at(k, float(mean));
     r.spread.set_at(k, float(std::sqrt(std::max(0.0, squares[k] / n - mean * mean))));
   }
-  std::size_t best = 0;
-  for (std::size_t c = 1; c < kCategoryCount; ++c)
-    if (votes[c] > votes[best] || (votes[c] == votes[best] && first[c] < first[best])) best = c;
-  r.category = static_cast<Category>(best);
+  // The earliest reading whose category is the most frequent.
+  auto count = [&](Category c) { return votes[static_cast<std::size_t>(c)]; };
+  for (const Category c : categories)
+    if (count(c) > count(r.category)) r.category = c;
   r.readings = int(n);
 }
 

@@ -206,10 +206,18 @@ class MonoSink {
   double frames() const { return frames_ + double(held_frames_); }  // taken so far, file's rate
   // Samples of output for `n` frames of input.
   std::size_t output_size(std::size_t n) const { return resampler_.output_size(n); }
-  // The channels inverted before mixing (0-based), for a warning; empty if none.
-  const std::vector<std::size_t>& inverted() const { return inverted_; }
-  double inverted_correlation() const { return inverted_correlation_; }
-  std::size_t reference() const { return reference_; }  // the loudest channel
+  // What a warning says of the channels inverted before mixing; "" if none was.
+  std::string polarity_warning() const {
+    if (inverted_.empty()) return "";
+    std::string which;
+    for (std::size_t c : inverted_) which += (which.empty() ? "" : ", ") + std::to_string(c + 1);
+    char r[16];
+    std::snprintf(r, sizeof r, "%.2f", inverted_correlation_);
+    return "channel " + which + (inverted_.size() > 1 ? " are" : " is") +
+           " in reverse polarity to channel " + std::to_string(reference_ + 1) + " (correlation " +
+           r + "): inverted back before the channels are averaged, which " +
+           "would otherwise cancel the sound";
+  }
 
   void push(const float* interleaved, std::size_t frames, std::size_t channels) {
     if (channels > 1 && !decided_ && (held_channels_ == 0 || held_channels_ == channels)) {
@@ -318,24 +326,10 @@ class MonoSink {
   std::vector<float> held_;
   std::size_t held_frames_ = 0, held_channels_ = 0, sounding_ = 0;
   std::vector<float> sign_;
-  std::vector<std::size_t> inverted_;
-  double inverted_correlation_ = 0;
-  std::size_t reference_ = 0;
+  std::vector<std::size_t> inverted_;  // 0-based
+  double inverted_correlation_ = 0;    // the lowest of theirs
+  std::size_t reference_ = 0;          // the loudest channel
 };
-
-// The warning for channels MonoSink inverted; "" for none.
-std::string inverted_warning(const MonoSink& sink) {
-  if (sink.inverted().empty()) return "";
-  std::string which;
-  for (std::size_t c : sink.inverted())
-    which += (which.empty() ? "" : ", ") + std::to_string(c + 1);
-  char r[16];
-  std::snprintf(r, sizeof r, "%.2f", sink.inverted_correlation());
-  return "channel " + which + (sink.inverted().size() > 1 ? " are" : " is") +
-         " in reverse polarity to channel " + std::to_string(sink.reference() + 1) +
-         " (correlation " + r + "): inverted back before the channels are averaged, which " +
-         "would otherwise cancel the sound";
-}
 
 struct SwrFreer {
   void operator()(SwrContext* s) const { swr_free(&s); }
@@ -528,7 +522,7 @@ Audio read_with_ffmpeg(const std::string& path, int target_rate, const AudioLimi
   const double held = sink ? sink->frames() / sink->rate() : 0.0;
   if (sink) {
     sink->finish();
-    if (const std::string w = inverted_warning(*sink); !w.empty()) audio.warnings.push_back(w);
+    if (const std::string w = sink->polarity_warning(); !w.empty()) audio.warnings.push_back(w);
   }
   if (failed > 0)
     audio.warnings.push_back(std::to_string(failed) + " of the " + std::to_string(packets) +
@@ -644,7 +638,7 @@ Audio read_audio(const std::string& path, int target_rate, const AudioLimits& li
   if (sf_error(file.get()) != SF_ERR_NO_ERROR)
     throw InputError(path, 0, 0, "cannot decode the audio " + quoted_sf_error(file.get()));
   sink.finish();
-  if (const std::string w = inverted_warning(sink); !w.empty()) audio.warnings.push_back(w);
+  if (const std::string w = sink.polarity_warning(); !w.empty()) audio.warnings.push_back(w);
   if (!truncated.empty()) audio.warnings.push_back(truncated);
   // A header that overstated the length (data cut short) reserved more than was decoded.
   if (audio.samples.capacity() - audio.samples.size() > audio.samples.size() / 4 + 65536)

@@ -894,39 +894,29 @@ TEST(Aligner, BoundaryShiftMovesEveryStartButTheFirst) {
 }
 
 TEST(Aligner, BadOptionsAreRefused) {
-  AlignerOptions o;
-  o.pause_probability = 0;
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.pause_probability = 0.001;
-  o.subframe_passes = 0;
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.subframe_passes = 4;
-  o.boundary_shift = 0.02;
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.boundary_shift = std::nan("");
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.boundary_shift = 0;
-  o.recognition_language_weight = 0.5;
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.recognition_language_weight = std::nan("");
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.recognition_language_weight = 4;
-  o.local_mismatch = 0;
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.local_mismatch = 2;
-  o.local_window = 0;
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.local_window = 0.5;
-  o.heard_word_prior = 1e-40;  // below a float's range: would be a probability of 0
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.heard_word_prior = 1e-30;
-  o.unheard_word_prior = 2;
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.unheard_word_prior = 1e-10;
-  o.repair_gain = std::nan("");
-  EXPECT_THROW(Aligner::create(o), std::invalid_argument);
-  o.repair_gain = 0;
-  EXPECT_NO_THROW(Aligner::create(o));
+  // Each one option out of range, the others as shipped.
+  const double nan = std::nan("");
+  using Spoil = void (*)(AlignerOptions&, double);
+  const std::pair<Spoil, double> bad[] = {
+      {[](AlignerOptions& o, double v) { o.pause_probability = v; }, 0},
+      {[](AlignerOptions& o, double v) { o.subframe_passes = int(v); }, 0},
+      {[](AlignerOptions& o, double v) { o.boundary_shift = v; }, 0.02},
+      {[](AlignerOptions& o, double v) { o.boundary_shift = v; }, nan},
+      {[](AlignerOptions& o, double v) { o.recognition_language_weight = v; }, 0.5},
+      {[](AlignerOptions& o, double v) { o.recognition_language_weight = v; }, nan},
+      {[](AlignerOptions& o, double v) { o.local_mismatch = v; }, 0},
+      {[](AlignerOptions& o, double v) { o.local_window = v; }, 0},
+      // below a float's range: would be a probability of 0
+      {[](AlignerOptions& o, double v) { o.heard_word_prior = v; }, 1e-40},
+      {[](AlignerOptions& o, double v) { o.unheard_word_prior = v; }, 2},
+      {[](AlignerOptions& o, double v) { o.repair_gain = v; }, nan},
+  };
+  for (std::size_t k = 0; k < std::size(bad); ++k) {
+    AlignerOptions o;
+    bad[k].first(o, bad[k].second);
+    EXPECT_THROW(Aligner::create(o), std::invalid_argument) << k;
+  }
+  EXPECT_NO_THROW(Aligner::create(AlignerOptions{}));
 }
 
 TEST(Aligner, MissingModelsNameTheFile) {
