@@ -13,6 +13,7 @@
 
 #include "semblend/image.h"
 #include "semblend/render.h"
+#include "semblend/topology.h"
 #include "semblend/video.h"
 
 namespace semblend::test {
@@ -95,6 +96,29 @@ Image gaussian_blurred(const Image& image, double sigma) {
   const cv::Mat in(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.rgb.data()));
   cv::Mat blurred(out.height, out.width, CV_8UC3, out.rgb.data());  // writes into `out`
   cv::GaussianBlur(in, blurred, cv::Size(0, 0), sigma);
+  return out;
+}
+
+Image with_dark_lenses(const Image& image, const FaceLandmarks& face, double opacity, bool left,
+                       bool right) {
+  const cv::Mat in(image.height, image.width, CV_8UC3, const_cast<std::uint8_t*>(image.rgb.data()));
+  cv::Mat lenses = in.clone();
+  const Point3 &a = face.points[landmark::kRightEyeOuter],
+               &b = face.points[landmark::kLeftEyeOuter];
+  const double eyes = std::hypot(b.x - a.x, b.y - a.y);
+  for (const bool l : {true, false}) {
+    if (!(l ? left : right)) continue;
+    double cx = 0, cy = 0;
+    const auto loop = face_mesh_indices(l ? FaceMeshSet::LeftEye : FaceMeshSet::RightEye);
+    for (const auto k : loop) cx += face.points[k].x, cy += face.points[k].y;
+    cx /= double(loop.size()), cy /= double(loop.size());
+    cv::ellipse(lenses, cv::Point(int(cx), int(cy + 0.03 * eyes)),
+                cv::Size(int(0.26 * eyes), int(0.19 * eyes)), 0, 0, 360, cv::Scalar(25, 22, 20), -1,
+                cv::LINE_AA);
+  }
+  Image out = image;
+  cv::Mat blended(out.height, out.width, CV_8UC3, out.rgb.data());  // writes into `out`
+  cv::addWeighted(lenses, opacity, in, 1 - opacity, 0, blended);
   return out;
 }
 

@@ -55,6 +55,11 @@ std::string q(const std::string& s);
 // `image` blurred by a Gaussian of `sigma` pixels (OpenCV's): a face too blurred to read.
 Image gaussian_blurred(const Image& image, double sigma);
 Image hstack(const Image& a, const Image& b);
+// `image` with lenses drawn over the eyes of `face` (its landmarks on that image): ellipses of
+// 0.52 × 0.38 of the eye distance around each eye's centre, dark grey, blended with weight
+// `opacity` (1: opaque sunglasses); `left`/`right` choose the eyes (the subject's own).
+Image with_dark_lenses(const Image& image, const FaceLandmarks& face, double opacity,
+                       bool left = true, bool right = true);
 
 // The default rig, neutral but for mouthSmileLeft = `smile`, rendered at 64² (one sample per
 // pixel) and PNG-encoded: a small face for upload and store tests.

@@ -60,6 +60,9 @@ std::string quality_warning(const FaceImageQuality& q);
 // it"; "" if none.
 inline constexpr float kUnsteadySpread = 0.25f;
 std::string spread_note(const SolverResult& r);
+// What a note says of eyes the image hides (SolverResult::left_eye_hidden, face_pipeline.h
+// cover_hidden_eyes) with their measures; "" if both show.
+std::string hidden_eyes_note(const SolverResult& r, const FaceImageQuality& q);
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,
                                     int face, bool all_faces, bool log, const FaceSolveSetup& setup,

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "commands.h"
 #include "semblend/expression_prior.h"
@@ -55,6 +56,27 @@ std::string quality_warning(const FaceImageQuality& q) {
   return w.empty() ? w : w + ": its readings are unreliable";
 }
 
+std::string hidden_eyes_note(const SolverResult& r, const FaceImageQuality& q) {
+  if (!r.left_eye_hidden && !r.right_eye_hidden) return "";
+  char buf[240];
+  if (r.left_eye_hidden && r.right_eye_hidden) {
+    std::snprintf(buf, sizeof buf,
+                  "the eyes are hidden (sunglasses? tone %.2f / %.2f, contrast %.2f / %.2f of the "
+                  "cheeks'): their shapes are not read but set to rest, open and looking ahead",
+                  double(q.left_eye.tone), double(q.right_eye.tone), double(q.left_eye.contrast),
+                  double(q.right_eye.contrast));
+    return buf;
+  }
+  const bool left = r.left_eye_hidden;
+  const EyeVisibility& v = left ? q.left_eye : q.right_eye;
+  std::snprintf(buf, sizeof buf,
+                "the %s eye is hidden (tone %.2f, contrast %.2f of the cheek's): its shapes are "
+                "the %s eye's",
+                left ? "left" : "right", double(v.tone), double(v.contrast),
+                left ? "right" : "left");
+  return buf;
+}
+
 std::string spread_note(const SolverResult& r) {
   std::string shapes;
   int n = 0;
@@ -92,6 +114,9 @@ std::vector<SolvedFace> solve_faces(const std::string& source, const Image& imag
     std::fprintf(stderr, "%s: %s%s\n", source.c_str(), which.c_str(), sentence(d).c_str());
     if (const std::string w = quality_warning(solved.back().quality); !w.empty())
       std::fprintf(stderr, "%s: %swarning: %s\n", source.c_str(), which.c_str(), w.c_str());
+    if (const std::string w = hidden_eyes_note(solved.back().result, solved.back().quality);
+        !w.empty())
+      std::fprintf(stderr, "%s: %snote: %s\n", source.c_str(), which.c_str(), w.c_str());
     if (const std::string w = spread_note(solved.back().result); !w.empty())
       std::fprintf(stderr, "%s: %snote: %s\n", source.c_str(), which.c_str(), w.c_str());
   }
@@ -127,7 +152,13 @@ std::string image_json(const std::string& source, const Image& image,
       << ", \"small\": " << (q.small() ? "true" : "false")
       << ", \"blurred\": " << (q.blurred() ? "true" : "false")
       << ", \"outside\": " << json_number(q.outside)
-      << ", \"cut_off\": " << (q.cut_off() ? "true" : "false") << "}";
+      << ", \"cut_off\": " << (q.cut_off() ? "true" : "false");
+    for (const auto& [name, eye] :
+         {std::pair{"left_eye", q.left_eye}, std::pair{"right_eye", q.right_eye}})
+      j << ", \"" << name << "\": {\"tone\": " << json_number(eye.tone)
+        << ", \"contrast\": " << json_number(eye.contrast)
+        << ", \"hidden\": " << (eye.hidden() ? "true" : "false") << "}";
+    j << "}";
     if (r.far_eye_linked > 0)  // the turned head's far eye read from the near one (face_pipeline.h)
       j << ", \"far_eye_linked\": {\"eye\": \"" << (r.far_eye == Side::Left ? "left" : "right")
         << "\", \"amount\": " << json_number(r.far_eye_linked) << "}";

@@ -308,6 +308,11 @@ int run_video(const VideoOptions& o) {
                  "frames (%.0f%% or more of its landmarks outside): its readings there are "
                  "unreliable\n",
                  o.input.c_str(), n.c_str(), 100.0 * kCutOffFaceFraction);
+  if (const std::string n = take.metadata["eyes_hidden_frames"]; !n.empty() && n != "0")
+    std::fprintf(stderr,
+                 "semblend video: note: %s: an eye is hidden (sunglasses? a hand?) in %s of its "
+                 "frames: there its shapes are the other eye's, or at rest when both are hidden\n",
+                 o.input.c_str(), n.c_str());
   if (pacer) std::fprintf(stderr, "semblend video: %s\n", pacer->summary().c_str());
   return kOk;
 }

@@ -48,7 +48,17 @@ struct FaceSolveSetup {
   const prefs::Correction* correction = nullptr;  // prefs_learn.h, right after the solver
   const Appearance* appearance = nullptr;         // appearance.h, fused last
   bool link_far_eye = true;                       // link_far_eye below, after everything else
+  bool cover_hidden_eyes = true;                  // cover_hidden_eyes below, before link_far_eye
 };
+
+// Eyes the image hides (landmarker.h EyeVisibility: behind sunglasses, a patch, a hand) have no
+// shape to read, and the solver reads the landmarker's guess (black bars over a smiling face's
+// eyes read eyeBlink 0.62 / 0.67, eyeLookDown 0.52). So a hidden eye's 7 shapes (eyeBlink,
+// eyeSquint, eyeWide, eyeLookUp/Down/In/Out) are the other eye's (its lids the mirror partners';
+// its gaze the same direction: the other's look-in is its look-out), as eyes move together; with
+// both hidden all 14 are 0: open, looking straight ahead with the head. Returns whether it changed
+// anything (an eye was hidden).
+bool cover_hidden_eyes(Coefficients& c, bool left_hidden, bool right_hidden);
 
 // The eye a turned head hides. Beyond ~40° of yaw the far eye is foreshortened and half behind
 // the nose, and its lids read closing (rig renders of relaxed faces turned 55° read it blinking

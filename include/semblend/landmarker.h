@@ -190,13 +190,34 @@ std::vector<std::array<Point3, kLandmarkCount>> detect_jittered(FaceLandmarker& 
 // (267 cuts; the largest error of any coefficient against the uncut photo's reading): under 5%
 // outside the largest error exceeds 0.5 in 12–15% of cuts, from 5% on in 35–60%. So a face is cut
 // off from 5% outside. Not caught: a cut face whose mesh the model squeezes inside the image (4 of
-// the 267 cuts, 30–40% cut and under 1% outside, largest errors 0.45–0.88). Pure, thread-safe.
+// the 267 cuts, 30–40% cut and under 1% outside, largest errors 0.45–0.88).
+// A fourth, per eye: whether the image shows it. Behind sunglasses, an eye patch or a hand the
+// landmarker has nothing to read and places lids and iris where a face's shape suggests, and the
+// solver reads that guess (a smiling face with black bars over its eyes: "severe eyelid closure",
+// eyeBlink 0.62 / 0.67, "marked downward gaze" 0.52). Measured on the ellipse around the eye's
+// centre (along the axis from corner to corner, as long as the eye is wide, 0.6 of that high)
+// against the cheek below the same eye (landmarks 50 and 205, 280 and 425; patches of 5% of the eye
+// distance): `tone` its mean grey level, `contrast` its standard deviation, both divided by the
+// cheek's mean. An eye shows its white, iris and lashes, or closed its lid: on the 15 shared
+// photos, three frames of the talking-head video around its blink and rig renders in all seven skin
+// tones with the eyes open and shut, tone ≥ 0.23 (the cartoons' large dark irises), and where it is
+// under 0.5 contrast ≥ 0.14; shut lids tone ≥ 0.91 (contrast ≥ 0.09), the video's soft frames tone
+// ≥ 0.56 (contrast 0.12–0.13). The 18 photos and frames behind drawn lenses: opaque, tone ≤ 0.19
+// and contrast ≤ 0.01; 85% tinted, tone 0.16–0.42 and contrast ≤ 0.09 — every eye `hidden()`; 60%
+// tinted, the eyes showing through, tone 0.19–0.60 and contrast 0.04–0.25 (one or both eyes hidden
+// in 13 of the 18). Pure, thread-safe.
 inline constexpr float kSmallFaceEyeDistancePx = 30, kBlurredFaceSharpness = 60,
-                       kCutOffFaceFraction = 0.05f;
+                       kCutOffFaceFraction = 0.05f, kHiddenEyeTone = 0.5f,
+                       kHiddenEyeContrast = 0.11f;
+struct EyeVisibility {
+  float tone = 1, contrast = 1;  // 1, 1 where it cannot be measured (no cheek to compare with)
+  bool hidden() const { return tone < kHiddenEyeTone && contrast < kHiddenEyeContrast; }
+};
 struct FaceImageQuality {
   float eye_distance_px = 0;
   float sharpness = 0;
-  float outside = 0;  // fraction of the 468 mesh landmarks outside the image
+  float outside = 0;                  // fraction of the 468 mesh landmarks outside the image
+  EyeVisibility left_eye, right_eye;  // the subject's own
   bool small() const { return eye_distance_px < kSmallFaceEyeDistancePx; }
   bool blurred() const { return sharpness < kBlurredFaceSharpness; }
   bool cut_off() const { return outside >= kCutOffFaceFraction; }

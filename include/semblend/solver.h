@@ -85,6 +85,9 @@ struct SolverResult {
   // the points.
   int readings = 1;
   Coefficients spread{};
+  // Eyes the image hides (landmarker.h EyeVisibility: sunglasses, a patch, a hand): their shapes
+  // were not read but taken from the other eye, or set to rest (face_pipeline.h cover_hidden_eyes).
+  bool left_eye_hidden = false, right_eye_hidden = false;
 };
 
 // Coefficients, bands and category from the network's raw outputs in any of the layouts above.

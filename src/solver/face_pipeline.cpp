@@ -28,10 +28,12 @@ struct FaceState {
   int far_eye_linked = 0;  // frames whose far eye was read from the near one (link_far_eye)
   int unreliable = 0;      // frames whose face is small or blurred (face_image_quality)
   int cut_off = 0;         // frames whose face the image's edge cuts off (face_image_quality)
+  int eyes_hidden = 0;     // frames with an eye the image hides (cover_hidden_eyes)
 
   void add_solved(const Image& image, const FaceLandmarks& face, const SolverResult& result,
                   double time, bool smoothing) {
     far_eye_linked += result.far_eye_linked > 0;
+    eyes_hidden += result.left_eye_hidden || result.right_eye_hidden;
     const FaceImageQuality q = face_image_quality(image, face);
     unreliable += q.small() || q.blurred();
     cut_off += q.cut_off();
@@ -97,6 +99,10 @@ void average_readings(SolverResult& r, const Solver& solver,
 constexpr std::array kFarEyeLids{Blendshape::EyeBlinkLeft,   Blendshape::EyeSquintLeft,
                                  Blendshape::EyeWideLeft,    Blendshape::EyeBlinkRight,
                                  Blendshape::EyeSquintRight, Blendshape::EyeWideRight};
+// The eyes' 14 shapes, lids and gaze (cover_hidden_eyes).
+bool is_eye_shape(Blendshape b) {
+  return info(b).region == Region::Eyes || info(b).region == Region::Gaze;
+}
 // The eye a head turned by `head_yaw` hides (> 0: toward the subject's left, so their left eye).
 Side far_eye_of(float head_yaw) {
   return head_yaw > 0 ? Side::Left : Side::Right;
@@ -123,6 +129,15 @@ SolverResult solve_face(const Solver& solver, const Image& image, const FaceLand
     for (const Blendshape b : kAppearanceShapes)
       r.bins[index_of(b)] = intensity_of(r.coefficients[b]);
     if (estimate) *estimate = a;
+  }
+  if (setup.cover_hidden_eyes) {
+    const FaceImageQuality q = face_image_quality(image, face);
+    r.left_eye_hidden = q.left_eye.hidden();
+    r.right_eye_hidden = q.right_eye.hidden();
+    if (cover_hidden_eyes(r.coefficients, r.left_eye_hidden, r.right_eye_hidden)) {
+      for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+        if (is_eye_shape(blendshape_at(k))) r.bins[k] = intensity_of(r.coefficients.at(k));
+    }
   }
   if (setup.link_far_eye) {
     r.far_eye = far_eye_of(face.head.yaw);
@@ -169,6 +184,30 @@ float link_far_eye(Coefficients& c, float head_yaw) {
     c.set(b, (1 - amount) * c[b] + amount * near);
   }
   return amount;
+}
+
+bool cover_hidden_eyes(Coefficients& c, bool left_hidden, bool right_hidden) {
+  if (!left_hidden && !right_hidden) return false;
+  const Coefficients seen = c;
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    const Blendshape b = blendshape_at(k);
+    if (!is_eye_shape(b)) continue;
+    const bool hidden = info(b).side == Side::Left ? left_hidden : right_hidden;
+    if (!hidden) continue;
+    // The other eye's partner; for the gaze the same direction: one eye's look toward the nose
+    // is the other's away from it.
+    Blendshape from = mirror(b);
+    if (from == Blendshape::EyeLookInLeft)
+      from = Blendshape::EyeLookOutLeft;
+    else if (from == Blendshape::EyeLookOutLeft)
+      from = Blendshape::EyeLookInLeft;
+    else if (from == Blendshape::EyeLookInRight)
+      from = Blendshape::EyeLookOutRight;
+    else if (from == Blendshape::EyeLookOutRight)
+      from = Blendshape::EyeLookInRight;
+    c.set(b, left_hidden && right_hidden ? 0.0f : seen[from]);
+  }
+  return true;
 }
 
 FaceFrame solved_frame(const FaceLandmarks& face, const SolverResult& result, double time) {
@@ -288,6 +327,7 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
         o.setup.link_far_eye ? std::to_string(s.far_eye_linked) : "off";
     s.track.take.metadata["small_or_blurred_frames"] = std::to_string(s.unreliable);
     s.track.take.metadata["cut_off_frames"] = std::to_string(s.cut_off);
+    s.track.take.metadata["eyes_hidden_frames"] = std::to_string(s.eyes_hidden);
     out.faces.push_back(std::move(s.track));
   }
   return out;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "semblend/image.h"
+#include "semblend/landmarker.h"
 #include "semblend/render.h"
 #include "semblend/rig.h"
 #include "semblend/video.h"
@@ -94,6 +95,43 @@ TEST(CliCalibrate, WritesAProfileWarnsOnANonNeutralFaceAndRefusesNoFace) {
   EXPECT_NE(r.err.find("grey.png"), std::string::npos);
   EXPECT_NE(r.err.find("no face"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(tmp.path("none.json")));
+}
+
+TEST(CliCalibrate, EyesBehindSunglassesAreNotReadAndMakeNoProfile) {
+  test::TempDir tmp;
+  const Image photo = read_image(test::shared_data("faces/faceapi_neutral.jpg"));
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  const auto faces = landmarker.detect(photo);
+  ASSERT_FALSE(faces.empty());
+  write_png(test::with_dark_lenses(photo, faces[0], 1), tmp.path("shades.png"));
+  write_png(test::with_dark_lenses(photo, faces[0], 1, true, false), tmp.path("patch.png"));
+
+  auto r = run_cli(
+      "image " + q(tmp.path("shades.png")) + " --readings 2 -o " + q(tmp.path("shades.json")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("note: the eyes are hidden (sunglasses?"), std::string::npos) << r.err;
+  auto face = nlohmann::json::parse(test::read_text(tmp.path("shades.json")))["face"];
+  EXPECT_EQ(face["quality"]["left_eye"]["hidden"], true);
+  EXPECT_EQ(face["quality"]["right_eye"]["hidden"], true);
+  EXPECT_LT(face["quality"]["left_eye"]["tone"].get<double>(), 0.3);
+  EXPECT_EQ(face["coefficients"]["eyeBlinkLeft"], 0.0);
+  EXPECT_EQ(face["coefficients"]["eyeLookDownRight"], 0.0);
+
+  r = run_cli("image " + q(tmp.path("patch.png")) + " --readings 2 -o " + q(tmp.path("patch.json")),
+              tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("note: the left eye is hidden"), std::string::npos) << r.err;
+  face = nlohmann::json::parse(test::read_text(tmp.path("patch.json")))["face"];
+  EXPECT_EQ(face["quality"]["left_eye"]["hidden"], true);
+  EXPECT_EQ(face["quality"]["right_eye"]["hidden"], false);
+  EXPECT_EQ(face["coefficients"]["eyeBlinkLeft"], face["coefficients"]["eyeBlinkRight"]);
+
+  // A profile from it would subtract the landmarker's guess from every reading of the eyes.
+  r = run_cli("calibrate " + q(tmp.path("shades.png")) + " -o " + q(tmp.path("me.json")), tmp);
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("shades.png"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("a neutral photo must show the eyes"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("me.json")));
 }
 
 TEST(CliCalibrate, ImageAndVideoApplyAProfileAndRefuseACorruptOne) {

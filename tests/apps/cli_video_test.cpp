@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include "semblend/demo.h"
 #include "semblend/formats.h"
 #include "semblend/image.h"
+#include "semblend/landmarker.h"
 #include "semblend/render.h"
 #include "semblend/rig.h"
 #include "semblend/video.h"
@@ -79,7 +81,8 @@ TEST(CliVideo, RealClipGivesOneFramePerVideoFrameTalkingAndAPreview) {
   const double fps = VideoReader::open(video).fps();  // the container's rate (this clip: VFR)
   EXPECT_NEAR(take.fps, fps, 1e-6);
   EXPECT_EQ(take.metadata.at("frames_without_face"), "0");
-  EXPECT_EQ(take.metadata.at("appearance"), "off");  // opt-in (docs/appearance.md)
+  EXPECT_EQ(take.metadata.at("eyes_hidden_frames"), "0");  // its blink included
+  EXPECT_EQ(take.metadata.at("appearance"), "off");        // opt-in (docs/appearance.md)
   float jaw_min = 1, jaw_max = 0;
   for (const FaceFrame& f : take.frames) {
     for (float v : f.coefficients.values()) {
@@ -562,6 +565,40 @@ TEST(CliVideo, ARecordingWithoutItsIndexSaysSo) {
     EXPECT_TRUE(test::contains(r.err, "semblend: FFmpeg said: \"[mov,mp4")) << r.err;
     EXPECT_FALSE(test::contains(r.err, " @ 0x")) << r.err;
     EXPECT_FALSE(fs::exists(tmp.path("t.csv")));
+  }
+}
+
+TEST(CliVideo, EyesBehindSunglassesAreNotReadAndTheFramesCounted) {
+  // The real clip's first 8 frames, the last 4 behind opaque lenses (drawn on each frame's own
+  // landmarks): those frames' eyes rest, and the take says how many there were.
+  TempDir tmp;
+  VideoReader reader = VideoReader::open(real_video());
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  Image frame;
+  double time = 0;
+  std::optional<VideoWriter> writer;
+  for (int i = 0; i < 8 && reader.next(frame, time); ++i) {
+    if (!writer) writer.emplace(tmp.path("shades.mp4"), frame.width, frame.height, 30.0);
+    landmarker.reset();
+    const auto faces = landmarker.detect(frame);
+    ASSERT_FALSE(faces.empty());
+    writer->write(i < 4 ? frame : test::with_dark_lenses(frame, faces[0], 1));
+  }
+  ASSERT_TRUE(writer);
+  writer->close();
+  const auto r = run_cli(
+      "video " + q(tmp.path("shades.mp4")) + " --no-smooth -o " + q(tmp.path("t.json")), tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("an eye is hidden (sunglasses? a hand?) in 4 of its frames"),
+            std::string::npos)
+      << r.err;
+  const Take take = read_take(tmp.path("t.json"));
+  ASSERT_EQ(take.frames.size(), 8u);
+  EXPECT_EQ(take.metadata.at("eyes_hidden_frames"), "4");
+  for (std::size_t i = 4; i < 8; ++i) {
+    EXPECT_EQ(take.frames[i].coefficients[Blendshape::EyeBlinkLeft], 0.0f) << i;
+    EXPECT_EQ(take.frames[i].coefficients[Blendshape::EyeLookDownRight], 0.0f) << i;
+    EXPECT_EQ(take.frames[i].left_eye.yaw, 0.0f) << i;
   }
 }
 

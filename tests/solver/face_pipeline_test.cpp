@@ -60,6 +60,80 @@ TEST(FacePipeline, WithoutASetupAFaceIsTheSolversReading) {
   EXPECT_LE(frame.confidence, 1.0f);
 }
 
+TEST(FacePipeline, AHiddenEyeTakesTheOtherEyesShapesBothHiddenRest) {
+  Coefficients c;
+  c.set(Blendshape::EyeBlinkLeft, 0.9f);
+  c.set(Blendshape::EyeSquintLeft, 0.3f);
+  c.set(Blendshape::EyeLookInLeft, 0.4f);  // both eyes look to the subject's right
+  c.set(Blendshape::EyeLookOutRight, 0.5f);
+  c.set(Blendshape::EyeLookUpRight, 0.2f);
+  c.set(Blendshape::EyeBlinkRight, 0.1f);
+  c.set(Blendshape::MouthSmileLeft, 0.7f);
+  Coefficients same = c;
+  EXPECT_FALSE(cover_hidden_eyes(same, false, false));
+  EXPECT_EQ(same.values(), c.values());
+
+  Coefficients right = c;  // the right eye hidden: the left eye's lids, the same gaze
+  EXPECT_TRUE(cover_hidden_eyes(right, false, true));
+  EXPECT_EQ(right[Blendshape::EyeBlinkRight], 0.9f);
+  EXPECT_EQ(right[Blendshape::EyeSquintRight], 0.3f);
+  EXPECT_EQ(right[Blendshape::EyeLookOutRight], 0.4f);  // the left eye's look toward the nose
+  EXPECT_EQ(right[Blendshape::EyeLookInRight], 0.0f);
+  EXPECT_EQ(right[Blendshape::EyeLookUpRight], 0.0f);
+  EXPECT_EQ(right[Blendshape::EyeBlinkLeft], 0.9f);  // the seen eye is as it was
+  EXPECT_EQ(right[Blendshape::EyeLookInLeft], 0.4f);
+  EXPECT_EQ(right[Blendshape::MouthSmileLeft], 0.7f);
+
+  Coefficients left = c;
+  EXPECT_TRUE(cover_hidden_eyes(left, true, false));
+  EXPECT_EQ(left[Blendshape::EyeBlinkLeft], 0.1f);
+  EXPECT_EQ(left[Blendshape::EyeSquintLeft], 0.0f);
+  EXPECT_EQ(left[Blendshape::EyeLookInLeft], 0.5f);  // the right eye's look away from the nose
+  EXPECT_EQ(left[Blendshape::EyeLookUpLeft], 0.2f);
+
+  Coefficients both = c;
+  EXPECT_TRUE(cover_hidden_eyes(both, true, true));
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    const Blendshape b = blendshape_at(k);
+    const bool eye = info(b).region == Region::Gaze || info(b).region == Region::Eyes;
+    EXPECT_EQ(both.at(k), eye ? 0.0f : c.at(k)) << info(b).apple_name;
+  }
+}
+
+TEST(FacePipeline, EyesBehindSunglassesAreNotReadAsABlink) {
+  // faceapi_happy.jpg behind opaque lenses: the solver read the landmarker's guess at lids and
+  // irises it cannot see; now the eyes rest and the mouth is read as before.
+  const Image photo = read_image(test::shared_data("faces/faceapi_happy.jpg"));
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  const auto clear = landmarker.detect(photo);
+  ASSERT_FALSE(clear.empty());
+  landmarker.reset();
+  const Image dark = test::with_dark_lenses(photo, clear[0], 1);
+  const auto faces = landmarker.detect(dark);
+  ASSERT_FALSE(faces.empty());
+  const SolverResult r = solve_face(shipped_solver(), dark, faces[0]);
+  EXPECT_TRUE(r.left_eye_hidden);
+  EXPECT_TRUE(r.right_eye_hidden);
+  EXPECT_EQ(r.coefficients[Blendshape::EyeBlinkLeft], 0.0f);
+  EXPECT_EQ(r.coefficients[Blendshape::EyeLookDownRight], 0.0f);
+  EXPECT_EQ(r.bins[index_of(Blendshape::EyeBlinkLeft)], Intensity::None);
+  EXPECT_GT(r.coefficients[Blendshape::MouthSmileLeft], 0.5f);
+  FaceSolveSetup read_anyway;
+  read_anyway.cover_hidden_eyes = false;
+  const SolverResult raw = solve_face(shipped_solver(), dark, faces[0], read_anyway);
+  EXPECT_FALSE(raw.left_eye_hidden);
+  // What was read before: the landmarker's guess (measured blink 0.24 / 0.16, look down 0.26).
+  EXPECT_GT(std::max({raw.coefficients[Blendshape::EyeBlinkLeft],
+                      raw.coefficients[Blendshape::EyeBlinkRight],
+                      raw.coefficients[Blendshape::EyeLookDownLeft]}),
+            0.2f);
+  EXPECT_EQ(raw.coefficients[Blendshape::MouthSmileLeft],
+            r.coefficients[Blendshape::MouthSmileLeft]);
+  // The clear photo's eyes are read.
+  const SolverResult seen = solve_face(shipped_solver(), photo, clear[0]);
+  EXPECT_FALSE(seen.left_eye_hidden || seen.right_eye_hidden);
+}
+
 TEST(FacePipeline, MoreReadingsAreAveragedWithTheirSpread) {
   const Image image = rig_frame(0.6f);
   FaceLandmarker landmarker = FaceLandmarker::create();

@@ -90,9 +90,54 @@ TEST(FaceImageQuality, NoSharedPhotoIsFlagged) {
     EXPECT_FALSE(q->blurred()) << entry.path() << " " << q->sharpness;
     EXPECT_EQ(q->outside, 0.0f) << entry.path();
     EXPECT_FALSE(q->cut_off()) << entry.path();
+    EXPECT_FALSE(q->left_eye.hidden()) << entry.path() << " " << q->left_eye.tone;
+    EXPECT_FALSE(q->right_eye.hidden()) << entry.path() << " " << q->right_eye.tone;
     ++photos;
   }
   EXPECT_EQ(photos, 15);
+}
+
+TEST(FaceImageQuality, EyesBehindDarkLensesAreHiddenShutLidsAreNot) {
+  FaceLandmarker landmarker = FaceLandmarker::create();
+  // Rig renders, the lightest and darkest skin, eyes open and shut: every eye shows.
+  for (const char* tone : {"light", "dark"}) {
+    for (const float blink : {0.0f, 1.0f}) {
+      FaceFrame frame;
+      frame.coefficients.set(Blendshape::EyeBlinkLeft, blink);
+      frame.coefficients.set(Blendshape::EyeBlinkRight, blink);
+      RenderOptions o;
+      o.width = o.height = 384;
+      o.skin = skin_tone(tone);
+      const auto q =
+          quality_of(landmarker, render_face(build_rig(sample_identity(77)), frame, o).image);
+      ASSERT_TRUE(q) << tone << blink;
+      // Measured: open tone 0.67–1.72, contrast 0.31–0.98; shut tone 0.91–1.26, contrast 0.09–0.23.
+      EXPECT_FALSE(q->left_eye.hidden()) << tone << blink << " " << q->left_eye.contrast;
+      EXPECT_FALSE(q->right_eye.hidden()) << tone << blink << " " << q->right_eye.contrast;
+    }
+  }
+  // A photo behind opaque and 85% tinted lenses, and with one lens (a patch) over either eye.
+  const Image photo = read_image(test::shared_data("faces/faceapi_happy.jpg"));
+  landmarker.reset();
+  const auto faces = landmarker.detect(photo);
+  ASSERT_FALSE(faces.empty());
+  for (const double opacity : {1.0, 0.85}) {
+    landmarker.reset();
+    const auto q = quality_of(landmarker, test::with_dark_lenses(photo, faces[0], opacity));
+    ASSERT_TRUE(q);
+    // Measured: opaque tone 0.10, contrast 0.00; 85% tone 0.22, contrast 0.03.
+    EXPECT_TRUE(q->left_eye.hidden())
+        << opacity << " " << q->left_eye.tone << " " << q->left_eye.contrast;
+    EXPECT_TRUE(q->right_eye.hidden())
+        << opacity << " " << q->right_eye.tone << " " << q->right_eye.contrast;
+  }
+  for (const bool left : {true, false}) {
+    landmarker.reset();
+    const auto q = quality_of(landmarker, test::with_dark_lenses(photo, faces[0], 1, left, !left));
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->left_eye.hidden(), left) << q->left_eye.tone << " " << q->left_eye.contrast;
+    EXPECT_EQ(q->right_eye.hidden(), !left) << q->right_eye.tone << " " << q->right_eye.contrast;
+  }
 }
 
 TEST(FaceImageQuality, AFaceOutsideTheImageIsMeasuredOnWhatShows) {
@@ -114,7 +159,9 @@ TEST(FaceImageQuality, AFaceOutsideTheImageIsMeasuredOnWhatShows) {
               face.points[k].y < 64;
   EXPECT_FLOAT_EQ(q.outside, 1.0f - float(inside) / float(kFaceMeshLandmarks));
   EXPECT_TRUE(q.cut_off());
+  EXPECT_FALSE(q.left_eye.hidden());  // a flat grey: as light as its cheek
   EXPECT_EQ(face_image_quality(Image{}, face).sharpness, 0.0f);
+  EXPECT_FALSE(face_image_quality(Image{}, face).left_eye.hidden());
 }
 
 }  // namespace
