@@ -5,7 +5,8 @@
 //
 // Usage: semblend_train [-o data/solver/solver.json] [--report data/solver/training_report.json]
 //                       [--seed 1] [--samples 600000] [--identities 8000] [--image-samples 60000]
-//                       [--image-identities 1000] [--steps 30000] [--batch 256] [--hidden 256]
+//                       [--image-identities 1000] [--image-readings 1] [--steps 30000] [--batch
+//                       256] [--hidden 256]
 //                       [--semantic | --no-semantic] [--ema DECAY] [--noise-scale 1]
 //                       [--cache DIR] [--threads 1] [--data-threads 2] [--validation 2000]
 // The defaults reproduce the shipped model (docs/solver.md; run with OMP_NUM_THREADS=1).
@@ -31,6 +32,7 @@
 
 #include "core/sha256.h"
 #include "semblend/appearance.h"
+#include "semblend/face_pipeline.h"
 #include "semblend/file_io.h"
 #include "semblend/landmarker.h"
 #include "semblend/semantic.h"
@@ -53,6 +55,7 @@ struct Args {
   float noise_scale = 1;        // multiplies the landmark noise model's jitter (synth.h)
   int image_samples = 60000;    // training samples through images: rig render -> landmarker
   int image_identities = 1000;  // their identity pool
+  int image_readings = 1;       // readings per render: the detection and jittered copies
   std::string cache;            // folder keeping generated image samples between runs ("" = none)
   int data_threads = 2;         // threads generating the data (the result does not depend on them)
 };
@@ -109,6 +112,8 @@ Args parse(int argc, char** argv) {
       a.image_samples = number<int>(k, value());
     else if (k == "--image-identities")
       a.image_identities = number<int>(k, value());
+    else if (k == "--image-readings")
+      a.image_readings = number<int>(k, value());
     else if (k == "--cache")
       a.cache = value();
     else if (k == "--data-threads")
@@ -117,8 +122,8 @@ Args parse(int argc, char** argv) {
       throw std::invalid_argument("unknown argument " + k);
   }
   if (a.samples < a.batch || a.steps < 1 || a.batch < 1 || a.hidden < 8 || a.validation < 1 ||
-      a.image_samples < 0 || a.image_identities < 1 || a.data_threads < 1 ||
-      !(a.ema >= 0 && a.ema < 1))
+      a.image_samples < 0 || a.image_identities < 1 || a.data_threads < 1 || a.image_readings < 1 ||
+      a.image_readings > kMaxStillImageReadings || !(a.ema >= 0 && a.ema < 1))
     throw std::invalid_argument("bad sizes");
   return a;
 }
@@ -127,14 +132,19 @@ struct Data {
   torch::Tensor x, y, bins, category;  // float N×1434, float N×52, long N×52, long N
 };
 
-// One training sample: landmarks as the landmarker reports them, and the true coefficients.
-using Sample = std::optional<std::pair<std::array<Point3, kLandmarkCount>, Coefficients>>;
+// Training samples of one item: each a reading of its landmarks as the landmarker reports them,
+// and the item's true coefficients (none: a render the landmarker missed).
+struct Samples {
+  std::vector<std::array<Point3, kLandmarkCount>> readings;
+  Coefficients truth;
+};
 
-// Fills n samples with `threads` workers; make(t) gives worker t a function that returns sample
-// i's landmarks and truth, or nothing when there is none (a render the landmarker missed). Rows
-// without a sample are dropped, so the result depends only on the samples, not on the threads.
+// Fills `items` × `per_item` rows with `threads` workers; make(t) gives worker t a function that
+// returns item i's samples (at most per_item readings). Rows without a sample are dropped, so the
+// result depends only on the samples, not on the threads.
 template <typename MakeSampler>
-Data fill(int n, int threads, MakeSampler make) {
+Data fill(int items, int per_item, int threads, MakeSampler make) {
+  const int n = items * per_item;
   // Written in place into the tensors (the inputs of a large run are GBs: no second copy).
   Data d;
   d.x = torch::empty({n, std::int64_t(kSolverInputSize)});
@@ -148,19 +158,21 @@ Data fill(int n, int threads, MakeSampler make) {
   std::vector<char> present(static_cast<std::size_t>(n), 0);
   auto work = [&](int t) {
     auto sample = make(t);
-    for (int i = t; i < n; i += threads) {
-      const Sample s = sample(i);
-      if (!s) continue;
-      present[std::size_t(i)] = 1;
-      const std::vector<float> in = solver_input(s->first);
-      std::copy(in.begin(), in.end(), x + std::ptrdiff_t(i) * std::ptrdiff_t(kSolverInputSize));
-      const SemanticTokens tok = tokens_of(describe(s->second));
-      for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
-        y[std::size_t(i) * kBlendshapeCount + k] = s->second.at(k);
-        // The channel's FACS band (semantic_types.h); channel k is blendshape k.
-        bins[std::size_t(i) * kBlendshapeCount + k] = std::int64_t(tok.bins[k]);
+    for (int item = t; item < items; item += threads) {
+      const Samples s = sample(item);
+      const SemanticTokens tok = tokens_of(describe(s.truth));
+      for (std::size_t r = 0; r < std::min(s.readings.size(), std::size_t(per_item)); ++r) {
+        const std::size_t i = std::size_t(item) * std::size_t(per_item) + r;
+        present[i] = 1;
+        const std::vector<float> in = solver_input(s.readings[r]);
+        std::copy(in.begin(), in.end(), x + std::ptrdiff_t(i) * std::ptrdiff_t(kSolverInputSize));
+        for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+          y[i * kBlendshapeCount + k] = s.truth.at(k);
+          // The channel's FACS band (semantic_types.h); channel k is blendshape k.
+          bins[i * kBlendshapeCount + k] = std::int64_t(tok.bins[k]);
+        }
+        cat[i] = std::int64_t(tok.category);
       }
-      cat[i] = std::int64_t(tok.category);
     }
   };
   std::vector<std::thread> pool;
@@ -176,10 +188,10 @@ Data fill(int n, int threads, MakeSampler make) {
 }
 
 Data generate(const SynthGenerator& gen, std::uint64_t first, int n, int threads) {
-  return fill(n, threads, [&](int) {
-    return [&](int i) -> Sample {
+  return fill(n, 1, threads, [&](int) {
+    return [&](int i) -> Samples {
       const SynthSample s = gen.sample(first + std::uint64_t(i));
-      return std::make_pair(s.landmarks, s.coefficients);
+      return {{s.landmarks}, s.coefficients};
     };
   });
 }
@@ -187,15 +199,27 @@ Data generate(const SynthGenerator& gen, std::uint64_t first, int n, int threads
 // Samples through images: a varied rig render (appearance.h AppearanceRenderer: colours, lights,
 // lashes, blur, noise, JPEG) run through the landmarker, so that the solver also learns the
 // landmarker's own errors rather than only the noise model's linear account of them.
-Data generate_images(const AppearanceRenderer& renderer, int n, int threads) {
-  return fill(n, threads, [&](int) {
+// With `readings` > 1 each render is also read on readings − 1 jittered copies around the face
+// (face_pipeline.h still_image_jitter, as `semblend image` reads a photo; the copies' seed is the
+// render's), each a sample with the same truth: the landmarker's crop-to-crop wobble is then
+// seen to leave the expression unchanged.
+Data generate_images(const AppearanceRenderer& renderer, int n, int readings, int threads) {
+  return fill(n, readings, threads, [&](int) {
     auto landmarker = std::make_shared<FaceLandmarker>(FaceLandmarker::create());
-    return [&renderer, landmarker](int i) -> Sample {
+    return [&renderer, landmarker, readings](int i) -> Samples {
       const AppearanceRender r = renderer.render(std::uint64_t(i));
       landmarker->reset();
       const std::vector<FaceLandmarks> faces = landmarker->detect(r.image);
-      if (faces.empty()) return std::nullopt;
-      return std::make_pair(faces[0].points, r.frame.coefficients);
+      Samples s{{}, r.frame.coefficients};
+      if (faces.empty()) return s;
+      s.readings.push_back(faces[0].points);
+      if (readings > 1) {
+        JitterOptions jitter = still_image_jitter(readings);
+        jitter.seed = std::uint64_t(i) + 1;
+        for (const auto& p : detect_jittered(*landmarker, r.image, faces[0], jitter))
+          s.readings.push_back(p);
+      }
+      return s;
     };
   });
 }
@@ -320,9 +344,10 @@ int run(const Args& a) {
     // They take most of the data's time (~25 ms each), and depend only on these values and on
     // the renderer and landmarker: a cache lets training variants share them (it is named by the
     // values alone, so clear it after changing the renderer or the landmarker).
-    const std::string key = "images_seed" + std::to_string(ro.seed) + "_n" +
-                            std::to_string(a.image_samples) + "_ids" +
-                            std::to_string(ro.identities) + "_" + std::to_string(ro.size) + ".pt";
+    const std::string key =
+        "images_seed" + std::to_string(ro.seed) + "_n" + std::to_string(a.image_samples) + "_ids" +
+        std::to_string(ro.identities) + "_" + std::to_string(ro.size) +
+        (a.image_readings > 1 ? "_r" + std::to_string(a.image_readings) : "") + ".pt";
     const std::filesystem::path cached =
         a.cache.empty() ? std::filesystem::path() : std::filesystem::path(a.cache) / key;
     Data images;
@@ -333,7 +358,8 @@ int run(const Args& a) {
       images = {t[0], t[1], t[2], t[3]};
       std::fprintf(stderr, "image samples read from %s\n", cached.string().c_str());
     } else {
-      images = generate_images(AppearanceRenderer::create(ro), a.image_samples, a.data_threads);
+      images = generate_images(AppearanceRenderer::create(ro), a.image_samples, a.image_readings,
+                               a.data_threads);
       if (!cached.empty()) {
         std::filesystem::create_directories(cached.parent_path());
         const std::string tmp = cached.string() + ".tmp";
@@ -342,8 +368,8 @@ int run(const Args& a) {
         std::filesystem::rename(tmp, cached);
       }
     }
-    std::fprintf(stderr, "%d image samples (%d with a face found) in %.1f s\n", a.image_samples,
-                 int(images.x.size(0)), seconds());
+    std::fprintf(stderr, "%d renders read %d times: %d image samples with a face found, %.1f s\n",
+                 a.image_samples, a.image_readings, int(images.x.size(0)), seconds());
     train = concat(train, images);
   }
 
@@ -454,6 +480,7 @@ int run(const Args& a) {
   if (a.noise_scale != 1) rep << " --noise-scale " << a.noise_scale;
   rep << " --image-samples " << a.image_samples;
   if (a.image_samples > 0) rep << " --image-identities " << a.image_identities;
+  if (a.image_readings > 1) rep << " --image-readings " << a.image_readings;
   rep << "\",\n"
       << "  \"sha256\": {" << sum_json << "},\n  \"seconds\": " << seconds()
       << ",\n  \"heldout_mae\": " << last_val << ",\n  \"heldout_bin_accuracy\": " << last_bin_acc
