@@ -5,8 +5,8 @@
 //
 // Usage: semblend_train [-o data/solver/solver.json] [--report data/solver/training_report.json]
 //                       [--seed 1] [--samples 600000] [--identities 8000] [--image-samples 60000]
-//                       [--image-identities 1000] [--image-readings 1] [--steps 30000] [--batch
-//                       256] [--hidden 256]
+//                       [--image-identities 1000] [--image-readings 1] [--image-weight 1]
+//                       [--steps 30000] [--batch 256] [--hidden 256]
 //                       [--semantic | --no-semantic] [--ema DECAY] [--noise-scale 1]
 //                       [--cache DIR] [--threads 1] [--data-threads 2] [--validation 2000]
 // The defaults reproduce the shipped model (docs/solver.md; run with OMP_NUM_THREADS=1).
@@ -56,6 +56,7 @@ struct Args {
   int image_samples = 60000;    // training samples through images: rig render -> landmarker
   int image_identities = 1000;  // their identity pool
   int image_readings = 1;       // readings per render: the detection and jittered copies
+  double image_weight = 1;      // how often a batch draws an image sample, against a synthetic one
   std::string cache;            // folder keeping generated image samples between runs ("" = none)
   int data_threads = 2;         // threads generating the data (the result does not depend on them)
 };
@@ -114,6 +115,8 @@ Args parse(int argc, char** argv) {
       a.image_identities = number<int>(k, value());
     else if (k == "--image-readings")
       a.image_readings = number<int>(k, value());
+    else if (k == "--image-weight")
+      a.image_weight = number<double>(k, value());
     else if (k == "--cache")
       a.cache = value();
     else if (k == "--data-threads")
@@ -123,7 +126,8 @@ Args parse(int argc, char** argv) {
   }
   if (a.samples < a.batch || a.steps < 1 || a.batch < 1 || a.hidden < 8 || a.validation < 1 ||
       a.image_samples < 0 || a.image_identities < 1 || a.data_threads < 1 || a.image_readings < 1 ||
-      a.image_readings > kMaxStillImageReadings || !(a.ema >= 0 && a.ema < 1))
+      a.image_readings > kMaxStillImageReadings || !(a.ema >= 0 && a.ema < 1) ||
+      !(a.image_weight > 0 && a.image_weight <= 100))
     throw std::invalid_argument("bad sizes");
   return a;
 }
@@ -332,6 +336,7 @@ int run(const Args& a) {
   Data train = generate(SynthGenerator::create(so), 0, a.samples, a.data_threads);
   const Data val = generate(SynthGenerator::create(vo), 0, a.validation, a.data_threads);
   std::fprintf(stderr, "%d + %d samples generated in %.1f s\n", a.samples, a.validation, seconds());
+  std::int64_t image_rows = 0;  // the samples through images, after the synthetic ones
   if (a.image_samples > 0) {
     AppearanceRenderOptions ro;
     ro.seed = a.seed + 2000;  // identities of their own, none of them held out elsewhere
@@ -370,6 +375,7 @@ int run(const Args& a) {
     }
     std::fprintf(stderr, "%d renders read %d times: %d image samples with a face found, %.1f s\n",
                  a.image_samples, a.image_readings, int(images.x.size(0)), seconds());
+    image_rows = images.x.size(0);
     train = concat(train, images);
   }
 
@@ -390,11 +396,25 @@ int run(const Args& a) {
   curve << "[";
   double last_val = 0, last_bin_acc = 0;
   const std::int64_t N = train.x.size(0);
+  // With --image-weight W a batch holds the image samples' share W·images / (synthetic +
+  // W·images) of its rows, drawn uniformly from them, the rest uniformly from the synthetic ones;
+  // with W = 1 its rows are drawn uniformly from all (as the shipped model was trained).
+  const std::int64_t synthetic_rows = N - image_rows;
+  const bool weighted = a.image_weight != 1 && image_rows > 0;
+  const std::int64_t image_batch =
+      !weighted ? 0
+                : std::int64_t(
+                      std::lround(double(a.batch) * a.image_weight * double(image_rows) /
+                                  (double(synthetic_rows) + a.image_weight * double(image_rows))));
   for (int step = 1; step <= a.steps; ++step) {
     // Cosine learning-rate decay to 2% of the start.
     const double lr = 1e-3 * (0.02 + 0.98 * 0.5 * (1 + std::cos(kPi * step / a.steps)));
     for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
-    const torch::Tensor idx = torch::randint(N, {a.batch}, torch::kLong);
+    const torch::Tensor idx =
+        !weighted ? torch::randint(N, {a.batch}, torch::kLong)
+                  : torch::cat(
+                        {torch::randint(synthetic_rows, {a.batch - image_batch}, torch::kLong),
+                         synthetic_rows + torch::randint(image_rows, {image_batch}, torch::kLong)});
     trained->train();
     const Losses l = losses(trained->forward(xs.index_select(0, idx)), train.y.index_select(0, idx),
                             train.bins.index_select(0, idx), train.category.index_select(0, idx),
@@ -481,6 +501,7 @@ int run(const Args& a) {
   rep << " --image-samples " << a.image_samples;
   if (a.image_samples > 0) rep << " --image-identities " << a.image_identities;
   if (a.image_readings > 1) rep << " --image-readings " << a.image_readings;
+  if (a.image_weight != 1) rep << " --image-weight " << a.image_weight;
   rep << "\",\n"
       << "  \"sha256\": {" << sum_json << "},\n  \"seconds\": " << seconds()
       << ",\n  \"heldout_mae\": " << last_val << ",\n  \"heldout_bin_accuracy\": " << last_bin_acc
