@@ -6,7 +6,7 @@
 // Usage: semblend_train [-o data/solver/solver.json] [--report data/solver/training_report.json]
 //                       [--seed 1] [--samples 600000] [--identities 8000] [--image-samples 60000]
 //                       [--image-identities 1000] [--image-readings 1] [--image-weight 1]
-//                       [--steps 30000] [--batch 256] [--hidden 256]
+//                       [--image-max-yaw 45] [--steps 30000] [--batch 256] [--hidden 256]
 //                       [--semantic | --no-semantic] [--ema DECAY] [--noise-scale 1]
 //                       [--cache DIR] [--threads 1] [--data-threads 2] [--validation 2000]
 // The defaults reproduce the shipped model (docs/solver.md; run with OMP_NUM_THREADS=1).
@@ -57,8 +57,9 @@ struct Args {
   int image_identities = 1000;  // their identity pool
   int image_readings = 1;       // readings per render: the detection and jittered copies
   double image_weight = 1;      // how often a batch draws an image sample, against a synthetic one
-  std::string cache;            // folder keeping generated image samples between runs ("" = none)
-  int data_threads = 2;         // threads generating the data (the result does not depend on them)
+  float image_max_yaw = SynthOptions{}.max_yaw_deg;  // the renders' yaw range (±, degrees)
+  std::string cache;     // folder keeping generated image samples between runs ("" = none)
+  int data_threads = 2;  // threads generating the data (the result does not depend on them)
 };
 
 // The whole of `text` as a T, or std::invalid_argument naming argument `key` (std::stoi alone
@@ -117,6 +118,8 @@ Args parse(int argc, char** argv) {
       a.image_readings = number<int>(k, value());
     else if (k == "--image-weight")
       a.image_weight = number<double>(k, value());
+    else if (k == "--image-max-yaw")
+      a.image_max_yaw = number<float>(k, value());
     else if (k == "--cache")
       a.cache = value();
     else if (k == "--data-threads")
@@ -127,7 +130,8 @@ Args parse(int argc, char** argv) {
   if (a.samples < a.batch || a.steps < 1 || a.batch < 1 || a.hidden < 8 || a.validation < 1 ||
       a.image_samples < 0 || a.image_identities < 1 || a.data_threads < 1 || a.image_readings < 1 ||
       a.image_readings > kMaxStillImageReadings || !(a.ema >= 0 && a.ema < 1) ||
-      !(a.image_weight > 0 && a.image_weight <= 100))
+      !(a.image_weight > 0 && a.image_weight <= 100) ||
+      !(a.image_max_yaw >= 0 && a.image_max_yaw <= 80))
     throw std::invalid_argument("bad sizes");
   return a;
 }
@@ -343,7 +347,7 @@ int run(const Args& a) {
     ro.identities = a.image_identities;
     ro.size = 384;
     ro.boost = false;
-    ro.max_yaw_deg = so.max_yaw_deg;
+    ro.max_yaw_deg = a.image_max_yaw;
     ro.max_pitch_deg = so.max_pitch_deg;
     ro.max_roll_deg = so.max_roll_deg;
     // They take most of the data's time (~25 ms each), and depend only on these values and on
@@ -352,7 +356,9 @@ int run(const Args& a) {
     const std::string key =
         "images_seed" + std::to_string(ro.seed) + "_n" + std::to_string(a.image_samples) + "_ids" +
         std::to_string(ro.identities) + "_" + std::to_string(ro.size) +
-        (a.image_readings > 1 ? "_r" + std::to_string(a.image_readings) : "") + ".pt";
+        (a.image_readings > 1 ? "_r" + std::to_string(a.image_readings) : "") +
+        (a.image_max_yaw != so.max_yaw_deg ? "_yaw" + std::to_string(int(a.image_max_yaw)) : "") +
+        ".pt";
     const std::filesystem::path cached =
         a.cache.empty() ? std::filesystem::path() : std::filesystem::path(a.cache) / key;
     Data images;
@@ -502,6 +508,7 @@ int run(const Args& a) {
   if (a.image_samples > 0) rep << " --image-identities " << a.image_identities;
   if (a.image_readings > 1) rep << " --image-readings " << a.image_readings;
   if (a.image_weight != 1) rep << " --image-weight " << a.image_weight;
+  if (a.image_max_yaw != SynthOptions{}.max_yaw_deg) rep << " --image-max-yaw " << a.image_max_yaw;
   rep << "\",\n"
       << "  \"sha256\": {" << sum_json << "},\n  \"seconds\": " << seconds()
       << ",\n  \"heldout_mae\": " << last_val << ",\n  \"heldout_bin_accuracy\": " << last_bin_acc

@@ -3,7 +3,8 @@
 # the landmarker), the weights' moving average and the image-sample cache. Two tiny runs: the
 # first generates and caches the image samples, the second must read them back and train the same;
 # a third reads each render twice (--image-readings 2: the detection and a jittered copy) and
-# draws them three times as often as synthetic samples (--image-weight 3).
+# draws them three times as often as synthetic samples (--image-weight 3), its renders turned up to
+# 60° (--image-max-yaw 60).
 # Usage: train_smoke_images.sh WORK_DIR SEMBLEND_TRAIN
 set -eu
 dir=$1
@@ -24,12 +25,12 @@ grep -q "image samples read from $dir/cache/" "$dir.b.log" ||
 grep -q -- "--ema 0.9 --image-samples 12 --image-identities 2" "$dir/b/report.json" ||
   { echo "the report does not record the options"; cat "$dir/b/report.json"; exit 1; }
 # shellcheck disable=SC2086
-"$train" -o "$dir/c/solver.json" --report "$dir/c/report.json" $args --image-readings 2 --image-weight 3 \
-  2>"$dir.c.log" || { cat "$dir.c.log"; exit 1; }
+"$train" -o "$dir/c/solver.json" --report "$dir/c/report.json" $args --image-readings 2 \
+  --image-weight 3 --image-max-yaw 60 2>"$dir.c.log" || { cat "$dir.c.log"; exit 1; }
 grep -q "12 renders read 2 times: 2[0-4] image samples with a face found" "$dir.c.log" ||
   { echo "the third run did not read each render twice"; cat "$dir.c.log"; exit 1; }
-test -f "$dir/cache/images_seed2001_n12_ids2_384_r2.pt" ||
+test -f "$dir/cache/images_seed2001_n12_ids2_384_r2_yaw60.pt" ||
   { echo "the twice-read samples were not cached under their own name"; ls "$dir/cache"; exit 1; }
-grep -q -- "--image-identities 2 --image-readings 2 --image-weight 3" "$dir/c/report.json" ||
-  { echo "the report does not record --image-readings and --image-weight"; cat "$dir/c/report.json"; exit 1; }
+grep -q -- "--image-readings 2 --image-weight 3 --image-max-yaw 60" "$dir/c/report.json" ||
+  { echo "the report does not record the image options"; cat "$dir/c/report.json"; exit 1; }
 echo "ok: image samples generated, cached and read back, and read twice; the exports checked"
