@@ -64,6 +64,9 @@ inline constexpr std::uint16_t kMouthRightCorner = 61, kMouthLeftCorner = 291;
 inline constexpr std::uint16_t kUpperLipInner = 13, kLowerLipInner = 14;
 inline constexpr std::uint16_t kChin = 152;
 inline constexpr std::uint16_t kRightIrisCentre = 468, kLeftIrisCentre = 473;
+// Two points on the cheek below each eye (higher, lower), where its skin shows.
+inline constexpr std::uint16_t kRightCheek = 50, kRightLowerCheek = 205;
+inline constexpr std::uint16_t kLeftCheek = 280, kLeftLowerCheek = 425;
 }  // namespace landmark
 
 // A connection between two landmark indices (MediaPipe's [start, end] pair).

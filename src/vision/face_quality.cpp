@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <numbers>
 #include <opencv2/imgproc.hpp>
 #include <vector>
 
@@ -29,8 +30,8 @@ EyeVisibility eye_visibility(const cv::Mat& grey, const FaceLandmarks& face, boo
       std::hypot(face.points[lm::kLeftEyeOuter].x - face.points[lm::kRightEyeOuter].x,
                  face.points[lm::kLeftEyeOuter].y - face.points[lm::kRightEyeOuter].y);
   const int r = std::max(1, int(std::lround(0.05f * eye_distance)));
-  for (const std::uint16_t k :
-       left ? std::array<std::uint16_t, 2>{280, 425} : std::array<std::uint16_t, 2>{50, 205}) {
+  for (const std::uint16_t k : left ? std::array{lm::kLeftCheek, lm::kLeftLowerCheek}
+                                    : std::array{lm::kRightCheek, lm::kRightLowerCheek}) {
     const double m = patch_mean(grey, face.points[k], r);
     if (m < 0) return v;
     skin += m / 2;
@@ -45,11 +46,12 @@ EyeVisibility eye_visibility(const cv::Mat& grey, const FaceLandmarks& face, boo
   const Point3& b = face.points[left ? lm::kLeftEyeOuter : lm::kRightEyeOuter];
   const float width = std::hypot(b.x - a.x, b.y - a.y);
   std::vector<cv::Point> outline;
-  cv::ellipse2Poly(cv::Point(int(std::lround(cx)), int(std::lround(cy))),
-                   cv::Size(std::max(1, int(std::lround(0.5f * width))),
-                            std::max(1, int(std::lround(0.3f * width)))),
-                   int(std::lround(std::atan2(b.y - a.y, b.x - a.x) * 180 / 3.14159265f)), 0, 360,
-                   10, outline);
+  cv::ellipse2Poly(
+      cv::Point(int(std::lround(cx)), int(std::lround(cy))),
+      cv::Size(std::max(1, int(std::lround(0.5f * width))),
+               std::max(1, int(std::lround(0.3f * width)))),
+      int(std::lround(std::atan2(b.y - a.y, b.x - a.x) * 180 / std::numbers::pi_v<float>)), 0, 360,
+      10, outline);
   const cv::Rect box = cv::boundingRect(outline) & cv::Rect(0, 0, grey.cols, grey.rows);
   if (box.area() == 0) return v;
   for (cv::Point& p : outline) p -= box.tl();
