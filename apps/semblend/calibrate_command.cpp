@@ -45,18 +45,8 @@ NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::
     const FaceImageQuality quality = face_image_quality(image, face);
     // The landmarker's guess at hidden eyes would be subtracted from every reading of this
     // person's eyes (behind black lenses the guess reads a blink of 0.6).
-    if (quality.left_eye.hidden() || quality.right_eye.hidden()) {
-      char buf[200];
-      std::snprintf(buf, sizeof buf,
-                    "the %s hidden (sunglasses? tone %.2f / %.2f, contrast %.2f / %.2f of the "
-                    "cheeks', left / right): a neutral photo must show the eyes",
-                    quality.left_eye.hidden() && quality.right_eye.hidden() ? "eyes are"
-                    : quality.left_eye.hidden()                             ? "left eye is"
-                                                                            : "right eye is",
-                    double(quality.left_eye.tone), double(quality.right_eye.tone),
-                    double(quality.left_eye.contrast), double(quality.right_eye.contrast));
-      throw InputError(path, 0, 0, buf);
-    }
+    if (const std::string h = hidden_eyes(quality); !h.empty())
+      throw InputError(path, 0, 0, h + ": a neutral photo must show the eyes");
     // A misread relaxed face would be subtracted from every reading of this person.
     if (const std::string w = quality_warning(quality); !w.empty())
       std::fprintf(stderr, "semblend: warning: %s: %s, and so is the profile made from it\n",

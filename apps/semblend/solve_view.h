@@ -60,8 +60,11 @@ std::string quality_warning(const FaceImageQuality& q);
 // it"; "" if none.
 inline constexpr float kUnsteadySpread = 0.25f;
 std::string spread_note(const SolverResult& r);
-// What a note says of eyes the image hides (SolverResult::left_eye_hidden, face_pipeline.h
-// cover_hidden_eyes) with their measures; "" if both show.
+// "the eyes are hidden (sunglasses? tone …)" or "the left eye is hidden (…)" with the measures
+// (landmarker.h EyeVisibility); "" if both show.
+std::string hidden_eyes(const FaceImageQuality& q);
+// What a note says of the eyes solve_face did not read (SolverResult::left_eye_hidden,
+// face_pipeline.h cover_hidden_eyes) and what it did instead; "" if it read both.
 std::string hidden_eyes_note(const SolverResult& r, const FaceImageQuality& q);
 std::vector<SolvedFace> solve_faces(const std::string& source, const Image& image,
                                     const std::vector<FaceLandmarks>& faces, const Solver& solver,

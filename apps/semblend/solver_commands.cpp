@@ -56,25 +56,31 @@ std::string quality_warning(const FaceImageQuality& q) {
   return w.empty() ? w : w + ": its readings are unreliable";
 }
 
-std::string hidden_eyes_note(const SolverResult& r, const FaceImageQuality& q) {
-  if (!r.left_eye_hidden && !r.right_eye_hidden) return "";
-  char buf[240];
-  if (r.left_eye_hidden && r.right_eye_hidden) {
+std::string hidden_eyes(const FaceImageQuality& q) {
+  const bool left = q.left_eye.hidden(), right = q.right_eye.hidden();
+  char buf[160];
+  if (left && right) {
     std::snprintf(buf, sizeof buf,
                   "the eyes are hidden (sunglasses? tone %.2f / %.2f, contrast %.2f / %.2f of the "
-                  "cheeks'): their shapes are not read but set to rest, open and looking ahead",
+                  "cheeks')",
                   double(q.left_eye.tone), double(q.right_eye.tone), double(q.left_eye.contrast),
                   double(q.right_eye.contrast));
-    return buf;
+  } else if (left || right) {
+    const EyeVisibility& v = left ? q.left_eye : q.right_eye;
+    std::snprintf(buf, sizeof buf, "the %s eye is hidden (tone %.2f, contrast %.2f of the cheek's)",
+                  left ? "left" : "right", double(v.tone), double(v.contrast));
+  } else {
+    return "";
   }
-  const bool left = r.left_eye_hidden;
-  const EyeVisibility& v = left ? q.left_eye : q.right_eye;
-  std::snprintf(buf, sizeof buf,
-                "the %s eye is hidden (tone %.2f, contrast %.2f of the cheek's): its shapes are "
-                "the %s eye's",
-                left ? "left" : "right", double(v.tone), double(v.contrast),
-                left ? "right" : "left");
   return buf;
+}
+
+std::string hidden_eyes_note(const SolverResult& r, const FaceImageQuality& q) {
+  if (!r.left_eye_hidden && !r.right_eye_hidden) return "";
+  if (r.left_eye_hidden && r.right_eye_hidden)
+    return hidden_eyes(q) + ": their shapes are not read but set to rest, open and looking ahead";
+  return hidden_eyes(q) + (r.left_eye_hidden ? ": its shapes are the right eye's"
+                                             : ": its shapes are the left eye's");
 }
 
 std::string spread_note(const SolverResult& r) {

@@ -223,6 +223,9 @@ struct FaceImageQuality {
   bool cut_off() const { return outside >= kCutOffFaceFraction; }
 };
 FaceImageQuality face_image_quality(const Image& image, const FaceLandmarks& face);
+// One eye's EyeVisibility alone (the subject's left eye or right), as face_image_quality measures
+// it, without the rest: what solve_face needs for every face it solves.
+EyeVisibility eye_visibility(const Image& image, const FaceLandmarks& face, bool left_eye);
 
 // The face models' folder: "models" in the installed data dir, or this build's
 // third_party/npm/human-models/models (resources.h says where it is looked for).

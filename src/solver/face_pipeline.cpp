@@ -95,13 +95,18 @@ void average_readings(SolverResult& r, const Solver& solver,
   r.readings = int(n);
 }
 
-// The lid shapes of both eyes (link_far_eye takes the far eye's from its mirror partners).
-constexpr std::array kFarEyeLids{Blendshape::EyeBlinkLeft,   Blendshape::EyeSquintLeft,
-                                 Blendshape::EyeWideLeft,    Blendshape::EyeBlinkRight,
-                                 Blendshape::EyeSquintRight, Blendshape::EyeWideRight};
-// The eyes' 14 shapes, lids and gaze (cover_hidden_eyes).
+// The lids' 6 shapes (eyeBlink, eyeSquint, eyeWide; link_far_eye takes the far eye's from their
+// mirror partners) and the eyes' 14, lids and gaze (cover_hidden_eyes): blendshape.h's regions.
+bool is_lid_shape(Blendshape b) {
+  return info(b).region == Region::Eyes;
+}
 bool is_eye_shape(Blendshape b) {
-  return info(b).region == Region::Eyes || info(b).region == Region::Gaze;
+  return is_lid_shape(b) || info(b).region == Region::Gaze;
+}
+// The bands of the shapes `which` picks follow their (changed) coefficients.
+void rebin(SolverResult& r, bool (*which)(Blendshape)) {
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+    if (which(blendshape_at(k))) r.bins[k] = intensity_of(r.coefficients.at(k));
 }
 // The eye a head turned by `head_yaw` hides (> 0: toward the subject's left, so their left eye).
 Side far_eye_of(float head_yaw) {
@@ -131,19 +136,15 @@ SolverResult solve_face(const Solver& solver, const Image& image, const FaceLand
     if (estimate) *estimate = a;
   }
   if (setup.cover_hidden_eyes) {
-    const FaceImageQuality q = face_image_quality(image, face);
-    r.left_eye_hidden = q.left_eye.hidden();
-    r.right_eye_hidden = q.right_eye.hidden();
-    if (cover_hidden_eyes(r.coefficients, r.left_eye_hidden, r.right_eye_hidden)) {
-      for (std::size_t k = 0; k < kBlendshapeCount; ++k)
-        if (is_eye_shape(blendshape_at(k))) r.bins[k] = intensity_of(r.coefficients.at(k));
-    }
+    r.left_eye_hidden = eye_visibility(image, face, true).hidden();
+    r.right_eye_hidden = eye_visibility(image, face, false).hidden();
+    if (cover_hidden_eyes(r.coefficients, r.left_eye_hidden, r.right_eye_hidden))
+      rebin(r, is_eye_shape);
   }
   if (setup.link_far_eye) {
     r.far_eye = far_eye_of(face.head.yaw);
     r.far_eye_linked = link_far_eye(r.coefficients, face.head.yaw);
-    if (r.far_eye_linked > 0)
-      for (const Blendshape b : kFarEyeLids) r.bins[index_of(b)] = intensity_of(r.coefficients[b]);
+    if (r.far_eye_linked > 0) rebin(r, is_lid_shape);
   }
   return r;
 }
@@ -178,8 +179,9 @@ float link_far_eye(Coefficients& c, float head_yaw) {
       (degrees - kFarEyeLinkFromDeg) / (kFarEyeLinkToDeg - kFarEyeLinkFromDeg), 0.0f, 1.0f);
   if (amount <= 0) return 0;
   const Side far = far_eye_of(head_yaw);
-  for (const Blendshape b : kFarEyeLids) {
-    if (info(b).side != far) continue;
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
+    const Blendshape b = blendshape_at(k);
+    if (!is_lid_shape(b) || info(b).side != far) continue;
     const float near = c[mirror(b)];
     c.set(b, (1 - amount) * c[b] + amount * near);
   }

@@ -11,39 +11,34 @@
 #include "semblend/topology.h"
 
 namespace semblend {
-namespace {
-
-// The mean grey level of the square of half-side r around p (within the image), or -1.
-double patch_mean(const cv::Mat& grey, const Point3& p, int r) {
-  const cv::Rect rect =
-      cv::Rect(int(std::lround(p.x)) - r, int(std::lround(p.y)) - r, 2 * r + 1, 2 * r + 1) &
-      cv::Rect(0, 0, grey.cols, grey.rows);
-  return rect.area() > 0 ? cv::mean(grey(rect))[0] : -1;
-}
-
-// One eye's EyeVisibility (landmarker.h): the ellipse around its centre against its cheek.
-EyeVisibility eye_visibility(const cv::Mat& grey, const FaceLandmarks& face, bool left) {
+EyeVisibility eye_visibility(const Image& image, const FaceLandmarks& face, bool left_eye) {
   EyeVisibility v;
+  if (!image.valid()) return v;
   namespace lm = landmark;
-  double skin = 0;
+  const cv::Rect whole(0, 0, image.width, image.height);
+  // The cheek below the eye: two squares of 5% of the eye distance.
   const float eye_distance =
       std::hypot(face.points[lm::kLeftEyeOuter].x - face.points[lm::kRightEyeOuter].x,
                  face.points[lm::kLeftEyeOuter].y - face.points[lm::kRightEyeOuter].y);
   const int r = std::max(1, int(std::lround(0.05f * eye_distance)));
-  for (const std::uint16_t k : left ? std::array{lm::kLeftCheek, lm::kLeftLowerCheek}
-                                    : std::array{lm::kRightCheek, lm::kRightLowerCheek}) {
-    const double m = patch_mean(grey, face.points[k], r);
-    if (m < 0) return v;
-    skin += m / 2;
+  std::array<cv::Rect, 2> cheek;
+  const auto cheek_points = left_eye ? std::array{lm::kLeftCheek, lm::kLeftLowerCheek}
+                                     : std::array{lm::kRightCheek, lm::kRightLowerCheek};
+  for (std::size_t i = 0; i < 2; ++i) {
+    const Point3& p = face.points[cheek_points[i]];
+    cheek[i] =
+        cv::Rect(int(std::lround(p.x)) - r, int(std::lround(p.y)) - r, 2 * r + 1, 2 * r + 1) &
+        whole;
+    if (cheek[i].area() == 0) return v;
   }
-  if (skin < 8) return v;  // a black cheek: nothing to compare with
+  // The ellipse around the eye's centre, along its corner-to-corner axis.
   float cx = 0, cy = 0;
   const std::vector<std::uint16_t> loop =
-      face_mesh_indices(left ? FaceMeshSet::LeftEye : FaceMeshSet::RightEye);
+      face_mesh_indices(left_eye ? FaceMeshSet::LeftEye : FaceMeshSet::RightEye);
   for (const std::uint16_t k : loop) cx += face.points[k].x, cy += face.points[k].y;
   cx /= float(loop.size()), cy /= float(loop.size());
-  const Point3& a = face.points[left ? lm::kLeftEyeInner : lm::kRightEyeInner];
-  const Point3& b = face.points[left ? lm::kLeftEyeOuter : lm::kRightEyeOuter];
+  const Point3& a = face.points[left_eye ? lm::kLeftEyeInner : lm::kRightEyeInner];
+  const Point3& b = face.points[left_eye ? lm::kLeftEyeOuter : lm::kRightEyeOuter];
   const float width = std::hypot(b.x - a.x, b.y - a.y);
   std::vector<cv::Point> outline;
   cv::ellipse2Poly(
@@ -52,20 +47,28 @@ EyeVisibility eye_visibility(const cv::Mat& grey, const FaceLandmarks& face, boo
                std::max(1, int(std::lround(0.3f * width)))),
       int(std::lround(std::atan2(b.y - a.y, b.x - a.x) * 180 / std::numbers::pi_v<float>)), 0, 360,
       10, outline);
-  const cv::Rect box = cv::boundingRect(outline) & cv::Rect(0, 0, grey.cols, grey.rows);
-  if (box.area() == 0) return v;
-  for (cv::Point& p : outline) p -= box.tl();
-  cv::Mat mask = cv::Mat::zeros(box.size(), CV_8U);
+  const cv::Rect eye = cv::boundingRect(outline) & whole;
+  if (eye.area() == 0) return v;
+  // Only the region these cover is made grey.
+  const cv::Rect region = eye | cheek[0] | cheek[1];
+  const cv::Mat rgb(image.height, image.width, CV_8UC3,
+                    const_cast<std::uint8_t*>(image.rgb.data()));
+  cv::Mat grey;
+  cv::cvtColor(rgb(region), grey, cv::COLOR_RGB2GRAY);
+  auto in_region = [&](cv::Rect rect) { return rect - region.tl(); };
+  const double skin =
+      (cv::mean(grey(in_region(cheek[0])))[0] + cv::mean(grey(in_region(cheek[1])))[0]) / 2;
+  if (skin < 8) return v;  // a black cheek: nothing to compare with
+  for (cv::Point& p : outline) p -= eye.tl();
+  cv::Mat mask = cv::Mat::zeros(eye.size(), CV_8U);
   cv::fillConvexPoly(mask, outline, 255);
   if (cv::countNonZero(mask) == 0) return v;
   cv::Scalar mean, sd;
-  cv::meanStdDev(grey(box), mean, sd, mask);
+  cv::meanStdDev(grey(in_region(eye)), mean, sd, mask);
   v.tone = float(mean[0] / skin);
   v.contrast = float(sd[0] / skin);
   return v;
 }
-
-}  // namespace
 
 FaceImageQuality face_image_quality(const Image& image, const FaceLandmarks& face) {
   FaceImageQuality q;
@@ -82,6 +85,8 @@ FaceImageQuality face_image_quality(const Image& image, const FaceLandmarks& fac
     outside += !(p.x >= 0 && p.x < float(image.width) && p.y >= 0 && p.y < float(image.height));
   }
   q.outside = float(outside) / float(kFaceMeshLandmarks);
+  q.left_eye = eye_visibility(image, face, true);
+  q.right_eye = eye_visibility(image, face, false);
   // The landmarks' box, clipped to the image (a face partly outside is measured on what shows).
   const int left = std::clamp(int(std::floor(x0)), 0, image.width);
   const int top = std::clamp(int(std::floor(y0)), 0, image.height);
@@ -92,12 +97,6 @@ FaceImageQuality face_image_quality(const Image& image, const FaceLandmarks& fac
                     const_cast<std::uint8_t*>(image.rgb.data()));
   cv::Mat grey, box, laplacian;
   cv::cvtColor(rgb(cv::Rect(left, top, right - left, bottom - top)), grey, cv::COLOR_RGB2GRAY);
-  {
-    FaceLandmarks in_box = face;  // the points in the box's coordinates
-    for (Point3& p : in_box.points) p.x -= float(left), p.y -= float(top);
-    q.left_eye = eye_visibility(grey, in_box, true);
-    q.right_eye = eye_visibility(grey, in_box, false);
-  }
   constexpr int kSide = 96;
   // Shrinking averages (no aliasing); enlarging a small face interpolates (no blocks).
   cv::resize(grey, box, cv::Size(kSide, kSide), 0, 0,
