@@ -56,7 +56,7 @@ struct SolvedFace {
 // face_image_quality), ending "its readings are unreliable"; "" if it is neither.
 std::string quality_warning(const FaceImageQuality& q);
 // What a note says of shapes whose readings lie kUnsteadySpread or more apart (SolverResult::
-// spread), "the 16 readings disagree on mouthSmileRight 0.53 ± 0.30: the landmarks do not settle
+// spread), "the 16 readings disagree on eyeWideLeft 0.45 ± 0.28: the landmarks do not settle
 // it"; "" if none.
 inline constexpr float kUnsteadySpread = 0.25f;
 std::string spread_note(const SolverResult& r);

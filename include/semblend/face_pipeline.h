@@ -6,7 +6,7 @@
 //   landmark offset first), the preference correction (prefs_learn.h) right after it, the
 //   profile's rest removed — averaged over the face's readings when a still image gives several
 //   (still_image_readings) — then the appearance branch fused in (appearance.h), and last, on a
-//   head turned beyond 35°, the far eye's lids taken from the near eye (link_far_eye). Each part
+//   head turned beyond 38°, the far eye's lids taken from the near eye (link_far_eye). Each part
 //   is optional (FaceSolveSetup). solved_frame: that estimate with the landmarker's head and eye
 //   pose as a FaceFrame.
 // solve_video: every frame of a video through the tracking landmarker, solve_face and One Euro
@@ -61,15 +61,16 @@ struct FaceSolveSetup {
 bool cover_hidden_eyes(Coefficients& c, bool left_hidden, bool right_hidden);
 
 // The eye a turned head hides. Beyond ~40° of yaw the far eye is foreshortened and half behind
-// the nose, and its lids read closing (rig renders of relaxed faces turned 55° read it blinking
-// 0.43 on average, up to 0.85, while the near eye reads 0.01; the solver learnt poses within
-// ±45°). So from kFarEyeLinkFromDeg to kFarEyeLinkToDeg of head yaw (the landmarker's, which
-// reads a head turned 70° as ~57°) the far eye's lid shapes (eyeBlink, eyeSquint, eyeWide) move
-// linearly to the near eye's, as VTuber trackers link the eyes of a turned head; a wink of the far
-// eye is then lost, one of the near eye becomes a blink. The gaze shapes stay each eye's own (both
-// eyes read gaze alike). Returns the fraction of the far eye taken from the near one (0 within
-// ±kFarEyeLinkFromDeg); `head_yaw` in radians, > 0 turned toward the subject's left (their left
-// eye is then the far one).
+// the nose, and its lids read wrong: a solver that learnt poses within ±45° read an open far eye
+// closing (relaxed rig faces turned 55°: 0.43 on average, up to 0.85, the near eye 0.01); the
+// shipped one, which learnt renders to ±60°, reads a closed far eye open (a blink of both eyes
+// turned 55°: the far eye 0.37 at worst, docs/solver.md). So from kFarEyeLinkFromDeg to
+// kFarEyeLinkToDeg of head yaw (the landmarker's, which reads a head turned 70° as ~57°) the far
+// eye's lid shapes (eyeBlink, eyeSquint, eyeWide) move linearly to the near eye's, as VTuber
+// trackers link the eyes of a turned head; a wink of the far eye is then lost, one of the near eye
+// becomes a blink. The gaze shapes stay each eye's own (both eyes read gaze alike). Returns the
+// fraction of the far eye taken from the near one (0 within ±kFarEyeLinkFromDeg); `head_yaw` in
+// radians, > 0 turned toward the subject's left (their left eye is then the far one).
 inline constexpr float kFarEyeLinkFromDeg = 38, kFarEyeLinkToDeg = 48;
 float link_far_eye(Coefficients& c, float head_yaw);
 

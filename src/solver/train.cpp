@@ -5,8 +5,8 @@
 //
 // Usage: semblend_train [-o data/solver/solver.json] [--report data/solver/training_report.json]
 //                       [--seed 1] [--samples 600000] [--identities 8000] [--image-samples 60000]
-//                       [--image-identities 1000] [--image-readings 1] [--image-weight 1]
-//                       [--image-max-yaw 45] [--steps 30000] [--batch 256] [--hidden 256]
+//                       [--image-identities 1000] [--image-readings 3] [--image-weight 1]
+//                       [--image-max-yaw 60] [--steps 30000] [--batch 256] [--hidden 256]
 //                       [--semantic | --no-semantic] [--ema DECAY] [--noise-scale 1]
 //                       [--cache DIR] [--threads 1] [--data-threads 2] [--validation 2000]
 // The defaults reproduce the shipped model (docs/solver.md; run with OMP_NUM_THREADS=1).
@@ -54,11 +54,11 @@ struct Args {
   float noise_scale = 1;        // multiplies the landmark noise model's jitter (synth.h)
   int image_samples = 60000;    // training samples through images: rig render -> landmarker
   int image_identities = 1000;  // their identity pool
-  int image_readings = 1;       // readings per render: the detection and jittered copies
+  int image_readings = 3;       // readings per render: the detection and jittered copies
   double image_weight = 1;      // how often a batch draws an image sample, against a synthetic one
-  float image_max_yaw = SynthOptions{}.max_yaw_deg;  // the renders' yaw range (±, degrees)
-  std::string cache;     // folder keeping generated image samples between runs ("" = none)
-  int data_threads = 2;  // threads generating the data (the result does not depend on them)
+  float image_max_yaw = 60;     // the renders' yaw range (±, degrees; the synthetic data's: 45)
+  std::string cache;            // folder keeping generated image samples between runs ("" = none)
+  int data_threads = 2;         // threads generating the data (the result does not depend on them)
 };
 
 // The whole of `text` as a T, or std::invalid_argument naming argument `key` (std::stoi alone
@@ -504,10 +504,10 @@ int run(const Args& a) {
   if (a.ema > 0) rep << " --ema " << a.ema;
   if (a.noise_scale != 1) rep << " --noise-scale " << a.noise_scale;
   rep << " --image-samples " << a.image_samples;
-  if (a.image_samples > 0) rep << " --image-identities " << a.image_identities;
-  if (a.image_readings > 1) rep << " --image-readings " << a.image_readings;
+  if (a.image_samples > 0)
+    rep << " --image-identities " << a.image_identities << " --image-readings " << a.image_readings
+        << " --image-max-yaw " << a.image_max_yaw;
   if (a.image_weight != 1) rep << " --image-weight " << a.image_weight;
-  if (a.image_max_yaw != SynthOptions{}.max_yaw_deg) rep << " --image-max-yaw " << a.image_max_yaw;
   rep << "\",\n"
       << "  \"sha256\": {" << sum_json << "},\n  \"seconds\": " << seconds()
       << ",\n  \"heldout_mae\": " << last_val << ",\n  \"heldout_bin_accuracy\": " << last_bin_acc

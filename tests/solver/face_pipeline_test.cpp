@@ -271,11 +271,13 @@ TEST(LinkFarEye, TheFarEyesLidsFollowTheNearEyeBeyond38Degrees) {
 }
 
 TEST(LinkFarEye, ATurnedRelaxedFaceDoesNotWinkAndAFullBlinkStays) {
-  // Rig renders turned 60°: alone, the far eye of a relaxed face reads closing (measured: 0.57 on
-  // average over four identities and both directions, up to 0.81); linked, it reads as the near
-  // eye does, and a blink of both eyes still reads as one.
+  // Rig renders turned 60°: linked, the far eye reads as the near eye does — a relaxed face does
+  // not wink and a blink of both eyes reads as one. Alone, the far eye of a full blink reads half
+  // shut or less (the shipped solver, trained on renders turned up to 60°, measured 0.04-0.66
+  // over four identities and both directions, the near eye 0.68-0.96; the solver before it read
+  // the far eye of a relaxed face closing instead: 0.57 on average, up to 0.81).
   FaceLandmarker landmarker = FaceLandmarker::create();
-  int far_closing_alone = 0;
+  int far_missed_alone = 0;
   for (const std::uint64_t seed : {1u, 2u, 3u, 4u})
     for (const float yaw : {60.0f, -60.0f})
       for (const bool blink : {false, true}) {
@@ -301,12 +303,12 @@ TEST(LinkFarEye, ATurnedRelaxedFaceDoesNotWinkAndAFullBlinkStays) {
         EXPECT_FLOAT_EQ(linked.coefficients[far], linked.coefficients[mirror(far)]);
         if (blink) {
           EXPECT_GT(linked.coefficients[far], 0.6f) << seed << " " << yaw;
+          far_missed_alone += alone.coefficients[far] < 0.5f;
         } else {
           EXPECT_LT(linked.coefficients[far], 0.15f) << seed << " " << yaw;
-          far_closing_alone += alone.coefficients[far] > 0.3f;
         }
       }
-  EXPECT_GE(far_closing_alone, 4);  // the control: what linking removes (measured 6 of 8)
+  EXPECT_GE(far_missed_alone, 3);  // the control: what linking mends (measured 5 of 8)
 }
 
 // A still clip of a real face (a photo on a grey canvas, encoded by ffmpeg as a user would): its
