@@ -306,6 +306,7 @@ struct EvalCalibrationOptions {
   bool stylised = false, verbose = false;
   bool wide_neutrals = false;  // the profile also from neutrals at about ±20° of yaw
   float offset_weight = NeutralOptions{}.offset_weight;
+  float offset_weight_turned = NeutralOptions{}.offset_weight_turned;
   float rest_quantile = NeutralOptions{}.rest_quantile;
   int jitter = JitterOptions{}.copies;  // jittered copies of each profile photo
   int readings = kStillImageReadings;   // held-out faces read as `semblend image` reads them
@@ -333,6 +334,7 @@ struct CalibrateOptions {
   int face = 0;
   bool landmark_offset = NeutralOptions{}.landmark_offset;
   float offset_weight = NeutralOptions{}.offset_weight;
+  float offset_weight_turned = NeutralOptions{}.offset_weight_turned;
   float rest_quantile = NeutralOptions{}.rest_quantile;
   int jitter = JitterOptions{}.copies;  // jittered copies of each photo (detect_jittered)
   std::string correction;  // a preference correction the rest is measured through; "" = none

@@ -138,9 +138,10 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
           : std::to_string(int(std::lround(o.rest_quantile * 100))) + "th percentile";
   char weight_text[160];
   std::snprintf(weight_text, sizeof weight_text,
-                "°) and %d jittered copies of each, landmark offset x%.2f, rest at the %s "
-                "reading",
-                o.jitter, o.offset_weight, rest_text.c_str());
+                "°) and %d jittered copies of each, landmark offset x%.2f (x%.2f from 20° away), "
+                "rest at the %s reading",
+                o.jitter, o.offset_weight, std::min(o.offset_weight_turned, o.offset_weight),
+                rest_text.c_str());
   profile_text += weight_text;
   int used = 0;
   for (int i = 0; i < o.identities; ++i) {
@@ -172,10 +173,11 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
     const NeutralProfile rest_only = profile_from_neutral(solver, neutrals, rest_options);
     NeutralOptions both_options;
     both_options.offset_weight = o.offset_weight;
+    both_options.offset_weight_turned = std::min(o.offset_weight_turned, o.offset_weight);
     both_options.rest_quantile = o.rest_quantile;
     const NeutralProfile both = profile_from_neutral(solver, neutrals, both_options);
     NeutralProfile offset_only = both;
-    offset_only.rest = {};
+    offset_only.rest = offset_only.turned_rest = {};
     const NeutralProfile* profiles[kModes] = {nullptr, &rest_only, &offset_only, &both};
     // As `semblend image` solves (face_pipeline.h solve_face; the poses here stay within ±25°
     // of yaw, where the far eye is not linked).
@@ -254,9 +256,11 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
   j << "{\"format\": \"semblend.eval.calibration\", \"version\": 1, \"seed\": " << o.seed
     << ", \"stylised\": " << (o.stylised ? "true" : "false")
     << ", \"wide_neutrals\": " << (o.wide_neutrals ? "true" : "false")
-    << ", \"offset_weight\": " << o.offset_weight << ", \"jitter\": " << o.jitter
-    << ", \"rest_quantile\": " << o.rest_quantile << ", \"identities\": " << used
-    << ", \"expressions_per_identity\": " << o.expressions << ", \"modes\": {";
+    << ", \"offset_weight\": " << o.offset_weight
+    << ", \"offset_weight_turned\": " << std::min(o.offset_weight_turned, o.offset_weight)
+    << ", \"jitter\": " << o.jitter << ", \"rest_quantile\": " << o.rest_quantile
+    << ", \"identities\": " << used << ", \"expressions_per_identity\": " << o.expressions
+    << ", \"modes\": {";
   std::fprintf(stderr,
                "%d %s identities; the profile from %s; held-out neutrals nearly "
                "frontal and turned (15°, 8°, 5°): mean and worst of their largest reading, and "

@@ -92,9 +92,15 @@ std::string bad_value(const CLI::App& app) {
 }
 
 // How a neutral profile is made (calibration.h), for `calibrate` and `eval calibration`.
-void add_profile_options(CLI::App* sub, float& offset_weight, int& jitter, float& rest_quantile) {
+void add_profile_options(CLI::App* sub, float& offset_weight, float& offset_weight_turned,
+                         int& jitter, float& rest_quantile) {
   sub->add_option("--offset-weight", offset_weight,
                   "Fraction of the neutral landmarks' offset to subtract, in (0, 1]")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--offset-weight-turned", offset_weight_turned,
+                  "The fraction at a head pose 20 degrees or more from the photos' (at most "
+                  "--offset-weight: larger is taken as it, the same at every pose)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   sub->add_option("--jitter", jitter,
@@ -537,7 +543,8 @@ int main(int argc, char** argv) {
   evcal->add_flag("--verbose", eval_cal.verbose, "List each identity's neutral readings");
   evcal->add_flag("--wide-neutrals", eval_cal.wide_neutrals,
                   "Make each profile also from neutrals turned about 20° left and right");
-  add_profile_options(evcal, eval_cal.offset_weight, eval_cal.jitter, eval_cal.rest_quantile);
+  add_profile_options(evcal, eval_cal.offset_weight, eval_cal.offset_weight_turned, eval_cal.jitter,
+                      eval_cal.rest_quantile);
   add_readings_option(evcal, eval_cal.readings);
   cli::EvalTemporalOptions eval_temporal;
   auto* evtm = ev->add_subcommand(
@@ -570,7 +577,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 15));
   cal->add_flag("--landmark-offset,!--no-landmark-offset", calibrate.landmark_offset,
                 "Also subtract the person's neutral landmarks (the default; docs/calibration.md)");
-  add_profile_options(cal, calibrate.offset_weight, calibrate.jitter, calibrate.rest_quantile);
+  add_profile_options(cal, calibrate.offset_weight, calibrate.offset_weight_turned,
+                      calibrate.jitter, calibrate.rest_quantile);
   add_correction_option(cal, calibrate.correction);
   cli::ImageOptions image;
   auto* im = app.add_subcommand(

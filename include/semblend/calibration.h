@@ -8,8 +8,10 @@
 //     neutral (solver_input of their relaxed face, the per-value median over the frames given,
 //     less the landmarker's average bias the solver expects) is subtracted from every input, so
 //     the solver sees the average face making the person's expression — by default 0.7 of it
-//     (NeutralOptions::offset_weight). The previous solver, trained on synthetic landmarks only,
-//     gained little or lost from it at other head poses and lost blinks, so it was opt-in then;
+//     (NeutralOptions::offset_weight) at the frames' head pose and 0.3 from 20° away
+//     (offset_weight_turned; posed_profile). The previous solver, trained on synthetic landmarks
+//     only, gained little or lost from it at other head poses and lost blinks, so it was opt-in
+//     then;
 //  2. rest: what the solver still reads on the neutral frames (rest_k: by default the largest
 //     reading over them, NeutralOptions::rest_quantile) is removed with
 //     c' = max(0, (c − rest_k) / (1 − rest_k)), so the rest reads 0 and a full activation still
@@ -17,7 +19,7 @@
 // The frames are best a few relaxed photos and the landmarker's jittered copies of each
 // (detect_jittered, landmarker.h; `semblend calibrate` makes 8 per photo). Measured with the
 // shipped solver (docs/calibration.md, 16 identities): another relaxed photo of the same face,
-// nearly frontal and turned, reads at most 0.02 / 0.05 on average (typical faces; 0.02 / 0.08
+// nearly frontal and turned, reads at most 0.02 / 0.04 on average (typical faces; 0.02 / 0.03
 // stylised), 32 of 32 such faces read ≤ 0.15 everywhere (32 of 32 stylised), and a full blink
 // still reads 0.92 (0.80 stylised).
 // A profile comes from one or more neutral photos or frames (profile_from_neutral; `--neutral
@@ -62,9 +64,20 @@ namespace semblend {
 struct NeutralProfile {
   std::vector<float> input_offset;  // kSolverInputSize values, or empty: no landmark offset
   Coefficients rest{};              // per shape, in [0, 0.95]
-  int frames = 0;                   // how many neutral frames (photos) it was made from
-  int jittered = 0;                 // and how many jittered copies of them (detect_jittered)
-  std::string source;               // where it came from (file names), for people
+  // Away from the photos' pose (step 1 and 2 above, NeutralOptions::offset_weight_turned): the
+  // head angles the frames were taken at (the median yaw and pitch of their landmarks' rigid fit,
+  // face_model.h head_rotation; radians), and the profile a reading kTurnedFromDeg or more from
+  // them uses — the offset scaled by `turned_scale`, the rest `turned_rest` (the rest measured
+  // with that offset). Between kAtPoseDeg and kTurnedFromDeg they blend linearly (posed_profile).
+  // `pose_aware` false (a profile without a landmark offset, or one written before 2026-12-05):
+  // one offset and rest at every pose.
+  bool pose_aware = false;
+  float yaw = 0, pitch = 0;
+  float turned_scale = 1;
+  Coefficients turned_rest{};
+  int frames = 0;      // how many neutral frames (photos) it was made from
+  int jittered = 0;    // and how many jittered copies of them (detect_jittered)
+  std::string source;  // where it came from (file names), for people
   // Shapes the uncorrected solver read high on the "neutral" (name and value): the face was
   // probably not relaxed. Kept in the profile so tools can warn again.
   std::vector<std::pair<std::string, float>> not_neutral;
@@ -93,6 +106,14 @@ struct NeutralOptions {
   // (0.079 -> 0.092 mean). With the solver shipped 2026-12-05, 0.3 serves typical faces better
   // (relaxed faces <= 0.15 92 -> 95 of 96) and 0.7 stylised ones (blink 0.70 -> 0.80).
   float offset_weight = 0.7f;
+  // Step 1's fraction at a head pose kTurnedFromDeg or more (yaw and pitch together) from the
+  // frames', in [0, offset_weight] (= offset_weight: the same at every pose). The offset holds the
+  // landmarker's error at the frames' pose, which does not carry to other poses: measured with
+  // the solver shipped 2026-12-05 (docs/calibration.md, 16 identities, four sets), 0.7 at the
+  // frames' pose and 0.3 from 20° away still 127 of 128 held-out relaxed faces (124 with 0.7
+  // everywhere; a relaxed face turned 15° reads 0.044 at most on average, 0.068 before) and
+  // keep the blink (0.894) and the expressions (MAE 0.0526 against 0.0525) of 0.7.
+  float offset_weight_turned = 0.3f;
   // Step 2's rest is this quantile, over the frames given, of each shape's reading after step 1,
   // in [0.5, 1] (0.5: the median; 1: the largest). The frames are typically a few photos and the
   // landmarker's jittered copies of each (detect_jittered, landmarker.h): the relaxed face as the
@@ -121,8 +142,18 @@ NeutralProfile profile_from_neutral(const Solver& solver,
 // The rest correction alone: c' = max(0, (c − rest) / (1 − rest)) per shape.
 Coefficients remove_rest(const Coefficients& c, const Coefficients& rest);
 
+// Where a pose-aware profile starts to change with the head's angular distance from its frames'
+// pose (sqrt(Δyaw² + Δpitch²)), and where it is wholly the turned one.
+inline constexpr float kAtPoseDeg = 5, kTurnedFromDeg = 20;
+
+// The profile as it applies to a face whose head is at `head` (radians): for a pose-aware one,
+// its offset and rest blended toward the turned ones by the head's distance from the frames'
+// pose; otherwise `profile` itself. The result is not pose-aware.
+NeutralProfile posed_profile(const NeutralProfile& profile, const HeadPose& head);
+
 // The solver on one face with the profile's corrections (both steps above): the landmark offset,
-// the solver, `after_solver` (the map the profile was measured through), then the rest removed.
+// the solver, `after_solver` (the map the profile was measured through), then the rest removed —
+// as they apply at the face's pose (posed_profile, the pose from `landmarks`).
 SolverResult solve_calibrated(const Solver& solver,
                               const std::array<Point3, kLandmarkCount>& landmarks,
                               const NeutralProfile& profile, const OutputMap& after_solver = {});

@@ -14,7 +14,8 @@
 //
 // fit_rigid: the rotation, scale and translation that best map the neutral face's stable points
 // (forehead, temples, nose bridge and cheekbones, which expressions barely move) onto observed
-// landmarks in camera-like coordinates (Kabsch/Umeyama least squares).
+// landmarks in camera-like coordinates (Kabsch/Umeyama least squares); head_rotation reads the
+// head's angles off it.
 // Failure modes: derive_neutral throws std::invalid_argument for fewer than one face; parse errors
 //   of the table are InputError. Thread safety: pure functions; the compiled table is immutable.
 #pragma once
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "semblend/landmarker.h"
+#include "semblend/take.h"
 
 namespace semblend {
 
@@ -64,5 +66,11 @@ struct RigidFit {
   float rms_error = 0;  // over the stable points, observed units
 };
 RigidFit fit_rigid(const FaceShape& model, const FaceShape& observed_face_axes);
+
+// The head's yaw, pitch and roll (radians, take.h HeadPose's conventions; no translation) from a
+// fit of the neutral face: what the landmarker reports as FaceLandmarks::head.
+HeadPose head_rotation(const RigidFit& fit);
+// The same from 478 landmarks in image coordinates (fit_rigid of the neutral face first).
+HeadPose head_rotation(const std::array<Point3, kLandmarkCount>& image_points);
 
 }  // namespace semblend

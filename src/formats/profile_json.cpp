@@ -1,5 +1,6 @@
 // The neutral profile file (calibration.h; docs/formats.md, "Neutral profile").
 #include <cmath>
+#include <numbers>
 #include <string>
 
 #include "formats/json_util.h"
@@ -31,6 +32,15 @@ std::string profile_to_json(const NeutralProfile& p) {
   json offset = json::array();
   for (float v : p.input_offset) offset.push_back(formats::float_number(v));
   j["input_offset"] = offset;
+  if (p.pose_aware) {  // calibration.h: the frames' pose and the profile away from it
+    constexpr double kDegree = std::numbers::pi / 180;
+    json turned_rest = json::object();
+    for (const auto& row : kBlendshapes)
+      turned_rest[std::string(row.apple_name)] = formats::float_number(p.turned_rest[row.shape]);
+    j["pose"] = {{"yaw_deg", formats::float_number(float(p.yaw / kDegree))},
+                 {"pitch_deg", formats::float_number(float(p.pitch / kDegree))}};
+    j["turned"] = {{"offset_scale", formats::float_number(p.turned_scale)}, {"rest", turned_rest}};
+  }
   if (!p.correction.empty()) j["correction"] = formats::json::parse(p.correction);
   return j.dump(1) + "\n";
 }
@@ -61,15 +71,19 @@ NeutralProfile profile_from_json(std::string_view text, const std::string& file)
           .fail("expected a count of at most " + std::to_string(kMaxJitterCopies) + " per frame");
     p.jittered = int(copies);
   }
-  const formats::json& rest = field("rest");
-  if (!rest.is_object()) top.at("rest").fail("expected an object of shape: value");
-  for (const auto& [name, v] : rest.items()) {
-    const auto shape = blendshape_from_name(name);
-    if (!shape) top.at("rest").at(name).fail("unknown blendshape");
-    const double r = formats::get_number(v, top.at("rest").at(name));
-    if (r < 0 || r > 0.95) top.at("rest").at(name).fail("rest must lie in [0, 0.95]");
-    p.rest.set(*shape, float(r));
-  }
+  auto read_rest = [](const formats::json& rest, const JsonPlace& at) {
+    if (!rest.is_object()) at.fail("expected an object of shape: value");
+    Coefficients c;
+    for (const auto& [name, v] : rest.items()) {
+      const auto shape = blendshape_from_name(name);
+      if (!shape) at.at(name).fail("unknown blendshape");
+      const double r = formats::get_number(v, at.at(name));
+      if (r < 0 || r > 0.95) at.at(name).fail("rest must lie in [0, 0.95]");
+      c.set(*shape, float(r));
+    }
+    return c;
+  };
+  p.rest = read_rest(field("rest"), top.at("rest"));
   if (j.contains("not_neutral")) {
     const formats::json& w = j.at("not_neutral");
     if (!w.is_object()) top.at("not_neutral").fail("expected an object of shape: value");
@@ -87,6 +101,30 @@ NeutralProfile profile_from_json(std::string_view text, const std::string& file)
     const double v = formats::get_number(offset[i], top.at("input_offset").at(i));
     if (std::fabs(v) > 10) top.at("input_offset").at(i).fail("implausible offset (> 10 cm)");
     p.input_offset.push_back(float(v));
+  }
+  if (j.contains("pose") || j.contains("turned")) {  // optional: profiles before 2026-12-05
+    const formats::json& pose = field("pose");
+    const formats::json& turned = field("turned");
+    if (p.input_offset.empty()) top.at("turned").fail("a turned profile needs an input_offset");
+    if (!pose.is_object()) top.at("pose").fail("expected {\"yaw_deg\", \"pitch_deg\"}");
+    if (!turned.is_object()) top.at("turned").fail("expected {\"offset_scale\", \"rest\"}");
+    auto member = [](const formats::json& o, const char* key, const JsonPlace& at) {
+      if (!o.contains(key)) at.fail(std::string("missing \"") + key + "\"");
+      return formats::get_number(o.at(key), at.at(key));
+    };
+    constexpr double kDegree = std::numbers::pi / 180;
+    const double yaw = member(pose, "yaw_deg", top.at("pose"));
+    const double pitch = member(pose, "pitch_deg", top.at("pose"));
+    if (std::fabs(yaw) > 90) top.at("pose").at("yaw_deg").fail("must lie in [-90, 90]");
+    if (std::fabs(pitch) > 90) top.at("pose").at("pitch_deg").fail("must lie in [-90, 90]");
+    const double scale = member(turned, "offset_scale", top.at("turned"));
+    if (scale < 0 || scale > 1) top.at("turned").at("offset_scale").fail("must lie in [0, 1]");
+    if (!turned.contains("rest")) top.at("turned").fail("missing \"rest\"");
+    p.pose_aware = true;
+    p.yaw = float(yaw * kDegree);
+    p.pitch = float(pitch * kDegree);
+    p.turned_scale = float(scale);
+    p.turned_rest = read_rest(turned.at("rest"), top.at("turned").at("rest"));
   }
   if (j.contains("correction")) {  // optional: the correction the rest was measured through
     const formats::json& c = j.at("correction");

@@ -273,4 +273,19 @@ RigidFit fit_rigid(const FaceShape& model, const FaceShape& observed) {
   return fit;
 }
 
+HeadPose head_rotation(const RigidFit& fit) {
+  const auto& r = fit.rotation;  // face frame -> camera axes (x right, y up, z toward the camera)
+  const float nx = r[2], ny = r[5], nz = r[8];  // the face's outward normal
+  const float sx = r[0], sy = r[3];             // toward the subject's left
+  HeadPose h;
+  h.yaw = std::atan2(nx, nz);
+  h.pitch = std::atan2(ny, std::sqrt(nx * nx + nz * nz));
+  h.roll = std::atan2(-sy, sx);
+  return h;
+}
+
+HeadPose head_rotation(const std::array<Point3, kLandmarkCount>& image_points) {
+  return head_rotation(fit_rigid(neutral_face(), to_face_axes(image_points)));
+}
+
 }  // namespace semblend

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
 #include <string>
 
+#include "semblend/face_model.h"
 #include "semblend/synth.h"
 
 namespace semblend {
@@ -54,26 +56,75 @@ NeutralProfile profile_from_neutral(const Solver& solver,
                                 std::to_string(options.rest_quantile));
   NeutralProfile p;
   p.frames = int(neutral.size());
-  if (options.landmark_offset)  // step 1 (optional)
+  if (options.landmark_offset) {  // step 1 (optional)
     p.input_offset = neutral_offset(neutral, options.offset_weight);
-  // What the solver reads on these frames: uncorrected (not neutral?) and after step 1 (the rest).
-  std::array<std::vector<float>, kBlendshapeCount> raw, offset;
+    if (!(options.offset_weight_turned >= 0 &&
+          options.offset_weight_turned <= options.offset_weight))
+      throw std::invalid_argument("the turned offset weight must lie in [0, offset weight " +
+                                  std::to_string(options.offset_weight) + "], got " +
+                                  std::to_string(options.offset_weight_turned));
+    p.pose_aware = options.offset_weight_turned < options.offset_weight;
+  }
+  std::vector<float> turned_offset;  // the offset away from the frames' pose (empty: none)
+  if (p.pose_aware) {
+    p.turned_scale = options.offset_weight_turned / options.offset_weight;
+    if (p.turned_scale > 0) {
+      turned_offset = p.input_offset;
+      for (float& v : turned_offset) v *= p.turned_scale;
+    }
+    std::vector<float> yaw, pitch;
+    for (const auto& lm : neutral) {
+      const HeadPose h = head_rotation(lm);
+      yaw.push_back(h.yaw);
+      pitch.push_back(h.pitch);
+    }
+    p.yaw = quantile_of(yaw, 0.5);
+    p.pitch = quantile_of(pitch, 0.5);
+  }
+  // What the solver reads on these frames: uncorrected (not neutral?), after step 1 (the rest)
+  // and, for a pose-aware profile, after the turned offset (the turned rest).
+  std::array<std::vector<float>, kBlendshapeCount> raw, offset, turned;
   for (const auto& lm : neutral) {
     const Coefficients r = solver.solve(lm).coefficients;
-    Coefficients o = p.input_offset.empty() ? r : solver.solve(lm, p.input_offset).coefficients;
-    if (after_solver) o = after_solver(o);
+    auto corrected = [&](const std::vector<float>& by) {
+      const Coefficients o = by.empty() ? r : solver.solve(lm, by).coefficients;
+      return after_solver ? after_solver(o) : o;
+    };
+    const Coefficients o = corrected(p.input_offset);
+    const Coefficients t = p.pose_aware ? corrected(turned_offset) : o;
     for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
       raw[k].push_back(r.at(k));
       offset[k].push_back(o.at(k));
+      turned[k].push_back(t.at(k));
     }
   }
+  auto rest_of = [&](const std::vector<float>& readings) {  // step 2
+    return std::clamp(quantile_of(readings, options.rest_quantile), 0.0f, options.max_rest);
+  };
   for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
     const float r = quantile_of(raw[k], 0.5);
     if (r >= options.not_neutral_threshold)
       p.not_neutral.emplace_back(std::string(info(blendshape_at(k)).apple_name), r);
-    p.rest.set_at(k, std::clamp(quantile_of(offset[k], options.rest_quantile), 0.0f,
-                                options.max_rest));  // step 2
+    p.rest.set_at(k, rest_of(offset[k]));
+    if (p.pose_aware) p.turned_rest.set_at(k, rest_of(turned[k]));
   }
+  return p;
+}
+
+NeutralProfile posed_profile(const NeutralProfile& profile, const HeadPose& head) {
+  if (!profile.pose_aware) return profile;
+  constexpr float kDegree = std::numbers::pi_v<float> / 180;
+  const float away = std::hypot(head.yaw - profile.yaw, head.pitch - profile.pitch) / kDegree;
+  const float t = std::clamp((away - kAtPoseDeg) / (kTurnedFromDeg - kAtPoseDeg), 0.0f, 1.0f);
+  NeutralProfile p = profile;
+  p.pose_aware = false;
+  const float scale = 1 + t * (profile.turned_scale - 1);
+  if (scale > 0)
+    for (float& v : p.input_offset) v *= scale;
+  else
+    p.input_offset.clear();
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+    p.rest.set_at(k, profile.rest.at(k) + t * (profile.turned_rest.at(k) - profile.rest.at(k)));
   return p;
 }
 
@@ -89,6 +140,9 @@ Coefficients remove_rest(const Coefficients& c, const Coefficients& rest) {
 SolverResult solve_calibrated(const Solver& solver,
                               const std::array<Point3, kLandmarkCount>& landmarks,
                               const NeutralProfile& profile, const OutputMap& after_solver) {
+  if (profile.pose_aware)
+    return solve_calibrated(solver, landmarks, posed_profile(profile, head_rotation(landmarks)),
+                            after_solver);
   SolverResult r = solver.solve(landmarks, profile.input_offset);
   if (after_solver) r.coefficients = after_solver(r.coefficients);
   r.coefficients = remove_rest(r.coefficients, profile.rest);

@@ -427,11 +427,8 @@ struct FaceLandmarker::Impl {
     // Rigid fit of the neutral face (face_model.h) to the landmarks' stable points.
     const RigidFit fit = fit_rigid(neutral_face(), to_face_axes(P));
     const auto& R = fit.rotation;  // face frame -> camera axes (x right, y up, z toward the camera)
-    const Vec3 nrm{R[2], R[5], R[8]};   // the face's outward normal
     const Vec3 side{R[0], R[3], R[6]};  // toward the subject's left
-    f.head.yaw = std::atan2(nrm.x, nrm.z);
-    f.head.pitch = std::atan2(nrm.y, std::sqrt(nrm.x * nrm.x + nrm.z * nrm.z));
-    f.head.roll = std::atan2(-side.y, side.x);
+    f.head = head_rotation(fit);
     // Pinhole distance from the fit's scale (pixels per centimetre of the neutral face).
     const float focal =
         options.focal_length_px > 0 ? options.focal_length_px : static_cast<float>(image.width);

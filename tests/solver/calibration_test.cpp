@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "semblend/error.h"
+#include "semblend/face_model.h"
 #include "semblend/render.h"
 #include "semblend/rig.h"
 
@@ -160,6 +161,38 @@ TEST_F(Calibration, TheOffsetIsScaledByItsWeight) {
   }
 }
 
+TEST_F(Calibration, AProfileKnowsItsPhotosPoseAndMeasuresItsTurnedRest) {
+  const Rig rig = build_rig(sample_identity(4));
+  const std::array<std::array<Point3, kLandmarkCount>, 2> neutral{
+      landmarks_of(*landmarker_, rig, {}, 8), landmarks_of(*landmarker_, rig, {}, 12)};
+  const NeutralProfile p = profile_from_neutral(*solver_, neutral);
+  ASSERT_TRUE(p.pose_aware);         // by default: 0.7 of the offset at the photos' pose, 0.3 away
+  EXPECT_NEAR(p.yaw / kDeg, 10, 4);  // the landmarker's reading of the renders' 8° and 12°
+  EXPECT_NEAR(p.pitch / kDeg, -2, 4);
+  EXPECT_FLOAT_EQ(p.turned_scale, 0.3f / 0.7f);
+  // The turned rest is the rest a profile with 0.3 of the offset measures.
+  NeutralOptions less;
+  less.offset_weight = less.offset_weight_turned = 0.3f;
+  const NeutralProfile fixed = profile_from_neutral(*solver_, neutral, less);
+  EXPECT_FALSE(fixed.pose_aware);  // the same weight at every pose
+  for (const auto& row : kBlendshapes)
+    EXPECT_NEAR(p.turned_rest[row.shape], fixed.rest[row.shape], 1e-3f) << row.apple_name;
+  // A face read at another pose is read with the profile as it applies there.
+  const auto turned = landmarks_of(*landmarker_, rig, {}, -14);
+  EXPECT_EQ(
+      solve_calibrated(*solver_, turned, p).coefficients,
+      solve_calibrated(*solver_, turned, posed_profile(p, head_rotation(turned))).coefficients);
+  EXPECT_NE(
+      solve_calibrated(*solver_, turned, p).coefficients,
+      solve_calibrated(*solver_, turned, posed_profile(p, head_rotation(neutral[0]))).coefficients);
+  NeutralOptions o;
+  o.landmark_offset = false;  // no offset: nothing depends on the pose
+  EXPECT_FALSE(profile_from_neutral(*solver_, neutral, o).pose_aware);
+  o.landmark_offset = true;
+  o.offset_weight_turned = 0.8f;  // more than offset_weight
+  EXPECT_THROW(profile_from_neutral(*solver_, neutral, o), std::invalid_argument);
+}
+
 TEST_F(Calibration, TheRestIsTheChosenQuantileOfTheFramesReadings) {
   // Three relaxed frames (a photo and two jittered copies of it): the rest is, per shape, the
   // largest of what the solver reads on them after the landmark offset by default, the median
@@ -226,6 +259,43 @@ TEST_F(Calibration, ASmileGivenAsNeutralIsReported) {
       std::invalid_argument);
 }
 
+TEST(PosedProfile, FadesFromThePhotosPoseToTheTurnedOne) {
+  NeutralProfile p;
+  p.input_offset.assign(kSolverInputSize, 1.0f);
+  p.rest.set(Blendshape::JawLeft, 0.2f);
+  p.turned_rest.set(Blendshape::JawLeft, 0.4f);
+  p.turned_scale = 0.5f;
+  p.yaw = 10 * kDeg;
+  p.pitch = -4 * kDeg;
+  // Not pose-aware (a profile from before, or without the offset): itself at every pose.
+  HeadPose head;
+  head.yaw = 60 * kDeg;
+  EXPECT_EQ(posed_profile(p, head).input_offset, p.input_offset);
+  EXPECT_EQ(posed_profile(p, head).rest, p.rest);
+  p.pose_aware = true;
+  auto at = [&](float yaw_deg, float pitch_deg) {
+    HeadPose h;
+    h.yaw = yaw_deg * kDeg;
+    h.pitch = pitch_deg * kDeg;
+    h.roll = 0.5f;  // roll does not count
+    const NeutralProfile q = posed_profile(p, h);
+    EXPECT_FALSE(q.pose_aware);
+    return q;
+  };
+  // Within kAtPoseDeg of the photos' pose: the profile as made.
+  EXPECT_EQ(at(13, -4).input_offset, p.input_offset);
+  EXPECT_FLOAT_EQ(at(13, -4).rest[Blendshape::JawLeft], 0.2f);
+  // Half way (12.5° away, yaw and pitch together: 7.5 and 10): half of each.
+  const NeutralProfile half = at(17.5f, 6);
+  EXPECT_NEAR(half.input_offset[0], 0.75f, 1e-5f);
+  EXPECT_NEAR(half.rest[Blendshape::JawLeft], 0.3f, 1e-6f);
+  // kTurnedFromDeg and beyond, either way: the turned profile.
+  EXPECT_FLOAT_EQ(at(-15, -4).input_offset[kSolverInputSize - 1], 0.5f);
+  EXPECT_FLOAT_EQ(at(10, 40).rest[Blendshape::JawLeft], 0.4f);
+  p.turned_scale = 0;  // no offset there
+  EXPECT_TRUE(at(-30, 0).input_offset.empty());
+}
+
 TEST(ProfileFile, RoundTripsAndRejectsBadFilesNamingThem) {
   NeutralProfile p;
   p.frames = 2;
@@ -287,6 +357,39 @@ TEST(ProfileFile, RoundTripsAndRejectsBadFilesNamingThem) {
   std::string unknown = good;
   unknown.replace(unknown.find("\"browDownLeft\""), 14, "\"browDownLeftX\"");
   EXPECT_NE(error_of(unknown).find("unknown blendshape"), std::string::npos);
+
+  // A pose-aware profile keeps its photos' pose and its turned offset and rest; a file without
+  // them (written before 2026-12-05) is one profile at every pose.
+  EXPECT_FALSE(back.pose_aware);
+  EXPECT_EQ(good.find("\"turned\""), std::string::npos);
+  NeutralProfile posed = p;
+  posed.pose_aware = true;
+  posed.yaw = 4 * kDeg;
+  posed.pitch = -2 * kDeg;
+  posed.turned_scale = 0.25f;
+  posed.turned_rest.set(Blendshape::JawRight, 0.125f);
+  const std::string text = profile_to_json(posed);
+  const NeutralProfile again = profile_from_json(text, "posed.json");
+  EXPECT_TRUE(again.pose_aware);
+  EXPECT_NEAR(again.yaw, posed.yaw, 1e-5f);
+  EXPECT_NEAR(again.pitch, posed.pitch, 1e-5f);
+  EXPECT_FLOAT_EQ(again.turned_scale, 0.25f);
+  EXPECT_EQ(again.turned_rest, posed.turned_rest);
+  auto changed = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    const std::size_t at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? t : t.replace(at, from.size(), to);
+  };
+  EXPECT_NE(error_of(changed("\"offset_scale\": 0.25", "\"offset_scale\": 2"))
+                .find("turned.offset_scale"),
+            std::string::npos);
+  EXPECT_NE(error_of(changed("\"yaw_deg\": 4", "\"yaw_deg\": 400")).find("pose.yaw_deg"),
+            std::string::npos);
+  EXPECT_NE(error_of(changed("\"jawRight\": 0.125", "\"jawRight\": 0.99")).find("turned.rest"),
+            std::string::npos);
+  EXPECT_NE(error_of(changed("\"pose\":", "\"posed\":")).find("missing \"pose\""),
+            std::string::npos);
 }
 
 TEST(RestEstimator, LearnsTheRestAndKeepsRealActivations) {
