@@ -2,12 +2,16 @@
 // engine (Solver::run) and both with the confidence fit (Solver::solve), on held-out synthetic
 // faces (`build/release/bin/semblend_bench --benchmark_filter=Solver
 // --benchmark_repetitions=5 --benchmark_report_aggregates_only=true`). Target: solve ≤ 0.1 ms.
+// SolverCalibrated: solve_calibrated (calibration.h) with a neutral profile the same at every
+// pose, and with one that depends on the pose (the default since 2026-12-05: a rigid fit for the
+// head's pose and the profile blended for it, per face).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <array>
 #include <vector>
 
+#include "semblend/calibration.h"
 #include "semblend/expression_prior.h"
 #include "semblend/rig.h"
 #include "semblend/solver.h"
@@ -66,5 +70,21 @@ void BM_SolverSolve(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_SolverSolve)->Unit(benchmark::kMicrosecond);
+
+void BM_SolverCalibrated(benchmark::State& state) {
+  const Solver solver = Solver::load_default();
+  const auto& f = faces();
+  NeutralOptions o;
+  if (state.range(0) == 0) o.offset_weight_turned = o.offset_weight;  // the same at every pose
+  const NeutralProfile profile = profile_from_neutral(
+      solver, std::span<const std::array<Point3, kLandmarkCount>>(f.data(), 2), o);
+  if (profile.pose_aware != (state.range(0) == 1)) state.SkipWithError("unexpected profile");
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const SolverResult r = solve_calibrated(solver, f[i++ % f.size()], profile);
+    benchmark::DoNotOptimize(r.fit_rms_cm);
+  }
+}
+BENCHMARK(BM_SolverCalibrated)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
