@@ -1,5 +1,4 @@
 // `semblend calibrate`: a per-person neutral profile (calibration.h) from relaxed photos.
-#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -64,7 +63,7 @@ NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::
   NeutralOptions no;
   no.landmark_offset = o.landmark_offset;
   no.offset_weight = o.offset_weight;
-  no.offset_weight_turned = std::min(o.offset_weight_turned, o.offset_weight);
+  no.offset_weight_turned = turned_offset_weight(o.offset_weight, o.offset_weight_turned);
   no.rest_quantile = o.rest_quantile;
   NeutralProfile profile = profile_from_neutral(solver, neutral, no, correction_map(correction));
   if (correction) profile.correction = prefs::correction_json(*correction);

@@ -6,6 +6,7 @@
 // (semblend::InputError, IoError, std::invalid_argument) and main.cpp maps them to exit codes.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -297,6 +298,13 @@ struct EvalNoiseOptions {
   bool pose_gains = true;
 };
 int run_eval_noise(const EvalNoiseOptions& o);
+
+// The neutral profile's offset weight away from the photos' pose (calibration.h
+// NeutralOptions::offset_weight_turned) as `calibrate` and `eval calibration` take it: a
+// --offset-weight-turned above --offset-weight is taken as it (the same weight at every pose).
+inline float turned_offset_weight(float offset_weight, float offset_weight_turned) {
+  return std::min(offset_weight_turned, offset_weight);
+}
 
 // `semblend eval calibration` (eval_calibration.cpp): neutral calibration where truth is known.
 struct EvalCalibrationOptions {

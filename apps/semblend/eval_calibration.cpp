@@ -110,6 +110,7 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
     throw std::invalid_argument("eval calibration: identities must be 1..1000");
   if (o.expressions < 1 || o.expressions > 10000)
     throw std::invalid_argument("eval calibration: expressions must be 1..10000");
+  const float turned_weight = turned_offset_weight(o.offset_weight, o.offset_weight_turned);
   const Solver solver = load_solver(o.model);
   FaceLandmarker landmarker = FaceLandmarker::create();
   ExpressionSamplerOptions eo;
@@ -140,8 +141,7 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
   std::snprintf(weight_text, sizeof weight_text,
                 "°) and %d jittered copies of each, landmark offset x%.2f (x%.2f from 20° away), "
                 "rest at the %s reading",
-                o.jitter, o.offset_weight, std::min(o.offset_weight_turned, o.offset_weight),
-                rest_text.c_str());
+                o.jitter, o.offset_weight, turned_weight, rest_text.c_str());
   profile_text += weight_text;
   int used = 0;
   for (int i = 0; i < o.identities; ++i) {
@@ -173,7 +173,7 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
     const NeutralProfile rest_only = profile_from_neutral(solver, neutrals, rest_options);
     NeutralOptions both_options;
     both_options.offset_weight = o.offset_weight;
-    both_options.offset_weight_turned = std::min(o.offset_weight_turned, o.offset_weight);
+    both_options.offset_weight_turned = turned_weight;
     both_options.rest_quantile = o.rest_quantile;
     const NeutralProfile both = profile_from_neutral(solver, neutrals, both_options);
     NeutralProfile offset_only = both;
@@ -256,8 +256,7 @@ int run_eval_calibration(const EvalCalibrationOptions& o) {
   j << "{\"format\": \"semblend.eval.calibration\", \"version\": 1, \"seed\": " << o.seed
     << ", \"stylised\": " << (o.stylised ? "true" : "false")
     << ", \"wide_neutrals\": " << (o.wide_neutrals ? "true" : "false")
-    << ", \"offset_weight\": " << o.offset_weight
-    << ", \"offset_weight_turned\": " << std::min(o.offset_weight_turned, o.offset_weight)
+    << ", \"offset_weight\": " << o.offset_weight << ", \"offset_weight_turned\": " << turned_weight
     << ", \"jitter\": " << o.jitter << ", \"rest_quantile\": " << o.rest_quantile
     << ", \"identities\": " << used << ", \"expressions_per_identity\": " << o.expressions
     << ", \"modes\": {";
