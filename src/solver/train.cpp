@@ -9,6 +9,7 @@
 //                       [--image-max-yaw 60] [--steps 30000] [--batch 256] [--hidden 256]
 //                       [--semantic | --no-semantic] [--ema DECAY] [--noise-scale 1]
 //                       [--cache DIR] [--threads 1] [--data-threads 2] [--validation 2000]
+//                       [--train-seed S]
 // The defaults reproduce the shipped model (docs/solver.md; run with OMP_NUM_THREADS=1).
 // Writes the model (solver.json + solver.bin, solver.h write_solver_model) and their sums
 // (solver.sha256), checks that the engine's inference of the exported model matches libtorch, and
@@ -24,6 +25,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -46,6 +48,10 @@ struct Args {
   std::string out = "data/solver/solver.json";
   std::string report = "data/solver/training_report.json";
   std::uint64_t seed = 1;
+  // The network's initial weights and batch order (default: --seed). The data depend on --seed
+  // alone, so two runs that differ only here are the same recipe drawn twice: what a measure
+  // moves between them is training noise (docs/solver.md, "The same recipe drawn again").
+  std::optional<std::uint64_t> train_seed;
   int samples = 600000, steps = 30000, batch = 256, hidden = 256, identities = 8000;
   int validation = 2000;
   bool semantic = false;        // the direct layout ships (docs/solver.md, the ablation)
@@ -87,6 +93,8 @@ Args parse(int argc, char** argv) {
       a.report = value();
     else if (k == "--seed")
       a.seed = number<unsigned long long>(k, value());
+    else if (k == "--train-seed")
+      a.train_seed = number<unsigned long long>(k, value());
     else if (k == "--samples")
       a.samples = number<int>(k, value());
     else if (k == "--steps")
@@ -389,6 +397,9 @@ int run(const Args& a) {
   // Standardised in place: the raw training inputs are not needed again (a copy would be GBs).
   const torch::Tensor xs = train.x.sub_(mean).div_(stdev), vxs = (val.x - mean) / stdev;
 
+  // Nothing before this point draws from torch's generator, so with the default the network
+  // starts exactly as it did when --seed seeded it alone.
+  torch::manual_seed(a.train_seed.value_or(a.seed));
   Net trained(a.hidden, a.semantic);
   const Bands bands;
   torch::optim::Adam opt(trained->parameters(), torch::optim::AdamOptions(1e-3));
@@ -501,6 +512,7 @@ int run(const Args& a) {
   rep << "{\n  \"command\": \"semblend_train -o " << a.out << " --seed " << a.seed << " --samples "
       << a.samples << " --steps " << a.steps << " --batch " << a.batch << " --hidden " << a.hidden
       << " --identities " << a.identities << (a.semantic ? " --semantic" : " --no-semantic");
+  if (a.train_seed) rep << " --train-seed " << *a.train_seed;
   if (a.ema > 0) rep << " --ema " << a.ema;
   if (a.noise_scale != 1) rep << " --noise-scale " << a.noise_scale;
   rep << " --image-samples " << a.image_samples;
