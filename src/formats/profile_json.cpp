@@ -11,6 +11,15 @@ namespace {
 
 constexpr const char* kFormat = "semblend.profile";
 constexpr int kVersion = 1;
+constexpr double kDegree = std::numbers::pi / 180;
+
+// {"eyeBlinkLeft": value, ...}: a rest, by ARKit name.
+formats::json rest_json(const Coefficients& rest) {
+  formats::json out = formats::json::object();
+  for (const auto& row : kBlendshapes)
+    out[std::string(row.apple_name)] = formats::float_number(rest[row.shape]);
+  return out;
+}
 
 }  // namespace
 
@@ -22,10 +31,7 @@ std::string profile_to_json(const NeutralProfile& p) {
   j["source"] = p.source;
   j["frames"] = p.frames;
   j["jittered"] = p.jittered;
-  json rest = json::object();
-  for (const auto& row : kBlendshapes)
-    rest[std::string(row.apple_name)] = formats::float_number(p.rest[row.shape]);
-  j["rest"] = rest;
+  j["rest"] = rest_json(p.rest);
   json warn = json::object();
   for (const auto& [name, v] : p.not_neutral) warn[name] = formats::float_number(v);
   j["not_neutral"] = warn;
@@ -33,13 +39,10 @@ std::string profile_to_json(const NeutralProfile& p) {
   for (float v : p.input_offset) offset.push_back(formats::float_number(v));
   j["input_offset"] = offset;
   if (p.pose_aware) {  // calibration.h: the frames' pose and the profile away from it
-    constexpr double kDegree = std::numbers::pi / 180;
-    json turned_rest = json::object();
-    for (const auto& row : kBlendshapes)
-      turned_rest[std::string(row.apple_name)] = formats::float_number(p.turned_rest[row.shape]);
     j["pose"] = {{"yaw_deg", formats::float_number(float(p.yaw / kDegree))},
                  {"pitch_deg", formats::float_number(float(p.pitch / kDegree))}};
-    j["turned"] = {{"offset_scale", formats::float_number(p.turned_scale)}, {"rest", turned_rest}};
+    j["turned"] = {{"offset_scale", formats::float_number(p.turned_scale)},
+                   {"rest", rest_json(p.turned_rest)}};
   }
   if (!p.correction.empty()) j["correction"] = formats::json::parse(p.correction);
   return j.dump(1) + "\n";
@@ -112,7 +115,6 @@ NeutralProfile profile_from_json(std::string_view text, const std::string& file)
       if (!o.contains(key)) at.fail(std::string("missing \"") + key + "\"");
       return formats::get_number(o.at(key), at.at(key));
     };
-    constexpr double kDegree = std::numbers::pi / 180;
     const double yaw = member(pose, "yaw_deg", top.at("pose"));
     const double pitch = member(pose, "pitch_deg", top.at("pose"));
     if (std::fabs(yaw) > 90) top.at("pose").at("yaw_deg").fail("must lie in [-90, 90]");

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "semblend/face_model.h"
 #include "semblend/synth.h"
@@ -111,20 +113,38 @@ NeutralProfile profile_from_neutral(const Solver& solver,
   return p;
 }
 
-NeutralProfile posed_profile(const NeutralProfile& profile, const HeadPose& head) {
-  if (!profile.pose_aware) return profile;
+namespace {
+
+// A pose-aware profile's offset and rest at `head` (posed_profile): the offset (empty: none) and
+// the rest blended toward the turned ones by the head's distance from the frames' pose.
+struct PosedCorrection {
+  std::vector<float> input_offset;
+  Coefficients rest;
+};
+PosedCorrection correction_at(const NeutralProfile& profile, const HeadPose& head) {
   constexpr float kDegree = std::numbers::pi_v<float> / 180;
   const float away = std::hypot(head.yaw - profile.yaw, head.pitch - profile.pitch) / kDegree;
   const float t = std::clamp((away - kAtPoseDeg) / (kTurnedFromDeg - kAtPoseDeg), 0.0f, 1.0f);
+  PosedCorrection c;
+  const float scale = 1 + t * (profile.turned_scale - 1);
+  if (scale > 0) {
+    c.input_offset = profile.input_offset;
+    for (float& v : c.input_offset) v *= scale;
+  }
+  for (std::size_t k = 0; k < kBlendshapeCount; ++k)
+    c.rest.set_at(k, profile.rest.at(k) + t * (profile.turned_rest.at(k) - profile.rest.at(k)));
+  return c;
+}
+
+}  // namespace
+
+NeutralProfile posed_profile(const NeutralProfile& profile, const HeadPose& head) {
+  if (!profile.pose_aware) return profile;
+  PosedCorrection c = correction_at(profile, head);
   NeutralProfile p = profile;
   p.pose_aware = false;
-  const float scale = 1 + t * (profile.turned_scale - 1);
-  if (scale > 0)
-    for (float& v : p.input_offset) v *= scale;
-  else
-    p.input_offset.clear();
-  for (std::size_t k = 0; k < kBlendshapeCount; ++k)
-    p.rest.set_at(k, profile.rest.at(k) + t * (profile.turned_rest.at(k) - profile.rest.at(k)));
+  p.input_offset = std::move(c.input_offset);
+  p.rest = c.rest;
   return p;
 }
 
@@ -140,13 +160,17 @@ Coefficients remove_rest(const Coefficients& c, const Coefficients& rest) {
 SolverResult solve_calibrated(const Solver& solver,
                               const std::array<Point3, kLandmarkCount>& landmarks,
                               const NeutralProfile& profile, const OutputMap& after_solver) {
-  if (profile.pose_aware)
-    return solve_calibrated(solver, landmarks, posed_profile(profile, head_rotation(landmarks)),
-                            after_solver);
-  SolverResult r = solver.solve(landmarks, profile.input_offset);
-  if (after_solver) r.coefficients = after_solver(r.coefficients);
-  r.coefficients = remove_rest(r.coefficients, profile.rest);
-  return r;
+  // Only the offset and rest at this pose, not a copy of the whole profile (its source, warnings
+  // and correction), per face read.
+  auto solve = [&](std::span<const float> input_offset, const Coefficients& rest) {
+    SolverResult r = solver.solve(landmarks, input_offset);
+    if (after_solver) r.coefficients = after_solver(r.coefficients);
+    r.coefficients = remove_rest(r.coefficients, rest);
+    return r;
+  };
+  if (!profile.pose_aware) return solve(profile.input_offset, profile.rest);
+  const PosedCorrection c = correction_at(profile, head_rotation(landmarks));
+  return solve(c.input_offset, c.rest);
 }
 
 RestEstimator::RestEstimator(const RestEstimatorOptions& options)
