@@ -46,6 +46,7 @@ int code_of(BatchErrorKind kind) {
     case BatchErrorKind::OutputUnwritable:
       return kOutputUnwritable;
     case BatchErrorKind::DuplicateOutput:
+    case BatchErrorKind::OutputFormat:
       return kInvalidValue;
   }
   return kInternalError;
@@ -81,9 +82,31 @@ using Worker = std::function<std::size_t(const BatchItem&)>;
 // Makes one worker per thread, on that thread (a landmarker each).
 using WorkerFactory = std::function<Worker()>;
 
+// Folders of the output made (a manifest may name new ones); their failure is the item's.
+void make_parent(const std::string& output) {
+  const fs::path dir = fs::path(output).parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !fs::is_directory(dir, ec) && !fs::create_directories(dir, ec) && ec)
+    throw IoError(IoError::Op::Write, output, "cannot make its folder: " + ec.message());
+}
+
 // Runs the plan's todo items on `jobs` threads and prints the summary; returns the exit code.
-int run_plan(const char* command, const BatchPlan& plan, const Shard& shard, int jobs,
+// Their output folders are made first, and a file tried in each, so an output that cannot be
+// written (a read-only file system, /proc) fails its item before any work, not after it.
+int run_plan(const char* command, const BatchPlan& planned, const Shard& shard, int jobs,
              const WorkerFactory& make, const char* unit) {
+  BatchPlan plan = planned;
+  plan.todo.clear();
+  for (const BatchItem& item : planned.todo) {
+    try {
+      make_parent(item.output);
+      check_writable(item.output);
+      plan.todo.push_back(item);
+    } catch (const IoError& e) {
+      plan.errors.push_back(
+          {item, BatchErrorKind::OutputUnwritable, item.origin + ": " + e.what()});
+    }
+  }
   std::mutex log;
   for (const BatchError& e : plan.errors)
     std::fprintf(stderr, "semblend: error: %s\n", e.message.c_str());
@@ -189,14 +212,6 @@ int jobs_of(const BatchOptions& b) {
   return int(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-// Folders of the output made (a manifest may name new ones); their failure is the item's.
-void make_parent(const std::string& output) {
-  const fs::path dir = fs::path(output).parent_path();
-  std::error_code ec;
-  if (!dir.empty() && !fs::is_directory(dir, ec) && !fs::create_directories(dir, ec) && ec)
-    throw IoError(IoError::Op::Write, output, "cannot make its folder: " + ec.message());
-}
-
 // --format of a batch writing takes (video, speech): csv, json (the default) or jsonl, one that
 // holds semantic descriptions with --semantic.
 std::string take_format(const BatchOptions& b, bool semantic, const char* of) {
@@ -221,6 +236,17 @@ bool is_batch_input(const std::vector<std::string>& inputs) {
   return fs::is_directory(inputs[0], ec) || is_manifest_path(inputs[0]);
 }
 
+void refuse_batch_options(const BatchOptions& batch, const std::string& input, const char* what) {
+  if (!batch.any_set()) return;
+  std::error_code ec;
+  if (!input.empty() && input != "-" && !fs::exists(input, ec))
+    throw IoError(IoError::Op::Read, input, "no such file or folder");
+  throw std::invalid_argument(
+      std::string("--out-dir, --format, --shard, --jobs, --force and --recursive need a folder or "
+                  "a manifest (.csv, .jsonl) as ") +
+      what);
+}
+
 int run_image_batch(const ImageOptions& o) {
   check_faces(o.faces);
   const bool all_faces = !o.faces.empty();
@@ -235,6 +261,7 @@ int run_image_batch(const ImageOptions& o) {
   PlanOptions po;
   po.shard = shard;
   po.force = o.batch.force;
+  po.extensions = {"json"};
   const BatchPlan plan = plan_batch(list_items(o.inputs[0], MediaKind::Image, o.batch, "json"), po);
   std::optional<Solver> solver;
   if (!plan.todo.empty()) solver.emplace(load_solver(o.model));
@@ -281,6 +308,7 @@ int run_video_batch(const VideoOptions& o) {
   po.shard = shard;
   po.force = o.batch.force;
   po.per_face = so.all_faces;
+  po.extensions = {"csv", "json", "jsonl"};
   const BatchPlan plan = plan_batch(list_items(o.input, MediaKind::Video, o.batch, format), po);
   std::optional<Solver> solver;
   if (!plan.todo.empty()) solver.emplace(load_solver(o.model));
@@ -319,6 +347,7 @@ int run_speech_batch(const SpeechOptions& o) {
   PlanOptions po;
   po.shard = shard;
   po.force = o.batch.force;
+  po.extensions = {"csv", "json", "jsonl"};
   const BatchPlan plan = plan_batch(list_items(o.audio, MediaKind::Audio, o.batch, format), po);
   auto make = [&]() -> Worker {
     // One aligner per worker, kept for its recordings (the model loads once; the language model

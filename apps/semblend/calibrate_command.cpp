@@ -80,6 +80,13 @@ NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::
 
 int run_calibrate(const CalibrateOptions& o) {
   if (o.inputs.empty()) throw std::invalid_argument("semblend calibrate: no neutral images");
+  // The profile is JSON (calibration.h): a .json file, or a device; checked before the work.
+  if (!o.output.empty() && !resolve_output(o.output).in_place) {
+    if (extension_of(o.output) != "json")
+      throw std::invalid_argument("the profile is JSON: -o must name a .json file, not " +
+                                  o.output);
+    check_writable(o.output);
+  }
   const Solver solver = load_solver(o.model);
   const std::optional<prefs::Correction> correction = read_correction_option(o.correction);
   const NeutralProfile profile =

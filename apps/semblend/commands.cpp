@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 
@@ -39,14 +40,16 @@ TakeFormat named_format(const std::string& name) {
 
 namespace {
 
-// The output format: --format wins, then the extension of -o, then `fallback`.
+// The output format: --format wins, then the extension of -o, then `fallback`. The hint names
+// --format only for a command that has it (`format_option`).
 TakeFormat output_format(const std::optional<std::string>& to, const std::string& path,
-                         TakeFormat fallback) {
+                         TakeFormat fallback, bool format_option = false) {
   if (to) return named_format(*to);
   if (path.empty()) return fallback;
   if (auto f = format_for_extension(path)) return *f;
   throw std::invalid_argument("cannot tell the output format from \"" + path +
-                              "\" (use .csv, .json or .jsonl, or --format)");
+                              "\" (use .csv, .json or .jsonl" +
+                              (format_option ? ", or --format)" : ")"));
 }
 
 // A streamed result: lines go to the output file as they are made (atomically: the file appears
@@ -104,7 +107,7 @@ int run_convert(const ConvertOptions& o) {
   if (o.from) ro.format = named_format(*o.from);
   ro.fps_if_unknown = o.input_fps;
   ro.timecode_rate = o.timecode_rate;
-  const TakeFormat to = output_format(o.to, o.output, TakeFormat::Jsonl);
+  const TakeFormat to = output_format(o.to, o.output, TakeFormat::Jsonl, true);
   if (to == TakeFormat::SemanticFace) throw std::invalid_argument("semanticface is read-only");
 
   Take take = read_take(o.input, ro);
@@ -117,6 +120,19 @@ int run_convert(const ConvertOptions& o) {
   if (o.clamp)
     for (FaceFrame& f : take.frames) f.coefficients = f.coefficients.clamped();
   if (o.semantic) attach_semantics(take, to);
+  // ARKit dictionaries hold the 52 shapes only: say what a recording's angles lose.
+  if (to == TakeFormat::ArkitJson) {
+    const bool angles = std::any_of(take.frames.begin(), take.frames.end(), [](const FaceFrame& f) {
+      for (std::size_t c = 0; c < kPoseChannelCount; ++c)
+        if (f.pose(PoseChannel(c)) != 0) return true;
+      return false;
+    });
+    if (angles)
+      std::fprintf(stderr,
+                   "semblend convert: warning: %s: the head and eye angles are not written (ARKit "
+                   "dictionaries hold the 52 shapes only; .csv, .json and .jsonl keep them)\n",
+                   o.input.c_str());
+  }
   emit(o.output, encode_take(take, to));
   std::fprintf(stderr, "semblend convert: %zu frames, %s -> %s\n", take.frames.size(),
                o.input.c_str(), o.output.empty() ? "stdout" : o.output.c_str());
@@ -167,10 +183,24 @@ int run_describe(const DescribeOptions& o) {
   ro.fps_if_unknown = o.input_fps;
   const Take take = read_take(o.input, ro);
   std::string format = o.format;
-  if (const std::string ext = extension_of(o.output); ext == "txt") format = "text";
   if (format != "jsonl" && format != "text" && format != "analysis")
     throw std::invalid_argument("unknown describe format \"" + format +
                                 "\" (jsonl, text or analysis)");
+  // The output's extension says what it holds: .jsonl the JSON lines, .txt the sentences (the
+  // default format turns to text there) or the analysis. A device or stdout takes any.
+  if (!o.output.empty() && !resolve_output(o.output).in_place) {
+    const std::string ext = extension_of(o.output);
+    if (ext == "txt" && format == "jsonl") format = "text";
+    if (ext != "txt" && ext != "jsonl")
+      throw std::invalid_argument(
+          "describe writes .jsonl (--format jsonl) or .txt (text, "
+          "analysis), not " +
+          o.output);
+    if ((ext == "jsonl") != (format == "jsonl"))
+      throw std::invalid_argument("--format " + format + " does not go into " + o.output +
+                                  (ext == "jsonl" ? " (use .txt)" : " (use .jsonl)"));
+    check_writable(o.output);
+  }
   SmootherOptions so;
   so.margin = o.margin;
   so.hold_seconds = o.hold;
@@ -243,16 +273,18 @@ int run_landmarks(const LandmarksOptions& o) {
     Image frame;
     double time = 0;
     int n = 0, with_face = 0;
+    const bool terminal = ::isatty(STDERR_FILENO) == 1;  // a log gets the summary line only
     while (reader.next(frame, time)) {
       const auto faces = landmarker.track(frame);
       with_face += !faces.empty();
       out.write(landmarks_json(faces, o.inputs[0], frame.width, frame.height, time) + "\n");
       if (writer) writer->write(draw_landmarks(frame, faces));
-      if (++n % 30 == 0) std::fprintf(stderr, "\rsemblend landmarks: %d frames", n);
+      if (++n % 30 == 0 && terminal) std::fprintf(stderr, "\rsemblend landmarks: %d frames", n);
     }
     if (n == 0) throw InputError(o.inputs[0], 0, 0, "the video has no decodable frames");
     if (writer) writer->close();
-    std::fprintf(stderr, "\rsemblend landmarks: %d frames, a face in %d\n", n, with_face);
+    std::fprintf(stderr, "%ssemblend landmarks: %d frames, a face in %d\n", terminal ? "\r" : "", n,
+                 with_face);
   } else {
     for (const std::string& path : o.inputs) {
       const Image image = read_image(path);
@@ -337,10 +369,11 @@ int run_render(const RenderCommandOptions& o) {
     // The whole take, with its head pose, as a silent video (a clip with known coefficients).
     if (o.take.empty()) throw std::invalid_argument("an MP4 render needs --take");
     if (o.size % 2) throw std::invalid_argument("--size must be even for an MP4");
-    if (o.contact_sheet || !o.weights.empty() || o.yaw || o.pitch || o.roll || !o.photo.empty())
+    if (o.contact_sheet || !o.weights.empty() || o.yaw || o.pitch || o.roll || !o.photo.empty() ||
+        o.frame != 0)
       throw std::invalid_argument(
-          "an MP4 render plays the take as it is: --contact-sheet, --set, --yaw/--pitch/--roll "
-          "and --photo apply to PNG renders");
+          "an MP4 render plays the take as it is: --contact-sheet, --set, --yaw/--pitch/--roll, "
+          "--frame and --photo apply to PNG renders");
     const Take take = read_take(o.take);
     PreviewOptions po;
     po.width = po.height = o.size;
@@ -374,6 +407,7 @@ int run_render(const RenderCommandOptions& o) {
                                   " is past the end");
     frame = take.frames[o.frame];
   }
+  std::set<std::string> set_names;  // a shape given twice is a mistake, as in a JSON take
   for (const std::string& kv : o.weights) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos)
@@ -381,6 +415,8 @@ int run_render(const RenderCommandOptions& o) {
     const std::string name = kv.substr(0, eq);
     const auto shape = blendshape_from_name(name);
     if (!shape) throw std::invalid_argument("--set: unknown blendshape \"" + name + "\"");
+    if (!set_names.insert(name).second)
+      throw std::invalid_argument("--set: " + name + " is given twice");
     float value = 0;
     const char* b = kv.data() + eq + 1;
     const auto r = std::from_chars(b, kv.data() + kv.size(), value);
@@ -595,23 +631,24 @@ int run_speech(const SpeechOptions& o) {
         "--lang \"" + o.lang +
         "\": espeak-ng has no such voice or language (espeak-ng --voices lists them)");
   if (!o.audio.empty() && is_batch_input({o.audio})) return run_speech_batch(o);
-  if (o.batch.any_set())
-    throw std::invalid_argument(
-        "--out-dir, --format, --shard, --jobs, --force and --recursive need a folder or a "
-        "manifest (.csv, .jsonl) as AUDIO");
+  refuse_batch_options(o.batch, o.audio, "AUDIO");
   // Outputs that cannot be written fail before any work.
   const TakeFormat to = output_format(std::nullopt, o.output, TakeFormat::Jsonl);
   if (o.semantic) check_semantic_format(to);
-  if (!o.output.empty()) resolve_output(o.output);
+  if (!o.output.empty()) check_writable(o.output);
   if (!o.preview.empty()) {
     if (extension_of(o.preview) != "mp4")
       throw std::invalid_argument("--preview must be an .mp4 file, got \"" + o.preview + "\"");
     resolve_file_output(o.preview);
+    check_writable(o.preview);
   }
   if (!o.alignment.empty()) {
     if (extension_of(o.alignment) != "json")
       throw std::invalid_argument("--alignment must be a .json file, got \"" + o.alignment + "\"");
     resolve_file_output(o.alignment);
+    check_writable(o.alignment);
+    if (!o.output.empty() && same_file(o.alignment, o.output))
+      throw std::invalid_argument("--alignment and -o name the same file: " + o.output);
   }
   std::optional<Audio> audio;
   if (!o.audio.empty()) {
@@ -754,12 +791,26 @@ int run_train(const std::vector<std::string>& trainer_args) {
 }
 
 int run_schema(const SchemaOptions& o) {
-  if (o.format == "markdown") {
+  std::string format = o.format;
+  if (format != "" && format != "markdown" && format != "json")
+    throw std::invalid_argument("unknown schema format \"" + format + "\" (markdown or json)");
+  // -o's extension says which (a device or stdout takes either).
+  if (!o.output.empty() && !resolve_output(o.output).in_place) {
+    const std::string ext = extension_of(o.output);
+    const std::string named = ext == "json"                 ? "json"
+                              : ext == "md" || ext == "txt" ? "markdown"
+                                                            : "";
+    if (named.empty())
+      throw std::invalid_argument("schema writes .json (json) or .md, .txt (markdown), not " +
+                                  o.output);
+    if (!format.empty() && format != named)
+      throw std::invalid_argument("--format " + format + " does not go into " + o.output);
+    format = named;
+  }
+  if (format.empty() || format == "markdown") {
     emit(o.output, blendshape_table_markdown());
-  } else if (o.format == "json") {
-    emit(o.output, blendshape_table_json());
   } else {
-    throw std::invalid_argument("unknown schema format \"" + o.format + "\" (markdown or json)");
+    emit(o.output, blendshape_table_json());
   }
   return kOk;
 }

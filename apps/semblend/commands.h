@@ -189,6 +189,10 @@ struct BatchOptions {
 };
 // True when `inputs` is one folder or manifest: run_image and run_video then run a batch.
 bool is_batch_input(const std::vector<std::string>& inputs);
+// Not a batch (is_batch_input false): batch options are refused (std::invalid_argument), unless
+// `input` does not exist at all, which is an IoError naming it (a mistyped folder is a missing
+// input, not a usage error). `what` names the input in the message ("the input", "AUDIO").
+void refuse_batch_options(const BatchOptions& batch, const std::string& input, const char* what);
 
 // The solver (solver_commands.cpp, docs/solver.md).
 struct ImageOptions {
@@ -469,7 +473,7 @@ struct ExportRigOptions {
 int run_export_rig(const ExportRigOptions& o);
 
 struct SchemaOptions {
-  std::string format = "markdown";  // markdown | json
+  std::string format;  // markdown | json; "" = by -o's extension (.json, .md), else markdown
   std::string output;
 };
 int run_schema(const SchemaOptions& o);

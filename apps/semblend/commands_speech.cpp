@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "commands.h"
@@ -91,6 +93,27 @@ int run_speech_stream(const SpeechOptions& o) {
   so.model_dir = o.models;
   so.fps = o.fps;
   SpeechStream stream = SpeechStream::create(so);
+  if (!o.output.empty()) check_writable(o.output);
+  // Raw little-endian 16-bit PCM, or a WAV file (header checked, then the same). What comes in
+  // is checked before the output is opened: a bad input leaves an existing -o file as it was.
+  std::vector<unsigned char> bytes(1280);  // 40 ms
+  std::size_t have = std::fread(bytes.data(), 1, 4, stdin);
+  if (have == 4 && std::memcmp(bytes.data(), "RIFF", 4) == 0) {
+    skip_wav_header(stdin);
+    have = 0;
+  }
+  // A compressed file piped in would be read as noise: its signature says what it is.
+  if (have == 4)
+    for (const auto& [magic, what] : {std::pair<std::string_view, const char*>{"ID3", "an MP3"},
+                                      {"fLaC", "a FLAC"},
+                                      {"OggS", "an Ogg"},
+                                      {"\x1a\x45\xdf\xa3", "a Matroska/WebM"}})
+      if (std::memcmp(bytes.data(), magic.data(), magic.size()) == 0)
+        throw InputError(
+            "<stdin>", 0, 0,
+            std::string("--stream reads 16 kHz mono 16-bit PCM (raw or WAV); this is ") + what +
+                " file: convert it first, e.g. ffmpeg -i IN -ar 16000 -ac 1 -f "
+                "s16le -");
   std::FILE* out = stdout;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
   if (!o.output.empty()) {
@@ -116,13 +139,6 @@ int run_speech_stream(const SpeechOptions& o) {
     std::fflush(out);
   };
   const double cpu0 = cpu_seconds();
-  // Raw little-endian 16-bit PCM, or a WAV file (header checked, then the same).
-  std::vector<unsigned char> bytes(1280);  // 40 ms
-  std::size_t have = std::fread(bytes.data(), 1, 4, stdin);
-  if (have == 4 && std::memcmp(bytes.data(), "RIFF", 4) == 0) {
-    skip_wav_header(stdin);
-    have = 0;
-  }
   std::vector<std::int16_t> pcm;
   for (;;) {
     have += std::fread(bytes.data() + have, 1, bytes.size() - have, stdin);

@@ -94,10 +94,19 @@ std::string bad_value(const CLI::App& app) {
 // How a neutral profile is made (calibration.h), for `calibrate` and `eval calibration`.
 void add_profile_options(CLI::App* sub, float& offset_weight, float& offset_weight_turned,
                          int& jitter, float& rest_quantile) {
+  // (0, 1]: none of the offset is no profile at all (CLI::Range would let 0 through).
+  const CLI::Validator positive_fraction(
+      [](std::string& text) {
+        double v = 0;
+        return CLI::detail::lexical_cast(text, v) && v > 0 && v <= 1
+                   ? std::string()
+                   : "must lie in (0, 1], got " + text;
+      },
+      "FLOAT in (0, 1]");
   sub->add_option("--offset-weight", offset_weight,
                   "Fraction of the neutral landmarks' offset to subtract, in (0, 1]")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(positive_fraction);
   sub->add_option("--offset-weight-turned", offset_weight_turned,
                   "The fraction at a head pose 20 degrees or more from the photos' (at most "
                   "--offset-weight: larger is taken as it, the same at every pose)")
@@ -320,16 +329,19 @@ int main(int argc, char** argv) {
       "recogniser's output (Whisper "
       "JSON/TSV, whisper.cpp JSON/CSV/LRC, Vosk JSON); - reads it from standard input: forced "
       "alignment (without: word recognition)");
-  sp->add_option("--lang", speech.lang,
-                 "Language spoken (an espeak-ng voice or language code: de, fr, es, pt-BR, zh, "
-                 "ja, ...; ja reads kana, not kanji). English reads "
-                 "the transcript with CMUdict, others with espeak-ng, and both are aligned by "
-                 "pocketsphinx's English models; without a transcript another language uses the "
-                 "phone recogniser")
-      ->capture_default_str();
-  sp->add_flag("--by-synthesis", speech.by_synthesis,
-               "Another language with a transcript: align it to espeak-ng's reading of it "
-               "instead (dynamic time warping; better only on espeak-ng-like voices)");
+  auto* sp_lang =
+      sp->add_option(
+            "--lang", speech.lang,
+            "Language spoken (an espeak-ng voice or language code: de, fr, es, pt-BR, zh, "
+            "ja, ...; ja reads kana, not kanji). English reads "
+            "the transcript with CMUdict, others with espeak-ng, and both are aligned by "
+            "pocketsphinx's English models; without a transcript another language uses the "
+            "phone recogniser")
+          ->capture_default_str();
+  auto* sp_by_synthesis =
+      sp->add_flag("--by-synthesis", speech.by_synthesis,
+                   "Another language with a transcript: align it to espeak-ng's reading of it "
+                   "instead (dynamic time warping; better only on espeak-ng-like voices)");
   sp->add_option("--phones", speech.phones,
                  "Timed phones (pocketsphinx JSON alignment) instead of aligning the audio");
   sp->add_option("--alignment", speech.alignment,
@@ -339,20 +351,34 @@ int main(int argc, char** argv) {
                  "pocketsphinx en-us model folder (default: the installed pocketsphinx-en-us)");
   sp->add_option("-o,--output", speech.output, "Write the take here (.csv, .json, .jsonl)");
   sp->add_option("--fps", speech.fps, "Frame rate")->capture_default_str()->check(kFrameRate);
-  sp->add_flag("--no-coarticulation", speech.no_coarticulation,
-               "Each frame takes its own phoneme's shape");
-  sp->add_flag("--semantic", speech.semantic,
-               "Attach semantic descriptions (.json/.jsonl outputs)");
-  sp->add_flag("--no-prosody", speech.no_prosody,
-               "No loudness/pitch on the mouth's amplitude and no brow accents");
-  sp->add_flag("--no-blinks", speech.no_blinks, "No blinks");
-  sp->add_flag("--no-gaze", speech.no_gaze, "No eye movements");
-  sp->add_option("--seed", speech.seed, "Random seed of blinks and gaze")->capture_default_str();
-  sp->add_option("--preview", speech.preview,
-                 "Also write an MP4 of the rig talking, with the audio (needs ffmpeg)");
+  auto* sp_no_coart = sp->add_flag("--no-coarticulation", speech.no_coarticulation,
+                                   "Each frame takes its own phoneme's shape");
+  auto* sp_semantic = sp->add_flag("--semantic", speech.semantic,
+                                   "Attach semantic descriptions (.json/.jsonl outputs)");
+  auto* sp_no_prosody =
+      sp->add_flag("--no-prosody", speech.no_prosody,
+                   "No loudness/pitch on the mouth's amplitude and no brow accents");
+  auto* sp_no_blinks = sp->add_flag("--no-blinks", speech.no_blinks, "No blinks");
+  auto* sp_no_gaze = sp->add_flag("--no-gaze", speech.no_gaze, "No eye movements");
+  auto* sp_seed = sp->add_option("--seed", speech.seed, "Random seed of blinks and gaze")
+                      ->capture_default_str();
+  auto* sp_preview =
+      sp->add_option("--preview", speech.preview,
+                     "Also write an MP4 of the rig talking, with the audio (needs ffmpeg)");
+  // The stream animates English phones from the phone loop, mouth and jaw only: the options of
+  // the offline take's other parts are refused with it, not ignored.
   sp->add_flag("--stream", speech.stream,
                "Live: 16 kHz mono 16-bit PCM (raw or WAV) from stdin -> JSONL frames as they are "
-               "final (latency <= 150 ms of audio)");
+               "final (latency <= 150 ms of audio; mouth, jaw and tongue only)")
+      ->excludes(sp_lang)
+      ->excludes(sp_by_synthesis)
+      ->excludes(sp_no_coart)
+      ->excludes(sp_semantic)
+      ->excludes(sp_no_prosody)
+      ->excludes(sp_no_blinks)
+      ->excludes(sp_no_gaze)
+      ->excludes(sp_seed)
+      ->excludes(sp_preview);
   sp->add_option("--vmc", speech.vmc,
                  "With --stream: also send each frame live to HOST:PORT in the VMC protocol "
                  "(OSC over UDP; VSeeFace, VMagicMirror, Warudo: port 39539)");
@@ -393,7 +419,8 @@ int main(int argc, char** argv) {
   auto* rd = app.add_subcommand(
       "render",
       "Draw the face rig with coefficients and a head pose to a PNG (or a contact sheet)");
-  rd->add_option("-o,--output", render.output, "The PNG to write")->required();
+  rd->add_option("-o,--output", render.output, "The PNG to write (or an MP4 of a whole --take)")
+      ->required();
   auto* render_take =
       rd->add_option("--take", render.take, "Render a frame of this take (.csv, .json, .jsonl)");
   rd->add_option("--frame", render.frame, "Which frame of the take")
@@ -409,11 +436,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   rd->add_option("--skin", render.skin, "light, fair, medium, olive, tan, brown, dark or #rrggbb")
       ->capture_default_str();
-  rd->add_option("--identity-seed", render.identity_seed, "Render a random identity (seeded)");
+  auto* identity_seed =
+      rd->add_option("--identity-seed", render.identity_seed, "Render a random identity (seeded)");
   rd->add_flag("--stylised", render.stylised,
-               "With --identity-seed: cartoon-like proportions (rig.h stylised_identity)");
-  rd->add_flag("--contact-sheet", render.contact_sheet, "All 52 shapes at weight 1, named");
-  rd->add_option("--tile", render.tile, "Contact-sheet tile size in pixels")->capture_default_str();
+               "With --identity-seed: cartoon-like proportions (rig.h stylised_identity)")
+      ->needs(identity_seed);
+  auto* contact_sheet =
+      rd->add_flag("--contact-sheet", render.contact_sheet, "All 52 shapes at weight 1, named");
+  rd->add_option("--tile", render.tile, "Contact-sheet tile size in pixels")
+      ->capture_default_str()
+      ->needs(contact_sheet);
   rd->add_option("--photo", render.photo, "Put the render beside this photo");
   rd->add_option("--skin-photo", render.skin_photo,
                  "Paint the face with this photo's face (its landmarks map it onto the rig)");
@@ -764,8 +796,9 @@ int main(int argc, char** argv) {
   cli::SchemaOptions schema;
   auto* s = app.add_subcommand("schema",
                                "Print the ARKit-52 schema table (names, regions, mirrors, FACS)");
-  s->add_option("--format", schema.format, "markdown or json")->capture_default_str();
-  s->add_option("-o,--output", schema.output, "Write to this file");
+  s->add_option("--format", schema.format,
+                "markdown or json (default: by -o's extension, .json or .md; else markdown)");
+  s->add_option("-o,--output", schema.output, "Write to this file (.json, .md or .txt)");
 
   // CLI11 reads an unknown first word as a stray argument and says only "A subcommand is
   // required": name the word instead.

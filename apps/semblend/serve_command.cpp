@@ -33,6 +33,10 @@ prefs::Store open_store(const std::string& data) {
   }
 }
 
+// The rest of run_serve, on the opened store.
+int serve_store(const ServeOptions& o, prefs::Store store, const std::string& import_text,
+                bool& serving);
+
 }  // namespace
 
 int run_serve(const ServeOptions& o) {
@@ -45,8 +49,28 @@ int run_serve(const ServeOptions& o) {
   if (!o.export_to.empty() && !fs::is_regular_file(fs::path(o.data) / "prefs.sqlite"))
     throw IoError(IoError::Op::Read, (fs::path(o.data) / "prefs.sqlite").string(),
                   "no preference store here to export");
-  prefs::Store store = open_store(o.data);
+  // A run that fails before it serves (a bad import, an address it cannot listen on) leaves no
+  // store it made itself: a folder with an empty prefs.sqlite would look like a real one.
+  const fs::path store_file = fs::path(o.data) / "prefs.sqlite";
+  std::error_code ec;
+  const bool data_existed = fs::exists(o.data, ec), store_existed = fs::exists(store_file, ec);
+  const std::string import_text = o.import_from.empty() ? "" : read_file(o.import_from);
+  bool serving = false;  // from here on a failure keeps the store: it may hold judgments
+  try {
+    return serve_store(o, open_store(o.data), import_text, serving);
+  } catch (...) {
+    if (!store_existed && !serving)
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        fs::remove(store_file.string() + suffix, ec);
+    if (!data_existed && !serving) fs::remove(o.data, ec);  // only if empty
+    throw;
+  }
+}
 
+namespace {
+
+int serve_store(const ServeOptions& o, prefs::Store store, const std::string& import_text,
+                bool& serving) {
   if (!o.export_to.empty()) {
     emit(o.export_to, store.export_jsonl(o.export_images));
     const prefs::Counts c = store.counts();
@@ -56,7 +80,7 @@ int run_serve(const ServeOptions& o) {
     return kOk;
   }
   if (!o.import_from.empty()) {
-    const prefs::ImportStats s = store.import_jsonl(read_file(o.import_from), o.import_from);
+    const prefs::ImportStats s = store.import_jsonl(import_text, o.import_from);
     std::fprintf(stderr, "serve: imported %s: %lld lines, %lld rows added, %lld already here\n",
                  o.import_from.c_str(), static_cast<long long>(s.lines),
                  static_cast<long long>(s.added), static_cast<long long>(s.existing));
@@ -85,6 +109,7 @@ int run_serve(const ServeOptions& o) {
     std::fprintf(stderr, "serve: %d items got pairs around the model in use (%s)\n", refreshed,
                  store.current_model()->name.c_str());
   serve::RunningServer server(app, o.host, o.port);
+  serving = true;
   const prefs::Counts c = store.counts();
   const std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
   const std::string url = "http://" + host + ":" + std::to_string(server.port()) + "/";
@@ -111,4 +136,5 @@ int run_serve(const ServeOptions& o) {
   return kOk;
 }
 
+}  // namespace
 }  // namespace semblend::cli

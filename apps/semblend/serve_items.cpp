@@ -290,6 +290,13 @@ std::optional<std::string> ServeApp::render_png(std::int64_t candidate_id) {
 
 RunningServer::RunningServer(ServeApp& app, const std::string& host, int port)
     : server_(std::make_unique<httplib::Server>()) {
+  // cpp-httplib's default sets SO_REUSEPORT, with which a second server binds the same port and
+  // the kernel splits the requests between the two (judgments into two stores). SO_REUSEADDR
+  // alone restarts on a port still in TIME_WAIT but refuses one in use.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   app.install(*server_);
   if (port == 0) {
     port_ = server_->bind_to_any_port(host);

@@ -197,10 +197,7 @@ std::string image_json(const std::string& source, const Image& image,
 
 int run_image(const ImageOptions& o) {
   if (is_batch_input(o.inputs)) return run_image_batch(o);
-  if (o.batch.any_set())
-    throw std::invalid_argument(
-        "--out-dir, --format, --shard, --jobs, --force and --recursive need a folder or a "
-        "manifest (.csv, .jsonl) as the input");
+  refuse_batch_options(o.batch, o.inputs.empty() ? std::string() : o.inputs[0], "the input");
   if (o.inputs.empty()) throw std::invalid_argument("semblend image: no input images");
   if (!o.faces.empty() && o.faces != "all")
     throw std::invalid_argument("--faces takes \"all\" (use --face N for one face)");
@@ -212,6 +209,7 @@ int run_image(const ImageOptions& o) {
   if (ext != "json" && ext != "jsonl")
     throw std::invalid_argument("semblend image writes .json or .jsonl: " + o.output);
   const bool lines = ext == "jsonl";
+  if (!o.output.empty()) check_writable(o.output);  // an unwritable -o fails before the work
   check_picture_option(o.overlay, "--overlay", many);
   check_picture_option(o.side_by_side, "--side-by-side", many);
   const Solver solver = load_solver(o.model);

@@ -38,11 +38,16 @@ namespace semblend::cli {
 namespace {
 
 // Ctrl-C (SIGINT) or SIGTERM while a live source is read ends the video, not the process: the
-// frames read so far are solved and written. A signal handler reaches only a global; this lock-free
-// flag is the one this program has. A second signal kills the process as usual (SA_RESETHAND).
+// frames read so far are solved and written. While a file is read (a scheduler preempting the
+// job) it abandons the run instead: nothing is written, the temporary outputs are removed and
+// the preview's ffmpeg is stopped, and the exit code is 128 + the signal's number, as the shell
+// reports a killed process. A signal handler reaches only a global; these lock-free values are
+// the ones this program has. A second signal kills the process as usual (SA_RESETHAND).
 std::atomic<bool> g_stop_requested{false};
+std::atomic<int> g_stop_signal{0};
 
-void request_stop(int /*signal*/) {
+void request_stop(int signal) {
+  g_stop_signal = signal;
   g_stop_requested = true;
 }
 
@@ -207,10 +212,7 @@ int run_video(const VideoOptions& o) {
       throw std::invalid_argument("--vmc streams one video, not a folder or a manifest");
     return run_video_batch(o);
   }
-  if (o.batch.any_set())
-    throw std::invalid_argument(
-        "--out-dir, --format, --shard, --jobs, --force and --recursive need a folder or a "
-        "manifest (.csv, .jsonl) as the input");
+  refuse_batch_options(o.batch, o.input, "the input");
   // Everything that can be checked before the work is checked first.
   const TakeFormat format = video_output_format(o.output);
   if (o.semantic) check_semantic_format(format);
@@ -223,6 +225,10 @@ int run_video(const VideoOptions& o) {
     throw std::invalid_argument("--preview shows one face: not with --faces all");
   if (!o.preview.empty() && extension_of(o.preview) != "mp4")
     throw std::invalid_argument("--preview must be an .mp4 file, got \"" + o.preview + "\"");
+  if (!o.preview.empty()) {  // the encoder starts on the first frame: its output is checked now
+    resolve_file_output(o.preview);
+    check_writable(o.preview);
+  }
   if (o.face < 0) throw std::invalid_argument("--face must be 0 or more");
   if (so.all_faces && !o.vmc.to.empty())
     throw std::invalid_argument("--vmc streams one face: not with --faces all");
@@ -230,10 +236,8 @@ int run_video(const VideoOptions& o) {
   std::optional<VmcPacer> pacer;
   if (vmc) pacer.emplace(*vmc);
   VideoReader reader = VideoReader::open(o.input);
-  if (reader.live()) {
-    stop_on_signals();
-    so.stop = &g_stop_requested;
-  }
+  stop_on_signals();
+  so.stop = &g_stop_requested;
   std::optional<AtomicFileWriter> out;
   if (!o.output.empty()) {
     if (so.all_faces)  // an unwritable -o fails now, not at the end
@@ -248,13 +252,29 @@ int run_video(const VideoOptions& o) {
   if (!o.preview.empty()) preview.emplace(o.preview, reader.base_fps(), o.input);
   Progress progress(reader.frame_count());
   int done = 0;
-  SolvedVideo video =
-      solve_video(reader, landmarker, solver, so, o.input,
-                  [&](Image&& image, std::vector<FaceLandmarks>&& drawn, const FaceFrame& frame) {
-                    if (preview) preview->push(std::move(image), std::move(drawn), frame);
-                    if (pacer) pacer->send(frame);
-                    progress.update(++done);
-                  });
+  // A file's run abandoned by a signal: `out` and `preview` go out of scope uncommitted, so their
+  // temporary files are removed (and ffmpeg stopped).
+  auto interrupted = [&] {
+    progress.done();
+    std::fprintf(stderr,
+                 "semblend video: %s: interrupted by signal %d after %d frames; nothing written\n",
+                 o.input.c_str(), g_stop_signal.load(), done);
+    return 128 + g_stop_signal.load();
+  };
+  SolvedVideo video;
+  try {
+    video =
+        solve_video(reader, landmarker, solver, so, o.input,
+                    [&](Image&& image, std::vector<FaceLandmarks>&& drawn, const FaceFrame& frame) {
+                      if (preview) preview->push(std::move(image), std::move(drawn), frame);
+                      if (pacer) pacer->send(frame);
+                      progress.update(++done);
+                    });
+  } catch (const InputError&) {  // no frame or no face before the signal
+    if (g_stop_requested && !reader.live()) return interrupted();
+    throw;
+  }
+  if (g_stop_requested && !reader.live()) return interrupted();
   progress.done();
   for (const std::string& w : video.warnings)
     std::fprintf(stderr, "semblend video: warning: %s: %s\n", o.input.c_str(), w.c_str());

@@ -24,7 +24,9 @@
 // be read and InputError for a manifest without the right header; a bad manifest line is a
 // per-item BatchError (the rest of the list stands). parse_shard throws std::invalid_argument.
 // plan_batch never throws for a bad item: a missing input or transcript, an output another item
-// also writes and an output folder that cannot be written are BatchErrors naming the files.
+// also writes or that is an item's input (a manifest naming a photo as another photo's output),
+// an output whose extension the command does not write, and an output folder that cannot be
+// written are BatchErrors naming the files.
 // Thread safety: plain functions over values; they read (never write) the file system.
 #pragma once
 
@@ -60,7 +62,8 @@ enum class BatchErrorKind {
   InputMissing,      // the input or its transcript not there, or not a regular file (exit code 3)
   ManifestLine,      // a manifest line that cannot be read (exit code 4)
   OutputUnwritable,  // its folder cannot be made or written (exit code 5)
-  DuplicateOutput,   // another item writes the same file (exit code 6)
+  DuplicateOutput,   // another item writes the same file, or it is an input (exit code 6)
+  OutputFormat,      // the output's extension names no format the command writes (exit code 6)
 };
 
 struct BatchError {
@@ -101,6 +104,10 @@ struct PlanOptions {
   Shard shard;
   bool force = false;     // finished items run again
   bool per_face = false;  // one take per face: the commit file is face_index_path(output)
+  // The output extensions the command writes (lower case, without the dot: {"json"} for images,
+  // {"csv", "json", "jsonl"} for takes); an output with another is an OutputFormat error, so a
+  // manifest line cannot write JSON into a photo or a .txt. Empty: any.
+  std::vector<std::string> extensions;
 };
 
 struct BatchPlan {

@@ -35,6 +35,16 @@ OutputTarget resolve_output(const std::string& path);
 // or IoError (Op::Write) when `path` names a device or pipe.
 std::string resolve_file_output(const std::string& path);
 
+// Fails now where writing `path` would fail after the work: IoError (Op::Write) as
+// resolve_output, and where no file can be made in its folder (a read-only file system, /proc,
+// no permission: checked by making the temporary an AtomicFileWriter would and removing it).
+// Devices, pipes and sockets are not opened.
+void check_writable(const std::string& path);
+
+// True when `a` and `b` name one file: the same existing file (links followed), or the same
+// path once "..", "." and existing symbolic links are resolved.
+bool same_file(const std::string& a, const std::string& b);
+
 // Streams a large output to a temporary file beside `path`; commit() flushes it to disk and renames
 // it into place. Destroyed without commit() (an error on the way), it deletes the temporary file,
 // so `path` is never half-written. Throws IoError (Op::Write).

@@ -37,7 +37,11 @@ class VideoReader {
   // rate (libavformat's r_frame_rate) where it lies between fps() and 120 — a phone's
   // variable-rate recording that drops frames has a base of 30 and averages less — else fps().
   double base_fps() const;
-  int frame_count() const;  // as the container reports it (may be an estimate); 0 when live
+  // As the container stores it (MP4), else OpenCV's estimate from the duration and the rate
+  // (Matroska, MPEG-TS: a variable-rate video's is too high); 0 when live.
+  int frame_count() const;
+  bool frame_count_exact() const;  // the container stores the count (frame_count() is exact)
+  double duration() const;  // seconds from the file's start to its end as it says; 0: unknown
   bool live() const;        // standard input, a FIFO or a device: frames arrive as they happen
   int width() const;        // as shown: a turned video's frames are turned (see turn())
   int height() const;

@@ -196,8 +196,12 @@ BatchPlan plan_batch(const BatchList& list, const PlanOptions& options) {
       plan.errors.push_back(e);
   // Outputs written by more than one item, over the whole list.
   std::map<std::string, std::vector<std::size_t>> writers;
-  for (std::size_t i = 0; i < list.items.size(); ++i)
+  // And the inputs, over the whole list: an output never replaces one.
+  std::map<std::string, std::size_t> readers;
+  for (std::size_t i = 0; i < list.items.size(); ++i) {
     writers[identity_of(commit_path(list.items[i], options.per_face))].push_back(i);
+    readers.emplace(identity_of(list.items[i].input), i);
+  }
   for (std::size_t i = 0; i < list.items.size(); ++i) {
     const BatchItem& item = list.items[i];
     if (!in_shard(item.key, options.shard)) {
@@ -220,6 +224,23 @@ BatchPlan plan_batch(const BatchList& list, const PlanOptions& options) {
     if (identity_of(item.input) == identity_of(item.output)) {
       fail(BatchErrorKind::DuplicateOutput, "output " + item.output + " is the input itself");
       continue;
+    }
+    if (const auto r = readers.find(identity_of(item.output)); r != readers.end()) {
+      fail(BatchErrorKind::DuplicateOutput, "output " + item.output + " is the input of " +
+                                                list.items[r->second].origin + ": not overwritten");
+      continue;
+    }
+    if (!options.extensions.empty()) {
+      const std::string ext = extension_of(item.output);
+      if (std::find(options.extensions.begin(), options.extensions.end(), ext) ==
+          options.extensions.end()) {
+        std::string allowed;
+        for (const std::string& e : options.extensions)
+          allowed += (allowed.empty() ? "." : ", .") + e;
+        fail(BatchErrorKind::OutputFormat, "output " + item.output + " must end in " + allowed +
+                                               " (the formats this command writes)");
+        continue;
+      }
     }
     std::error_code ec;
     if (!fs::exists(item.input, ec)) {

@@ -156,6 +156,21 @@ AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
   }
 }
 
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::equivalent(a, b, ec) && !ec) return true;
+  const fs::path ca = fs::weakly_canonical(fs::absolute(a, ec), ec);
+  if (ec) return false;
+  const fs::path cb = fs::weakly_canonical(fs::absolute(b, ec), ec);
+  return !ec && ca == cb;
+}
+
+void check_writable(const std::string& path) {
+  if (resolve_output(path).in_place) return;
+  AtomicFileWriter probe(path);  // destroyed uncommitted: its temporary is removed
+}
+
 AtomicFileWriter::~AtomicFileWriter() {
   if (fd_ >= 0) {
     ::close(fd_);

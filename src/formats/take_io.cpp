@@ -76,7 +76,7 @@ TakeFormat detect_format(std::string_view text, const std::string& path) {
   if (ext) return *ext;
   throw InputError(path, 0, 0,
                    "cannot tell the format (expected a .csv, .json or .jsonl take); name it with "
-                   "--format");
+                   "--from (csv, json, jsonl)");
 }
 
 Take parse_take(std::string_view text, TakeFormat format, const std::string& name,

@@ -107,10 +107,11 @@ struct PreviewEncoder::Impl {
     std::remove(tmp.c_str());
     const std::string why = tail_of(log, 4);
     std::remove(log.c_str());
-    throw std::runtime_error(
-        "preview: ffmpeg failed writing " + out_path + " (" +
-        (WIFEXITED(last_status) ? "exit " + std::to_string(WEXITSTATUS(last_status)) : "killed") +
-        (why.empty() ? ")" : "): " + why));
+    throw IoError(IoError::Op::Write, out_path,
+                  "preview: ffmpeg failed writing it (" +
+                      (WIFEXITED(last_status) ? "exit " + std::to_string(WEXITSTATUS(last_status))
+                                              : "killed") +
+                      (why.empty() ? ")" : "): " + why));
   }
   int last_status = 0;
 };

@@ -330,9 +330,13 @@ std::vector<std::uint32_t> mirror_map(const std::vector<V3>& pos) {
 }
 
 Rig make_rig(const Identity& identity) {
-  for (float v : identity_values(identity))
-    if (!std::isfinite(v) || std::abs(v) > 6)
-      throw std::invalid_argument("identity parameters must lie in [-6, 6] standard deviations");
+  const auto values = identity_values(identity);
+  const auto names = identity_parameter_names();
+  for (std::size_t k = 0; k < values.size(); ++k)
+    if (!std::isfinite(values[k]) || std::abs(values[k]) > 6)
+      throw std::invalid_argument("identity parameter " + std::string(names[k]) + " is " +
+                                  std::to_string(values[k]) +
+                                  ": identity parameters must lie in [-6, 6] standard deviations");
   const FaceShape& base = neutral_face();
   std::vector<V3> lm;
   for (const Point3& p : base) lm.push_back(rig_detail::v3(p));

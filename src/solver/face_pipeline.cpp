@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 #include <optional>
 #include <stdexcept>
@@ -17,6 +18,13 @@
 
 namespace semblend {
 namespace {
+
+// "6.13 s"
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", s);
+  return buf;
+}
 
 // One face's take as it grows: solved frames where the face is, held ones elsewhere.
 struct FaceState {
@@ -313,8 +321,15 @@ SolvedVideo solve_video(VideoReader& reader, FaceLandmarker& landmarker, const S
                            (refused == 1 ? "it" : "them") +
                            (promised > 0 ? " (" + decoded + " decoded)" : "") +
                            "; the frames after keep their own times");
-  else if (!stopped && promised > 0 && out.frames < promised - std::max(2, promised / 50))
+  else if (!stopped && reader.frame_count_exact() && promised > 0 &&
+           out.frames < promised - std::max(2, promised / 50))
     out.warnings.push_back("cut short or corrupt: " + decoded + " decoded");
+  else if (const double end = last_time + 1 / reader.base_fps(), length = reader.duration();
+           !stopped && !reader.frame_count_exact() && length > 0 &&
+           end < length - std::max(0.5, length / 20))
+    // No stored count (Matroska, MPEG-TS): the frames' times against the container's duration.
+    out.warnings.push_back("cut short or corrupt: its frames end at " + seconds_text(end) +
+                           " of the " + seconds_text(length) + " it lasts");
   const bool any = std::any_of(states.begin(), states.end(),
                                [](const FaceState& s) { return s.track.frames_with_face > 0; });
   if (!any)

@@ -1052,6 +1052,15 @@ std::string plain_transcript(std::string_view text, const std::string& name) {
     const std::string utf8 = utf16_to_utf8(text.substr(2), text[0] == '\xFE', name);
     return plain_transcript(utf8, name);
   }
+  // Text holds no NUL; UTF-16 without its mark has one in every ASCII character (read as UTF-8,
+  // every letter became a word of its own and the aligner said the transcript did not fit).
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos)
+    throw InputError(name, 0, 0,
+                     "the transcript holds a NUL byte (byte " + std::to_string(nul + 1) + ")" +
+                         (text.size() > 2 && (text[0] == '\0' || text[1] == '\0')
+                              ? ": it looks like UTF-16 without a byte-order mark; save it as "
+                                "UTF-8"
+                              : ""));
   std::vector<std::string_view> lines;
   for (std::size_t from = 0; from <= text.size();) {
     const std::size_t end = std::min(text.find('\n', from), text.size());

@@ -1,6 +1,8 @@
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -34,6 +36,12 @@ struct StreamFacts {
   // falls on a tick). A phone's variable-rate recording that drops frames averages less (the
   // shared talking-head clip: 30 against 22.1 on average); 0 when unknown.
   double base_rate = 0;
+  // The picture stream's frame count where the container stores it (MP4's sample table); 0 where
+  // it does not (Matroska, MPEG-TS: OpenCV then estimates duration × rate, which a variable-rate
+  // video's base rate overstates).
+  int frames = 0;
+  // Seconds from the file's start to its end, as the container says; 0 when unknown.
+  double duration = 0;
 };
 
 StreamFacts stream_facts(const std::string& path) {
@@ -50,7 +58,11 @@ StreamFacts stream_facts(const std::string& path) {
                          static_cast<double>(format->start_time) / AV_TIME_BASE;
     if (std::isfinite(start) && start > 0) facts.start = start;
   }
+  if (format->duration != AV_NOPTS_VALUE && format->duration > 0)
+    facts.duration = static_cast<double>(format->duration) / AV_TIME_BASE;
   if (stream >= 0) {
+    const std::int64_t n = format->streams[stream]->nb_frames;
+    if (n > 0 && n < std::numeric_limits<int>::max()) facts.frames = static_cast<int>(n);
     const double rate = av_q2d(format->streams[stream]->r_frame_rate);
     if (std::isfinite(rate) && rate > 0) facts.base_rate = rate;
     std::size_t size = 0;
@@ -80,6 +92,8 @@ struct VideoReader::Impl {
   int index = 0;
   double last_time = 0;  // the previous frame's time
   int refused = 0;       // packets the decoder refused, read past
+  int frames = 0;        // StreamFacts::frames (0: OpenCV's estimate is all there is)
+  double duration = 0;   // StreamFacts::duration
   int turn = 0;          // clockwise degrees the stored frames are turned to be shown
   double start = 0;      // seconds from the file's start to the first picture (StreamFacts)
   int stored_w = 0, stored_h = 0;
@@ -118,6 +132,8 @@ VideoReader VideoReader::open(const std::string& path, const ImageLimits& limits
     const StreamFacts facts = stream_facts(source);
     impl->turn = facts.turn;
     impl->start = facts.start;
+    impl->frames = facts.frames;
+    impl->duration = facts.duration;
     base_rate = facts.base_rate;
   }
   const auto w = static_cast<int64_t>(impl->cap.get(cv::CAP_PROP_FRAME_WIDTH));
@@ -142,7 +158,15 @@ double VideoReader::base_fps() const {
   return impl_->base_fps;
 }
 int VideoReader::frame_count() const {
-  return impl_->live ? 0 : static_cast<int>(impl_->cap.get(cv::CAP_PROP_FRAME_COUNT));
+  if (impl_->live) return 0;
+  if (impl_->frames > 0) return impl_->frames;
+  return static_cast<int>(impl_->cap.get(cv::CAP_PROP_FRAME_COUNT));
+}
+bool VideoReader::frame_count_exact() const {
+  return !impl_->live && impl_->frames > 0;
+}
+double VideoReader::duration() const {
+  return impl_->live ? 0 : impl_->duration;
 }
 bool VideoReader::live() const {
   return impl_->live;

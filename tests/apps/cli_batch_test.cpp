@@ -162,6 +162,42 @@ TEST(CliBatch, ManifestWithBadItemsReportsEachByNameAndTheRestFinishes) {
   EXPECT_NE(bare.err.find("bare.csv:1"), std::string::npos) << bare.err;
 }
 
+// A manifest naming a photo as another photo's output, or a .txt for JSON, fails those items
+// before any work (the photo is kept); an output folder that cannot be made (under /proc, where
+// even root cannot) fails its items before any work too, exit 5.
+TEST(CliBatch, OutputsNeverReplaceAnInputNorTakeAnotherFormatNorFailAfterTheWork) {
+  TempDir tmp;
+  fs::create_directories(tmp.path("m"));
+  write_face_image(tmp.path("m/open.png"), 0.6f);
+  write_face_image(tmp.path("m/shut.png"), 0.0f);
+  const std::string shut = test::read_text(tmp.path("m/shut.png"));
+  test::write_text(tmp.path("m/list.csv"),
+                   "input,output\n"
+                   "open.png,shut.png\n"
+                   "shut.png,shut.json\n"
+                   "open.png,open.txt\n");
+  for (const char* force : {"", " --force"}) {
+    const auto r = run_cli("image " + q(tmp.path("m/list.csv")) + " --readings 1" + force, tmp);
+    EXPECT_EQ(r.exit_code, 6) << r.err;
+    EXPECT_NE(r.err.find("batch: 1 done, 0 skipped (finished), 2 failed"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("is the input of"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("open.txt must end in .json"), std::string::npos) << r.err;
+    EXPECT_EQ(test::read_text(tmp.path("m/shut.png")), shut) << "the photo is untouched";
+    EXPECT_FALSE(fs::exists(tmp.path("m/open.txt")));
+    fs::remove(tmp.path("m/shut.json"));
+  }
+  const auto proc = run_cli("image " + q(tmp.path("m")) + " --out-dir /proc/semblend-no", tmp);
+  EXPECT_EQ(proc.exit_code, 5) << proc.err;
+  EXPECT_NE(proc.err.find("batch: 0 done, 0 skipped (finished), 2 failed"), std::string::npos)
+      << proc.err;
+  EXPECT_EQ(proc.err.find("[1/"), std::string::npos) << "no item ran: " << proc.err;
+  // A folder that is not there is a missing input (3), not a usage error.
+  EXPECT_EQ(
+      run_cli("video " + q(tmp.path("clips/")) + " --out-dir " + q(tmp.path("o")), tmp).exit_code,
+      3);
+}
+
 // `semblend speech FOLDER`: one take per recording, each aligned to the transcript beside it
 // (talk.txt for talk.wav) or, without one, recognised; a file that is not audio fails alone; a
 // rerun skips the finished takes. A manifest names each transcript in a column; a missing one is

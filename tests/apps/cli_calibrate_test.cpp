@@ -108,6 +108,25 @@ TEST(CliCalibrate, WritesAProfileWarnsOnANonNeutralFaceAndRefusesNoFace) {
   EXPECT_FALSE(std::filesystem::exists(tmp.path("none.json")));
 }
 
+// What would fail after the work fails before it: a profile (JSON) written into a .csv, no
+// offset at all (a usage error naming the option), a folder where no file can be made.
+TEST(CliCalibrate, OptionsAndTheOutputAreCheckedBeforeAnyWork) {
+  test::TempDir tmp;
+  write_render(default_rig(), {}, tmp.path("neutral.png"));
+  const std::string photo = q(tmp.path("neutral.png"));
+  auto r = run_cli("calibrate " + photo + " -o " + q(tmp.path("me.csv")), tmp);
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  EXPECT_TRUE(test::contains(r.err, ".json")) << r.err;
+  r = run_cli("calibrate " + photo + " --offset-weight 0 -o " + q(tmp.path("me.json")), tmp);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(test::contains(r.err, "--offset-weight")) << r.err;
+  r = run_cli("calibrate " + photo + " -o /proc/semblend-no.json", tmp);
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_FALSE(test::contains(r.err, "calibrate: profile from")) << "no work was done: " << r.err;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("me.csv")));
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("me.json")));
+}
+
 TEST(CliCalibrate, EyesBehindSunglassesAreNotReadAndMakeNoProfile) {
   test::TempDir tmp;
   const Image photo = read_image(test::shared_data("faces/faceapi_neutral.jpg"));

@@ -1,6 +1,7 @@
 // `semblend describe` and `--semantic`, run as a process.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -52,6 +53,20 @@ TEST(CliDescribe, TextAndAnalysisFormats) {
   ASSERT_EQ(analysis.exit_code, 0);
   EXPECT_NE(analysis.out.find("2. Muscle movements by region:"), std::string::npos);
   EXPECT_EQ(run_cli("describe '" + csv + "' --format poem", tmp).exit_code, 6);
+  // The output's extension says what it holds: the analysis goes into a .txt, JSON lines into a
+  // .jsonl; nothing else is written into a file that says otherwise.
+  const auto txt =
+      run_cli("describe '" + csv + "' --format analysis -o '" + tmp.path("a.txt") + "'", tmp);
+  ASSERT_EQ(txt.exit_code, 0) << txt.err;
+  EXPECT_EQ(test::read_text(tmp.path("a.txt")), analysis.out);
+  for (const std::string& bad :
+       {" -o '" + tmp.path("d.json") + "'", " -o '" + tmp.path("d.csv") + "'",
+        " --format text -o '" + tmp.path("d.jsonl") + "'"}) {
+    const auto r = run_cli("describe '" + csv + "'" + bad, tmp);
+    EXPECT_EQ(r.exit_code, 6) << bad << ": " << r.err;
+  }
+  for (const char* f : {"d.json", "d.csv", "d.jsonl"})
+    EXPECT_FALSE(std::filesystem::exists(tmp.path(f))) << f;
 }
 
 TEST(CliDescribe, ReadsASingleArkitFrame) {

@@ -55,6 +55,35 @@ TEST(CliSpeechStream, RawPcmAndWavFromStdinBecomeJsonlFrames) {
   EXPECT_EQ(r.exit_code, 6) << r.err;
 }
 
+// The stream animates the mouth, jaw and tongue from English phones: the offline take's other
+// options are refused, not ignored (a --preview that silently wrote nothing). A compressed file
+// piped in is named for what it is, not read as noise, and an existing -o file stays as it was.
+TEST(CliSpeechStream, OptionsItDoesNotUseAndCompressedAudioAreRefused) {
+  test::TempDir tmp;
+  test::write_text(tmp.path("silence.raw"), std::string(3200, '\0'));
+  for (const std::string& option :
+       {"--preview " + test::q(tmp.path("p.mp4")), std::string("--semantic"),
+        std::string("--no-coarticulation"), std::string("--no-prosody"), std::string("--no-blinks"),
+        std::string("--no-gaze"), std::string("--seed 7"), std::string("--lang de"),
+        std::string("--by-synthesis")}) {
+    const auto r = test::run_cli_piped("speech --stream " + option, tmp.path("silence.raw"), tmp);
+    EXPECT_EQ(r.exit_code, 2) << option << ": " << r.err;
+    EXPECT_TRUE(test::contains(r.err, "excludes")) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("p.mp4")));
+  const std::string wav = test::shared_data("speech/sphinx_goforward.wav");
+  ASSERT_TRUE(test::ffmpeg("-i " + test::q(wav) + " " + test::q(tmp.path("a.mp3")) + " -c:a flac " +
+                           test::q(tmp.path("a.flac"))));
+  test::write_text(tmp.path("keep.jsonl"), "kept\n");
+  for (const char* file : {"a.mp3", "a.flac"}) {
+    const auto r = test::run_cli_piped("speech --stream -o " + test::q(tmp.path("keep.jsonl")),
+                                       tmp.path(file), tmp);
+    EXPECT_EQ(r.exit_code, 4) << file << ": " << r.err;
+    EXPECT_TRUE(test::contains(r.err, "convert it first")) << r.err;
+    EXPECT_EQ(test::read_text(tmp.path("keep.jsonl")), "kept\n");
+  }
+}
+
 TEST(CliEvalSpeech, QuickRunWritesAReportPerSource) {
   test::TempDir tmp;
   const test::RunResult r =

@@ -251,6 +251,16 @@ TEST(CliSpeechAlign, OutputsAreCheckedBeforeAnyWork) {
   const auto lang = test::run_cli("speech '" + wav + "' --lang xx-bogus" + take, tmp);
   EXPECT_EQ(lang.exit_code, 6) << lang.err;
   EXPECT_TRUE(test::contains(lang.err, "xx-bogus")) << lang.err;
+  // Outputs that would fail after the work: where no file can be made (/proc, even for root),
+  // and the alignment and the take in one file (one would replace the other).
+  for (const std::string& out :
+       {std::string(" -o /proc/semblend-no.json"), " --alignment /proc/semblend-no.json" + take,
+        " --preview /proc/semblend-no.mp4" + take,
+        " --alignment '" + tmp.path("./t.json") + "'" + take}) {
+    const auto r = test::run_cli("speech '" + wav + "'" + out, tmp);
+    EXPECT_EQ(r.exit_code, out.find("/proc") != std::string::npos ? 5 : 6) << out << ": " << r.err;
+    EXPECT_FALSE(test::contains(r.err, "real-time factor")) << "no work was done: " << r.err;
+  }
   EXPECT_FALSE(std::filesystem::exists(tmp.path("t.json")));
   EXPECT_FALSE(std::filesystem::exists(tmp.path("t.csv")));
 }

@@ -135,6 +135,16 @@ TEST(Cli, ConvertFormatOptionOverridesTheExtension) {
   const auto r = run_cli("convert " + q(recording()) + " --format csv -o " + q(out), tmp);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(test::read_text(out), test::read_text(recording()));
+  // ARKit dictionaries hold the 52 shapes: the recording's eye angles are lost, and it says so;
+  // a take without angles converts quietly.
+  auto arkit =
+      run_cli("convert " + q(recording()) + " --format arkit -o " + q(tmp.path("a.json")), tmp);
+  ASSERT_EQ(arkit.exit_code, 0) << arkit.err;
+  EXPECT_TRUE(test::contains(arkit.err, "angles are not written")) << arkit.err;
+  arkit = run_cli(
+      "convert " + q(tmp.path("a.json")) + " --format arkit -o " + q(tmp.path("b.json")), tmp);
+  ASSERT_EQ(arkit.exit_code, 0) << arkit.err;
+  EXPECT_FALSE(test::contains(arkit.err, "warning")) << arkit.err;
 }
 
 TEST(Cli, ConvertSemanticFaceResults) {
@@ -213,6 +223,13 @@ TEST(Cli, SchemaPrintsTheTable) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, blendshape_table_json());
   EXPECT_EQ(run_cli("schema --format yaml", tmp).exit_code, 6);
+  // -o's extension says which; a format it does not hold is refused.
+  ASSERT_EQ(run_cli("schema -o '" + tmp.path("s.json") + "'", tmp).exit_code, 0);
+  EXPECT_EQ(test::read_text(tmp.path("s.json")), blendshape_table_json());
+  ASSERT_EQ(run_cli("schema -o '" + tmp.path("s.md") + "'", tmp).exit_code, 0);
+  EXPECT_EQ(test::read_text(tmp.path("s.md")), blendshape_table_markdown());
+  EXPECT_EQ(run_cli("schema --format json -o '" + tmp.path("t.md") + "'", tmp).exit_code, 6);
+  EXPECT_EQ(run_cli("schema -o '" + tmp.path("t.csv") + "'", tmp).exit_code, 6);
 }
 
 TEST(Cli, MalformedInputExits4NamingFileAndLineAndWritesNothing) {
@@ -322,6 +339,16 @@ TEST(Cli, ServeExportNeedsAFileAndAStore) {
   EXPECT_FALSE(fs::exists(tmp.path("e.jsonl")));
   r = run_cli("serve --import a.jsonl --export b.jsonl", tmp);
   EXPECT_EQ(r.exit_code, 2) << r.err;
+  // A run that fails before it serves leaves no new store behind (an empty prefs.sqlite would
+  // look like a real store): a missing or malformed import, an address it cannot listen on.
+  test::write_text(tmp.path("bad.jsonl"), "not json\n");
+  for (const std::string& args :
+       {"--import " + q(tmp.path("missing.jsonl")), "--import " + q(tmp.path("bad.jsonl")),
+        std::string("--host 999.1.1.1 --port 0")}) {
+    r = run_cli("serve --data " + q(tmp.path("q")) + " " + args, tmp);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_FALSE(fs::exists(tmp.path("q"))) << args << ": " << r.err;
+  }
 }
 
 TEST(Cli, StdoutThatCannotBeWrittenExits5) {

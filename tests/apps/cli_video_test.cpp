@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -489,7 +490,47 @@ TEST(CliVideo, BadInputIsAClearErrorAndLeavesNothing) {
   EXPECT_EQ(
       run_cli("video " + q(real_video()) + " -o " + q(tmp.path("nowhere/t.csv")), tmp).exit_code,
       5);
+  // The preview's encoder starts on the first frame; where it cannot write (/proc, even for
+  // root) is found before the work all the same.
+  const auto proc = run_cli("video " + q(real_video()) + " -o " + q(tmp.path("out/t.json")) +
+                                " --preview /proc/semblend-no.mp4",
+                            tmp);
+  EXPECT_EQ(proc.exit_code, 5) << proc.err;
+  EXPECT_FALSE(test::contains(proc.err, "frames/s")) << "no work was done: " << proc.err;
   EXPECT_EQ(file_count(tmp.path("out")), 0u);
+}
+
+// SIGTERM (a scheduler preempting the job) while a file is read abandons the run: exit 143,
+// nothing written, the temporary take and preview removed and the preview's ffmpeg gone.
+TEST(CliVideo, SigtermOnAFileLeavesNothingBehind) {
+  TempDir tmp;
+  fs::create_directories(tmp.path("out"));
+  const std::string script = q(SEMBLEND_CLI) + " video " + q(real_video()) + " -o " +
+                             q(tmp.path("out/k.json")) + " --preview " + q(tmp.path("out/k.mp4")) +
+                             " 2>" + q(tmp.path("err")) + " &\necho $! >" + q(tmp.path("pid")) +
+                             "\nwait $!\necho $? >" + q(tmp.path("rc")) + "\n";
+  test::write_text(tmp.path("run.sh"), script);
+  int shell = -1;
+  std::thread run([&] { shell = std::system(("bash " + q(tmp.path("run.sh"))).c_str()); });
+  // The preview's temporary appears with the first solved frame; then the signal.
+  bool started = false;
+  for (int i = 0; i < 1200 && !started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (const auto& e : fs::directory_iterator(tmp.path("out")))
+      started |= e.path().filename().string().find(".tmp.") != std::string::npos;
+  }
+  ASSERT_TRUE(started) << "no frame solved in a minute";
+  const pid_t pid = static_cast<pid_t>(std::stol(test::read_text(tmp.path("pid"))));
+  kill(pid, SIGTERM);
+  run.join();
+  ASSERT_EQ(shell, 0);
+  const std::string err = test::read_text(tmp.path("err"));
+  EXPECT_EQ(test::read_text(tmp.path("rc")), "143\n") << err;
+  EXPECT_TRUE(test::contains(err, "interrupted by signal 15")) << err;
+  EXPECT_EQ(file_count(tmp.path("out")), 0u) << "temporaries left behind";
+  // No encoder still writing into the folder (the bracket keeps pgrep's own shell from matching).
+  EXPECT_NE(std::system(("pgrep -f " + q(tmp.path("out") + "/[.]k[.]tmp") + " >/dev/null").c_str()),
+            0);
 }
 
 // A file cut short in the middle of its frames: the frames that decode are solved, and the
@@ -512,6 +553,23 @@ TEST(CliVideo, AClipCutShortSaysHowManyFramesAreMissing) {
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_FALSE(test::contains(ok.err, "promises")) << ok.err;
   EXPECT_FALSE(test::contains(ok.err, "FFmpeg")) << ok.err;
+  // Matroska stores no frame count (OpenCV estimates it from the duration and the base rate,
+  // which a variable-rate phone clip's 30 fps overstates: 184 "promised" for its 135 frames),
+  // so a complete one says nothing, and one cut short is told by its frames' times against the
+  // duration its header gives.
+  const std::string mkv = tmp.path("whole.mkv");
+  ASSERT_TRUE(
+      test::ffmpeg("-i " + q(real_video()) + " -an -c:v libx264 -preset ultrafast " + q(mkv)));
+  const auto full = run_cli("video " + q(mkv) + " -o " + q(tmp.path("m.csv")), tmp);
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_FALSE(test::contains(full.err, "cut short")) << full.err;
+  EXPECT_EQ(read_take(tmp.path("m.csv")).frames.size(), 135u);
+  const std::string mkv_bytes = test::read_text(mkv);
+  test::write_text(tmp.path("cut.mkv"), mkv_bytes.substr(0, mkv_bytes.size() / 2));
+  const auto cut = run_cli("video " + q(tmp.path("cut.mkv")) + " -o " + q(tmp.path("c.csv")), tmp);
+  ASSERT_EQ(cut.exit_code, 0) << cut.err;
+  EXPECT_TRUE(test::contains(cut.err, "cut.mkv: cut short or corrupt: its frames end at "))
+      << cut.err;
 }
 
 // A damaged stretch in the middle of a file (bytes overwritten: a bad copy, a flaky card): the

@@ -180,6 +180,30 @@ TEST(BatchPlan, BadItemsAreErrorsFinishedAreSkippedTheRestRuns) {
   EXPECT_EQ(plan_batch(list, faces).finished.size(), 1u);
 }
 
+// A manifest can name anything as an output: never another item's input (a photo written over
+// with JSON), never a file the command's format does not go into (JSON in a .txt or a .jpg).
+TEST(BatchPlan, AnOutputIsNeverAnInputAndAlwaysOfTheCommandsFormat) {
+  TempDir tmp;
+  for (const char* f : {"happy.jpg", "sad.jpg", "calm.jpg"}) write_text(tmp.path(f), "x");
+  BatchList list;
+  list.items = {item(tmp, "happy.jpg", "sad.jpg"), item(tmp, "sad.jpg", "sad.json"),
+                item(tmp, "calm.jpg", "calm.txt"), item(tmp, "calm.jpg", "calm.JSON")};
+  PlanOptions o;
+  o.extensions = {"json"};
+  const BatchPlan plan = plan_batch(list, o);
+  ASSERT_EQ(plan.errors.size(), 2u);
+  EXPECT_EQ(plan.errors[0].kind, BatchErrorKind::DuplicateOutput);
+  EXPECT_NE(plan.errors[0].message.find("is the input of"), std::string::npos)
+      << plan.errors[0].message;
+  EXPECT_EQ(plan.errors[1].kind, BatchErrorKind::OutputFormat);
+  EXPECT_NE(plan.errors[1].message.find("calm.txt"), std::string::npos) << plan.errors[1].message;
+  EXPECT_NE(plan.errors[1].message.find(".json"), std::string::npos) << plan.errors[1].message;
+  ASSERT_EQ(plan.todo.size(), 2u) << "the extension's case does not matter";
+  EXPECT_TRUE(plan.finished.empty()) << "an input is never taken for a finished output";
+  // Without a list of extensions, any is taken (the input check stays).
+  EXPECT_EQ(plan_batch(list).errors.size(), 1u);
+}
+
 TEST(BatchPlan, EachShardTakesItsOwnAndDuplicatesAreFoundAcrossShards) {
   TempDir tmp;
   BatchList list;

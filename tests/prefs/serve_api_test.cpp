@@ -90,6 +90,16 @@ TEST(ServeApi, JudgingFlowStoresJudgmentsAndUndo) {
       404);
 }
 
+// A second server on a port in use is refused (cpp-httplib's default SO_REUSEPORT let it bind,
+// and the kernel then split the requests, and so the judgments, between the two stores).
+TEST(ServeApi, APortInUseIsRefused) {
+  Server s;
+  EXPECT_THROW(RunningServer(*s.app, "127.0.0.1", s.running->port()), std::invalid_argument);
+  const auto r = s.cli->Get("/api/v1/info");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST(ServeApi, MalformedJsonIs400WithAMessage) {
   Server s;
   auto r = s.post("/api/v1/judgments", R"({"annotator": "a", "pair_id": )");

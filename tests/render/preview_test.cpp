@@ -159,8 +159,8 @@ TEST(Preview, FailuresLeaveNothingBehind) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("install Debian's ffmpeg"), std::string::npos) << e.what();
   }
-  o.ffmpeg = "false";  // starts, reads nothing, fails
-  EXPECT_THROW(write_preview_video(take, "", tmp.path("out.mp4"), o), std::runtime_error);
+  o.ffmpeg = "false";  // starts, reads nothing, fails: the output could not be written
+  EXPECT_THROW(write_preview_video(take, "", tmp.path("out.mp4"), o), IoError);
   o.ffmpeg = "ffmpeg";
   o.width = 33;  // odd: yuv420p cannot hold it
   EXPECT_THROW(write_preview_video(take, "", tmp.path("out.mp4"), o), std::invalid_argument);

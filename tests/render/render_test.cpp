@@ -283,6 +283,22 @@ TEST(RenderCli, WritesAPngAndRefusesBadValues) {
   EXPECT_FALSE(std::filesystem::exists(tmp.path("b.png")));
   auto unwritable = test::run_cli("render -o /nonexistent-dir/x.png --size 128", tmp);
   EXPECT_EQ(unwritable.exit_code, 5);
+  // Options that would be ignored are refused: a shape set twice (which value?), --stylised
+  // without an identity, --tile without a contact sheet, --frame of an MP4 (it plays the take).
+  auto twice =
+      test::run_cli("render -o " + tmp.path("b.png") + " --set jawOpen=0.5,jawOpen=0.7", tmp);
+  EXPECT_EQ(twice.exit_code, 6) << twice.err;
+  EXPECT_TRUE(test::contains(twice.err, "jawOpen is given twice")) << twice.err;
+  EXPECT_EQ(test::run_cli("render -o " + tmp.path("b.png") + " --stylised", tmp).exit_code, 2);
+  EXPECT_EQ(test::run_cli("render -o " + tmp.path("b.png") + " --tile 96", tmp).exit_code, 2);
+  test::write_text(tmp.path("t.json"), R"({"jawOpen": 0.5})");
+  EXPECT_EQ(
+      test::run_cli(
+          "render -o " + tmp.path("b.mp4") + " --take " + tmp.path("t.json") + " --frame 1", tmp)
+          .exit_code,
+      6);
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("b.png")));
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("b.mp4")));
 }
 
 TEST(RenderCli, PaintsTheFaceWithAPhotoOrSaysWhyNot) {

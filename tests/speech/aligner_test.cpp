@@ -566,6 +566,20 @@ TEST(Pronunciation, Utf16TextWithItsMarkReadsAsUtf8) {
       EXPECT_TRUE(test::contains(e.problem(), "UTF-16")) << e.what();
     }
   }
+  // Without its mark (little- or big-endian), and a NUL inside UTF-8 text: a clear error, not a
+  // transcript of one-letter words that does not fit the audio.
+  const std::string no_mark = utf16(false).substr(2), no_mark_big = utf16(true).substr(2);
+  const std::string with_nul = std::string("go forward\0 ten meters", 22);
+  for (const std::string& bad : {no_mark, no_mark_big, with_nul}) {
+    try {
+      speech::plain_transcript(bad, "bad.txt");
+      ADD_FAILURE() << "no error";
+    } catch (const InputError& e) {
+      EXPECT_TRUE(test::contains(e.problem(), "NUL byte")) << e.what();
+      EXPECT_EQ(test::contains(e.problem(), "UTF-16 without a byte-order mark"), bad != with_nul)
+          << e.what();
+    }
+  }
 }
 
 // A subtitle file, or what a speech recogniser wrote, aligns as its text: the same words, phones
