@@ -14,6 +14,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -91,21 +92,30 @@ void make_parent(const std::string& output) {
 }
 
 // Runs the plan's todo items on `jobs` threads and prints the summary; returns the exit code.
-// Their output folders are made first, and a file tried in each, so an output that cannot be
-// written (a read-only file system, /proc) fails its item before any work, not after it.
+// Their output folders are made first, and a file tried in each (once per folder), so an output
+// that cannot be written (a read-only file system, /proc) fails its item before any work, not
+// after it.
 int run_plan(const char* command, const BatchPlan& planned, const Shard& shard, int jobs,
              const WorkerFactory& make, const char* unit) {
   BatchPlan plan = planned;
   plan.todo.clear();
+  std::map<std::string, std::string> folder_problem;  // folder -> why it fails ("" = writable)
   for (const BatchItem& item : planned.todo) {
-    try {
-      make_parent(item.output);
-      check_writable(item.output);
-      plan.todo.push_back(item);
-    } catch (const IoError& e) {
-      plan.errors.push_back(
-          {item, BatchErrorKind::OutputUnwritable, item.origin + ": " + e.what()});
+    const std::string folder = fs::path(path_identity(item.output)).parent_path().string();
+    auto [at, first] = folder_problem.try_emplace(folder);
+    if (first) {
+      try {
+        make_parent(item.output);
+        check_writable(item.output);
+      } catch (const IoError& e) {
+        at->second = e.problem();
+      }
     }
+    if (at->second.empty())
+      plan.todo.push_back(item);
+    else
+      plan.errors.push_back({item, BatchErrorKind::OutputUnwritable,
+                             item.origin + ": cannot write " + item.output + ": " + at->second});
   }
   std::mutex log;
   for (const BatchError& e : plan.errors)

@@ -38,10 +38,12 @@ class IoError : public std::runtime_error {
   IoError(Op op, std::string file, const std::string& problem);
   Op op() const { return op_; }
   const std::string& file() const { return file_; }
+  const std::string& problem() const { return problem_; }
 
  private:
   Op op_;
   std::string file_;
+  std::string problem_;
 };
 
 }  // namespace semblend

@@ -41,8 +41,12 @@ std::string resolve_file_output(const std::string& path);
 // Devices, pipes and sockets are not opened.
 void check_writable(const std::string& path);
 
-// True when `a` and `b` name one file: the same existing file (links followed), or the same
-// path once "..", "." and existing symbolic links are resolved.
+// One spelling per file, whether it exists or not: absolute, with "..", "." and the symbolic
+// links of the folders that exist resolved, the rest lexically (batch.h finds two items writing
+// one output by it).
+std::string path_identity(const std::string& path);
+// True when `a` and `b` name one file: the same existing file (hard links too), or the same
+// path_identity.
 bool same_file(const std::string& a, const std::string& b);
 
 // Streams a large output to a temporary file beside `path`; commit() flushes it to disk and renames

@@ -29,15 +29,6 @@ bool hidden(const fs::path& p) {
   return !name.empty() && name[0] == '.';
 }
 
-// One spelling per file, for finding two items that write the same output: symlinks and ".."
-// resolved where the folders exist, the rest lexically.
-std::string identity_of(const std::string& path) {
-  std::error_code ec;
-  fs::path p = fs::weakly_canonical(fs::path(path), ec);
-  if (ec) p = fs::absolute(fs::path(path), ec).lexically_normal();
-  return p.string();
-}
-
 // Why `output` cannot be written, or "" when its folder exists and is writable or could be made
 // (the nearest existing ancestor is a writable folder).
 std::string unwritable_reason(const std::string& output) {
@@ -199,8 +190,8 @@ BatchPlan plan_batch(const BatchList& list, const PlanOptions& options) {
   // And the inputs, over the whole list: an output never replaces one.
   std::map<std::string, std::size_t> readers;
   for (std::size_t i = 0; i < list.items.size(); ++i) {
-    writers[identity_of(commit_path(list.items[i], options.per_face))].push_back(i);
-    readers.emplace(identity_of(list.items[i].input), i);
+    writers[path_identity(commit_path(list.items[i], options.per_face))].push_back(i);
+    readers.emplace(path_identity(list.items[i].input), i);
   }
   for (std::size_t i = 0; i < list.items.size(); ++i) {
     const BatchItem& item = list.items[i];
@@ -212,7 +203,7 @@ BatchPlan plan_batch(const BatchList& list, const PlanOptions& options) {
       plan.errors.push_back({item, kind, item.origin + ": " + message});
     };
     const std::string commit = commit_path(item, options.per_face);
-    const auto& same = writers[identity_of(commit)];
+    const auto& same = writers[path_identity(commit)];
     if (same.size() > 1) {
       std::string others;
       for (std::size_t j : same)
@@ -221,11 +212,12 @@ BatchPlan plan_batch(const BatchList& list, const PlanOptions& options) {
            "output " + commit + " is also the output of " + others + "; none of them is written");
       continue;
     }
-    if (identity_of(item.input) == identity_of(item.output)) {
+    const std::string output = path_identity(item.output);
+    if (path_identity(item.input) == output) {
       fail(BatchErrorKind::DuplicateOutput, "output " + item.output + " is the input itself");
       continue;
     }
-    if (const auto r = readers.find(identity_of(item.output)); r != readers.end()) {
+    if (const auto r = readers.find(output); r != readers.end()) {
       fail(BatchErrorKind::DuplicateOutput, "output " + item.output + " is the input of " +
                                                 list.items[r->second].origin + ": not overwritten");
       continue;

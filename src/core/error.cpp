@@ -26,6 +26,7 @@ IoError::IoError(Op op, std::string file, const std::string& problem)
     : std::runtime_error((op == Op::Read ? "cannot read " : "cannot write ") + file + ": " +
                          problem),
       op_(op),
-      file_(std::move(file)) {}
+      file_(std::move(file)),
+      problem_(problem) {}
 
 }  // namespace semblend

@@ -156,14 +156,19 @@ AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
   }
 }
 
-bool same_file(const std::string& a, const std::string& b) {
+std::string path_identity(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (fs::equivalent(a, b, ec) && !ec) return true;
-  const fs::path ca = fs::weakly_canonical(fs::absolute(a, ec), ec);
-  if (ec) return false;
-  const fs::path cb = fs::weakly_canonical(fs::absolute(b, ec), ec);
-  return !ec && ca == cb;
+  const fs::path absolute = fs::absolute(fs::path(path), ec);
+  fs::path p = fs::weakly_canonical(absolute, ec);
+  if (ec) p = absolute.lexically_normal();
+  return p.string();
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(a, b, ec) && !ec) return true;
+  return path_identity(a) == path_identity(b);
 }
 
 void check_writable(const std::string& path) {
