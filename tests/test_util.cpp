@@ -71,6 +71,10 @@ RunResult run_cli(const std::string& args, const TempDir& tmp) {
   return run_cli_after("</dev/null ", args, tmp);
 }
 
+RunResult run_cli_env(const std::string& env, const std::string& args, const TempDir& tmp) {
+  return run_cli_after("</dev/null env " + env + " ", args, tmp);
+}
+
 RunResult run_cli_piped(const std::string& args, const std::string& input, const TempDir& tmp) {
   return run_cli_after("cat '" + input + "' | ", args, tmp);
 }

@@ -43,6 +43,8 @@ struct RunResult {
 RunResult run_cli(const std::string& args, const TempDir& tmp);
 // The same with the file `input` piped into its standard input (`cat input | semblend ARGS`).
 RunResult run_cli_piped(const std::string& args, const std::string& input, const TempDir& tmp);
+// The same with environment variables set (`env` as `env`(1) takes them: "PATH=/x LANG=C").
+RunResult run_cli_env(const std::string& env, const std::string& args, const TempDir& tmp);
 
 // Runs Debian's ffmpeg CLI (quiet, overwriting, no stdin) with `args` (paths quoted with q);
 // true when it succeeded. Tests make their media with it.

@@ -19,7 +19,10 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "commands.h"
 #include "semblend/aligner.h"
@@ -78,8 +81,14 @@ std::string what_of(const std::exception_ptr& e) {
   }
 }
 
-// One item: the work (it returns the frames it solved; throws to fail the item).
-using Worker = std::function<std::size_t(const BatchItem&)>;
+// One item's work done: how many frames (or images) it solved and, when that is not the item's
+// output alone (one take per face), the files it wrote, for the log.
+struct ItemDone {
+  std::size_t count = 0;
+  std::vector<std::string> written;
+};
+// One item: the work (throws to fail the item).
+using Worker = std::function<ItemDone(const BatchItem&)>;
 // Makes one worker per thread, on that thread (a landmarker each).
 using WorkerFactory = std::function<Worker()>;
 
@@ -138,10 +147,10 @@ int run_plan(const char* command, const BatchPlan& planned, const Shard& shard, 
     for (std::size_t i; (i = next++) < total;) {
       const BatchItem& item = plan.todo[i];
       const auto t0 = std::chrono::steady_clock::now();
-      std::size_t n = 0;
+      ItemDone done;
       try {
-        n = (*worker)(item);
-        frames += n;
+        done = (*worker)(item);
+        frames += done.count;
       } catch (...) {
         failed[i] = std::current_exception();
       }
@@ -154,8 +163,10 @@ int run_plan(const char* command, const BatchPlan& planned, const Shard& shard, 
         std::fprintf(stderr, "semblend: error: %s%s\n", named ? "" : (item.origin + ": ").c_str(),
                      what.c_str());
       } else {
+        std::string wrote = done.written.empty() ? item.output : "";
+        for (const std::string& w : done.written) wrote += (wrote.empty() ? "" : ", ") + w;
         std::fprintf(stderr, "semblend %s: [%zu/%zu] %s -> %s: %zu %s, %.2f s\n", command, k, total,
-                     item.input.c_str(), item.output.c_str(), n, unit, s);
+                     item.input.c_str(), wrote.c_str(), done.count, unit, s);
       }
     }
   };
@@ -283,7 +294,7 @@ int run_image_batch(const ImageOptions& o) {
   lo.max_faces = all_faces ? kMostFaces : std::max(4, o.face + 1);
   auto make = [&]() -> Worker {
     auto landmarker = std::make_shared<FaceLandmarker>(FaceLandmarker::create(lo));
-    return [&, landmarker](const BatchItem& item) -> std::size_t {
+    return [&, landmarker](const BatchItem& item) -> ItemDone {
       const Image image = read_image(item.input);
       landmarker->reset();
       const std::vector<FaceLandmarks> faces = landmarker->detect(image);
@@ -295,7 +306,7 @@ int run_image_batch(const ImageOptions& o) {
       remove_stale_temporaries(item.output);
       emit(item.output,
            image_json(item.input, image, faces, solved, all_faces, calibration.json()) + "\n");
-      return 1;
+      return {1, {}};
     };
   };
   return run_plan("image", plan, shard, jobs, make, "images");
@@ -325,7 +336,7 @@ int run_video_batch(const VideoOptions& o) {
   auto make = [&]() -> Worker {
     auto landmarker =
         std::make_shared<FaceLandmarker>(FaceLandmarker::create(video_landmarker_options(so)));
-    return [&, landmarker](const BatchItem& item) -> std::size_t {
+    return [&, landmarker](const BatchItem& item) -> ItemDone {
       // A manifest's output may name another format: checked before the work.
       const TakeFormat f = video_output_format(item.output);
       if (o.semantic) check_semantic_format(f);
@@ -334,8 +345,10 @@ int run_video_batch(const VideoOptions& o) {
       for (const std::string& w : video.warnings)
         std::fprintf(stderr, "semblend video: warning: %s: %s\n", item.input.c_str(), w.c_str());
       make_parent(item.output);
-      write_video_takes(video, item.output, so.all_faces, o.semantic);
-      return std::size_t(video.frames);
+      std::vector<std::string> written =
+          write_video_takes(video, item.output, so.all_faces, o.semantic);
+      if (!so.all_faces) written.clear();  // the item's output: the log names it
+      return {std::size_t(video.frames), std::move(written)};
     };
   };
   return run_plan("video", plan, shard, jobs, make, "frames");
@@ -369,7 +382,7 @@ int run_speech_batch(const SpeechOptions& o) {
       ao.language = o.lang;
       aligner = std::make_shared<Aligner>(Aligner::create(ao));
     }
-    return [&, aligner](const BatchItem& item) -> std::size_t {
+    return [&, aligner](const BatchItem& item) -> ItemDone {
       // A manifest's output may name another format: checked before the work.
       const TakeFormat to = video_output_format(item.output);
       if (o.semantic) check_semantic_format(to);
@@ -384,7 +397,7 @@ int run_speech_batch(const SpeechOptions& o) {
       make_parent(item.output);
       remove_stale_temporaries(item.output);
       emit(item.output, encode_take(take, to));
-      return take.frames.size();
+      return {take.frames.size(), {}};
     };
   };
   return run_plan("speech", plan, shard, jobs, make, "frames");

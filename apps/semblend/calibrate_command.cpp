@@ -30,7 +30,7 @@ NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::
   LandmarkerOptions lo;
   lo.max_faces = std::max(4, o.face + 1);  // "largest first" among up to 4 (landmarker.h)
   FaceLandmarker landmarker = FaceLandmarker::create(lo);
-  std::vector<std::array<Point3, kLandmarkCount>> neutral;
+  std::vector<std::array<Point3, kLandmarkCount>> neutral, photo_points;
   std::string source;
   for (const std::string& path : photos) {
     const Image image = read_image(path);
@@ -52,6 +52,7 @@ NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::
       std::fprintf(stderr, "semblend: warning: %s: %s, and so is the profile made from it\n",
                    path.c_str(), w.c_str());
     neutral.push_back(face.points);
+    photo_points.push_back(face.points);
     if (o.jitter > 0) {  // the landmarker's placement noise on this photo
       JitterOptions jo;
       jo.copies = o.jitter;
@@ -66,6 +67,15 @@ NeutralProfile profile_from_photos(const Solver& solver, const std::vector<std::
   no.offset_weight_turned = turned_offset_weight(o.offset_weight, o.offset_weight_turned);
   no.rest_quantile = o.rest_quantile;
   NeutralProfile profile = profile_from_neutral(solver, neutral, no, correction_map(correction));
+  if (profile.pose_aware) {  // turned photos make the turned rest only (calibration.h)
+    const std::vector<bool> at_pose = frames_at_pose(photo_points);
+    for (std::size_t i = 0; i < photos.size(); ++i)
+      if (!at_pose[i])
+        std::fprintf(stderr,
+                     "calibrate: %s is turned %.0f° or more further from the camera than the "
+                     "most frontal photo: it measures the rest of a turned head only\n",
+                     photos[i].c_str(), double(kTurnedPhotoDeg));
+  }
   if (correction) profile.correction = prefs::correction_json(*correction);
   profile.source = source;
   profile.frames = int(photos.size());

@@ -262,6 +262,7 @@ int run_landmarks(const LandmarksOptions& o) {
       throw std::invalid_argument("--overlay for an image must be a .png file");
     if (dir_overlay && !fs::is_directory(o.overlay))
       throw std::invalid_argument("--overlay for several images must be an existing directory");
+    if (!video) check_pictures_distinct({{"--overlay", o.overlay}}, o.inputs);
   }
   FaceLandmarker landmarker = FaceLandmarker::create(lo);
   Sink out(o.output);
@@ -293,11 +294,8 @@ int run_landmarks(const LandmarksOptions& o) {
         std::fprintf(stderr, "semblend landmarks: no face found in %s\n", path.c_str());
       out.write(landmarks_json(faces, path, image.width, image.height) + "\n");
       if (!o.overlay.empty()) {
-        const std::string target =
-            o.inputs.size() > 1
-                ? (fs::path(o.overlay) / (fs::path(path).stem().string() + ".png")).string()
-                : o.overlay;
-        write_png(draw_landmarks(image, faces), target);
+        write_png(draw_landmarks(image, faces),
+                  picture_path(o.overlay, "--overlay", path, o.inputs.size() > 1));
       }
     }
   }
@@ -641,6 +639,7 @@ int run_speech(const SpeechOptions& o) {
       throw std::invalid_argument("--preview must be an .mp4 file, got \"" + o.preview + "\"");
     resolve_file_output(o.preview);
     check_writable(o.preview);
+    check_encoder_program();  // not after the alignment
   }
   if (!o.alignment.empty()) {
     if (extension_of(o.alignment) != "json")

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 
 #include "semblend/file_io.h"
@@ -72,6 +73,23 @@ std::string picture_path(const std::string& option, const std::string& flag,
   if (!several_inputs) return option;
   namespace fs = std::filesystem;
   return (fs::path(option) / (fs::path(input).stem().string() + ".png")).string();
+}
+
+void check_pictures_distinct(const std::vector<std::pair<std::string, std::string>>& options,
+                             const std::vector<std::string>& inputs) {
+  std::map<std::string, std::string> drawn;  // picture (its identity) -> what draws it
+  const bool several = inputs.size() > 1;
+  for (const auto& [flag, option] : options) {
+    if (option.empty()) continue;
+    for (const std::string& input : inputs) {
+      const std::string picture = picture_path(option, flag, input, several);
+      const std::string what = flag + (several ? " of " + input : "");
+      const auto [at, fresh] = drawn.try_emplace(path_identity(picture), what);
+      if (!fresh)
+        throw std::invalid_argument(what + " and " + at->second + " would both be drawn to " +
+                                    picture + (several ? " (one picture per input name)" : ""));
+    }
+  }
 }
 
 }  // namespace semblend::cli

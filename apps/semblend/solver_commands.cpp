@@ -212,6 +212,7 @@ int run_image(const ImageOptions& o) {
   if (!o.output.empty()) check_writable(o.output);  // an unwritable -o fails before the work
   check_picture_option(o.overlay, "--overlay", many);
   check_picture_option(o.side_by_side, "--side-by-side", many);
+  check_pictures_distinct({{"--overlay", o.overlay}, {"--side-by-side", o.side_by_side}}, o.inputs);
   const Solver solver = load_solver(o.model);
   const Calibration calibration =
       load_calibration(o.profile, o.neutral, o.correction, o.model, o.face);

@@ -17,7 +17,8 @@
 //     c' = max(0, (c − rest_k) / (1 − rest_k)), so the rest reads 0 and a full activation still
 //     reads 1 (a true blink keeps ≥ 0.8).
 // The frames are best a few relaxed photos and the landmarker's jittered copies of each
-// (detect_jittered, landmarker.h; `semblend calibrate` makes 8 per photo). Measured with the
+// (detect_jittered, landmarker.h; `semblend calibrate` makes 8 per photo), and for a head that
+// turns, photos turned ~20° each way (turned photos, frames_at_pose below). Measured with the
 // shipped solver (docs/calibration.md, 16 identities): another relaxed photo of the same face,
 // nearly frontal and turned, reads at most 0.02 / 0.04 on average (typical faces; 0.02 / 0.03
 // stylised), 32 of 32 such faces read ≤ 0.15 everywhere (32 of 32 stylised), and a full blink
@@ -130,6 +131,17 @@ struct NeutralOptions {
 // `weight` (NeutralOptions::offset_weight; std::invalid_argument outside (0, 1]).
 std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCount>> neutral,
                                   float weight = NeutralOptions{}.offset_weight);
+
+// Relaxed frames whose head is turned kTurnedPhotoDeg or more further from the camera (yaw and
+// pitch together, as the landmarker's points show it: face_model.h head_rotation) than the most
+// frontal of them are *turned photos*: a pose-aware profile (offset_weight_turned <
+// offset_weight) takes its offset, its pose and its rest from the others, and its turned rest
+// from all of them — a turned photo shows what the landmarker makes of this face turned, which
+// frontal photos cannot (docs/calibration.md, "Turned photos"). Measured on rig renders: photos
+// at ±5° read 5-8° from the camera, photos at ±20° 15-22° (the landmarker reads turned heads as
+// turned less). frames_at_pose says which frames are not turned.
+inline constexpr float kTurnedPhotoDeg = 8;
+std::vector<bool> frames_at_pose(std::span<const std::array<Point3, kLandmarkCount>> neutral);
 
 // A profile from one or more relaxed frames of one person (each frame's 478 landmarks).
 // `after_solver` is applied to every reading before the rest is taken (the not-neutral warning

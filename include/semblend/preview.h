@@ -69,6 +69,11 @@ struct PreviewOptions {
   std::function<void(std::size_t, std::size_t)> progress;
 };
 
+// Throws the std::runtime_error the encoder would when `ffmpeg` cannot be started (not found in
+// PATH, or a path that is not an executable file), so a command that writes a preview after
+// other work (`semblend speech --preview` aligns first) fails before that work.
+void check_encoder_program(const std::string& ffmpeg = "ffmpeg");
+
 // `audio_path` may be "" (a silent video).
 void write_preview_video(const Take& take, const std::string& audio_path,
                          const std::string& out_path, const PreviewOptions& options = {});

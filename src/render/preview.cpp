@@ -12,12 +12,14 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "semblend/error.h"
@@ -83,7 +85,39 @@ std::string number(double v) {
   return buf;
 }
 
+std::string not_found_message(const std::string& ffmpeg) {
+  return "preview: \"" + ffmpeg +
+         "\" was not found: install Debian's ffmpeg package (apt-get install ffmpeg) to write "
+         "preview videos";
+}
+
+// What posix_spawnp would find: `program` itself when it names a path, else the first executable
+// file of that name on PATH (its default when unset, as glibc's).
+bool startable(const std::string& program) {
+  namespace fs = std::filesystem;
+  auto executable = [](const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (program.empty()) return false;
+  if (program.find('/') != std::string::npos) return executable(program);
+  const char* env = std::getenv("PATH");
+  const std::string path = env ? env : "/bin:/usr/bin";
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t end = std::min(path.find(':', start), path.size());
+    const std::string dir = path.substr(start, end - start);
+    if (executable(fs::path(dir.empty() ? "." : dir) / program)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
+
+void check_encoder_program(const std::string& ffmpeg) {
+  if (!startable(ffmpeg)) throw std::runtime_error(not_found_message(ffmpeg));
+}
 
 struct PreviewEncoder::Impl {
   std::string out_path, target, tmp, log;  // target: out_path with symbolic links followed
@@ -189,10 +223,7 @@ PreviewEncoder::PreviewEncoder(const std::string& out_path, int width, int heigh
   if (spawned != 0) {
     ::close(fds[1]);
     std::remove(impl_->log.c_str());
-    if (spawned == ENOENT)
-      throw std::runtime_error("preview: \"" + options.ffmpeg +
-                               "\" was not found: install Debian's ffmpeg package "
-                               "(apt-get install ffmpeg) to write preview videos");
+    if (spawned == ENOENT) throw std::runtime_error(not_found_message(options.ffmpeg));
     throw std::runtime_error("preview: cannot start " + options.ffmpeg + ": " +
                              std::strerror(spawned));
   }

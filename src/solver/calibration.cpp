@@ -46,6 +46,22 @@ std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCo
   return offset;
 }
 
+std::vector<bool> frames_at_pose(std::span<const std::array<Point3, kLandmarkCount>> neutral) {
+  // How far each frame's head is turned from facing the camera (yaw and pitch together).
+  std::vector<float> away;
+  for (const auto& lm : neutral) {
+    const HeadPose h = head_rotation(lm);
+    away.push_back(std::hypot(h.yaw, h.pitch));
+  }
+  std::vector<bool> at_pose(neutral.size(), true);
+  if (away.empty()) return at_pose;
+  constexpr float kDegree = std::numbers::pi_v<float> / 180;
+  const float front = *std::min_element(away.begin(), away.end());
+  for (std::size_t f = 0; f < away.size(); ++f)
+    at_pose[f] = away[f] - front < kTurnedPhotoDeg * kDegree;
+  return at_pose;
+}
+
 NeutralProfile profile_from_neutral(const Solver& solver,
                                     std::span<const std::array<Point3, kLandmarkCount>> neutral,
                                     const NeutralOptions& options, const OutputMap& after_solver) {
@@ -58,14 +74,22 @@ NeutralProfile profile_from_neutral(const Solver& solver,
                                 std::to_string(options.rest_quantile));
   NeutralProfile p;
   p.frames = int(neutral.size());
+  // Turned photos (frames_at_pose false) make the turned rest only (calibration.h).
+  const bool pose_aware =
+      options.landmark_offset && options.offset_weight_turned < options.offset_weight;
+  const std::vector<bool> at_pose =
+      pose_aware ? frames_at_pose(neutral) : std::vector<bool>(neutral.size(), true);
+  std::vector<std::array<Point3, kLandmarkCount>> at_pose_frames;
+  for (std::size_t f = 0; f < neutral.size(); ++f)
+    if (at_pose[f]) at_pose_frames.push_back(neutral[f]);
   if (options.landmark_offset) {  // step 1 (optional)
-    p.input_offset = neutral_offset(neutral, options.offset_weight);
+    p.input_offset = neutral_offset(at_pose_frames, options.offset_weight);
     if (!(options.offset_weight_turned >= 0 &&
           options.offset_weight_turned <= options.offset_weight))
       throw std::invalid_argument("the turned offset weight must lie in [0, offset weight " +
                                   std::to_string(options.offset_weight) + "], got " +
                                   std::to_string(options.offset_weight_turned));
-    p.pose_aware = options.offset_weight_turned < options.offset_weight;
+    p.pose_aware = pose_aware;
   }
   std::vector<float> turned_offset;  // the offset away from the frames' pose (empty: none)
   if (p.pose_aware) {
@@ -75,7 +99,7 @@ NeutralProfile profile_from_neutral(const Solver& solver,
       for (float& v : turned_offset) v *= p.turned_scale;
     }
     std::vector<float> yaw, pitch;
-    for (const auto& lm : neutral) {
+    for (const auto& lm : at_pose_frames) {
       const HeadPose h = head_rotation(lm);
       yaw.push_back(h.yaw);
       pitch.push_back(h.pitch);
@@ -83,21 +107,25 @@ NeutralProfile profile_from_neutral(const Solver& solver,
     p.yaw = quantile_of(yaw, 0.5);
     p.pitch = quantile_of(pitch, 0.5);
   }
-  // What the solver reads on these frames: uncorrected (not neutral?), after step 1 (the rest)
-  // and, for a pose-aware profile, after the turned offset (the turned rest).
+  // What the solver reads on these frames: uncorrected (not neutral?), after step 1 at the
+  // photos' pose (the rest), and, for a pose-aware profile, after the turned offset on every
+  // frame (the turned rest).
   std::array<std::vector<float>, kBlendshapeCount> raw, offset, turned;
-  for (const auto& lm : neutral) {
-    const Coefficients r = solver.solve(lm).coefficients;
+  for (std::size_t f = 0; f < neutral.size(); ++f) {
+    const auto& lm = neutral[f];
     auto corrected = [&](const std::vector<float>& by) {
-      const Coefficients o = by.empty() ? r : solver.solve(lm, by).coefficients;
+      const Coefficients o = solver.solve(lm, by).coefficients;
       return after_solver ? after_solver(o) : o;
     };
-    const Coefficients o = corrected(p.input_offset);
-    const Coefficients t = p.pose_aware ? corrected(turned_offset) : o;
-    for (std::size_t k = 0; k < kBlendshapeCount; ++k) {
-      raw[k].push_back(r.at(k));
-      offset[k].push_back(o.at(k));
-      turned[k].push_back(t.at(k));
+    const Coefficients r = solver.solve(lm).coefficients;
+    for (std::size_t k = 0; k < kBlendshapeCount; ++k) raw[k].push_back(r.at(k));
+    if (at_pose[f]) {
+      const Coefficients o = corrected(p.input_offset);
+      for (std::size_t k = 0; k < kBlendshapeCount; ++k) offset[k].push_back(o.at(k));
+    }
+    if (p.pose_aware) {
+      const Coefficients t = corrected(turned_offset);
+      for (std::size_t k = 0; k < kBlendshapeCount; ++k) turned[k].push_back(t.at(k));
     }
   }
   auto rest_of = [&](const std::vector<float>& readings) {  // step 2

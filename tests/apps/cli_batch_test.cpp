@@ -399,6 +399,11 @@ TEST(CliBatch, FacesAllGivesEachFaceItsOwnStableTake) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(visible_files(tmp.path("out")),
             (std::vector<std::string>{"two.face0.jsonl", "two.face1.jsonl", "two.faces.json"}));
+  // The log names what was written, not the two.jsonl the folder's plan started from.
+  EXPECT_TRUE(test::contains(r.err, "two.mp4 -> " + tmp.path("out/two.face0.jsonl") + ", " +
+                                        tmp.path("out/two.face1.jsonl") + ", " +
+                                        tmp.path("out/two.faces.json") + ": 40 frames"))
+      << r.err;
   const auto index = nlohmann::json::parse(test::read_text(tmp.path("out/two.faces.json")));
   EXPECT_EQ(index["format"], "semblend.faces");
   EXPECT_EQ(index["frames"], kFrames);

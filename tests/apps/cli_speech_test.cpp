@@ -261,6 +261,13 @@ TEST(CliSpeechAlign, OutputsAreCheckedBeforeAnyWork) {
     EXPECT_EQ(r.exit_code, out.find("/proc") != std::string::npos ? 5 : 6) << out << ": " << r.err;
     EXPECT_FALSE(test::contains(r.err, "real-time factor")) << "no work was done: " << r.err;
   }
+  // Without ffmpeg the preview cannot be made: said before the alignment, not after it.
+  const auto no_ffmpeg = test::run_cli_env(
+      "PATH=" + tmp.path("bin"),
+      "speech '" + wav + "'" + take + " --preview " + test::q(tmp.path("p.mp4")), tmp);
+  EXPECT_EQ(no_ffmpeg.exit_code, 1) << no_ffmpeg.err;
+  EXPECT_TRUE(test::contains(no_ffmpeg.err, "install Debian's ffmpeg")) << no_ffmpeg.err;
+  EXPECT_FALSE(test::contains(no_ffmpeg.err, "real-time factor")) << no_ffmpeg.err;
   EXPECT_FALSE(std::filesystem::exists(tmp.path("t.json")));
   EXPECT_FALSE(std::filesystem::exists(tmp.path("t.csv")));
 }

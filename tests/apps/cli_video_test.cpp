@@ -732,6 +732,31 @@ TEST(CliImage, OverlayAndSideBySide) {
   EXPECT_TRUE(fs::exists(tmp.path("sbs/faceapi_sad.png")));
   EXPECT_TRUE(fs::exists(tmp.path("sbs/faceapi_happy.png")));
   EXPECT_EQ(run_cli("image " + two + " --overlay " + q(tmp.path("x.png")), tmp).exit_code, 6);
+  // No picture is drawn twice: --overlay and --side-by-side into one file or folder, or two
+  // photos of one name from different folders, are refused before any work (they drew over each
+  // other).
+  const auto same = run_cli(
+      "image " + two + " --overlay " + q(tmp.path("sbs")) + " --side-by-side " + q(tmp.path("sbs")),
+      tmp);
+  EXPECT_EQ(same.exit_code, 6);
+  EXPECT_TRUE(test::contains(same.err, "would both be drawn to " + tmp.path("sbs/faceapi_sad.png")))
+      << same.err;
+  EXPECT_EQ(run_cli("image " + q(photo) + " --overlay " + q(tmp.path("p.png")) +
+                        " --side-by-side " + q(tmp.path("./p.png")),
+                    tmp)
+                .exit_code,
+            6);
+  EXPECT_FALSE(fs::exists(tmp.path("p.png")));
+  fs::create_directories(tmp.path("other"));
+  fs::copy_file(photo, tmp.path("other/faceapi_sad.jpg"));
+  const std::string namesakes = q(photo) + " " + q(tmp.path("other/faceapi_sad.jpg"));
+  fs::create_directories(tmp.path("drawn"));
+  for (const char* command : {"image ", "landmarks "}) {
+    const auto r2 = run_cli(command + namesakes + " --overlay " + q(tmp.path("drawn")), tmp);
+    EXPECT_EQ(r2.exit_code, 6) << command;
+    EXPECT_TRUE(test::contains(r2.err, "one picture per input name")) << r2.err;
+  }
+  EXPECT_TRUE(fs::is_empty(tmp.path("drawn")));
 }
 
 TEST(CliImage, SeveralImagesAsAJsonArrayOrJsonLines) {

@@ -168,6 +168,25 @@ TEST(Preview, FailuresLeaveNothingBehind) {
   EXPECT_EQ(file_count(tmp.dir()), 0u);
 }
 
+TEST(Preview, TheEncoderProgramIsCheckedAsItWouldBeStarted) {
+  // As posix_spawnp finds it: on PATH, or a path to an executable file.
+  EXPECT_NO_THROW(check_encoder_program());  // scripts/setup.sh installs ffmpeg
+  EXPECT_NO_THROW(check_encoder_program("false"));
+  EXPECT_NO_THROW(check_encoder_program("/bin/sh"));
+  test::TempDir tmp;
+  test::write_text(tmp.path("ffmpeg"), "#!/bin/sh\n");  // not executable
+  for (const std::string& missing : {std::string("semblend-no-such-ffmpeg"), tmp.path("ffmpeg"),
+                                     tmp.path("nothing"), tmp.dir().string(), std::string()}) {
+    try {
+      check_encoder_program(missing);
+      ADD_FAILURE() << "not found: \"" << missing << "\"";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("install Debian's ffmpeg"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(CliSpeechPreview, RendersTheRigTalkingWithTheAudio) {
   test::TempDir tmp;
   std::string base = test::shared_data("speech/sphinx_goforward.wav");

@@ -193,6 +193,46 @@ TEST_F(Calibration, AProfileKnowsItsPhotosPoseAndMeasuresItsTurnedRest) {
   EXPECT_THROW(profile_from_neutral(*solver_, neutral, o), std::invalid_argument);
 }
 
+TEST_F(Calibration, ATurnedPhotoMakesTheTurnedRestOnly) {
+  // A relaxed photo turned 25° beside a frontal one: the offset, the pose and the rest are the
+  // frontal photo's alone (they were the median over both, which served neither pose), and the
+  // turned rest also holds what the turned photo reads with the turned offset.
+  const Rig rig = build_rig(sample_identity(4));
+  const auto front = landmarks_of(*landmarker_, rig, {}, 2);
+  const auto turned = landmarks_of(*landmarker_, rig, {}, 25);
+  const std::array<std::array<Point3, kLandmarkCount>, 2> both{front, turned};
+  EXPECT_EQ(frames_at_pose(both), (std::vector<bool>{true, false}));
+  const std::array<std::array<Point3, kLandmarkCount>, 3> near{
+      front, landmarks_of(*landmarker_, rig, {}, 6), landmarks_of(*landmarker_, rig, {}, -5)};
+  EXPECT_EQ(frames_at_pose(near), (std::vector<bool>{true, true, true}));  // nearly frontal
+  const std::array<std::array<Point3, kLandmarkCount>, 1> alone{front};
+  const NeutralProfile p = profile_from_neutral(*solver_, both);
+  const NeutralProfile f = profile_from_neutral(*solver_, alone);
+  ASSERT_TRUE(p.pose_aware);
+  EXPECT_EQ(p.input_offset, f.input_offset);
+  EXPECT_EQ(p.yaw, f.yaw);
+  EXPECT_EQ(p.pitch, f.pitch);
+  EXPECT_EQ(p.rest, f.rest);
+  std::vector<float> turned_offset = p.input_offset;
+  for (float& v : turned_offset) v *= p.turned_scale;
+  const Coefficients t = solver_->solve(turned, turned_offset).coefficients;
+  int raised = 0;
+  for (const auto& row : kBlendshapes) {
+    const float expected = std::min(0.95f, std::max(f.turned_rest[row.shape], t[row.shape]));
+    EXPECT_NEAR(p.turned_rest[row.shape], expected, 1e-6f) << row.apple_name;
+    raised += p.turned_rest[row.shape] > f.turned_rest[row.shape] + 0.01f;
+  }
+  EXPECT_GT(raised, 0) << "the turned photo reads something the frontal one does not";
+  // So another relaxed photo turned that way reads no more than with the frontal photo alone.
+  const auto again = landmarks_of(*landmarker_, rig, {}, 22);
+  const Coefficients with = solve_calibrated(*solver_, again, p).coefficients;
+  const Coefficients without = solve_calibrated(*solver_, again, f).coefficients;
+  for (const auto& row : kBlendshapes)
+    EXPECT_LE(with[row.shape], without[row.shape] + 1e-6f) << row.apple_name;
+  std::printf("relaxed face at 22°: largest %.3f with the turned photo, %.3f without\n",
+              largest(with), largest(without));
+}
+
 TEST_F(Calibration, TheRestIsTheChosenQuantileOfTheFramesReadings) {
   // Three relaxed frames (a photo and two jittered copies of it): the rest is, per shape, the
   // largest of what the solver reads on them after the landmark offset by default, the median
