@@ -59,6 +59,9 @@ Image solved_side_by_side(const Image& image, const std::vector<FaceLandmarks>& 
   return side_by_side(draw_landmarks(image, faces), render_face(default_rig(), frame, ro).image);
 }
 
+namespace {
+
+// A picture option: a .png for one input, an existing directory for several.
 void check_picture_option(const std::string& option, const std::string& flag, bool several_inputs) {
   if (option.empty()) return;
   if (several_inputs && !std::filesystem::is_directory(option))
@@ -66,6 +69,8 @@ void check_picture_option(const std::string& option, const std::string& flag, bo
   if (!several_inputs && extension_of(option) != "png")
     throw std::invalid_argument(flag + " for one image must be a .png file");
 }
+
+}  // namespace
 
 std::string picture_path(const std::string& option, const std::string& flag,
                          const std::string& input, bool several_inputs) {

@@ -79,11 +79,9 @@ std::string image_json(const std::string& source, const Image& image,
                        const std::vector<SolvedFace>& solved, bool all_faces,
                        const std::string& calibration = "");
 
-// Checks a picture option before any work: a .png for one input, an existing directory for several.
-void check_picture_option(const std::string& option, const std::string& flag, bool several_inputs);
-
-// Checks, before any work, that no picture is written twice: over `inputs`, the picture_path of
-// each (flag, option) pair given (an empty option: not asked for) must differ from every other —
+// Checks, before any work, each picture option (a .png for one input, an existing directory for
+// several, as picture_path) and that no picture is written twice: over `inputs`, the picture_path
+// of each (flag, option) pair given (an empty option: not asked for) must differ from every other —
 // two inputs of one name in different folders, or --overlay and --side-by-side naming the same
 // file or folder, would draw over each other. Throws std::invalid_argument naming both.
 void check_pictures_distinct(const std::vector<std::pair<std::string, std::string>>& options,

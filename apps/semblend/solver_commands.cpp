@@ -210,8 +210,7 @@ int run_image(const ImageOptions& o) {
     throw std::invalid_argument("semblend image writes .json or .jsonl: " + o.output);
   const bool lines = ext == "jsonl";
   if (!o.output.empty()) check_writable(o.output);  // an unwritable -o fails before the work
-  check_picture_option(o.overlay, "--overlay", many);
-  check_picture_option(o.side_by_side, "--side-by-side", many);
+  // Each a .png or a folder as the inputs need, and no picture drawn twice.
   check_pictures_distinct({{"--overlay", o.overlay}, {"--side-by-side", o.side_by_side}}, o.inputs);
   const Solver solver = load_solver(o.model);
   const Calibration calibration =

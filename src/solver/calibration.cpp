@@ -46,20 +46,32 @@ std::vector<float> neutral_offset(std::span<const std::array<Point3, kLandmarkCo
   return offset;
 }
 
-std::vector<bool> frames_at_pose(std::span<const std::array<Point3, kLandmarkCount>> neutral) {
+namespace {
+
+// frames_at_pose from the frames' head poses.
+std::vector<bool> at_pose_of(const std::vector<HeadPose>& poses) {
   // How far each frame's head is turned from facing the camera (yaw and pitch together).
   std::vector<float> away;
-  for (const auto& lm : neutral) {
-    const HeadPose h = head_rotation(lm);
-    away.push_back(std::hypot(h.yaw, h.pitch));
-  }
-  std::vector<bool> at_pose(neutral.size(), true);
+  for (const HeadPose& h : poses) away.push_back(std::hypot(h.yaw, h.pitch));
+  std::vector<bool> at_pose(poses.size(), true);
   if (away.empty()) return at_pose;
   constexpr float kDegree = std::numbers::pi_v<float> / 180;
   const float front = *std::min_element(away.begin(), away.end());
   for (std::size_t f = 0; f < away.size(); ++f)
     at_pose[f] = away[f] - front < kTurnedPhotoDeg * kDegree;
   return at_pose;
+}
+
+std::vector<HeadPose> head_poses(std::span<const std::array<Point3, kLandmarkCount>> frames) {
+  std::vector<HeadPose> poses;
+  for (const auto& lm : frames) poses.push_back(head_rotation(lm));
+  return poses;
+}
+
+}  // namespace
+
+std::vector<bool> frames_at_pose(std::span<const std::array<Point3, kLandmarkCount>> neutral) {
+  return at_pose_of(head_poses(neutral));
 }
 
 NeutralProfile profile_from_neutral(const Solver& solver,
@@ -77,8 +89,9 @@ NeutralProfile profile_from_neutral(const Solver& solver,
   // Turned photos (frames_at_pose false) make the turned rest only (calibration.h).
   const bool pose_aware =
       options.landmark_offset && options.offset_weight_turned < options.offset_weight;
+  const std::vector<HeadPose> poses = pose_aware ? head_poses(neutral) : std::vector<HeadPose>{};
   const std::vector<bool> at_pose =
-      pose_aware ? frames_at_pose(neutral) : std::vector<bool>(neutral.size(), true);
+      pose_aware ? at_pose_of(poses) : std::vector<bool>(neutral.size(), true);
   std::vector<std::array<Point3, kLandmarkCount>> at_pose_frames;
   for (std::size_t f = 0; f < neutral.size(); ++f)
     if (at_pose[f]) at_pose_frames.push_back(neutral[f]);
@@ -99,11 +112,11 @@ NeutralProfile profile_from_neutral(const Solver& solver,
       for (float& v : turned_offset) v *= p.turned_scale;
     }
     std::vector<float> yaw, pitch;
-    for (const auto& lm : at_pose_frames) {
-      const HeadPose h = head_rotation(lm);
-      yaw.push_back(h.yaw);
-      pitch.push_back(h.pitch);
-    }
+    for (std::size_t f = 0; f < poses.size(); ++f)
+      if (at_pose[f]) {
+        yaw.push_back(poses[f].yaw);
+        pitch.push_back(poses[f].pitch);
+      }
     p.yaw = quantile_of(yaw, 0.5);
     p.pitch = quantile_of(pitch, 0.5);
   }
@@ -113,11 +126,11 @@ NeutralProfile profile_from_neutral(const Solver& solver,
   std::array<std::vector<float>, kBlendshapeCount> raw, offset, turned;
   for (std::size_t f = 0; f < neutral.size(); ++f) {
     const auto& lm = neutral[f];
-    auto corrected = [&](const std::vector<float>& by) {
-      const Coefficients o = solver.solve(lm, by).coefficients;
+    const Coefficients r = solver.solve(lm).coefficients;
+    auto corrected = [&](const std::vector<float>& by) {  // no offset: the raw reading
+      const Coefficients o = by.empty() ? r : solver.solve(lm, by).coefficients;
       return after_solver ? after_solver(o) : o;
     };
-    const Coefficients r = solver.solve(lm).coefficients;
     for (std::size_t k = 0; k < kBlendshapeCount; ++k) raw[k].push_back(r.at(k));
     if (at_pose[f]) {
       const Coefficients o = corrected(p.input_offset);
